@@ -1,0 +1,56 @@
+# urbangeo: two commands on a fresh machine.
+#   make demo   create .venv, install the demo's dependencies from PyPI, run the demo into out/
+#   make test   create the test environments (newest and oldest supported stacks), run everything
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PY_NEW  ?= $(shell .ci/find-python 3.13 3.12 3.11)
+PY_MIN  ?= $(shell .ci/find-python 3.11)
+TOOLS   := .venv-tools
+UV      := $(TOOLS)/bin/uv
+VENV    := .venv
+VENV_MIN := .venv-min
+PYTEST_ARGS ?= -n 2 --dist loadfile
+OUT     ?= out
+
+.PHONY: help demo test test-new test-min lint env env-min clean
+
+help:
+	@echo "make demo    run the demo of all modules (writes to $(OUT)/)"
+	@echo "make test    run the whole test suite on the newest and the oldest supported stacks"
+
+$(UV):
+	python3 -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --upgrade pip uv
+
+$(VENV)/.installed: setup.cfg pyproject.toml | $(UV)
+	$(UV) venv --quiet --allow-existing -p $(PY_NEW) $(VENV)
+	$(UV) pip install --quiet -p $(VENV)/bin/python -e ".[demo,test]"
+	touch $@
+
+$(VENV_MIN)/.installed: setup.cfg pyproject.toml .ci/constraints-min.txt | $(UV)
+	$(UV) venv --quiet --allow-existing -p $(PY_MIN) $(VENV_MIN)
+	$(UV) pip install --quiet -p $(VENV_MIN)/bin/python -e ".[test]" -c .ci/constraints-min.txt
+	touch $@
+
+env: $(VENV)/.installed
+env-min: $(VENV_MIN)/.installed
+
+demo: env
+	$(VENV)/bin/python examples/demo.py --out $(OUT)
+
+lint: env
+	$(VENV)/bin/ruff check urbangeo tests examples benchmarks
+
+test-new: env
+	@$(VENV)/bin/python -c "import numpy, geopandas, pyproj, shapely, sys; print('newest stack: python', sys.version.split()[0], 'numpy', numpy.__version__, 'geopandas', geopandas.__version__, 'pyproj', pyproj.__version__, 'shapely', shapely.__version__)"
+	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+test-min: env-min
+	@$(VENV_MIN)/bin/python -c "import numpy, geopandas, pyproj, shapely, sys; print('oldest stack: python', sys.version.split()[0], 'numpy', numpy.__version__, 'geopandas', geopandas.__version__, 'pyproj', pyproj.__version__, 'shapely', shapely.__version__)"
+	$(VENV_MIN)/bin/python -m pytest $(PYTEST_ARGS)
+
+test: lint test-new test-min
+
+clean:
+	rm -rf $(VENV) $(VENV_MIN) $(TOOLS) $(OUT) .pytest_cache .hypothesis

@@ -1,0 +1,1 @@
+"""Accessibility over OpenStreetMap street networks (filled by the accessibility issues)."""

@@ -1,0 +1,321 @@
+"""The one CRS contract of urbangeo.
+
+Rules, applied at the door of every public function:
+
+1. An input without a CRS is refused (:class:`~urbangeo.errors.CRSError`).
+2. Functions that measure distances or areas accept any CRS, work internally in a
+   metric CRS chosen by :func:`metric_crs`, and return results in the CRS of their
+   primary input.
+3. Inputs that must be overlaid but have different CRSs are refused with
+   :class:`~urbangeo.errors.CRSMismatchError` naming both CRSs and the fix (urbangeo
+   never reprojects a secondary layer behind your back).
+
+:func:`metric_crs` picks a CGCS2000 3-degree Gauss-Krueger zone (EPSG:4534-4554, the
+national standard for large-scale mapping in China) for data in China and a UTM zone
+elsewhere; ``urbangeo.settings.metric_crs`` or the ``crs=`` argument overrides it.
+Web Mercator (EPSG:3857) is *not* treated as metric: its scale error is 1/cos(lat)
+(+24 % in Hangzhou, +55 % in Hegang), so it is reprojected like degrees are.
+
+The Chinese web-map coordinate systems GCJ-02 (AMap/Gaode, Tencent) and BD-09 (Baidu)
+are not CRSs that PROJ knows; :func:`gcj02_to_wgs84` and its siblings convert them.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pyproj
+import shapely
+from pyproj import CRS
+
+from . import _gcj
+from .errors import CRSError, CRSMismatchError
+from .settings import settings
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "get_crs",
+    "check_same_crs",
+    "is_metric",
+    "metric_crs",
+    "to_metric",
+    "gk_zone_crs",
+    "utm_crs",
+    "gcj02_to_wgs84",
+    "wgs84_to_gcj02",
+    "bd09_to_gcj02",
+    "gcj02_to_bd09",
+    "bd09_to_wgs84",
+    "wgs84_to_bd09",
+]
+
+# Longitude/latitude box used to decide "in China" for the choice of Gauss-Krueger zones.
+_CHINA_BOX = (73.0, 18.0, 135.5, 53.6)
+_GK_FIRST_EPSG = 4534  # CGCS2000 / 3-degree Gauss-Kruger CM 75E
+_GK_FIRST_CM = 75
+_GK_LAST_CM = 135
+
+# Projections whose "metres" are not ground metres.
+_NOT_METRIC_METHODS = ("mercator_2sp", "popular visualisation pseudo mercator", "pseudo-mercator")
+
+
+def _describe(crs: CRS | None) -> str:
+    if crs is None:
+        return "no CRS"
+    epsg = crs.to_epsg(min_confidence=70)
+    return f"EPSG:{epsg} ({crs.name})" if epsg else crs.name
+
+
+def get_crs(obj: Any, name: str) -> CRS:
+    """Return the CRS of ``obj`` or raise :class:`CRSError` naming the argument.
+
+    ``obj`` may be a GeoDataFrame, GeoSeries, anything with a ``.crs`` attribute, or
+    anything :class:`pyproj.CRS` accepts.
+    """
+    crs = getattr(obj, "crs", obj)
+    if crs is None:
+        raise CRSError(
+            f"`{name}` has no CRS. Set it before calling, e.g. {name}.set_crs('EPSG:4326') "
+            f"if the coordinates are WGS-84 longitude/latitude, or {name}.set_crs('EPSG:4490') "
+            f"for CGCS2000; if they come from AMap/Baidu, convert them first with "
+            f"urbangeo.crs.gcj02_to_wgs84 / bd09_to_wgs84."
+        )
+    try:
+        return CRS.from_user_input(crs)
+    except pyproj.exceptions.CRSError as exc:
+        raise CRSError(f"`{name}` has a CRS pyproj cannot read ({crs!r}): {exc}") from exc
+
+
+def check_same_crs(**named: Any) -> CRS:
+    """Check that all named inputs share one CRS; return it.
+
+    >>> import geopandas as gpd
+    >>> from shapely import Point
+    >>> a = gpd.GeoDataFrame(geometry=[Point(0, 0)], crs=4326)
+    >>> b = gpd.GeoDataFrame(geometry=[Point(0, 0)], crs=3857)
+    >>> check_same_crs(parcels=a, red_line=b)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    urbangeo.errors.CRSMismatchError: `red_line` is in EPSG:3857 (...) but `parcels` is in EPSG:4326 (...). ...
+    """
+    items = [(k, v) for k, v in named.items() if v is not None]
+    if not items:
+        raise ValueError("check_same_crs needs at least one input")
+    first_name, first = items[0]
+    ref = get_crs(first, first_name)
+    for other_name, other in items[1:]:
+        crs = get_crs(other, other_name)
+        if not crs.equals(ref, ignore_axis_order=True):
+            raise CRSMismatchError(
+                f"`{other_name}` is in {_describe(crs)} but `{first_name}` is in {_describe(ref)}. "
+                f"Reproject one of them first, e.g. {other_name} = {other_name}.to_crs({first_name}.crs)."
+            )
+    return ref
+
+
+def is_metric(crs: Any) -> bool:
+    """True if ``crs`` is projected in metres with ground-true scale (not Web Mercator).
+
+    >>> is_metric("EPSG:4547"), is_metric("EPSG:32650"), is_metric("EPSG:4326"), is_metric("EPSG:3857")
+    (True, True, False, False)
+    """
+    crs = CRS.from_user_input(crs)
+    if not crs.is_projected:
+        return False
+    units = {ax.unit_name.lower() for ax in crs.axis_info}
+    if not units <= {"metre", "meter"}:
+        return False
+    method = (crs.coordinate_operation.method_name if crs.coordinate_operation else "").lower()
+    return not any(m in method for m in _NOT_METRIC_METHODS)
+
+
+def gk_zone_crs(lon: float) -> CRS:
+    """CGCS2000 3-degree Gauss-Krueger CRS (no zone prefix) for longitude ``lon``.
+
+    >>> gk_zone_crs(113.1).to_epsg(), gk_zone_crs(130.3).to_epsg()
+    (4547, 4553)
+    """
+    cm = int(3 * round(lon / 3.0))
+    cm = min(max(cm, _GK_FIRST_CM), _GK_LAST_CM)
+    return CRS.from_epsg(_GK_FIRST_EPSG + (cm - _GK_FIRST_CM) // 3)
+
+
+def utm_crs(lon: float, lat: float) -> CRS:
+    """WGS-84 UTM zone CRS for a longitude/latitude.
+
+    >>> utm_crs(24.94, 60.17).to_epsg(), utm_crs(-58.4, -34.6).to_epsg()
+    (32635, 32721)
+    """
+    zone = int((lon + 180.0) // 6.0) % 60 + 1
+    return CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
+
+
+def _lonlat_center(obj: Any, name: str) -> tuple[float, float]:
+    crs = get_crs(obj, name)
+    to_ll = pyproj.Transformer.from_crs(crs, 4326, always_xy=True)
+    if isinstance(obj, (gpd.GeoDataFrame, gpd.GeoSeries)):
+        geoms = np.asarray(obj.geometry.values, dtype=object)
+        geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+        if len(geoms) == 0:
+            raise CRSError(
+                f"`{name}` has no non-empty geometry, so no metric CRS can be chosen for it; "
+                f"pass crs= explicitly."
+            )
+        if len(geoms) > 10_000:  # the centre of a sample is enough to pick a zone
+            geoms = geoms[np.linspace(0, len(geoms) - 1, 10_000).astype(int)]
+        b = shapely.bounds(geoms)
+        x, y = (b[:, 0] + b[:, 2]) / 2.0, (b[:, 1] + b[:, 3]) / 2.0
+    elif hasattr(obj, "bounds") and len(obj.bounds) == 4:  # rasterio dataset or BoundingBox
+        w, s, e, n = tuple(obj.bounds)
+        x, y = np.array([(w + e) / 2.0]), np.array([(s + n) / 2.0])
+    else:
+        raise CRSError(f"`{name}`: cannot read an extent from {type(obj).__name__}; pass crs= explicitly.")
+    lon, lat = to_ll.transform(x, y)
+    lon_r = np.radians(np.asarray(lon, dtype=float))
+    # circular mean, so data straddling the antimeridian gets a centre near 180, not 0
+    mean_lon = float(np.degrees(np.arctan2(np.sin(lon_r).mean(), np.cos(lon_r).mean())))
+    return mean_lon, float(np.mean(lat))
+
+
+def metric_crs(obj: Any, *, crs: Any = None, name: str = "data") -> CRS:
+    """Choose the metric CRS urbangeo computes in for ``obj``.
+
+    Order of precedence: the ``crs`` argument, ``urbangeo.settings.metric_crs``, the
+    object's own CRS when it is already metric (not Web Mercator), then a CGCS2000
+    3-degree Gauss-Krueger zone if the centre of the data lies in China, else UTM.
+
+    >>> import geopandas as gpd
+    >>> from shapely import Point
+    >>> foshan = gpd.GeoDataFrame(geometry=[Point(113.1, 23.0)], crs=4326)
+    >>> metric_crs(foshan).to_epsg()
+    4547
+    >>> helsinki = gpd.GeoDataFrame(geometry=[Point(24.94, 60.17)], crs=4326)
+    >>> metric_crs(helsinki).to_epsg()
+    32635
+    """
+    chosen = crs if crs is not None else settings.metric_crs
+    if chosen is not None:
+        out = CRS.from_user_input(chosen)
+        if not is_metric(out):
+            raise CRSError(
+                f"the metric CRS override {_describe(out)} is not a projected CRS in metres; "
+                f"use a UTM or CGCS2000 Gauss-Krueger zone such as 'EPSG:4547'."
+            )
+        return out
+    own = get_crs(obj, name)
+    if is_metric(own):
+        return own
+    lon, lat = _lonlat_center(obj, name)
+    w, s, e, n = _CHINA_BOX
+    if w <= lon <= e and s <= lat <= n:
+        return gk_zone_crs(lon)
+    return utm_crs(lon, lat)
+
+
+def to_metric(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, crs: Any = None, name: str = "gdf"):
+    """Return a copy of ``gdf`` in the metric CRS chosen by :func:`metric_crs`.
+
+    The input is never modified. A frame that is already metric is copied unchanged.
+
+    >>> import geopandas as gpd
+    >>> from shapely import Point
+    >>> g = gpd.GeoDataFrame(geometry=[Point(113.1, 23.0)], crs=4326)
+    >>> to_metric(g).crs.to_epsg()
+    4547
+    """
+    target = metric_crs(gdf, crs=crs, name=name)
+    src = get_crs(gdf, name)
+    if src.equals(target):
+        return gdf.copy()
+    log.debug("reprojecting %s from %s to %s for metric work", name, _describe(src), _describe(target))
+    return gdf.to_crs(target)
+
+
+# --------------------------------------------------------------------------- GCJ-02 / BD-09
+
+
+def _apply(geo, func, name: str):
+    """Apply a (lon, lat) -> (lon, lat) array function to every coordinate of ``geo``."""
+    if not isinstance(geo, (gpd.GeoDataFrame, gpd.GeoSeries)):
+        raise TypeError(
+            f"`{name}` must be a GeoDataFrame or GeoSeries, got {type(geo).__name__}; "
+            f"wrap geometries with geopandas.GeoSeries(geoms, crs='EPSG:4326')."
+        )
+    if geo.crs is not None:
+        crs = CRS.from_user_input(geo.crs)
+        if not crs.is_geographic:
+            raise CRSError(
+                f"`{name}` is in {_describe(crs)}, but GCJ-02/BD-09 conversions work on "
+                f"longitude/latitude. Convert with {name}.to_crs('EPSG:4326') first, or set the "
+                f"CRS to EPSG:4326 if the numbers are lon/lat already."
+            )
+
+    def xy(coords: np.ndarray) -> np.ndarray:
+        out = coords.copy()
+        out[:, 0], out[:, 1] = func(coords[:, 0], coords[:, 1])
+        return out
+
+    geoms = np.asarray(geo.geometry.values, dtype=object) if isinstance(geo, gpd.GeoDataFrame) else np.asarray(
+        geo.values, dtype=object
+    )
+    result = geoms.copy()
+    has_z = shapely.has_z(geoms)
+    flat = ~has_z
+    if flat.any():
+        result[flat] = shapely.transform(geoms[flat], xy, include_z=False)
+    if has_z.any():
+        result[has_z] = shapely.transform(geoms[has_z], xy, include_z=True)
+    out = geo.copy()
+    if isinstance(out, gpd.GeoDataFrame):
+        out[out.geometry.name] = gpd.GeoSeries(result, index=out.index, crs=out.crs)
+    else:
+        out = gpd.GeoSeries(result, index=geo.index, crs=geo.crs, name=geo.name)
+    return out
+
+
+def _make(func, doc: str):
+    def convert(geo):
+        return _apply(geo, func, "geo")
+
+    convert.__doc__ = doc
+    return convert
+
+
+_DOC = """Convert every coordinate of a GeoDataFrame/GeoSeries from {src} to {dst}.
+
+Works on every geometry type (Z kept, empty and None geometries passed through) and
+returns a new object; the input is not modified. {inverse}Points outside China are
+returned unchanged, as the published formulas do. The CRS label stays as it was
+(EPSG:4326 if set): GCJ-02 and BD-09 have no EPSG code.
+
+Parameters
+----------
+geo : GeoDataFrame or GeoSeries
+    Longitude/latitude geometries (CRS None or geographic).
+
+Returns
+-------
+GeoDataFrame or GeoSeries
+    Same type, index and columns as ``geo``.
+"""
+_INV = "This direction has no closed form; it iterates the forward formula to better than 1e-9 degrees. "
+
+gcj02_to_wgs84 = _make(_gcj.gcj02_to_wgs84, _DOC.format(src="GCJ-02", dst="WGS-84", inverse=_INV))
+wgs84_to_gcj02 = _make(_gcj.wgs84_to_gcj02, _DOC.format(src="WGS-84", dst="GCJ-02", inverse=""))
+bd09_to_gcj02 = _make(_gcj.bd09_to_gcj02, _DOC.format(src="BD-09", dst="GCJ-02", inverse=_INV))
+gcj02_to_bd09 = _make(_gcj.gcj02_to_bd09, _DOC.format(src="GCJ-02", dst="BD-09", inverse=""))
+bd09_to_wgs84 = _make(_gcj.bd09_to_wgs84, _DOC.format(src="BD-09", dst="WGS-84", inverse=_INV))
+wgs84_to_bd09 = _make(_gcj.wgs84_to_bd09, _DOC.format(src="WGS-84", dst="BD-09", inverse=""))
+for _f, _n in [
+    (gcj02_to_wgs84, "gcj02_to_wgs84"),
+    (wgs84_to_gcj02, "wgs84_to_gcj02"),
+    (bd09_to_gcj02, "bd09_to_gcj02"),
+    (gcj02_to_bd09, "gcj02_to_bd09"),
+    (bd09_to_wgs84, "bd09_to_wgs84"),
+    (wgs84_to_bd09, "wgs84_to_bd09"),
+]:
+    _f.__name__ = _f.__qualname__ = _n
+del _f, _n

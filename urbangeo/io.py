@@ -1,0 +1,334 @@
+"""Reading and writing vector layers and rasters without losing anything.
+
+Vector I/O goes through pyogrio (GDAL) for GeoPackage (the default), GeoJSON,
+Shapefile and FlatGeobuf, and through pyarrow for GeoParquet; the format follows the
+file extension or ``driver=``.
+
+What survives a round trip:
+
+* GeoPackage and GeoParquet: geometry, CRS, every dtype (nullable integers and
+  booleans, categoricals, strings), None values, the index and the geometry column
+  name. For GeoPackage urbangeo stores the pandas dtypes in the layer's metadata and
+  restores them on :func:`read`; many layers live in one file (``layer=``).
+* GeoJSON, FlatGeobuf: geometry, CRS, values and text; nullable integer columns come
+  back as floats because these formats keep no dtype metadata.
+* Shapefile: as GeoJSON, but field names longer than 10 characters are refused (the
+  format would truncate them) and text is written as UTF-8 with a ``.cpg`` file.
+
+Rasters go through rasterio: :func:`read_raster` returns a masked array and the
+rasterio profile; :func:`write_raster` writes a GeoTIFF. Rasters without a CRS or
+geotransform are refused with :class:`~urbangeo.errors.GeoreferenceError`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from ._validate import check_geodataframe
+from .errors import GeoreferenceError, InvalidOptionError, MissingDependencyError
+
+log = logging.getLogger(__name__)
+
+__all__ = ["read", "write", "list_layers", "read_raster", "write_raster", "check_georeferenced", "DRIVERS"]
+
+#: File extension -> driver name.
+DRIVERS: dict[str, str] = {
+    ".gpkg": "GPKG",
+    ".geojson": "GeoJSON",
+    ".json": "GeoJSON",
+    ".shp": "ESRI Shapefile",
+    ".fgb": "FlatGeobuf",
+    ".parquet": "Parquet",
+    ".geoparquet": "Parquet",
+}
+_META_KEY = "urbangeo:schema"
+_PG_PREFIXES = ("postgresql://", "postgres://", "PG:")
+
+
+def _driver_for(path: str | os.PathLike, driver: str | None) -> str:
+    if driver is not None:
+        valid = sorted(set(DRIVERS.values()))
+        if driver not in valid:
+            raise InvalidOptionError(f"`driver` must be one of {valid}; got {driver!r}.")
+        return driver
+    suffix = Path(path).suffix.lower()
+    if suffix not in DRIVERS:
+        raise InvalidOptionError(
+            f"cannot tell the format of {str(path)!r} from its extension {suffix!r}; use one of "
+            f"{', '.join(sorted(DRIVERS))} or pass driver=."
+        )
+    return DRIVERS[suffix]
+
+
+def _is_postgis(source: Any) -> bool:
+    return isinstance(source, str) and source.startswith(_PG_PREFIXES)
+
+
+def _schema(gdf: gpd.GeoDataFrame, index_cols: list[str]) -> dict:
+    return {
+        "dtypes": {str(c): str(t) for c, t in gdf.dtypes.items() if c != gdf.geometry.name},
+        "categories": {
+            str(c): [None if pd.isna(v) else v for v in gdf[c].cat.categories.tolist()]
+            for c in gdf.columns
+            if isinstance(gdf[c].dtype, pd.CategoricalDtype)
+        },
+        "geometry": gdf.geometry.name,
+        "index": index_cols,
+    }
+
+
+def _restore(gdf: gpd.GeoDataFrame, schema: dict) -> gpd.GeoDataFrame:
+    for col, dtype in schema.get("dtypes", {}).items():
+        if col not in gdf.columns or str(gdf[col].dtype) == dtype:
+            continue
+        try:
+            if dtype == "category":
+                cats = schema.get("categories", {}).get(col)
+                gdf[col] = pd.Categorical(gdf[col], categories=cats)
+            elif dtype.startswith("datetime64"):
+                gdf[col] = pd.to_datetime(gdf[col]).astype(dtype)
+            else:
+                gdf[col] = gdf[col].astype(dtype)
+        except (TypeError, ValueError) as exc:  # keep what was read, never fail a read on this
+            log.warning("could not restore dtype %s of column %s: %s", dtype, col, exc)
+    geom_name = schema.get("geometry")
+    if geom_name and geom_name != gdf.geometry.name:
+        gdf = gdf.rename_geometry(geom_name)
+    index_cols = [c for c in schema.get("index", []) if c in gdf.columns]
+    if index_cols:
+        gdf = gdf.set_index(index_cols)
+        gdf.index.names = [None if n.startswith("__index_level_") else n for n in index_cols]
+    return gdf
+
+
+def read(
+    source: str | os.PathLike,
+    *,
+    layer: str | int | None = None,
+    columns: list[str] | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    where: str | None = None,
+    **kwargs: Any,
+) -> gpd.GeoDataFrame:
+    """Read a vector layer into a GeoDataFrame.
+
+    Parameters
+    ----------
+    source : path or str
+        A GeoPackage, GeoJSON, Shapefile, FlatGeobuf or GeoParquet file, a PostGIS
+        connection string (``postgresql://user@host/db``) with ``layer="schema.table"``,
+        or anything GDAL reads.
+    layer : str or int, optional
+        Layer name or index for multi-layer sources (GeoPackage, PostGIS).
+    columns : list of str, optional
+        Read only these attribute columns.
+    bbox : tuple, optional
+        (minx, miny, maxx, maxy) in the layer's CRS.
+    where : str, optional
+        SQL WHERE clause on attributes.
+    **kwargs
+        Passed to :func:`pyogrio.read_dataframe`.
+
+    Returns
+    -------
+    GeoDataFrame
+        With the dtypes, index and geometry name restored when urbangeo wrote the
+        GeoPackage.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, tempfile, os
+    >>> from shapely import Point
+    >>> g = gpd.GeoDataFrame({"名称": ["公园"], "n": pd.array([None], dtype="Int64")},
+    ...                      geometry=[Point(113.1, 23.0)], crs=4490)
+    >>> path = os.path.join(tempfile.mkdtemp(), "demo.gpkg")
+    >>> _ = write(g, path, layer="parks")
+    >>> back = read(path, layer="parks")
+    >>> back["名称"].iloc[0], back["n"].dtype, back.crs.to_epsg()
+    ('公园', Int64Dtype(), 4490)
+    """
+    if _is_postgis(source):
+        from ._postgis import read_postgis
+
+        return read_postgis(source, layer=layer, columns=columns, where=where, **kwargs)
+    path = Path(source)
+    if not path.exists() and "://" not in str(source) and not str(source).startswith("/vsi"):
+        raise FileNotFoundError(f"`source`: no such file {str(source)!r}; check the path.")
+    if path.suffix.lower() in (".parquet", ".geoparquet"):
+        _need("pyarrow", "GeoParquet")
+        return gpd.read_parquet(path, columns=columns, bbox=bbox)
+    import pyogrio
+
+    gdf = pyogrio.read_dataframe(path, layer=layer, columns=columns, bbox=bbox, where=where, **kwargs)
+    try:
+        meta = pyogrio.read_info(path, layer=layer).get("layer_metadata") or {}
+    except Exception:  # pragma: no cover - formats without metadata support
+        meta = {}
+    if _META_KEY in meta:
+        gdf = _restore(gdf, json.loads(meta[_META_KEY]))
+    return gdf
+
+
+def write(
+    gdf: gpd.GeoDataFrame,
+    target: str | os.PathLike,
+    *,
+    layer: str | None = None,
+    driver: str | None = None,
+    mode: Literal["w", "a"] = "w",
+    **kwargs: Any,
+) -> Path | str:
+    """Write a GeoDataFrame; return the path written.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        The data to write (not modified).
+    target : path or str
+        Output file; the extension picks the format (``.gpkg`` by default when there
+        is none), or a PostGIS connection string with ``layer="schema.table"``.
+    layer : str, optional
+        Layer name; a GeoPackage holds many layers: writing a new layer keeps the
+        others, writing an existing one replaces it (``mode="a"`` appends rows).
+    driver : str, optional
+        Force a driver (see :data:`DRIVERS`).
+    mode : {"w", "a"}
+        Replace the layer or append to it.
+    """
+    check_geodataframe(gdf, "gdf", allow_empty=True)
+    if mode not in ("w", "a"):
+        raise InvalidOptionError(f"`mode` must be 'w' or 'a'; got {mode!r}.")
+    if _is_postgis(target):
+        from ._postgis import write_postgis
+
+        return write_postgis(gdf, target, layer=layer, mode=mode, **kwargs)
+    path = Path(target)
+    if not path.suffix and driver is None:
+        path = path.with_suffix(".gpkg")
+    drv = _driver_for(path, driver)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if drv == "Parquet":
+        _need("pyarrow", "GeoParquet")
+        if mode == "a":
+            raise InvalidOptionError("`mode='a'` is not supported for GeoParquet; concatenate and rewrite.")
+        gdf.to_parquet(path)
+        return path
+    import pyogrio
+
+    out = gdf
+    index_cols: list[str] = []
+    if not isinstance(gdf.index, pd.RangeIndex) or any(n is not None for n in gdf.index.names):
+        names = [n if n is not None else f"__index_level_{i}__" for i, n in enumerate(gdf.index.names)]
+        out = gdf.copy()
+        out.index.names = names
+        out = out.reset_index()
+        index_cols = names
+    if drv == "ESRI Shapefile":
+        long = [str(c) for c in out.columns if c != out.geometry.name and len(str(c).encode()) > 10]
+        if long:
+            raise InvalidOptionError(
+                f"Shapefile field names are limited to 10 bytes; {', '.join(long)} would be truncated. "
+                f"Rename them or write a GeoPackage (.gpkg) instead."
+            )
+        kwargs.setdefault("encoding", "UTF-8")
+    if drv == "GPKG":
+        kwargs["layer_metadata"] = {_META_KEY: json.dumps(_schema(out.set_geometry(out.geometry.name), index_cols))}
+        kwargs.setdefault("geometry_name", gdf.geometry.name)
+    # Shapefile and GeoJSON have no boolean/nullable types: write plain values.
+    pyogrio.write_dataframe(out, path, layer=layer, driver=drv, append=(mode == "a"), **kwargs)
+    return path
+
+
+def list_layers(source: str | os.PathLike) -> pd.DataFrame:
+    """Layers of a multi-layer file as a DataFrame (name, geometry_type)."""
+    import pyogrio
+
+    arr = pyogrio.list_layers(source)
+    return pd.DataFrame(arr, columns=["name", "geometry_type"])
+
+
+def _need(module: str, what: str) -> None:
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        raise MissingDependencyError(f"{what} needs the '{module}' package: pip install {module}")
+
+
+# --------------------------------------------------------------------------- rasters
+
+
+def check_georeferenced(profile: dict, name: str = "raster") -> None:
+    """Raise :class:`GeoreferenceError` if a rasterio profile has no CRS or geotransform."""
+    from affine import Affine
+
+    if profile.get("crs") is None:
+        raise GeoreferenceError(
+            f"`{name}` has no CRS; set one when writing it (e.g. profile['crs'] = 'EPSG:4547') or "
+            f"assign it with `gdal_edit.py -a_srs EPSG:4547 file.tif`."
+        )
+    transform = profile.get("transform")
+    if transform is None or Affine(*tuple(transform)[:6]) == Affine.identity():
+        raise GeoreferenceError(
+            f"`{name}` has no geotransform (pixel coordinates only); georeference it first, "
+            f"e.g. with rasterio.transform.from_origin(west, north, xres, yres)."
+        )
+
+
+def read_raster(
+    source: str | os.PathLike, *, band: int = 1, masked: bool = True, require_georef: bool = True
+) -> tuple[np.ndarray, dict]:
+    """Read one band of a raster as ``(array, profile)``.
+
+    The array is a masked array (nodata masked) when ``masked``; the profile is the
+    rasterio profile (crs, transform, nodata, dtype, width, height).
+    """
+    import rasterio
+
+    with rasterio.open(source) as src:
+        profile = dict(src.profile)
+        profile["transform"] = src.transform
+        profile["crs"] = src.crs
+        if require_georef:
+            check_georeferenced(profile, str(source))
+        if not 1 <= band <= src.count:
+            raise InvalidOptionError(f"`band` must be between 1 and {src.count} for {str(source)!r}; got {band}.")
+        arr = src.read(band, masked=masked)
+    profile["count"] = 1
+    return arr, profile
+
+
+def write_raster(array: np.ndarray, target: str | os.PathLike, *, profile: dict, **overrides: Any) -> Path:
+    """Write a 2-D (or 3-D band-first) array to a GeoTIFF with ``profile``; return the path.
+
+    Masked values are written as the profile's nodata (NaN for float rasters without one).
+    """
+    import rasterio
+
+    prof = dict(profile)
+    prof.update(overrides)
+    check_georeferenced(prof, "profile")
+    data = np.asarray(array) if not np.ma.isMaskedArray(array) else array
+    if data.ndim == 2:
+        data = data[np.newaxis]
+    prof.update(driver="GTiff", count=data.shape[0], height=data.shape[1], width=data.shape[2])
+    prof.setdefault("dtype", str(data.dtype))
+    prof["dtype"] = str(np.dtype(prof["dtype"]))
+    if np.ma.isMaskedArray(data):
+        nodata = prof.get("nodata")
+        if nodata is None:
+            nodata = np.nan if np.issubdtype(np.dtype(prof["dtype"]), np.floating) else 0
+            prof["nodata"] = nodata
+        data = data.filled(nodata)
+    path = Path(target)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with rasterio.open(path, "w", **prof) as dst:
+        dst.write(data.astype(prof["dtype"], copy=False))
+    return path

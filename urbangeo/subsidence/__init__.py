@@ -1,0 +1,1 @@
+"""Subsidence prediction, observed subsidence and restoration zoning (filled by its issue)."""
