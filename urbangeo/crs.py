@@ -136,7 +136,7 @@ def gk_zone_crs(lon: float) -> CRS:
     """CGCS2000 3-degree Gauss-Krueger CRS (no zone prefix) for longitude ``lon``.
 
     >>> gk_zone_crs(113.1).to_epsg(), gk_zone_crs(130.3).to_epsg()
-    (4547, 4553)
+    (4547, 4552)
     """
     cm = int(3 * round(lon / 3.0))
     cm = min(max(cm, _GK_FIRST_CM), _GK_LAST_CM)

@@ -10,8 +10,8 @@ What survives a round trip:
   booleans, categoricals, strings), None values, the index and the geometry column
   name. For GeoPackage urbangeo stores the pandas dtypes in the layer's metadata and
   restores them on :func:`read`; many layers live in one file (``layer=``).
-* GeoJSON, FlatGeobuf: geometry, CRS, values and text; nullable integer columns come
-  back as floats because these formats keep no dtype metadata.
+* GeoJSON, FlatGeobuf: geometry, CRS, values, text and row order; nullable integer
+  columns come back as floats because these formats keep no dtype metadata.
 * Shapefile: as GeoJSON, but field names longer than 10 characters are refused (the
   format would truncate them) and text is written as UTF-8 with a ``.cpg`` file.
 
@@ -49,7 +49,7 @@ DRIVERS: dict[str, str] = {
     ".parquet": "Parquet",
     ".geoparquet": "Parquet",
 }
-_META_KEY = "urbangeo:schema"
+_META_KEY = "URBANGEO_SCHEMA"  # no ":" -- GDAL would read it as a metadata domain
 _PG_PREFIXES = ("postgresql://", "postgres://", "PG:")
 
 
@@ -239,6 +239,8 @@ def write(
                 f"Rename them or write a GeoPackage (.gpkg) instead."
             )
         kwargs.setdefault("encoding", "UTF-8")
+    if drv == "FlatGeobuf":
+        kwargs.setdefault("SPATIAL_INDEX", "NO")  # a spatial index would reorder the rows
     if drv == "GPKG":
         kwargs["layer_metadata"] = {_META_KEY: json.dumps(_schema(out.set_geometry(out.geometry.name), index_cols))}
         kwargs.setdefault("geometry_name", gdf.geometry.name)

@@ -118,7 +118,12 @@ class Settings:
         values = object.__getattribute__(self, "_values")
         if key in values:
             return values[key]
-        self._check(key, None)  # raises for unknown keys
+        if key.startswith("__"):
+            raise AttributeError(key)
+        try:
+            self._check(key, None)
+        except SettingsError as exc:  # reading an unknown name is an AttributeError (hasattr works)
+            raise AttributeError(str(exc)) from None
         raise AttributeError(key)  # pragma: no cover
 
     def __setattr__(self, key: str, value: Any) -> None:

@@ -1,0 +1,122 @@
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely import LineString, Point, Polygon, box
+
+from urbangeo import io
+from urbangeo.errors import GeoreferenceError, InvalidOptionError
+from urbangeo.testing import assert_not_mutated
+
+
+def sample():
+    return gpd.GeoDataFrame(
+        {
+            "名称": ["春申湖公园", "鹤岗矿区", None],
+            "ZLDWDM": ["440604001001", "440604001002", "440604002001"],
+            "count": pd.array([1, None, 3], dtype="Int64"),
+            "flag": pd.array([True, None, False], dtype="boolean"),
+            "area_m2": [1.5, np.nan, 3.25],
+            "kind": pd.Categorical(["park", "lake", "park"], categories=["lake", "park", "farm"]),
+            "n": np.array([10, 20, 30], dtype="int32"),
+        },
+        geometry=[box(0, 0, 1, 1), Polygon([(2, 2), (3, 2), (3, 3)]), box(5, 5, 6, 7)],
+        crs="EPSG:4547",
+    )
+
+
+def test_geopackage_round_trip_loses_nothing(tmp_path):
+    g = sample()
+    path = tmp_path / "out.gpkg"
+    with assert_not_mutated(g):
+        io.write(g, path, layer="parcels")
+    back = io.read(path, layer="parcels")
+    pd.testing.assert_frame_equal(pd.DataFrame(back.drop(columns="geometry")), pd.DataFrame(g.drop(columns="geometry")))
+    assert back.crs == g.crs
+    assert back.geometry.geom_equals_exact(g.geometry, tolerance=0).all()
+
+
+def test_many_layers_in_one_geopackage(tmp_path):
+    path = tmp_path / "city.gpkg"
+    pts = gpd.GeoDataFrame({"id": [1, 2]}, geometry=[Point(0, 0), Point(1, 1)], crs=4326)
+    lines = gpd.GeoDataFrame({"id": [1]}, geometry=[LineString([(0, 0), (1, 1)])], crs=4326)
+    io.write(sample(), path, layer="parcels")
+    io.write(pts, path, layer="points")
+    io.write(lines, path, layer="streets")
+    layers = io.list_layers(path)
+    assert set(layers["name"]) == {"parcels", "points", "streets"}
+    io.write(pts.iloc[:1], path, layer="points")  # replace one layer, keep the others
+    assert len(io.read(path, layer="points")) == 1 and len(io.read(path, layer="parcels")) == 3
+    io.write(pts, path, layer="points", mode="a")
+    assert len(io.read(path, layer="points")) == 3
+
+
+def test_index_and_geometry_name_survive(tmp_path):
+    g = sample().set_index("ZLDWDM").rename_geometry("geom")
+    io.write(g, tmp_path / "x.gpkg")
+    back = io.read(tmp_path / "x.gpkg")
+    assert back.index.name == "ZLDWDM" and list(back.index) == list(g.index)
+    assert back.geometry.name == "geom"
+
+
+@pytest.mark.parametrize("ext", [".geojson", ".fgb", ".shp"])
+def test_other_formats_keep_values_text_and_crs(tmp_path, ext):
+    g = sample().drop(columns=["flag", "kind"]).rename(columns={"area_m2": "area"})
+    path = tmp_path / f"out{ext}"
+    io.write(g, path)
+    back = io.read(path)
+    assert back.crs.equals(g.crs)
+    assert list(back["名称"][:2]) == ["春申湖公园", "鹤岗矿区"] and pd.isna(back["名称"].iloc[2])
+    np.testing.assert_allclose(back["count"].astype(float), [1.0, np.nan, 3.0])
+    if ext == ".shp":  # the format stores exterior rings clockwise: same shapes, other vertex order
+        assert back.geometry.geom_equals(g.geometry).all()
+    else:
+        assert back.geometry.geom_equals_exact(g.geometry, tolerance=1e-9).all()
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_geoparquet_round_trip(tmp_path):
+    pytest.importorskip("pyarrow")
+    g = sample()
+    io.write(g, tmp_path / "x.parquet")
+    back = io.read(tmp_path / "x.parquet")
+    pd.testing.assert_frame_equal(pd.DataFrame(back.drop(columns="geometry")), pd.DataFrame(g.drop(columns="geometry")))
+    assert back.crs == g.crs
+
+
+def test_bad_paths_and_options(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no such file"):
+        io.read(tmp_path / "missing.gpkg")
+    with pytest.raises(InvalidOptionError, match="extension '.xyz'"):
+        io.write(sample(), tmp_path / "a.xyz")
+    with pytest.raises(InvalidOptionError, match="10 bytes"):
+        io.write(sample().rename(columns={"area_m2": "a_very_long_field"}), tmp_path / "a.shp")
+    assert io.write(sample(), tmp_path / "noext").suffix == ".gpkg"
+
+
+def test_raster_round_trip_and_georeference(tmp_path):
+    from rasterio.transform import from_origin
+
+    arr = np.ma.masked_invalid(np.array([[1.0, np.nan], [3.0, 4.0]], dtype="float32"))
+    prof = {"crs": "EPSG:4547", "transform": from_origin(500000, 2500000, 5, 5), "dtype": "float32"}
+    path = io.write_raster(arr, tmp_path / "w.tif", profile=prof)
+    back, p = io.read_raster(path)
+    assert p["crs"].to_epsg() == 4547 and p["transform"].a == 5
+    assert back.mask.tolist() == [[False, True], [False, False]] and back[1, 1] == 4.0
+    with pytest.raises(GeoreferenceError, match="no CRS"):
+        io.write_raster(arr, tmp_path / "x.tif", profile={**prof, "crs": None})
+    import rasterio
+    from rasterio.errors import NotGeoreferencedWarning
+
+    with pytest.warns(NotGeoreferencedWarning):
+        with rasterio.open(tmp_path / "plain.tif", "w", driver="GTiff", width=2, height=2, count=1, dtype="uint8") as dst:
+            dst.write(np.zeros((1, 2, 2), dtype="uint8"))
+    with pytest.warns(NotGeoreferencedWarning), pytest.raises(GeoreferenceError, match="no CRS"):
+        io.read_raster(tmp_path / "plain.tif")
+
+
+def test_read_real_data(shared_data):
+    plots = io.read(shared_data("vector/prague_bubenec.gpkg"), layer="plots")
+    assert len(plots) == 407 and plots.crs.to_epsg() == 3857
+    dem, prof = io.read_raster(shared_data("raster/minnesota_dem_1m.tif"))
+    assert dem.shape == (400, 400) and prof["crs"].to_epsg() == 26915
