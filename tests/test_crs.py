@@ -37,7 +37,7 @@ def test_mismatch_names_both_crs_and_fix():
         (113.1, 23.0, 4547),  # Foshan, CM 114E
         (116.99, 32.63, 4548),  # Huainan, CM 117E
         (130.3, 47.35, 4552),  # Hegang, CM 129E
-        (120.15, 30.27, 4550),  # Hangzhou, CM 120E
+        (120.15, 30.27, 4549),  # Hangzhou, CM 120E
         (75.99, 39.47, 4534),  # Kashgar, CM 75E
     ],
 )

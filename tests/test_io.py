@@ -108,9 +108,9 @@ def test_raster_round_trip_and_georeference(tmp_path):
     import rasterio
     from rasterio.errors import NotGeoreferencedWarning
 
-    with pytest.warns(NotGeoreferencedWarning):
-        with rasterio.open(tmp_path / "plain.tif", "w", driver="GTiff", width=2, height=2, count=1, dtype="uint8") as dst:
-            dst.write(np.zeros((1, 2, 2), dtype="uint8"))
+    plain = {"driver": "GTiff", "width": 2, "height": 2, "count": 1, "dtype": "uint8"}
+    with pytest.warns(NotGeoreferencedWarning), rasterio.open(tmp_path / "plain.tif", "w", **plain) as dst:
+        dst.write(np.zeros((1, 2, 2), dtype="uint8"))
     with pytest.warns(NotGeoreferencedWarning), pytest.raises(GeoreferenceError, match="no CRS"):
         io.read_raster(tmp_path / "plain.tif")
 
