@@ -1,0 +1,30 @@
+"""Root pytest configuration: QGIS's place in the test session.
+
+* Without QGIS's Python bindings (the normal .venv / .venv-min runs), ``urbangeo/qgis``
+  cannot be imported, so ``--doctest-modules`` must not collect it.
+* With them (``make test-qgis``, .venv-qgis on Debian's Python), QGIS's libraries are
+  loaded here, first and with RTLD_GLOBAL, before anything imports shapely, pyproj or
+  pyogrio: that is how ``qgis.bin`` and ``qgis_process.bin`` load them, and it is the only
+  way to see the symbol clashes of binary wheels inside QGIS (../shared/docs/qgis.md).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from importlib.util import find_spec
+
+collect_ignore: list[str] = []
+
+if find_spec("qgis") is None:
+    collect_ignore.append("urbangeo/qgis")
+else:
+    _flags = sys.getdlopenflags()
+    sys.setdlopenflags(_flags | os.RTLD_GLOBAL)
+    try:
+        import qgis._core  # noqa: F401  (QGIS's GDAL/PROJ/GEOS now resolve first, as in QGIS)
+    except ImportError as exc:  # a broken QGIS install: the QGIS tests report it and skip
+        os.environ.setdefault("URBANGEO_QGIS_IMPORT_ERROR", str(exc))
+        collect_ignore.append("urbangeo/qgis")
+    finally:
+        sys.setdlopenflags(_flags)
