@@ -13,7 +13,7 @@ VENV_MIN := .venv-min
 PYTEST_ARGS ?= -n 2 --dist loadfile
 OUT     ?= out
 
-.PHONY: help demo test test-new test-min lint env env-min clean
+.PHONY: help demo test test-new test-min test-qgis lint env env-min clean
 
 help:
 	@echo "make demo    run the demo of all modules (writes to $(OUT)/)"
@@ -40,7 +40,7 @@ demo: env
 	$(VENV)/bin/python examples/demo.py --out $(OUT)
 
 lint: env
-	$(VENV)/bin/ruff check urbangeo tests examples benchmarks
+	$(VENV)/bin/ruff check urbangeo tests examples benchmarks qgis_plugin conftest.py
 
 test-new: env
 	@$(VENV)/bin/python -c "import numpy, geopandas, pyproj, shapely, sys; print('newest stack: python', sys.version.split()[0], 'numpy', numpy.__version__, 'geopandas', geopandas.__version__, 'pyproj', pyproj.__version__, 'shapely', shapely.__version__)"
@@ -50,7 +50,15 @@ test-min: env-min
 	@$(VENV_MIN)/bin/python -c "import numpy, geopandas, pyproj, shapely, sys; print('oldest stack: python', sys.version.split()[0], 'numpy', numpy.__version__, 'geopandas', geopandas.__version__, 'pyproj', pyproj.__version__, 'shapely', shapely.__version__)"
 	$(VENV_MIN)/bin/python -m pytest $(PYTEST_ARGS)
 
-test: lint test-new test-min
+# Tests inside a real QGIS 3.22 (Debian), docs/qgis.md: .ci/qgis-setup installs QGIS and builds
+# .venv-qgis (exit 3 = the Debian install itself failed: reported as skipped, with the reason).
+test-qgis:
+	@rc=0; .ci/qgis-setup || rc=$$?; \
+	if [ $$rc -eq 3 ]; then echo "test-qgis: SKIPPED all tests in tests/qgis: the Debian QGIS install failed (reason above)"; exit 0; fi; \
+	if [ $$rc -ne 0 ]; then echo "test-qgis: .ci/qgis-setup failed (exit $$rc)"; exit $$rc; fi; \
+	URBANGEO_REQUIRE_QGIS=1 .venv-qgis/bin/python -m pytest tests/qgis -q -ra -p no:cacheprovider
+
+test: lint test-new test-min test-qgis
 
 clean:
-	rm -rf $(VENV) $(VENV_MIN) $(TOOLS) $(OUT) .pytest_cache .hypothesis
+	rm -rf $(VENV) $(VENV_MIN) .venv-qgis $(TOOLS) $(OUT) .pytest_cache .hypothesis
