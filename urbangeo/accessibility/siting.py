@@ -1,0 +1,496 @@
+"""Facility siting: where a few new facilities close the most gaps.
+
+Three classical models, solved exactly (integer programme, HiGHS through ``highspy``)
+or greedily with a proven bound on the optimum:
+
+* ``"lscp"`` location-set covering: the fewest new sites such that every demand that
+  any site can reach within ``threshold_minutes`` is covered;
+* ``"mclp"`` maximal covering: ``p`` new sites covering the most demand weight
+  (population) within ``threshold_minutes``;
+* ``"p_median"``: ``p`` new sites minimising the total weighted travel time of every
+  demand to its nearest open site.
+
+Existing facilities (``existing=``) are always kept open and count in the objective;
+``p`` is the number of NEW sites. Costs are walking times on a :class:`Network`, from
+each demand point to each site (snapped to edges, with the access legs), or any cost
+matrix you pass (``costs=``). Coverage is inclusive: ``cost <= threshold``.
+
+Outputs
+-------
+:func:`site_facilities` returns the open sites (existing first, then the chosen
+candidates) as one GeoDataFrame; the run's objective, bound, gap and solver status
+are in ``result.attrs["siting"]``. :func:`assign_demand` returns a copy of the demand
+with its nearest open site, the travel time and whether it is covered.
+:func:`cost_matrix` gives the demand x site matrix in minutes, and
+:func:`network_candidates` turns street intersections into candidate sites.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from .._validate import check_choice, check_columns, check_geodataframe, check_number
+from ..crs import get_crs
+from ..errors import (
+    ColumnTypeError,
+    EmptyDataError,
+    InvalidOptionError,
+    UrbangeoWarning,
+)
+from . import _siting_solvers as _solvers
+
+log = logging.getLogger(__name__)
+
+__all__ = ["site_facilities", "assign_demand", "cost_matrix", "network_candidates"]
+
+MODELS = ("lscp", "mclp", "p_median")
+SOLVERS = ("exact", "greedy")
+
+
+# --------------------------------------------------------------------------- network costs
+def _od_costs(
+    network,
+    origins: gpd.GeoDataFrame,
+    targets: gpd.GeoDataFrame,
+    *,
+    weight: Literal["time_s", "length_m"] = "time_s",
+    limit: float = np.inf,
+    speed_kmh: float | None = None,
+    max_snap_m: float | None = None,
+    target_polygons: Literal["representative", "entrances"] = "representative",
+):
+    """Sparse origin -> target costs on ``network`` within ``limit`` (seconds or metres).
+
+    A thin wrapper of :func:`urbangeo.accessibility.metrics.pair_costs` (edge
+    snapping with access legs and offsets; a target with several entrances counts
+    once, at its best entrance). Returns ``(origin_pos, target_pos, cost, metres)``.
+    """
+    from .metrics import pair_costs
+
+    pc = pair_costs(
+        network, origins, targets, limit=float(limit), weight=weight, speed_kmh=speed_kmh,
+        max_snap_m=max_snap_m, facility_polygons=target_polygons,
+    )
+    return pc.origin, pc.facility, pc.cost, pc.dist_m
+
+
+def cost_matrix(
+    network,
+    demand: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    *,
+    max_minutes: float | None = None,
+    speed_kmh: float | None = None,
+    max_snap_m: float | None = None,
+) -> pd.DataFrame:
+    """Walking time in minutes from every demand row to every site, on ``network``.
+
+    Both inputs are snapped to the nearest street edge (access leg plus offset along
+    the edge, see :func:`urbangeo.accessibility.snap_points`); polygon sites enter
+    through their entrances and count once.
+
+    Parameters
+    ----------
+    network : Network
+    demand, sites : GeoDataFrame
+        Points or polygons in any CRS.
+    max_minutes : float, optional
+        Search horizon; pairs beyond it are NaN (faster on large problems).
+    speed_kmh : float, optional
+        Walking speed; default the network's edge speeds.
+    max_snap_m : float, optional
+        Default ``settings.max_snap_m``; rows farther from any street are all-NaN.
+
+    Returns
+    -------
+    DataFrame
+        Index = ``demand.index``, columns = ``sites.index``; NaN = not reached
+        (within ``max_minutes``), never a sentinel.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> from urbangeo.accessibility import grid_network
+    >>> net = grid_network(3, 1, spacing_m=75, speed_kmh=4.5)  # 75 m = 1 minute
+    >>> pts = gpd.GeoDataFrame(geometry=[Point(500_000, 2_500_000), Point(500_150, 2_500_000)], crs=net.crs)
+    >>> cost_matrix(net, pts, pts).round(6).to_numpy().tolist()
+    [[0.0, 2.0], [2.0, 0.0]]
+    """
+    check_geodataframe(demand, "demand")
+    check_geodataframe(sites, "sites")
+    limit = np.inf if max_minutes is None else 60.0 * check_number(max_minutes, "max_minutes", minimum=0)
+    o, t, c, _ = _od_costs(network, demand, sites, limit=limit, speed_kmh=speed_kmh, max_snap_m=max_snap_m)
+    mat = np.full((len(demand), len(sites)), np.nan)
+    mat[o, t] = c / 60.0
+    return pd.DataFrame(mat, index=demand.index.copy(), columns=sites.index.copy())
+
+
+def network_candidates(network, *, min_degree: int = 3, crs=None) -> gpd.GeoDataFrame:
+    """Candidate sites generated on the network: its intersections (nodes of degree >= ``min_degree``).
+
+    Parameters
+    ----------
+    network : Network
+    min_degree : int, default 3
+        1 keeps every node (dead ends too); 3 keeps intersections.
+    crs : optional
+        Return the points in this CRS (default the network's metric CRS).
+
+    Returns
+    -------
+    GeoDataFrame
+        One point per node kept, columns ``node`` (position) and ``node_id``.
+
+    Examples
+    --------
+    >>> from urbangeo.accessibility import grid_network
+    >>> len(network_candidates(grid_network(3, 3)))  # the 4 edge midpoints + centre
+    5
+    """
+    min_degree = int(check_number(min_degree, "min_degree", minimum=0))
+    deg = np.bincount(network.edge_u, minlength=network.n_nodes) + np.bincount(network.edge_v, minlength=network.n_nodes)
+    keep = np.flatnonzero(deg >= min_degree)
+    out = gpd.GeoDataFrame(
+        {"node": keep, "node_id": network.node_id[keep]},
+        geometry=gpd.points_from_xy(network.x[keep], network.y[keep]),
+        crs=network.crs,
+    )
+    if len(out) == 0:
+        raise EmptyDataError(f"the network has no node of degree >= {min_degree}; lower `min_degree`.")
+    return out if crs is None else out.to_crs(crs)
+
+
+# --------------------------------------------------------------------------- helpers
+def _weights(demand: gpd.GeoDataFrame, weight: str | None) -> np.ndarray:
+    if weight is None:
+        return np.ones(len(demand))
+    check_columns(demand, "demand", {weight: "numeric"})
+    w = demand[weight].to_numpy(dtype=np.float64, na_value=np.nan)
+    if np.isnan(w).any():
+        raise ColumnTypeError(f"`demand[{weight!r}]` has missing values; fill them (e.g. with 0) first.")
+    if (w < 0).any():
+        raise InvalidOptionError(f"`demand[{weight!r}]` has negative values; weights are people (>= 0).")
+    return w
+
+
+def _costs_from_frame(costs, demand, site_labels: list, name="costs") -> np.ndarray:
+    """Dense minutes (inf = unreachable) from a user cost matrix."""
+    if isinstance(costs, pd.DataFrame):
+        missing_rows = demand.index.difference(costs.index)
+        if len(missing_rows):
+            raise InvalidOptionError(
+                f"`{name}` has no row for {len(missing_rows)} demand labels (e.g. {missing_rows[0]!r}); "
+                f"its index must contain demand.index."
+            )
+        missing = [lab for lab in site_labels if lab not in costs.columns]
+        if missing:
+            raise InvalidOptionError(
+                f"`{name}` has no column for {len(missing)} site labels (e.g. {missing[0]!r}); its columns must "
+                f"contain existing.index and candidates.index (give them distinct labels)."
+            )
+        mat = costs.loc[demand.index, site_labels].to_numpy(dtype=np.float64, na_value=np.nan)
+    else:
+        mat = np.asarray(costs, dtype=np.float64)
+        if mat.shape != (len(demand), len(site_labels)):
+            raise InvalidOptionError(
+                f"`{name}` has shape {mat.shape}; expected (n_demand, n_existing + n_candidates) = "
+                f"({len(demand)}, {len(site_labels)})."
+            )
+    if (mat < 0).any():
+        raise InvalidOptionError(f"`{name}` has negative costs.")
+    return np.where(np.isnan(mat), np.inf, mat)
+
+
+def _network_costs(network, demand, sites, *, limit_minutes, speed_kmh, max_snap_m) -> np.ndarray:
+    limit = np.inf if limit_minutes is None else 60.0 * limit_minutes
+    o, t, c, _ = _od_costs(
+        network, demand, sites, limit=limit, speed_kmh=speed_kmh, max_snap_m=max_snap_m, target_polygons="entrances"
+    )
+    mat = np.full((len(demand), len(sites)), np.inf)
+    mat[o, t] = c / 60.0
+    return mat
+
+
+def _sites_frame(existing, candidates, crs) -> gpd.GeoDataFrame:
+    parts = []
+    if existing is not None and len(existing):
+        parts.append(
+            gpd.GeoDataFrame(
+                {"source": "existing", "source_index": list(existing.index)},
+                geometry=existing.geometry.to_crs(crs).values,
+                crs=crs,
+            )
+        )
+    parts.append(
+        gpd.GeoDataFrame(
+            {"source": "candidate", "source_index": list(candidates.index)},
+            geometry=candidates.geometry.to_crs(crs).values,
+            crs=crs,
+        )
+    )
+    out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=crs)
+
+
+# --------------------------------------------------------------------------- public
+def site_facilities(
+    demand: gpd.GeoDataFrame,
+    candidates: gpd.GeoDataFrame | None = None,
+    *,
+    model: Literal["lscp", "mclp", "p_median"] = "mclp",
+    p: int | None = None,
+    threshold_minutes: float | None = None,
+    existing: gpd.GeoDataFrame | None = None,
+    network=None,
+    costs: pd.DataFrame | np.ndarray | None = None,
+    weight: str | None = None,
+    solver: Literal["exact", "greedy"] = "exact",
+    speed_kmh: float | None = None,
+    max_snap_m: float | None = None,
+    time_limit_s: float | None = None,
+) -> gpd.GeoDataFrame:
+    """Choose new facility sites (LSCP, MCLP or p-median), keeping existing facilities.
+
+    Parameters
+    ----------
+    demand : GeoDataFrame
+        Residences (points or polygons), any CRS.
+    candidates : GeoDataFrame, optional
+        Possible new sites (vacant parcels, a park's entrances...). ``None``: the
+        intersections of ``network`` (:func:`network_candidates`).
+    model : {"lscp", "mclp", "p_median"}, default "mclp"
+    p : int
+        Number of NEW sites (mclp, p_median). Existing facilities come on top.
+    threshold_minutes : float
+        Coverage standard (lscp, mclp), inclusive: ``minutes <= threshold``.
+    existing : GeoDataFrame, optional
+        Facilities already open; never dropped, and they count in the objective.
+    network : Network, optional
+        Street network for walking times (required unless ``costs`` is given).
+    costs : DataFrame or ndarray, optional
+        Minutes from each demand row to each site, NaN = unreachable: a DataFrame
+        indexed by ``demand.index`` with columns for every label of ``existing``
+        and ``candidates`` (distinct labels), or an array of shape
+        (n_demand, n_existing + n_candidates), existing first.
+    weight : str, optional
+        Demand column of people (or any non-negative weight); default 1 per row.
+    solver : {"exact", "greedy"}, default "exact"
+        "exact": integer programme with HiGHS (``pip install highspy``); "greedy":
+        fast heuristic with a proven bound (see ``attrs["siting"]["bound"]``).
+    speed_kmh, max_snap_m : float, optional
+        Passed to the network costs (default: the network's speeds,
+        ``settings.max_snap_m``).
+    time_limit_s : float, optional
+        Time limit for the exact solver; the status then says so and the gap is reported.
+
+    Returns
+    -------
+    GeoDataFrame
+        The open sites in ``demand``'s CRS, existing first, then chosen candidates;
+        columns ``source`` ("existing" / "candidate"), ``source_index`` (label in its
+        input frame), ``new`` (bool), ``n_assigned`` and ``weight_assigned`` (demand
+        whose nearest open site it is), ``weight_covered`` (of that, within the
+        threshold; lscp/mclp) and ``mean_minutes`` (weighted). ``attrs["siting"]``
+        holds ``model``, ``solver``, ``status``, ``objective`` (lscp: number of new
+        sites; mclp: covered weight incl. existing; p_median: total weighted minutes),
+        ``bound``, ``gap``, ``runtime_s``, ``p``, ``threshold_minutes``,
+        ``covered_weight``, ``total_weight`` and ``excluded_demand`` (labels no site
+        can reach, left out of lscp/p_median and reported, never silently).
+
+    Raises
+    ------
+    InvalidOptionError
+        Unknown model/solver, missing ``p`` or ``threshold_minutes``, neither
+        ``network`` nor ``costs``, malformed ``costs``.
+    DisconnectedNetworkError
+        p-median cannot serve some demand with ``p`` new sites.
+
+    See Also
+    --------
+    assign_demand : nearest open site, minutes and coverage per demand row.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, numpy as np
+    >>> from shapely.geometry import Point
+    >>> demand = gpd.GeoDataFrame(geometry=[Point(0, 0), Point(10, 0), Point(20, 0)], crs=3857)
+    >>> cand = gpd.GeoDataFrame(geometry=[Point(0, 1), Point(10, 1), Point(20, 1)], crs=3857)
+    >>> costs = np.array([[1, 4, 9], [4, 1, 4], [9, 4, 1]], dtype=float)
+    >>> sites = site_facilities(demand, cand, model="mclp", p=1, threshold_minutes=5, costs=costs)
+    >>> sites.source_index.tolist(), sites.attrs["siting"]["objective"]
+    ([1], 3.0)
+    """
+    check_choice(model, "model", MODELS)
+    check_choice(solver, "solver", SOLVERS)
+    check_geodataframe(demand, "demand")
+    crs = get_crs(demand, "demand")
+    if existing is not None:
+        check_geodataframe(existing, "existing", allow_empty=True)
+        get_crs(existing, "existing")
+    if candidates is None:
+        if network is None:
+            raise InvalidOptionError("give `candidates`, or a `network` whose intersections become candidates.")
+        candidates = network_candidates(network)
+    check_geodataframe(candidates, "candidates")
+    get_crs(candidates, "candidates")
+    if model in ("mclp", "p_median"):
+        if p is None:
+            raise InvalidOptionError(f"model={model!r} needs `p`, the number of new sites to open.")
+        if isinstance(p, bool) or not isinstance(p, (int, np.integer)) or p < 0:
+            raise InvalidOptionError(f"`p` must be an integer >= 0; got {p!r}.")
+        if p > len(candidates):
+            raise InvalidOptionError(f"`p`={p} is more than the {len(candidates)} candidates.")
+    if model in ("lscp", "mclp"):
+        if threshold_minutes is None:
+            raise InvalidOptionError(f"model={model!r} needs `threshold_minutes`, the coverage standard.")
+        threshold_minutes = check_number(threshold_minutes, "threshold_minutes", minimum=0)
+    if time_limit_s is not None:
+        time_limit_s = check_number(time_limit_s, "time_limit_s", minimum=0, strict=True)
+    w = _weights(demand, weight)
+    n_exist = 0 if existing is None else len(existing)
+    sites = _sites_frame(existing, candidates, crs)
+    if costs is not None:
+        labels = (list(existing.index) if n_exist else []) + list(candidates.index)
+        if n_exist and len(set(labels)) != len(labels) and isinstance(costs, pd.DataFrame):
+            raise InvalidOptionError(
+                "`existing` and `candidates` share index labels, so `costs` columns are ambiguous; give them "
+                "distinct labels (e.g. candidates.index = 'c' + candidates.index.astype(str)) or pass an array."
+            )
+        mat = _costs_from_frame(costs, demand, labels)
+    elif network is not None:
+        limit = threshold_minutes if model in ("lscp", "mclp") else None
+        mat = _network_costs(network, demand, sites, limit_minutes=limit, speed_kmh=speed_kmh, max_snap_m=max_snap_m)
+    else:
+        raise InvalidOptionError("give a `network` (walking times are computed on it) or a `costs` matrix.")
+    fixed = np.zeros(len(sites), dtype=bool)
+    fixed[:n_exist] = True
+
+    from scipy.sparse import csr_matrix
+
+    if model == "lscp":
+        res = _solvers.solve_lscp(csr_matrix(mat <= threshold_minutes), fixed, method=solver, time_limit_s=time_limit_s)
+    elif model == "mclp":
+        res = _solvers.solve_mclp(csr_matrix(mat <= threshold_minutes), w, p, fixed, method=solver,
+                                  time_limit_s=time_limit_s)
+    else:
+        res = _solvers.solve_p_median(mat, w, p, fixed, method=solver, time_limit_s=time_limit_s)
+
+    out = sites.iloc[res.chosen].reset_index(drop=True)
+    out["new"] = out["source"].eq("candidate")
+    sub = mat[:, res.chosen]
+    best = sub.min(axis=1) if len(res.chosen) else np.full(len(demand), np.inf)
+    reach = np.isfinite(best)
+    nearest = np.where(reach, sub.argmin(axis=1) if len(res.chosen) else 0, -1)
+    k = len(out)
+    out["n_assigned"] = np.bincount(nearest[reach], minlength=k).astype(np.int64)
+    out["weight_assigned"] = np.bincount(nearest[reach], weights=w[reach], minlength=k)
+    if model in ("lscp", "mclp"):
+        cov = reach & (best <= threshold_minutes)
+        out["weight_covered"] = np.bincount(nearest[cov], weights=w[cov], minlength=k)
+        covered_weight = float(w[cov].sum())
+    else:
+        covered_weight = float(w[reach].sum())
+    wm = np.bincount(nearest[reach], weights=(w * np.where(reach, best, 0.0))[reach], minlength=k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["mean_minutes"] = np.where(out["weight_assigned"] > 0, wm / out["weight_assigned"].to_numpy(), np.nan)
+    excluded = list(demand.index[res.excluded_demand]) if len(res.excluded_demand) else []
+    if excluded:
+        import warnings
+
+        warnings.warn(
+            f"{len(excluded)} demand rows cannot be reached by any site within the threshold/network and are left "
+            f"out of the {model} model (listed in attrs['siting']['excluded_demand']).",
+            UrbangeoWarning,
+            stacklevel=2,
+        )
+    out.attrs["siting"] = {
+        "model": model,
+        "solver": solver,
+        "status": res.status,
+        "objective": float(res.objective),
+        "bound": float(res.bound),
+        "gap": float(res.gap),
+        "runtime_s": float(res.runtime_s),
+        "p": None if p is None else int(p),
+        "threshold_minutes": threshold_minutes,
+        "n_existing": int(n_exist),
+        "n_candidates": int(len(candidates)),
+        "n_new": int(out["new"].sum()),
+        "covered_weight": covered_weight,
+        "total_weight": float(w.sum()),
+        "excluded_demand": excluded,
+    }
+    return out
+
+
+def assign_demand(
+    demand: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    *,
+    network=None,
+    costs: pd.DataFrame | None = None,
+    threshold_minutes: float | None = None,
+    speed_kmh: float | None = None,
+    max_snap_m: float | None = None,
+) -> gpd.GeoDataFrame:
+    """Nearest open site of every demand row, its walking time, and coverage.
+
+    Parameters
+    ----------
+    demand : GeoDataFrame
+    sites : GeoDataFrame
+        Open sites, e.g. the output of :func:`site_facilities`.
+    network : Network, optional
+        Walking times on it (required unless ``costs`` is given).
+    costs : DataFrame, optional
+        Minutes, index ``demand.index``, columns ``sites.index``; NaN = unreachable.
+    threshold_minutes : float, optional
+        Adds ``covered`` (``site_minutes <= threshold``, inclusive).
+
+    Returns
+    -------
+    GeoDataFrame
+        Copy of ``demand`` with ``site`` (label in ``sites.index``, missing when no
+        site is reached), ``site_minutes`` (NaN when unreachable) and, with a
+        threshold, ``covered`` (bool).
+
+    Examples
+    --------
+    >>> import geopandas as gpd, pandas as pd
+    >>> from shapely.geometry import Point
+    >>> d = gpd.GeoDataFrame(geometry=[Point(0, 0), Point(5, 0)], crs=3857)
+    >>> s = gpd.GeoDataFrame(geometry=[Point(0, 0)], crs=3857)
+    >>> c = pd.DataFrame({0: [1.0, 12.0]})
+    >>> assign_demand(d, s, costs=c, threshold_minutes=10)[["site", "site_minutes", "covered"]].values.tolist()
+    [[0, 1.0, True], [0, 12.0, False]]
+    """
+    check_geodataframe(demand, "demand")
+    check_geodataframe(sites, "sites")
+    if threshold_minutes is not None:
+        threshold_minutes = check_number(threshold_minutes, "threshold_minutes", minimum=0)
+    if costs is not None:
+        if not isinstance(costs, pd.DataFrame):
+            raise InvalidOptionError("`costs` must be a DataFrame indexed by demand.index with columns sites.index.")
+        mat = _costs_from_frame(costs, demand, list(sites.index))
+    elif network is not None:
+        mat = _network_costs(network, demand, sites, limit_minutes=None, speed_kmh=speed_kmh, max_snap_m=max_snap_m)
+    else:
+        raise InvalidOptionError("give a `network` (walking times are computed on it) or a `costs` matrix.")
+    best = mat.min(axis=1)
+    reach = np.isfinite(best)
+    arg = mat.argmin(axis=1)
+    out = demand.copy()
+    labels = np.asarray(sites.index, dtype=object)[arg]
+    out["site"] = pd.array(np.where(reach, labels, None), dtype=object)
+    if reach.all():
+        out["site"] = pd.Series(list(labels), index=out.index).infer_objects()
+    out["site_minutes"] = np.where(reach, best, np.nan)
+    if threshold_minutes is not None:
+        out["covered"] = reach & (best <= threshold_minutes)
+    return out
