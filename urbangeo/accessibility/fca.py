@@ -1,0 +1,347 @@
+"""Floating catchment area methods: 2SFCA, enhanced 2SFCA, gravity 2SFCA and 3SFCA.
+
+Notation: demand locations ``i`` with population ``P_i``, supply locations ``j`` with
+capacity ``S_j``, travel cost ``c_ij`` from demand to supply (the same direction in
+both steps, which matters on one-way streets), and a weight ``W_ij = f(c_ij)`` that is
+0 outside the catchment:
+
+* step 1, supply-side ratio: ``R_j = S_j / sum_i W_ij P_i``
+* step 2, demand-side access: ``A_i = sum_j W_ij R_j``
+
+========================== ============================================================
+method                     weight ``W_ij``
+========================== ============================================================
+2SFCA (Luo & Wang 2003)    1 if ``c_ij <= catchment`` else 0
+E2SFCA (Luo & Qi 2009)     step weights per travel-time zone, e.g. {10: 1, 20: 0.68, 30: 0.22}
+gravity 2SFCA (Dai 2010)   a decay function (:func:`decay_weights`, Gaussian by default)
+3SFCA (Wan et al. 2012)    E2SFCA weights times the selection weight
+                           ``G_ij = W_ij / sum_k W_ik`` in both steps
+========================== ============================================================
+
+With every supply having some demand in reach, ``sum_i A_i P_i = sum_j S_j``. An
+empty catchment gives NaN: ``R_j`` is NaN when no demand is in reach of ``j``, and
+``A_i`` is NaN when no supply with a ratio is in reach of ``i`` (``n_supply`` is then
+0; ``fillna(0)`` if you want "no access" as zero). Demand rows that cannot be snapped
+get NaN, and supply rows that cannot be snapped are excluded with a warning.
+
+Population can be a head count or any proxy such as residential floor area (m2);
+the ratios are then capacity per unit of that proxy.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+
+from .._validate import check_choice, check_columns, check_geodataframe, check_number
+from ..errors import DroppedRowsWarning, InvalidOptionError
+from .metrics import DECAYS, _check_network, _check_speed, _facilities, _origins, _pairs_core, decay_weights
+
+__all__ = [
+    "two_step_fca",
+    "enhanced_two_step_fca",
+    "gravity_two_step_fca",
+    "three_step_fca",
+    "supply_ratios",
+    "FCA_METHODS",
+    "E2SFCA_WEIGHTS",
+]
+
+FCA_METHODS = ("2sfca", "e2sfca", "g2sfca", "3sfca")
+#: travel-time zones (minutes) and weights of Luo & Qi (2009)
+E2SFCA_WEIGHTS = {10.0: 1.0, 20.0: 0.68, 30.0: 0.22}
+
+
+def _zones(spec, name):
+    """Mapping {threshold: weight} (or one number) -> sorted thresholds and weights."""
+    if isinstance(spec, Mapping):
+        if not spec:
+            raise InvalidOptionError(f"`{name}` is an empty mapping; give zones like {{10: 1, 20: 0.68, 30: 0.22}}.")
+        items = sorted((check_number(k, name, minimum=0.0), check_number(v, f"{name} weight", minimum=0.0))
+                       for k, v in spec.items())
+        return np.array([k for k, _ in items]), np.array([v for _, v in items])
+    if isinstance(spec, (int, float, np.number)) and not isinstance(spec, bool):
+        v = float(spec)
+        if not v >= 0:
+            raise InvalidOptionError(f"`{name}` must be >= 0; got {spec!r}.")
+        return np.array([v]), np.array([1.0])
+    raise InvalidOptionError(f"`{name}` must be a number or a mapping {{threshold: weight}}; got {spec!r}.")
+
+
+def _fca(network, demand, supply, *, method, population_col, capacity_col, minutes, dist_m, decay, beta,
+         min_cost, speed_kmh, max_snap_m, supply_polygons, entrance_spacing_m, progress):
+    _check_network(network)
+    check_geodataframe(demand, "demand")
+    check_geodataframe(supply, "supply")
+    check_choice(method, "method", FCA_METHODS)
+    check_columns(demand, "demand", {population_col: "numeric"})
+    check_columns(supply, "supply", {capacity_col: "numeric"})
+    if minutes is not None and dist_m is not None:
+        raise InvalidOptionError("give either `minutes` or `dist_m`, not both.")
+    if minutes is None and dist_m is None:
+        minutes = E2SFCA_WEIGHTS if method in ("e2sfca", "3sfca") else 30.0
+    spec, name = (minutes, "minutes") if minutes is not None else (dist_m, "dist_m")
+    weight, factor = ("time_s", 60.0) if minutes is not None else ("length_m", 1.0)
+    zones, zw = _zones(spec, name)
+    if method in ("2sfca", "g2sfca") and len(zones) > 1:
+        raise InvalidOptionError(
+            f"`{name}` must be one catchment for method {method!r}; step weights belong to "
+            f"enhanced_two_step_fca / three_step_fca."
+        )
+    if method == "g2sfca":
+        check_choice(decay, "decay", DECAYS)
+        decay_weights(0.0, decay, horizon=zones[0], beta=beta, min_cost=min_cost)
+    speed_kmh = _check_speed(speed_kmh)
+    pop = demand[population_col].to_numpy(float)
+    cap = supply[capacity_col].to_numpy(float)
+    for nm, arr, frame, col in (("demand", pop, demand, population_col), ("supply", cap, supply, capacity_col)):
+        if (arr[~np.isnan(arr)] < 0).any():
+            raise InvalidOptionError(f"`{nm}[{col!r}]` has negative values; population and capacity must be >= 0.")
+        if np.isnan(arr).any():
+            warnings.warn(
+                f"{int(np.isnan(arr).sum())} rows of `{nm}` have no `{col}` and are excluded: "
+                f"{list(frame.index[np.isnan(arr)][:5])}.",
+                DroppedRowsWarning,
+                stacklevel=4,
+            )
+    d = _origins(network, demand, weight=weight, speed_kmh=speed_kmh, max_snap_m=max_snap_m, name="demand")
+    s = _facilities(network, supply, weight=weight, speed_kmh=speed_kmh, max_snap_m=max_snap_m,
+                    polygons=supply_polygons, entrance_spacing_m=entrance_spacing_m, name="supply")
+    limit = float(zones.max()) * factor
+    oi, sj, c, _ = _pairs_core(network, d.legs, s.legs, weight=weight, speed_kmh=speed_kmh, limit=limit,
+                               progress=progress)
+    cu = c / factor
+    if method == "g2sfca":
+        w = decay_weights(cu, decay, horizon=zones[0], beta=beta, min_cost=min_cost)
+    else:
+        zone = np.searchsorted(zones, cu, side="left")  # c <= zones[z] inclusive
+        w = np.where(zone < len(zones), zw[np.minimum(zone, len(zones) - 1)], 0.0)
+    ok = (w > 0) & ~np.isnan(pop[oi]) & ~np.isnan(cap[sj])
+    oi, sj, w = oi[ok], sj[ok], w[ok]
+    nd, ns = len(demand), len(supply)
+    if method == "3sfca":
+        tot = np.bincount(oi, weights=w, minlength=nd)
+        g = w / tot[oi]
+        w = w * g
+    dem = np.bincount(sj, weights=w * pop[oi], minlength=ns)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(dem > 0, cap / dem, np.nan)
+    has_r = ~np.isnan(ratio[sj])
+    acc = np.bincount(oi[has_r], weights=(w * ratio[sj])[has_r], minlength=nd)
+    n_sup = np.bincount(oi[has_r], minlength=nd)
+    acc = np.where(n_sup > 0, acc, np.nan)
+    snapped = np.zeros(nd, bool)
+    snapped[d.legs.row] = True
+    acc[~snapped | np.isnan(pop)] = np.nan
+    n_dem = np.bincount(sj, minlength=ns)
+    ratio[np.isnan(cap)] = np.nan
+    return acc, n_sup, ratio, dem, n_dem, d
+
+
+def _demand_frame(demand, acc, n_sup, d):
+    from .metrics import _snap_columns
+
+    out = demand.copy()
+    out["access"] = acc
+    out["n_supply"] = n_sup
+    _snap_columns(out, d)
+    return out
+
+
+_COMMON_DOC = """
+    Parameters
+    ----------
+    network : Network
+    demand : GeoDataFrame
+        Demand locations (points, or polygons such as buildings), any CRS.
+    supply : GeoDataFrame
+        Supply locations, any CRS.
+    population_col : str
+        Numeric column of ``demand``: population, or a proxy such as floor area.
+    capacity_col : str
+        Numeric column of ``supply``: doctors, beds, places, m2 of park.
+    speed_kmh : float, optional
+        Uniform speed overriding the network's edge speeds.
+    max_snap_m : float, optional
+        Longest access leg; default ``settings.max_snap_m``.
+    supply_polygons : {"representative", "entrances"}
+        How polygon supplies (parks) enter the network (several entrances count once).
+    entrance_spacing_m : float, default 50.0
+    progress : bool, optional
+        Progress bar over the bounded searches.
+
+    Returns
+    -------
+    GeoDataFrame
+        Copy of ``demand`` plus ``access`` (A_i, capacity per person), ``n_supply``
+        (supplies with a ratio in reach), ``snap_dist_m`` and ``snap_note``.
+"""
+
+
+def two_step_fca(
+    network,
+    demand: gpd.GeoDataFrame,
+    supply: gpd.GeoDataFrame,
+    *,
+    population_col: str,
+    capacity_col: str,
+    minutes: float | None = None,
+    dist_m: float | None = None,
+    speed_kmh: float | None = None,
+    max_snap_m: float | None = None,
+    supply_polygons: Literal["representative", "entrances"] = "representative",
+    entrance_spacing_m: float = 50.0,
+    progress: bool | None = None,
+) -> gpd.GeoDataFrame:
+    """Two-step floating catchment area access (Luo & Wang 2003).
+
+    The catchment is ``minutes`` (default 30) or ``dist_m``, inclusive; ``inf`` is
+    allowed (every supply in reach: ``A_i = sum(S) / sum(P)``).
+    """
+    acc, n_sup, _, _, _, d = _fca(network, demand, supply, method="2sfca", population_col=population_col,
+                                  capacity_col=capacity_col, minutes=minutes, dist_m=dist_m, decay=None, beta=None,
+                                  min_cost=None, speed_kmh=speed_kmh, max_snap_m=max_snap_m,
+                                  supply_polygons=supply_polygons, entrance_spacing_m=entrance_spacing_m,
+                                  progress=progress)
+    return _demand_frame(demand, acc, n_sup, d)
+
+
+def enhanced_two_step_fca(
+    network,
+    demand: gpd.GeoDataFrame,
+    supply: gpd.GeoDataFrame,
+    *,
+    population_col: str,
+    capacity_col: str,
+    minutes: Mapping[float, float] | None = None,
+    dist_m: Mapping[float, float] | None = None,
+    speed_kmh: float | None = None,
+    max_snap_m: float | None = None,
+    supply_polygons: Literal["representative", "entrances"] = "representative",
+    entrance_spacing_m: float = 50.0,
+    progress: bool | None = None,
+) -> gpd.GeoDataFrame:
+    """Enhanced 2SFCA (Luo & Qi 2009): step weights per travel-time (or distance) zone.
+
+    ``minutes`` maps each zone's upper bound to its weight, default
+    ``{10: 1, 20: 0.68, 30: 0.22}``: a cost of 0-10 minutes weighs 1, (10, 20] 0.68,
+    (20, 30] 0.22, beyond 30 nothing. ``dist_m`` takes the same mapping in metres.
+    """
+    acc, n_sup, _, _, _, d = _fca(network, demand, supply, method="e2sfca", population_col=population_col,
+                                  capacity_col=capacity_col, minutes=minutes, dist_m=dist_m, decay=None, beta=None,
+                                  min_cost=None, speed_kmh=speed_kmh, max_snap_m=max_snap_m,
+                                  supply_polygons=supply_polygons, entrance_spacing_m=entrance_spacing_m,
+                                  progress=progress)
+    return _demand_frame(demand, acc, n_sup, d)
+
+
+def gravity_two_step_fca(
+    network,
+    demand: gpd.GeoDataFrame,
+    supply: gpd.GeoDataFrame,
+    *,
+    population_col: str,
+    capacity_col: str,
+    minutes: float | None = None,
+    dist_m: float | None = None,
+    decay: Literal["step", "linear", "exponential", "gaussian", "power"] = "gaussian",
+    beta: float | None = None,
+    min_cost: float | None = None,
+    speed_kmh: float | None = None,
+    max_snap_m: float | None = None,
+    supply_polygons: Literal["representative", "entrances"] = "representative",
+    entrance_spacing_m: float = 50.0,
+    progress: bool | None = None,
+) -> gpd.GeoDataFrame:
+    """Gravity (kernel) 2SFCA (Dai 2010): weights from :func:`decay_weights` up to the horizon.
+
+    The horizon is ``minutes`` (default 30) or ``dist_m``; ``decay="gaussian"`` is
+    Dai's Ga2SFCA (weight 1 at 0, 0 at the horizon).
+    """
+    acc, n_sup, _, _, _, d = _fca(network, demand, supply, method="g2sfca", population_col=population_col,
+                                  capacity_col=capacity_col, minutes=minutes, dist_m=dist_m, decay=decay, beta=beta,
+                                  min_cost=min_cost, speed_kmh=speed_kmh, max_snap_m=max_snap_m,
+                                  supply_polygons=supply_polygons, entrance_spacing_m=entrance_spacing_m,
+                                  progress=progress)
+    return _demand_frame(demand, acc, n_sup, d)
+
+
+def three_step_fca(
+    network,
+    demand: gpd.GeoDataFrame,
+    supply: gpd.GeoDataFrame,
+    *,
+    population_col: str,
+    capacity_col: str,
+    minutes: Mapping[float, float] | float | None = None,
+    dist_m: Mapping[float, float] | float | None = None,
+    speed_kmh: float | None = None,
+    max_snap_m: float | None = None,
+    supply_polygons: Literal["representative", "entrances"] = "representative",
+    entrance_spacing_m: float = 50.0,
+    progress: bool | None = None,
+) -> gpd.GeoDataFrame:
+    """Three-step FCA (Wan, Zou & Sternberg 2012): E2SFCA with selection weights.
+
+    The selection weight ``G_ij = W_ij / sum_k W_ik`` shares each demand location
+    among the supplies it can reach, so demand is not counted twice in step 1.
+    ``minutes`` / ``dist_m`` as in :func:`enhanced_two_step_fca`.
+    """
+    acc, n_sup, _, _, _, d = _fca(network, demand, supply, method="3sfca", population_col=population_col,
+                                  capacity_col=capacity_col, minutes=minutes, dist_m=dist_m, decay=None, beta=None,
+                                  min_cost=None, speed_kmh=speed_kmh, max_snap_m=max_snap_m,
+                                  supply_polygons=supply_polygons, entrance_spacing_m=entrance_spacing_m,
+                                  progress=progress)
+    return _demand_frame(demand, acc, n_sup, d)
+
+
+def supply_ratios(
+    network,
+    demand: gpd.GeoDataFrame,
+    supply: gpd.GeoDataFrame,
+    *,
+    population_col: str,
+    capacity_col: str,
+    method: Literal["2sfca", "e2sfca", "g2sfca", "3sfca"] = "2sfca",
+    minutes=None,
+    dist_m=None,
+    decay: Literal["step", "linear", "exponential", "gaussian", "power"] = "gaussian",
+    beta: float | None = None,
+    min_cost: float | None = None,
+    speed_kmh: float | None = None,
+    max_snap_m: float | None = None,
+    supply_polygons: Literal["representative", "entrances"] = "representative",
+    entrance_spacing_m: float = 50.0,
+    progress: bool | None = None,
+) -> gpd.GeoDataFrame:
+    """Supply-side ratios ``R_j`` (step 1 of the FCA family) for every supply location.
+
+    Same options as the method's own function (``decay``, ``beta`` and ``min_cost``
+    only for ``method="g2sfca"``).
+
+    Returns
+    -------
+    GeoDataFrame
+        Copy of ``supply`` plus ``ratio`` (capacity per weighted person in reach; NaN
+        for an empty catchment or a supply not snapped), ``demand_in_reach`` (the
+        weighted population ``sum_i W_ij P_i``) and ``n_demand`` (demand rows in reach).
+    """
+    _, _, ratio, dem, n_dem, _ = _fca(network, demand, supply, method=method, population_col=population_col,
+                                      capacity_col=capacity_col, minutes=minutes, dist_m=dist_m, decay=decay,
+                                      beta=beta, min_cost=min_cost, speed_kmh=speed_kmh, max_snap_m=max_snap_m,
+                                      supply_polygons=supply_polygons, entrance_spacing_m=entrance_spacing_m,
+                                      progress=progress)
+    out = supply.copy()
+    out["ratio"] = ratio
+    out["demand_in_reach"] = dem
+    out["n_demand"] = n_dem
+    return out
+
+
+for _f in (two_step_fca, enhanced_two_step_fca, gravity_two_step_fca, three_step_fca):
+    _f.__doc__ = _f.__doc__.rstrip() + "\n" + _COMMON_DOC
+del _f

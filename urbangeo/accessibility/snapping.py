@@ -1,0 +1,378 @@
+"""Snapping points and polygons to the nearest street *edge* (not node).
+
+A point is projected onto its nearest edge (shapely STRtree ``query_nearest``). Its
+travel cost to the network is the straight *access leg* from the point to the street
+plus the offset along the edge to each end node, so a house in the middle of a 400 m
+block is not moved 200 m to a corner. One-way edges (driving) are left only in
+their direction of travel.
+
+Polygons enter through their representative point, or through *entrances*: points
+every ``entrance_spacing_m`` along the boundary plus the points where the boundary
+crosses a street. All entrances of one polygon keep the polygon's row, so a park with
+twenty gates is still one facility.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+import weakref
+from dataclasses import dataclass
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .._validate import check_choice, check_geodataframe, check_number
+from ..crs import get_crs
+from ..errors import GeometryTypeError, UrbangeoWarning
+from ..settings import settings
+from .network import Network
+
+log = logging.getLogger(__name__)
+
+__all__ = ["snap_points", "SNAP_COLUMNS"]
+
+#: columns of the frame returned by :func:`snap_points`
+SNAP_COLUMNS = ("row", "edge", "offset_m", "dist_m", "x", "y", "note")
+
+_TREES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _tree(network: Network) -> shapely.STRtree:
+    tree = _TREES.get(network)
+    if tree is None:
+        geoms = network.edge_geometry
+        if np.any(pd.isna(geoms)):
+            raise ValueError(
+                "the network has edges without geometry; snapping needs edge LineStrings "
+                "(build grids with grid_network(..., geometry=True))."
+            )
+        tree = shapely.STRtree(geoms)
+        _TREES[network] = tree
+    return tree
+
+
+def _network_points(network: Network, gdf: gpd.GeoDataFrame, name: str) -> gpd.GeoSeries:
+    """Geometries of ``gdf`` in the network CRS (reprojected when the CRS differs)."""
+    crs = get_crs(gdf, name)
+    geom = gdf.geometry
+    if not crs.equals(network.crs):
+        geom = geom.to_crs(network.crs)
+    return geom
+
+
+def snap_points(
+    network: Network,
+    points: gpd.GeoDataFrame,
+    *,
+    max_snap_m: float | None = None,
+    polygons: Literal["representative", "entrances"] = "representative",
+    entrance_spacing_m: float = 50.0,
+    name: str = "points",
+) -> pd.DataFrame:
+    """Snap every row of ``points`` to its nearest edge of ``network``.
+
+    Parameters
+    ----------
+    network : Network
+    points : GeoDataFrame
+        Points or polygons, in any CRS (reprojected to the network CRS internally).
+    max_snap_m : float, optional
+        Longest accepted access leg; default ``settings.max_snap_m``. Rows beyond it
+        keep their ``dist_m`` but get ``edge = -1`` and a ``note``.
+    polygons : {"representative", "entrances"}, default "representative"
+        How polygons enter the network: one representative point, or entrances
+        along the boundary (every ``entrance_spacing_m`` metres plus every crossing
+        with a street; a crossing has an access leg of 0).
+    entrance_spacing_m : float, default 50.0
+    name : str
+        Argument name used in error messages.
+
+    Returns
+    -------
+    DataFrame
+        One row per snapped location (one per input row, or one per entrance), with
+        ``row`` (position in ``points``), ``edge`` (edge record, -1 if not snapped),
+        ``offset_m`` (metres from the edge's ``u`` node along the edge), ``dist_m``
+        (access leg, metres; NaN for missing geometry), ``x``, ``y`` (snapped
+        location in the network CRS) and ``note`` (None, or why the row is not
+        snapped). Rows not snapped appear once with ``edge = -1``.
+
+    Raises
+    ------
+    CRSError
+        ``points`` has no CRS.
+    GeometryTypeError
+        Lines or other non point/polygon geometries.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> from urbangeo.accessibility import grid_network, snap_points
+    >>> net = grid_network(3, 3)
+    >>> pts = gpd.GeoDataFrame(geometry=[Point(500_030, 2_500_010)], crs=net.crs)
+    >>> s = snap_points(net, pts)
+    >>> float(s.offset_m[0]), float(s.dist_m[0])
+    (30.0, 10.0)
+    """
+    check_geodataframe(points, name, allow_empty=True)
+    if max_snap_m is None:
+        max_snap_m = settings.max_snap_m
+    max_snap_m = check_number(max_snap_m, "max_snap_m", minimum=0.0)
+    check_choice(polygons, "polygons", ("representative", "entrances"))
+    entrance_spacing_m = check_number(entrance_spacing_m, "entrance_spacing_m", minimum=0.0, strict=True)
+    geom = _network_points(network, points, name)
+    garr = np.asarray(geom.values, dtype=object) if len(geom) else np.empty(0, dtype=object)
+    n = len(garr)
+    missing = pd.isna(garr) if n else np.zeros(0, bool)
+    garr = np.where(missing, None, garr)
+    empty = np.zeros(n, bool)
+    empty[~missing] = shapely.is_empty(garr[~missing])
+    gtype = np.full(n, -1)
+    ok = ~missing & ~empty
+    gtype[ok] = shapely.get_type_id(garr[ok])
+    # 0 point, 3 polygon, 4 multipoint, 6 multipolygon
+    bad = ok & ~np.isin(gtype, (0, 3, 4, 6))
+    if bad.any():
+        kinds = sorted({shapely.get_type_id(g) for g in garr[bad]})
+        names = {1: "LineString", 2: "LinearRing", 5: "MultiLineString", 7: "GeometryCollection"}
+        raise GeometryTypeError(
+            f"`{name}` must hold points or polygons; {int(bad.sum())} rows hold "
+            f"{', '.join(names.get(k, str(k)) for k in kinds)} (e.g. row {points.index[np.flatnonzero(bad)[0]]!r}). "
+            f"Convert them first, e.g. {name}.assign(geometry={name}.representative_point())."
+        )
+    # candidate locations
+    rows, locs, forced0 = [], [], []
+    is_poly = ok & np.isin(gtype, (3, 6))
+    simple = ok & ~(is_poly & (polygons == "entrances"))
+    idx = np.flatnonzero(simple)
+    if len(idx):
+        pts = garr[idx]
+        need = gtype[idx] != 0
+        if need.any():
+            pts = pts.copy()
+            pts[need] = shapely.point_on_surface(pts[need])
+        rows.append(idx)
+        locs.append(pts)
+        forced0.append(np.zeros(len(idx), bool))
+    if polygons == "entrances" and is_poly.any():
+        r, p, z = _entrances(network, garr, np.flatnonzero(is_poly), entrance_spacing_m)
+        rows.append(r)
+        locs.append(p)
+        forced0.append(z)
+    if rows:
+        rows = np.concatenate(rows)
+        locs = np.concatenate(locs)
+        forced0 = np.concatenate(forced0)
+    else:
+        rows, locs, forced0 = np.empty(0, np.int64), np.empty(0, object), np.empty(0, bool)
+    m = len(rows)
+    edge = np.full(m, -1, dtype=np.int64)
+    dist = np.full(m, np.nan)
+    if m and network.n_edges:
+        tree = _tree(network)
+        (qi, ti), d = tree.query_nearest(locs, max_distance=max_snap_m if max_snap_m > 0 else None,
+                                        return_distance=True, all_matches=False)
+        if max_snap_m == 0:
+            keep = d <= 0
+            qi, ti, d = qi[keep], ti[keep], d[keep]
+        edge[qi] = ti
+        dist[qi] = d
+        far = np.flatnonzero(edge < 0)
+        if len(far):  # measure how far the rejected ones are, for the diagnostics
+            (qj, _), d2 = tree.query_nearest(locs[far], return_distance=True, all_matches=False)
+            dist[far[qj]] = d2
+    dist[forced0 & (edge >= 0)] = 0.0
+    # project onto the edge
+    offset = np.full(m, np.nan)
+    sx = np.full(m, np.nan)
+    sy = np.full(m, np.nan)
+    good = edge >= 0
+    if good.any():
+        lines = network.edge_geometry[edge[good]]
+        along = shapely.line_locate_point(lines, locs[good])
+        glen = shapely.length(lines)
+        elen = network.edge_length_m[edge[good]]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            offset[good] = np.where(glen > 0, np.clip(along / glen, 0.0, 1.0) * elen, 0.0)
+        snapped = shapely.line_interpolate_point(lines, along)
+        sx[good], sy[good] = shapely.get_x(snapped), shapely.get_y(snapped)
+    note = np.full(m, None, dtype=object)
+    beyond = ~good
+    if beyond.any():
+        if network.n_edges == 0:
+            note[beyond] = "network has no edges"
+        else:
+            note[beyond] = [f"beyond max_snap_m ({d:.1f} m > {max_snap_m:g} m)" for d in dist[beyond]]
+    out = pd.DataFrame(
+        {"row": rows.astype(np.int64), "edge": edge, "offset_m": offset, "dist_m": dist, "x": sx, "y": sy,
+         "note": note}
+    )
+    if polygons == "entrances" and len(out):
+        # a polygon with at least one snapped entrance keeps only its snapped entrances;
+        # one that has none keeps a single row with its note
+        has = out.groupby("row")["edge"].transform("max") >= 0
+        out = out[(out.edge >= 0) | ~has]
+        out = out[(out.edge >= 0) | ~out.row.duplicated(keep="first")]
+    # rows without a usable geometry
+    lost = np.flatnonzero(~ok)
+    if len(lost):
+        out = pd.concat(
+            [
+                out,
+                pd.DataFrame(
+                    {
+                        "row": lost.astype(np.int64),
+                        "edge": -1,
+                        "offset_m": np.nan,
+                        "dist_m": np.nan,
+                        "x": np.nan,
+                        "y": np.nan,
+                        "note": np.where(missing[lost], "missing geometry", "empty geometry").astype(object),
+                    }
+                ),
+            ],
+            ignore_index=True,
+        )
+    out = out.sort_values(["row", "dist_m"], kind="stable").reset_index(drop=True)
+    if n and not (out.edge >= 0).any() and ok.any():
+        warnings.warn(
+            f"none of the {int(ok.sum())} rows of `{name}` lies within max_snap_m={max_snap_m:g} m of the "
+            f"network; check the CRS and the coordinate order (longitude first), or raise max_snap_m.",
+            UrbangeoWarning,
+            stacklevel=3,
+        )
+    return out
+
+
+def _entrances(network: Network, garr, idx, spacing):
+    """Entrance points of polygons ``garr[idx]``: along the boundary and at street crossings."""
+    rows, pts, zero = [], [], []
+    bnd = shapely.boundary(garr[idx])
+    lens = shapely.length(bnd)
+    for r, b, L in zip(idx, bnd, lens):
+        k = max(int(np.ceil(L / spacing)), 1)
+        p = shapely.line_interpolate_point(b, np.linspace(0.0, L, k, endpoint=False))
+        rows.append(np.full(len(p), r))
+        pts.append(p)
+        zero.append(np.zeros(len(p), bool))
+    if network.n_edges:
+        tree = _tree(network)
+        bi, ei = tree.query(bnd, predicate="intersects")
+        if len(bi):
+            inter = shapely.intersection(bnd[bi], network.edge_geometry[ei])
+            parts, part_idx = shapely.get_parts(inter, return_index=True)
+            is_pt = shapely.get_type_id(parts) == 0
+            if is_pt.any():
+                rows.append(idx[bi[part_idx[is_pt]]])
+                pts.append(parts[is_pt])
+                zero.append(np.ones(int(is_pt.sum()), bool))
+    return np.concatenate(rows), np.concatenate(pts), np.concatenate(zero)
+
+
+# --------------------------------------------------------------------------- costs of snapped rows
+@dataclass
+class Legs:
+    """Costs from snapped locations to the end nodes of their edges.
+
+    Attributes are arrays over snapped rows ``i`` (those with ``edge >= 0``): ``row``
+    (input position), ``edge``, ``offset_m``, ``u``, ``v``, primary/secondary costs
+    ``cu, cu2`` (to or from node u) and ``cv, cv2``; ``inf`` where a one-way edge
+    forbids that direction. ``rate`` converts metres on the edge into primary cost.
+    """
+
+    row: np.ndarray
+    edge: np.ndarray
+    offset_m: np.ndarray
+    access: np.ndarray
+    access2: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+    cu: np.ndarray
+    cu2: np.ndarray
+    cv: np.ndarray
+    cv2: np.ndarray
+    rate: np.ndarray
+    length_m: np.ndarray
+    oneway: np.ndarray
+
+    def seeds(self):
+        """(node, cost, cost2, position in this Legs) for the finite legs, u then v."""
+        node = np.concatenate([self.u, self.v])
+        c = np.concatenate([self.cu, self.cv])
+        c2 = np.concatenate([self.cu2, self.cv2])
+        pos = np.concatenate([np.arange(len(self.u)), np.arange(len(self.v))])
+        fin = np.isfinite(c)
+        return node[fin], c[fin], c2[fin], pos[fin]
+
+
+def edge_rate(network: Network, weight: str, speed_kmh: float | None) -> np.ndarray:
+    """Primary cost per metre of each edge record (1 for metres, s/m for seconds)."""
+    if weight == "length_m":
+        return np.ones(network.n_edges)
+    speed = network.edge_speed_kmh if speed_kmh is None else np.full(network.n_edges, float(speed_kmh))
+    return 3.6 / speed
+
+
+def legs(network: Network, snap: pd.DataFrame, *, side: Literal["origin", "facility"], weight: str,
+         speed_kmh: float | None) -> Legs:
+    """Leg costs of the snapped rows of ``snap``.
+
+    ``side="origin"``: cost from the point to each end node (leaving along the edge);
+    ``side="facility"``: cost from each end node to the point. On a one-way edge
+    (u -> v) an origin can only leave towards v and a facility is only reached from u.
+    """
+    s = snap[snap.edge >= 0]
+    e = s.edge.to_numpy(np.int64)
+    t = s.offset_m.to_numpy(float)
+    acc = s.dist_m.to_numpy(float)
+    L = network.edge_length_m[e]
+    one = network.edge_oneway[e]
+    rate = edge_rate(network, weight, speed_kmh)[e]
+    to_u, to_v = t, np.maximum(L - t, 0.0)
+    cu2 = acc + to_u
+    cv2 = acc + to_v
+    cu = rate * cu2
+    cv = rate * cv2
+    if side == "origin":
+        cu = np.where(one, np.inf, cu)
+        cu2 = np.where(one, np.inf, cu2)
+    else:
+        cv = np.where(one, np.inf, cv)
+        cv2 = np.where(one, np.inf, cv2)
+    return Legs(
+        row=s.row.to_numpy(np.int64), edge=e, offset_m=t, access=rate * acc, access2=acc,
+        u=network.edge_u[e], v=network.edge_v[e], cu=cu, cu2=cu2, cv=cv, cv2=cv2, rate=rate,
+        length_m=L, oneway=one,
+    )
+
+
+def same_edge_pairs(o: Legs, f: Legs):
+    """Direct costs between origins and facilities snapped to the same edge record.
+
+    Returns (origin position in ``o``, facility position in ``f``, cost, cost2); the
+    move along the edge respects one-way (from smaller to larger offset only).
+    """
+    if not len(o.edge) or not len(f.edge):
+        e = np.empty(0, np.int64)
+        return e, e, np.empty(0), np.empty(0)
+    fo = pd.DataFrame({"edge": f.edge, "fi": np.arange(len(f.edge))})
+    common = np.intersect1d(o.edge, f.edge)
+    if not len(common):
+        e = np.empty(0, np.int64)
+        return e, e, np.empty(0), np.empty(0)
+    oo = pd.DataFrame({"edge": o.edge, "oi": np.arange(len(o.edge))})
+    oo = oo[oo.edge.isin(common)]
+    pr = oo.merge(fo[fo.edge.isin(common)], on="edge")
+    oi = pr.oi.to_numpy(np.int64)
+    fi = pr.fi.to_numpy(np.int64)
+    delta = f.offset_m[fi] - o.offset_m[oi]
+    along = np.where(o.oneway[oi], np.where(delta >= 0, delta, np.inf), np.abs(delta))
+    c2 = o.access2[oi] + along + f.access2[fi]
+    c = o.access[oi] + o.rate[oi] * along + f.access[fi]
+    fin = np.isfinite(c)
+    return oi[fin], fi[fin], c[fin], c2[fin]
