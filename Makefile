@@ -13,7 +13,7 @@ VENV_MIN := .venv-min
 PYTEST_ARGS ?= -n 2 --dist loadfile
 OUT     ?= out
 
-.PHONY: help demo test test-new test-min test-qgis lint env env-min clean
+.PHONY: help demo test test-new test-min test-qgis test-postgis test-notebooks docs lint env env-min clean
 
 help:
 	@echo "make demo    run the demo of all modules (writes to $(OUT)/)"
@@ -57,6 +57,22 @@ test-qgis:
 	if [ $$rc -eq 3 ]; then echo "test-qgis: SKIPPED all tests in tests/qgis: the Debian QGIS install failed (reason above)"; exit 0; fi; \
 	if [ $$rc -ne 0 ]; then echo "test-qgis: .ci/qgis-setup failed (exit $$rc)"; exit $$rc; fi; \
 	URBANGEO_REQUIRE_QGIS=1 .venv-qgis/bin/python -m pytest tests/qgis -q -ra -p no:cacheprovider
+
+# PostGIS round trips against a real server: .ci/postgis-setup installs Debian's postgresql +
+# postgis, starts a cluster on 127.0.0.1:54329 and prints its URL (nothing, with the reason,
+# when it cannot: the tests are then reported as skipped). Both stacks.
+$(VENV)/.postgis: $(VENV)/.installed
+	$(UV) pip install --quiet -p $(VENV)/bin/python -e ".[postgis]"
+	touch $@
+$(VENV_MIN)/.postgis: $(VENV_MIN)/.installed
+	$(UV) pip install --quiet -p $(VENV_MIN)/bin/python -e ".[postgis]" -c .ci/constraints-min.txt
+	touch $@
+test-postgis: $(VENV)/.postgis $(VENV_MIN)/.postgis
+	@url=$$(.ci/postgis-setup); \
+	if [ -z "$$url" ]; then echo "test-postgis: SKIPPED: $$(cat $${TMPDIR:-/tmp}/urbangeo-postgis-skip-reason 2>/dev/null)"; fi; \
+	for py in $(VENV)/bin/python $(VENV_MIN)/bin/python; do \
+	  URBANGEO_TEST_PG="$$url" $$py -m pytest tests/test_postgis.py -m postgis -q -ra -p no:xdist -p no:cacheprovider || exit $$?; \
+	done
 
 test: lint test-new test-min test-qgis
 

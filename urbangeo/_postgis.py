@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import json
 import logging
-import warnings
 from typing import Any, Literal
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
 from .errors import CRSMismatchError, InvalidOptionError, MissingColumnError, MissingDependencyError
 
@@ -203,7 +204,8 @@ def read_postgis(
                 wanted = list(dict.fromkeys([*index_cols, *columns]))
             else:
                 wanted = [c for c in all_cols if c != geom_col]
-            select = ", ".join(_q(engine, c) for c in [*wanted, geom_col])
+            ordered = [c for c in all_cols if c in wanted or c == geom_col]
+            select = ", ".join(_q(engine, c) for c in ordered)
             sql = f"SELECT {select} FROM {_q(engine, schema)}.{_q(engine, table)}"
             conditions = []
             params: dict[str, float] = {}
@@ -280,6 +282,7 @@ def write_postgis(
     CRSMismatchError
         Appending data in another CRS than the table's.
     """
+    from geoalchemy2 import Geometry
     from sqlalchemy import text
 
     from .io import _schema
@@ -304,43 +307,97 @@ def write_postgis(
     out = out.set_geometry(out.geometry.name)
     meta = _schema(out, index_cols)
     meta["crs"] = gdf.crs.to_wkt() if gdf.crs is not None else None
+    geom_name = out.geometry.name
+    srid = _srid(gdf.crs)
+    geoms = out.geometry.values
+    # the table's columns in the frame's order, geometry as hex EWKB text (PostGIS parses it)
+    data = pd.DataFrame({c: out[c] for c in out.columns if c != geom_name})
+    ewkb = shapely.to_wkb(shapely.set_srid(np.asarray(geoms), srid), hex=True, include_srid=True)
+    data.insert(list(out.columns).index(geom_name), geom_name, pd.Series(ewkb, index=data.index, dtype=object))
     dtype = _text_dtypes(out)
+    geom_type = _geometry_type(out)
+    # mixed 2D / 3D needs a column without a typmod; the SRID is then a CHECK constraint
+    if geom_type is None:
+        dtype[geom_name] = Geometry(geometry_type=None, spatial_index=False)
+    else:
+        dtype[geom_name] = Geometry(geometry_type=geom_type, srid=srid, spatial_index=False)
     engine = _engine(target)
+    qualified = f"{_q(engine, schema)}.{_q(engine, table)}"
     try:
         with engine.begin() as conn:
             conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {_q(engine, schema)}"))
             previous = None
-            if mode == "a":
-                previous = conn.execute(
-                    text("SELECT obj_description(to_regclass(:rel), 'pg_class')"),
-                    {"rel": f"{_q(engine, schema)}.{_q(engine, table)}"},
+            exists = conn.execute(text("SELECT to_regclass(:rel) IS NOT NULL"), {"rel": qualified}).scalar()
+            if mode == "a" and exists:
+                previous = conn.execute(text("SELECT obj_description(to_regclass(:rel), 'pg_class')"), {"rel": qualified}).scalar()
+                target_srid = conn.execute(
+                    text("SELECT Find_SRID(:s, :t, :g)"), {"s": schema, "t": table, "g": geom_name}
                 ).scalar()
-            with warnings.catch_warnings():
-                # geopandas warns when a CRS has no EPSG code; the full CRS goes in the comment.
-                warnings.filterwarnings("ignore", message="Could not parse CRS", category=UserWarning)
-                try:
-                    out.to_postgis(
-                        table,
-                        conn,
-                        schema=schema,
-                        if_exists="replace" if mode == "w" else "append",
-                        index=False,
-                        chunksize=chunksize,
-                        dtype=dtype,
+                if int(target_srid) != srid:
+                    raise CRSMismatchError(
+                        f"`gdf` (EPSG:{srid}) cannot be appended to {schema}.{table} (SRID {target_srid}); "
+                        f"reproject first: gdf.to_crs({target_srid})."
                     )
-                except ValueError as exc:
-                    if "CRS of the target table" in str(exc):
-                        raise CRSMismatchError(
-                            f"`gdf` cannot be appended to {schema}.{table}: {exc} Reproject first: "
-                            f"gdf.to_crs(<the table's CRS>)."
-                        ) from exc
-                    raise
+            data.to_sql(
+                table,
+                conn,
+                schema=schema,
+                if_exists="replace" if mode == "w" else "append",
+                index=False,
+                chunksize=chunksize,
+                dtype=dtype,
+                method=_copy_rows,
+            )
+            if mode == "w" or not exists:
+                if geom_type is None:
+                    conn.execute(
+                        text(f"ALTER TABLE {qualified} ADD CONSTRAINT {_q(engine, 'enforce_srid_' + geom_name)} "
+                             f"CHECK (ST_SRID({_q(engine, geom_name)}) = {srid})")
+                    )
+                conn.execute(text(f"CREATE INDEX ON {qualified} USING GIST ({_q(engine, geom_name)})"))
             if mode == "w" or not _parse_comment(previous):
                 _comment(conn, schema, table, json.dumps({_META_KEY: meta}, ensure_ascii=False))
     finally:
         engine.dispose()
     log.info("wrote %d rows to %s.%s", len(gdf), schema, table)
     return f"{schema}.{table}"
+
+
+def _srid(crs) -> int:
+    """EPSG code of ``crs`` for the geometry column, 0 when it has none (the WKT is kept aside)."""
+    if crs is None:
+        return 0
+    code = crs.to_epsg()
+    return int(code) if code is not None else 0
+
+
+def _geometry_type(gdf: gpd.GeoDataFrame) -> str | None:
+    """PostGIS column type: the one geometry type, else GEOMETRY; Z when every geometry has Z.
+
+    None (a column without a typmod) when 2D and 3D geometries are mixed.
+    """
+    types = {t for t in gdf.geometry.geom_type.dropna().unique() if t != "LinearRing"}
+    if (gdf.geometry.geom_type == "LinearRing").any():
+        types.add("LineString")
+    kind = types.pop().upper() if len(types) == 1 else "GEOMETRY"
+    arr = np.asarray(gdf.geometry.values)
+    keep = ~(shapely.is_missing(arr) | shapely.is_empty(arr))
+    geoms = arr[keep]
+    has_z = shapely.has_z(geoms)
+    if len(geoms) and bool(has_z.all()):
+        return kind + "Z"
+    return None if bool(has_z.any()) else kind
+
+
+def _copy_rows(table, conn, keys, data_iter) -> None:
+    """pandas ``to_sql`` method: COPY rows with psycopg, keeping '' apart from NULL."""
+    from psycopg import sql
+
+    name = sql.Identifier(table.schema, table.name) if table.schema else sql.Identifier(table.name)
+    stmt = sql.SQL("COPY {} ({}) FROM STDIN").format(name, sql.SQL(", ").join(map(sql.Identifier, keys)))
+    with conn.connection.cursor() as cur, cur.copy(stmt) as copy:
+        for row in data_iter:
+            copy.write_row(row)
 
 
 def _comment(conn, schema: str, table: str, comment: str) -> None:
