@@ -1,0 +1,386 @@
+"""Life-circle audit: what each home reaches within 5, 10 and 15 minutes on foot.
+
+China's residential planning standard GB 50180-2018 organises services in 15-, 10-
+and 5-minute *life circles* (生活圈), each with a walking distance and a list of
+facilities. :func:`life_circle_audit` measures, for every residence, the walking time
+to the nearest facility of each required category on the street network, checks it
+against the category's circle and lists what is missing;
+:func:`life_circle_summary` aggregates the audit per community or district
+(population-weighted when a population column exists).
+
+Presets
+-------
+:func:`life_circle_standard` reads ``data/standards/gb50180_2018_life_circles.csv``
+(one row per circle and facility type, with the circle's walking distance and the
+verification status of every figure). Everything is configurable: ``required``
+maps your own categories to circles, ``limits`` overrides the circle limits. Figures
+marked "unverified" in the file were not checked against the standard's text; see
+docs/accessibility_lifecircle.md.
+
+Output columns (per required category ``c``)
+--------------------------------------------
+``{c}_minutes`` and ``{c}_dist_m`` to the nearest facility (NaN = none reachable or
+the residence is not snapped), ``{c}_facility`` (its label), ``{c}_circle`` (the
+smallest standard circle, in minutes, that contains it; NaN if none) and ``{c}_ok``
+(within the category's required circle, inclusive). Then ``n_missing``,
+``missing`` (required categories not ok, joined with ``";"``, so the frame writes
+to GeoPackage and works with ``explore()``), ``compliant`` and the snapping
+diagnostics ``snap_dist_m`` / ``snap_note``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from .._validate import check_choice, check_columns, check_geodataframe, check_number
+from ..crs import get_crs
+from ..errors import ColumnTypeError, EmptyDataError, InvalidOptionError
+
+__all__ = ["life_circle_audit", "life_circle_summary", "life_circle_standard", "STANDARDS"]
+
+_DATA = Path(__file__).resolve().parent.parent / "data" / "standards"
+STANDARDS = {"GB50180-2018": "gb50180_2018_life_circles.csv"}
+
+
+@functools.lru_cache(maxsize=4)
+def _read_standard(standard: str) -> pd.DataFrame:
+    check_choice(standard, "standard", tuple(STANDARDS))
+    return pd.read_csv(_DATA / STANDARDS[standard], comment="#")
+
+
+def life_circle_standard(standard: str = "GB50180-2018") -> pd.DataFrame:
+    """The life-circle preset table of ``standard`` (a copy; one row per circle and facility).
+
+    Columns: ``circle_minutes``, ``walk_distance_m_low``/``_high``, ``population_low``/
+    ``_high``, ``facility``, ``facility_zh``, ``osm_hint``, the ``*_status`` of each
+    figure ("verified-secondary [source]" or "unverified") and ``source``.
+
+    Examples
+    --------
+    >>> t = life_circle_standard()
+    >>> sorted(t.circle_minutes.unique().tolist())
+    [5, 10, 15]
+    >>> int(t.set_index("facility").loc["kindergarten", "circle_minutes"])
+    5
+    """
+    return _read_standard(standard).copy()
+
+
+def _circle_limits(standard: str | None, measure: str, limits: Mapping | None, circles) -> dict:
+    """Limit (minutes or metres) of each circle."""
+    out: dict = {}
+    if standard is not None:
+        t = _read_standard(standard).drop_duplicates("circle_minutes")
+        for _, r in t.iterrows():
+            out[float(r.circle_minutes)] = float(r.circle_minutes) if measure == "minutes" else float(r.walk_distance_m_high)
+    for c in circles:
+        if float(c) not in out:
+            if measure == "minutes":
+                out[float(c)] = float(c)
+            elif not limits or c not in limits:
+                raise InvalidOptionError(
+                    f"circle {c!r} has no walking distance in the standard; pass limits={{{c!r}: metres}}."
+                )
+    if limits:
+        for c, v in limits.items():
+            out[float(c)] = check_number(v, f"limits[{c!r}]", minimum=0)
+    return out
+
+
+def _resolve_required(required, standard: str | None) -> dict:
+    preset = None
+    if standard is not None:
+        t = _read_standard(standard)
+        preset = dict(zip(t.facility, t.circle_minutes.astype(float)))
+    if required is None:
+        if preset is None:
+            raise InvalidOptionError("give `required` (a mapping category -> circle minutes) when standard=None.")
+        return preset
+    if isinstance(required, Mapping):
+        out = {}
+        for cat, circ in required.items():
+            out[cat] = check_number(circ, f"required[{cat!r}]", minimum=0, strict=True)
+        if not out:
+            raise InvalidOptionError("`required` is empty; name at least one category.")
+        return out
+    if isinstance(required, (str, bytes)) or not isinstance(required, Sequence):
+        raise InvalidOptionError(
+            "`required` must be None, a list of categories of the standard, or a mapping {category: circle minutes}."
+        )
+    if preset is None:
+        raise InvalidOptionError("a list of categories needs a `standard` to look up their circles; pass a mapping.")
+    unknown = [c for c in required if c not in preset]
+    if unknown:
+        raise InvalidOptionError(
+            f"categories {unknown} are not in {standard}; known: {sorted(preset)}. "
+            f"Map your own categories to circles with required={{'clinic': 15, ...}}."
+        )
+    return {c: preset[c] for c in required}
+
+
+def life_circle_audit(
+    network,
+    residences: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame,
+    *,
+    by: str = "category",
+    standard: str | None = "GB50180-2018",
+    required: Mapping[str, float] | Sequence[str] | None = None,
+    measure: Literal["minutes", "dist_m"] = "minutes",
+    limits: Mapping[float, float] | None = None,
+    speed_kmh: float | None = None,
+    max_snap_m: float | None = None,
+    facility_polygons: Literal["representative", "entrances"] = "representative",
+) -> gpd.GeoDataFrame:
+    """Walking access of every residence to each required facility category, against life circles.
+
+    Parameters
+    ----------
+    network : Network
+        Walking network (:func:`network_from_osm`, :func:`network_from_graph`...).
+    residences : GeoDataFrame
+        Homes (building polygons or points), any CRS.
+    facilities : GeoDataFrame
+        Facilities with a category column ``by``, any CRS.
+    by : str, default "category"
+        Column of ``facilities`` naming each facility's category.
+    standard : {"GB50180-2018"} or None
+        Preset giving the circles (5/10/15 minutes and their walking distances) and,
+        when ``required`` is None or a list, the circle of each category.
+    required : mapping, list or None
+        Categories every home should reach: ``{category: circle_minutes}`` (e.g.
+        ``{"kindergarten": 5, "primary_school": 10, "clinic": 15}``), a list of the
+        standard's facility names, or None for all facilities of the standard.
+        Required categories absent from ``facilities`` are missing everywhere.
+    measure : {"minutes", "dist_m"}, default "minutes"
+        Judge the circles by walking time (5/10/15 minutes at ``speed_kmh``) or by
+        walking distance along the network (the standard's 300/500/1000 m by default;
+        the upper value of a range).
+    limits : mapping, optional
+        Override circle limits: ``{15: 12.0}`` (minutes) or ``{15: 800}`` (metres).
+    speed_kmh : float, optional
+        Walking speed; default the network's edge speeds
+        (``settings.walk_speed_kmh`` = 4.5 km/h for walk networks).
+    max_snap_m : float, optional
+        Longest access leg from a home or facility to the street
+        (``settings.max_snap_m``); homes beyond it get NaN and a ``snap_note``.
+    facility_polygons : {"representative", "entrances"}
+        How polygon facilities (parks, campuses) enter the network.
+
+    Returns
+    -------
+    GeoDataFrame
+        Copy of ``residences`` (same index and CRS) with the columns listed in the
+        module docstring; ``attrs["life_circle"]`` records the standard, measure,
+        required circles, limits and speed used.
+
+    Raises
+    ------
+    MissingColumnError
+        ``facilities`` has no column ``by``.
+    InvalidOptionError
+        Unknown standard, measure or category; bad limits.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> from urbangeo.accessibility import grid_network
+    >>> net = grid_network(11, 1, spacing_m=75, speed_kmh=4.5)  # 75 m per minute
+    >>> homes = gpd.GeoDataFrame(geometry=[Point(500_000, 2_500_000)], crs=net.crs)
+    >>> fac = gpd.GeoDataFrame({"category": ["kindergarten", "clinic"]},
+    ...     geometry=[Point(500_450, 2_500_000), Point(500_750, 2_500_000)], crs=net.crs)
+    >>> out = life_circle_audit(net, homes, fac, required={"kindergarten": 5, "clinic": 15})
+    >>> out[["kindergarten_minutes", "kindergarten_ok", "clinic_minutes", "clinic_ok"]].values.tolist()
+    [[6.0, False, 10.0, True]]
+    >>> out.missing.tolist(), out.compliant.tolist()
+    (['kindergarten'], [False])
+    """
+    from .metrics import nearest_facilities
+
+    check_geodataframe(residences, "residences")
+    check_geodataframe(facilities, "facilities", allow_empty=True)
+    get_crs(residences, "residences")
+    get_crs(facilities, "facilities")
+    check_choice(measure, "measure", ("minutes", "dist_m"))
+    if standard is not None:
+        check_choice(standard, "standard", tuple(STANDARDS))
+    check_columns(facilities, "facilities", {by: "any"})
+    req = _resolve_required(required, standard)
+    circle_limit = _circle_limits(standard, measure, limits, set(req.values()))
+    if measure == "dist_m":
+        for c in set(req.values()):
+            if float(c) not in circle_limit:
+                raise InvalidOptionError(f"no walking distance for circle {c}; pass limits={{{c}: metres}}.")
+    cats = [c for c in req]
+    fac = facilities[facilities[by].isin(cats)]
+    # nearest facility per category (unbounded: the minutes beyond the circle are informative)
+    near = nearest_facilities(
+        network, residences, fac, by=by, speed_kmh=speed_kmh, max_snap_m=max_snap_m,
+        facility_polygons=facility_polygons,
+    ) if len(fac) else None
+    out = residences.copy()
+    n = len(out)
+    ok_cols = []
+    std_circles = sorted(circle_limit)
+    for c in cats:
+        if near is not None and f"{c}_time_min_1" in near.columns:
+            minutes = near[f"{c}_time_min_1"].to_numpy(float)
+            dist = near[f"{c}_dist_m_1"].to_numpy(float)
+            lab = near[f"{c}_facility_1"]
+            out[f"{c}_facility"] = lab.to_numpy() if hasattr(lab, "to_numpy") else lab
+        else:
+            minutes = np.full(n, np.nan)
+            dist = np.full(n, np.nan)
+            out[f"{c}_facility"] = pd.array([None] * n, dtype=object)
+        out[f"{c}_minutes"] = minutes
+        out[f"{c}_dist_m"] = dist
+        value = minutes if measure == "minutes" else dist
+        circ = np.full(n, np.nan)
+        for k in reversed(std_circles):  # smallest circle containing the facility
+            circ = np.where(value <= circle_limit[k], k, circ)
+        out[f"{c}_circle"] = circ
+        limit = circle_limit[float(req[c])]
+        out[f"{c}_ok"] = np.asarray(value <= limit)  # NaN compares False
+        ok_cols.append(f"{c}_ok")
+    ok = out[ok_cols].to_numpy(bool)
+    cats_arr = np.asarray(cats, dtype=object)
+    out["n_missing"] = (~ok).sum(axis=1).astype(np.int64)
+    out["missing"] = pd.Series([";".join(cats_arr[~row]) for row in ok], index=out.index, dtype=object)
+    out["compliant"] = ok.all(axis=1)
+    if near is not None:
+        out["snap_dist_m"] = near["snap_dist_m"].to_numpy(float)
+        out["snap_note"] = near["snap_note"].to_numpy(object)
+    else:
+        from .snapping import snap_points
+
+        s = snap_points(network, residences, max_snap_m=max_snap_m, name="residences").drop_duplicates("row")
+        s = s.set_index("row").reindex(np.arange(n))
+        out["snap_dist_m"] = s.dist_m.to_numpy(float)
+        out["snap_note"] = pd.Series([None if v is None or v != v else str(v) for v in s.note], index=out.index,
+                                     dtype=object)
+    out.attrs["life_circle"] = {
+        "standard": standard,
+        "measure": measure,
+        "required": {c: float(v) for c, v in req.items()},
+        "limits": {float(k): float(v) for k, v in circle_limit.items()},
+        "speed_kmh": speed_kmh,
+        "categories_without_facilities": [c for c in cats if near is None or f"{c}_time_min_1" not in near.columns],
+    }
+    return out
+
+
+def _audit_categories(audit: pd.DataFrame) -> list[str]:
+    info = audit.attrs.get("life_circle")
+    if info and "required" in info:
+        return list(info["required"])
+    return [c[: -len("_ok")] for c in audit.columns if c.endswith("_ok")]
+
+
+def life_circle_summary(
+    audit: gpd.GeoDataFrame,
+    *,
+    by: str | None = None,
+    areas: gpd.GeoDataFrame | None = None,
+    population: str | None = None,
+) -> pd.DataFrame:
+    """Share of residents covered per category and for all categories, per community or district.
+
+    Parameters
+    ----------
+    audit : GeoDataFrame
+        Output of :func:`life_circle_audit`.
+    by : str, optional
+        Column of ``audit`` naming each residence's community.
+    areas : GeoDataFrame, optional
+        Community/district polygons instead of ``by``: each residence belongs to the
+        area containing its representative point; residences in no area form the
+        group ``"outside"`` (reported, not dropped). Groups are labelled by
+        ``areas.index``.
+    population : str, optional
+        Column of residents per residence; default the column ``"population"`` if
+        the audit has one, else every residence counts once.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group plus ``"all"``; columns ``n_residences``, ``population``,
+        ``share_{category}`` (population share within its circle), ``share_all``
+        (compliant with every category), ``population_compliant`` and
+        ``mean_n_missing``. Join it to ``areas`` (``areas.join(summary)``) to map it.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, pandas as pd
+    >>> from shapely.geometry import Point
+    >>> a = gpd.GeoDataFrame({"a_ok": [True, False, True], "b_ok": [True, True, False],
+    ...     "n_missing": [0, 1, 1], "compliant": [True, False, False],
+    ...     "population": [10, 30, 60], "block": ["x", "x", "y"]}, geometry=[Point(0, 0)] * 3, crs=3857)
+    >>> s = life_circle_summary(a, by="block")
+    >>> s.loc["x", ["share_a", "share_b", "share_all"]].tolist()
+    [0.25, 1.0, 0.25]
+    >>> float(s.loc["all", "share_all"])
+    0.1
+    """
+    check_geodataframe(audit, "audit")
+    cats = _audit_categories(audit)
+    if not cats:
+        raise InvalidOptionError("`audit` has no `<category>_ok` columns; pass the output of life_circle_audit.")
+    check_columns(audit, "audit", {f"{c}_ok": "any" for c in cats} | {"compliant": "any", "n_missing": "numeric"})
+    if by is not None and areas is not None:
+        raise InvalidOptionError("give either `by` (a column) or `areas` (polygons), not both.")
+    if population is None and "population" in audit.columns:
+        population = "population"
+    if population is not None:
+        check_columns(audit, "audit", {population: "numeric"})
+        w = audit[population].to_numpy(dtype=np.float64, na_value=np.nan)
+        if np.isnan(w).any():
+            raise ColumnTypeError(f"`audit[{population!r}]` has missing values; fill them (e.g. with 0) first.")
+    else:
+        w = np.ones(len(audit))
+    if by is not None:
+        check_columns(audit, "audit", {by: "any"})
+        groups = audit[by].astype(object).where(audit[by].notna(), "missing").to_numpy()
+        name = by
+    elif areas is not None:
+        check_geodataframe(areas, "areas")
+        pts = audit.geometry.representative_point()
+        pts = gpd.GeoDataFrame(geometry=pts.values, crs=audit.crs)
+        if not get_crs(areas, "areas").equals(pts.crs):
+            pts = pts.to_crs(areas.crs)
+        joined = gpd.sjoin(pts, areas[[areas.geometry.name]], how="left", predicate="within")
+        joined = joined[~joined.index.duplicated(keep="first")]
+        right = "index_right" if "index_right" in joined.columns else [c for c in joined.columns if c != "geometry"][0]
+        groups = joined[right].astype(object).where(joined[right].notna(), "outside").to_numpy()
+        name = areas.index.name or "area"
+    else:
+        groups = np.full(len(audit), "all", dtype=object)
+        name = "group"
+    ok = {c: audit[f"{c}_ok"].to_numpy(bool) for c in cats}
+    comp = audit["compliant"].to_numpy(bool)
+    nmiss = audit["n_missing"].to_numpy(float)
+    labels = list(pd.unique(groups))
+    if by is not None or areas is not None:
+        labels = labels + ["all"]
+    rows = []
+    for lab in labels:
+        m = np.ones(len(audit), bool) if lab == "all" else groups == lab
+        wm = w[m]
+        tot = float(wm.sum())
+        row = {"n_residences": int(m.sum()), "population": tot}
+        for c in cats:
+            row[f"share_{c}"] = float(wm[ok[c][m]].sum()) / tot if tot > 0 else np.nan
+        row["share_all"] = float(wm[comp[m]].sum()) / tot if tot > 0 else np.nan
+        row["population_compliant"] = float(wm[comp[m]].sum())
+        row["mean_n_missing"] = float((wm * nmiss[m]).sum() / tot) if tot > 0 else np.nan
+        rows.append(row)
+    if not rows:
+        raise EmptyDataError("no residences to summarise.")
+    return pd.DataFrame(rows, index=pd.Index(labels, name=name))
