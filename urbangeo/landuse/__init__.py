@@ -4,6 +4,17 @@ contiguous development blocks, compensation, and land-use change.
 See docs/landuse.md for the user guide.
 """
 
+from .change import (
+    UNMATCHED,
+    category_intensity,
+    change_components,
+    interval_intensity,
+    markov_matrix,
+    raster_transition_matrix,
+    transition_intensity,
+    transition_matrix,
+    transitions_long,
+)
 from .codes import (
     CATEGORY_NAMES,
     COLLECTIVE_OWNERSHIP,
@@ -18,6 +29,8 @@ from .codes import (
     planning_classes,
     validate_codes,
 )
+from .metrics import class_metrics, landscape_metrics, polygon_patches
+from .plotting_change import plot_transition_heatmap, plot_transition_sankey
 
 __all__ = [
     # codes
@@ -33,4 +46,20 @@ __all__ = [
     "planning_class_of",
     "planning_classes",
     "validate_codes",
+    # change (transition matrices, components, intensity analysis, plots)
+    "UNMATCHED",
+    "transition_matrix",
+    "raster_transition_matrix",
+    "change_components",
+    "markov_matrix",
+    "transitions_long",
+    "interval_intensity",
+    "category_intensity",
+    "transition_intensity",
+    "plot_transition_heatmap",
+    "plot_transition_sankey",
+    # fragmentation metrics
+    "class_metrics",
+    "landscape_metrics",
+    "polygon_patches",
 ]

@@ -445,10 +445,11 @@ def change_components(matrix: pd.DataFrame, *, totals: bool = False) -> pd.DataF
     >>> import pandas as pd
     >>> m = pd.DataFrame([[2, 2, 1], [0, 0, 2], [1, 1, 0]], index=list("abc"), columns=list("abc"))
     >>> change_components(m)[["persistence", "gain", "loss", "swap", "net_change"]]
-       persistence  gain  loss  swap  net_change
-    a          2.0   1.0   3.0   2.0         2.0
-    b          0.0   3.0   2.0   4.0         1.0
-    c          0.0   3.0   2.0   4.0         1.0
+           persistence  gain  loss  swap  net_change
+    class
+    a              2.0   1.0   3.0   2.0         2.0
+    b              0.0   3.0   2.0   4.0         1.0
+    c              0.0   3.0   2.0   4.0         1.0
     """
     m = _check_matrix(matrix)
     v = m.to_numpy(dtype=float)
@@ -535,11 +536,11 @@ def transitions_long(matrix: pd.DataFrame, *, include_persistence: bool = True, 
     --------
     >>> import pandas as pd
     >>> m = pd.DataFrame([[3, 1], [0, 2]], index=["a", "b"], columns=["a", "b"])
-    >>> transitions_long(m)
-      from_class to_class  amount  share_of_from_pct  share_of_total_pct  persistence
-    0          a        a     3.0               75.0                50.0         True
-    1          b        b     2.0              100.0          33.333333         True
-    2          a        b     1.0               25.0           16.666667        False
+    >>> transitions_long(m)[["from_class", "to_class", "amount", "share_of_from_pct", "persistence"]]
+      from_class to_class  amount  share_of_from_pct  persistence
+    0          a        a     3.0               75.0         True
+    1          b        b     2.0              100.0         True
+    2          a        b     1.0               25.0        False
     """
     m = _check_matrix(matrix)
     min_amount = check_number(min_amount, "min_amount", minimum=0)
@@ -758,10 +759,11 @@ def transition_intensity(
 
     >>> import pandas as pd
     >>> m = pd.DataFrame([[2, 2, 1], [0, 0, 2], [1, 1, 0]], index=list("abc"), columns=list("abc"))
-    >>> transition_intensity(m, years=[0, 5], category="b").round(2)
-      interval category other  amount  intensity_pct_per_year  uniform_pct_per_year    status
-    0      0-5        b     a     2.0                     8.0                  8.57   avoided
-    1      0-5        b     c     1.0                    10.0                  8.57  targeted
+    >>> t = transition_intensity(m, years=[0, 5], category="b").round(2)
+    >>> t[["other", "amount", "intensity_pct_per_year", "uniform_pct_per_year", "status"]]
+      other  amount  intensity_pct_per_year  uniform_pct_per_year    status
+    0     a     2.0                     8.0                  8.57   avoided
+    1     c     1.0                    10.0                  8.57  targeted
     """
     check_choice(perspective, "perspective", ("gain", "loss"))
     arrs, labels, spans = _intervals(matrices, years)

@@ -1,0 +1,549 @@
+"""Fragmentation metrics with FRAGSTATS definitions, on rasters and directly on polygons.
+
+:func:`class_metrics` and :func:`landscape_metrics` take either a categorical raster
+(array, masked array, ``(array, profile)`` from :func:`urbangeo.io.read_raster`, or a
+path) or a polygon GeoDataFrame with a class column; the kind of input decides the
+path and both return a DataFrame with the same columns. :func:`polygon_patches` returns
+the patches of a polygon layer (touching polygons of one class dissolved).
+
+Column names are the FRAGSTATS acronyms with their unit:
+
+==================  ==========================================================
+``NP``              number of patches
+``PD_per_100ha``    patches per 100 ha of landscape
+``CA_ha``           class area (``TA_ha`` total area at landscape level)
+``PLAND_pct``       percent of landscape
+``AREA_MN_ha``      mean patch area
+``LPI_pct``         largest patch, percent of landscape
+``TE_m``, ``ED_m_per_ha``  total edge and edge density
+``LSI``             landscape shape index (1 = maximally compact)
+``SHAPE_MN``        mean patch shape index (1 = maximally compact)
+``MESH_ha``         effective mesh size (Jaeger 2000)
+``AI_pct``          aggregation index (He et al. 2000), rasters only
+``COHESION_pct``    patch cohesion index (Schumaker 1996), rasters only
+``SHDI``, ``SIDI``  Shannon and Simpson diversity (landscape level)
+==================  ==========================================================
+
+Conventions (FRAGSTATS 4.2 defaults, McGarigal et al. 2012), and where FRAGSTATS has quirks:
+
+* **Nodata / outside cells** are outside the landscape: they count in no area. Cell
+  faces between the landscape and the outside (the raster border, nodata holes) are
+  the *landscape boundary*: they are **not** edge in TE/ED (FRAGSTATS' default "count
+  no boundary/background as edge"; ``boundary_edge=True`` counts them), but they
+  **are** in the perimeters behind LSI, SHAPE and COHESION (FRAGSTATS always counts
+  them there). So a class filling the whole landscape has TE = 0 but LSI = 1.
+  FRAGSTATS' separate *background* class (inside the landscape, in total area, but
+  not a class) is not modelled: recode background to its own class or to nodata.
+* **Neighbour rule**: patches join across corners with the 8-neighbour rule (the
+  FRAGSTATS and pylandstats default, ``neighbours=8``); ``neighbours=4`` needs a
+  shared face. Edges, perimeters and like adjacencies always use the 4 faces of a
+  cell, whatever the rule: a checkerboard is one patch per class under the 8 rule,
+  yet AI = 0 (no like face).
+* **Cells vs area**: LSI, SHAPE, AI and COHESION are computed in cell units
+  (perimeter in cell faces, area in cells) and are scale-free; CA, AREA_MN, MESH are
+  in ha, TE in m, ED in m/ha, PD per 100 ha (FRAGSTATS' units). Square cells only.
+* **LSI and SHAPE** divide the perimeter by the smallest perimeter the same number of
+  cells can have (4n, 4n + 2 or 4n + 4 faces, n = floor(sqrt(cells)); FRAGSTATS 4),
+  not by 4 sqrt(area) (FRAGSTATS 3): a 2 x 3 block has SHAPE 1 here, 1.02 with the
+  old formula.
+* **AI** divides the like adjacencies g_ii (single count) by the largest possible
+  number for the class area (He et al. 2000: 2n(n-1), + 2m - 1 if m <= n, + 2m - 2
+  if m > n, with n = floor(sqrt(a)), m = a - n^2). A class of one cell has max 0:
+  AI is undefined (NaN here, "N/A" in FRAGSTATS) and left out of the landscape AI,
+  which is the area-weighted mean of the class AIs.
+* **COHESION** uses Z = number of cells in the landscape (nodata excluded).
+
+On polygons (no cells), patches are touching polygons of a class dissolved
+(``neighbours=8``: touching at a point suffices, the 8-rule analogue; ``4``: a shared
+boundary of positive length), areas and perimeters are measured in the metric CRS,
+the landscape is the union of all polygons (its outer boundary and holes, e.g. the
+streets between plots, are landscape boundary), and SHAPE/LSI use the vector
+analogue ``0.25 P / sqrt(A)`` (square standard: a square is 1, so values are close to
+the raster ones; a circle is 0.886) or ``P / (2 sqrt(pi A))`` with
+``shape_standard="circle"`` (FRAGSTATS' vector formula: a circle is 1, a square
+1.128). AI and COHESION are cell counts: on polygons their continuous limit is 100
+for every shape, so they are NaN; rasterise the layer to use them.
+
+References
+----------
+McGarigal, K., Cushman, S. A., Ene, E. (2012). FRAGSTATS v4: Spatial Pattern Analysis
+Program for Categorical and Continuous Maps. University of Massachusetts, Amherst.
+
+He, H. S., DeZonia, B. E., Mladenoff, D. J. (2000). An aggregation index (AI) to
+quantify spatial patterns of landscapes. Landscape Ecology 15, 591-601.
+
+Jaeger, J. A. G. (2000). Landscape division, splitting index, and effective mesh size.
+Landscape Ecology 15, 115-130.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .._validate import check_choice, check_number, validate_frame
+from ..crs import get_crs, is_metric, metric_crs
+from ..errors import CRSError, DroppedRowsWarning, EmptyDataError, InvalidOptionError, RasterError
+from . import _kernels
+
+log = logging.getLogger(__name__)
+
+__all__ = ["class_metrics", "landscape_metrics", "polygon_patches", "CLASS_COLUMNS", "LANDSCAPE_COLUMNS"]
+
+#: Columns of :func:`class_metrics`, in order.
+CLASS_COLUMNS = [
+    "NP", "PD_per_100ha", "CA_ha", "PLAND_pct", "AREA_MN_ha", "LPI_pct", "TE_m", "ED_m_per_ha",
+    "LSI", "SHAPE_MN", "MESH_ha", "AI_pct", "COHESION_pct",
+]
+#: Columns of :func:`landscape_metrics`, in order.
+LANDSCAPE_COLUMNS = [
+    "TA_ha", "NP", "PD_per_100ha", "AREA_MN_ha", "LPI_pct", "TE_m", "ED_m_per_ha", "LSI", "SHAPE_MN",
+    "MESH_ha", "AI_pct", "COHESION_pct", "SHDI", "SIDI",
+]
+
+_HA = 10_000.0
+
+
+# --------------------------------------------------------------------------- shared pieces
+
+
+def _group_sum(values: np.ndarray, groups: np.ndarray, k: int) -> np.ndarray:
+    return np.bincount(groups, weights=values, minlength=k) if len(groups) else np.zeros(k)
+
+
+def _group_max(values: np.ndarray, groups: np.ndarray, k: int) -> np.ndarray:
+    out = np.zeros(k)
+    if len(groups):
+        np.maximum.at(out, groups, values)
+    return out
+
+
+def _diversity(props: np.ndarray) -> tuple[float, float]:
+    p = props[props > 0]
+    return float(-(p * np.log(p)).sum()), float(1.0 - (p * p).sum())
+
+
+def _check_neighbours(neighbours: Any) -> int:
+    if neighbours not in (4, 8):
+        raise InvalidOptionError(f"`neighbours` must be 4 or 8 (the FRAGSTATS neighbourhood rule); got {neighbours!r}.")
+    return int(neighbours)
+
+
+# --------------------------------------------------------------------------- rasters
+
+
+def _cell_size(profile: dict | None, cell_size_m: float | None) -> float:
+    if cell_size_m is not None:
+        return check_number(cell_size_m, "cell_size_m", minimum=0, strict=True)
+    if profile is None or profile.get("transform") is None:
+        raise InvalidOptionError(
+            "`cell_size_m` is needed for a bare array: pass the cell side in metres, e.g. cell_size_m=30.0, "
+            "or pass (array, profile) from urbangeo.io.read_raster."
+        )
+    t = profile["transform"]
+    dx, dy = abs(t[0]), abs(t[4])
+    crs = profile.get("crs")
+    if crs is None or not is_metric(crs):
+        raise CRSError(
+            f"the raster is in {crs!r}, not a projected CRS in metres, so its cells have no fixed size in "
+            f"metres. Reproject it (nearest neighbour) to a metric CRS such as a CGCS2000 Gauss-Krueger zone, "
+            f"or pass cell_size_m= to treat the cells as squares of that side."
+        )
+    if not np.isclose(dx, dy, rtol=1e-6):
+        raise RasterError(
+            f"the raster's cells are {dx} x {dy}; FRAGSTATS metrics need square cells. Resample it to square cells."
+        )
+    return float(dx)
+
+
+def _raster_tables(landscape, *, cell_size_m, nodata, neighbours, boundary_edge):
+    data, valid, profile = _kernels.as_raster(landscape, "landscape", nodata=nodata)
+    c = _cell_size(profile, cell_size_m)
+    rc = _kernels.raster_counts(data, valid, neighbours=_check_neighbours(neighbours))
+    if rc.n_cells == 0:
+        raise EmptyDataError("`landscape` has no valid cells (all nodata).")
+    k = len(rc.classes)
+    z = rc.n_cells
+    cell_ha = c * c / _HA
+    ta_ha = z * cell_ha
+    np_k = np.bincount(rc.patch_class, minlength=k)
+    pcells = rc.patch_cells.astype(float)
+    pperim = rc.patch_perimeter.astype(float)
+    pshape = pperim / _kernels.min_perimeter(rc.patch_cells)
+    boundary_k = rc.perimeter - rc.edge
+    te_k = (rc.edge + (boundary_k if boundary_edge else 0)) * c
+    ca_k = rc.cells * cell_ha
+    max_like = _kernels.max_like_adjacencies(rc.cells)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ai_k = np.where(max_like > 0, 100.0 * rc.like / np.maximum(max_like, 1), np.nan)
+        sum_p = _group_sum(pperim, rc.patch_class, k)
+        sum_pa = _group_sum(pperim * np.sqrt(pcells), rc.patch_class, k)
+        corr = 1.0 - 1.0 / np.sqrt(z)
+        coh_k = np.where(corr > 0, 100.0 * (1.0 - sum_p / sum_pa) / corr, np.nan)
+    cls = pd.DataFrame(
+        {
+            "NP": np_k,
+            "PD_per_100ha": np_k / ta_ha * 100.0,
+            "CA_ha": ca_k,
+            "PLAND_pct": 100.0 * rc.cells / z,
+            "AREA_MN_ha": ca_k / np_k,
+            "LPI_pct": 100.0 * _group_max(pcells, rc.patch_class, k) / z,
+            "TE_m": te_k.astype(float),
+            "ED_m_per_ha": te_k / ta_ha,
+            "LSI": rc.perimeter / _kernels.min_perimeter(rc.cells),
+            "SHAPE_MN": _group_sum(pshape, rc.patch_class, k) / np_k,
+            "MESH_ha": _group_sum((pcells * cell_ha) ** 2, rc.patch_class, k) / ta_ha,
+            "AI_pct": ai_k,
+            "COHESION_pct": coh_k,
+        },
+        index=pd.Index(rc.classes.tolist(), name="class"),
+    )
+    props = rc.cells / z
+    te = (rc.total_edge + (rc.boundary if boundary_edge else 0)) * c
+    n_patches = len(pcells)
+    ai_ok = ~np.isnan(ai_k)
+    shdi, sidi = _diversity(props)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        coh = 100.0 * (1.0 - pperim.sum() / (pperim * np.sqrt(pcells)).sum()) / (1.0 - 1.0 / np.sqrt(z))
+    land = pd.DataFrame(
+        {
+            "TA_ha": [ta_ha],
+            "NP": [n_patches],
+            "PD_per_100ha": [n_patches / ta_ha * 100.0],
+            "AREA_MN_ha": [ta_ha / n_patches],
+            "LPI_pct": [100.0 * pcells.max() / z],
+            "TE_m": [float(te)],
+            "ED_m_per_ha": [te / ta_ha],
+            "LSI": [(rc.total_edge + rc.boundary) / float(_kernels.min_perimeter(np.array([z]))[0])],
+            "SHAPE_MN": [float(pshape.mean())],
+            "MESH_ha": [float(((pcells * cell_ha) ** 2).sum() / ta_ha)],
+            "AI_pct": [float((ai_k[ai_ok] * props[ai_ok]).sum()) if ai_ok.any() else np.nan],
+            "COHESION_pct": [coh],
+            "SHDI": [shdi],
+            "SIDI": [sidi],
+        },
+        index=pd.Index(["landscape"]),
+    )
+    return cls, land
+
+
+# --------------------------------------------------------------------------- polygons
+
+
+def _polygon_input(landscape, class_col, on_invalid):
+    if class_col is None:
+        raise InvalidOptionError(
+            "`class_col` is needed for a polygon layer: pass the column with the land-use class, e.g. class_col='DLBM'."
+        )
+    frame, _ = validate_frame(landscape, "landscape", geometry_types=("polygon",), columns=[class_col],
+                              on_invalid=on_invalid)
+    missing = frame[class_col].isna().to_numpy()
+    if missing.any():
+        import warnings
+
+        warnings.warn(
+            f"`landscape`: {int(missing.sum())} rows have no value in '{class_col}' (rows "
+            f"{list(frame.index[missing])[:5]}); they are left out of the landscape.",
+            DroppedRowsWarning,
+            stacklevel=4,
+        )
+        frame = frame.loc[~missing]
+        if len(frame) == 0:
+            raise EmptyDataError(f"`landscape` has no row with a value in '{class_col}'.")
+    crs = metric_crs(frame, name="landscape")
+    return (frame if frame.crs.equals(crs) else frame.to_crs(crs)), crs
+
+
+def _components(geoms: np.ndarray, neighbours: int) -> np.ndarray:
+    """Connected components of touching polygons (point touch counts with the 8 rule)."""
+    n = len(geoms)
+    if n == 1:
+        return np.zeros(1, dtype=np.int64)
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    i, j = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    keep = i < j
+    i, j = i[keep], j[keep]
+    if neighbours == 4 and len(i):
+        rel = shapely.relate(geoms[i], geoms[j])
+        ok = np.array([r[0] != "F" or r[4] == "1" for r in rel], dtype=bool)
+        i, j = i[ok], j[ok]
+    graph = coo_matrix((np.ones(len(i)), (i, j)), shape=(n, n))
+    return connected_components(graph, directed=False)[1]
+
+
+def _patches_metric(frame: gpd.GeoDataFrame, class_col: str, neighbours: int) -> gpd.GeoDataFrame:
+    rows = []
+    geoms_all = np.asarray(frame.geometry.values, dtype=object)
+    values = frame[class_col].to_numpy()
+    for value in pd.unique(values):
+        sel = np.flatnonzero(values == value)
+        geoms = geoms_all[sel]
+        comp = _components(geoms, neighbours)
+        order = np.argsort(comp, kind="stable")
+        bounds = np.flatnonzero(np.diff(comp[order])) + 1
+        for members in np.split(order, bounds):
+            g = geoms[members[0]] if len(members) == 1 else shapely.union_all(geoms[members])
+            rows.append((value, len(members), g))
+    patches = gpd.GeoDataFrame(
+        {"class": [r[0] for r in rows], "n_polygons": [r[1] for r in rows]},
+        geometry=[r[2] for r in rows],
+        crs=frame.crs,
+    )
+    patches["area_m2"] = patches.geometry.area
+    patches["perimeter_m"] = patches.geometry.length
+    return patches
+
+
+def polygon_patches(
+    landscape: gpd.GeoDataFrame,
+    *,
+    class_col: str,
+    neighbours: int = 8,
+    shape_standard: Literal["square", "circle"] = "square",
+    on_invalid: Literal["raise", "fix", "drop", "warn"] = "raise",
+) -> gpd.GeoDataFrame:
+    """Patches of a polygon land-use layer: touching polygons of one class, dissolved.
+
+    Parameters
+    ----------
+    landscape : GeoDataFrame
+        Polygons with a class column, in any CRS (measured in
+        :func:`urbangeo.crs.metric_crs`).
+    class_col : str
+        Column with the class.
+    neighbours : {8, 4}, default 8
+        8: polygons touching at a single point join (the raster 8-neighbour rule); 4:
+        they must share a boundary of positive length.
+    shape_standard : {"square", "circle"}, default "square"
+        ``SHAPE = 0.25 P / sqrt(A)`` (square = 1) or ``P / (2 sqrt(pi A))`` (circle = 1).
+    on_invalid : {"raise", "fix", "drop", "warn"}, default "raise"
+
+    Returns
+    -------
+    GeoDataFrame
+        One row per patch in the CRS of ``landscape``: ``class``, ``n_polygons``,
+        ``area_m2``, ``perimeter_m``, ``shape``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> g = gpd.GeoDataFrame({"c": [1, 1, 1]}, geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1), box(2, 1, 3, 2)],
+    ...                      crs=32650)
+    >>> polygon_patches(g, class_col="c")[["class", "n_polygons", "area_m2", "perimeter_m"]]
+       class  n_polygons  area_m2  perimeter_m
+    0      1           3      3.0         10.0
+    >>> len(polygon_patches(g, class_col="c", neighbours=4))
+    2
+    """
+    check_choice(shape_standard, "shape_standard", ("square", "circle"))
+    frame, _ = _polygon_input(landscape, class_col, on_invalid)
+    patches = _patches_metric(frame, class_col, _check_neighbours(neighbours))
+    patches["shape"] = _shape(patches["perimeter_m"].to_numpy(), patches["area_m2"].to_numpy(), shape_standard)
+    return patches.to_crs(get_crs(landscape, "landscape"))
+
+
+def _shape(perimeter: np.ndarray, area: np.ndarray, standard: str) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if standard == "square":
+            return 0.25 * perimeter / np.sqrt(area)
+        return perimeter / (2.0 * np.sqrt(np.pi * area))
+
+
+def _polygon_tables(landscape, *, class_col, neighbours, boundary_edge, shape_standard, on_invalid):
+    check_choice(shape_standard, "shape_standard", ("square", "circle"))
+    frame, _ = _polygon_input(landscape, class_col, on_invalid)
+    patches = _patches_metric(frame, class_col, _check_neighbours(neighbours))
+    try:
+        classes = sorted(pd.unique(patches["class"]))
+    except TypeError:
+        classes = sorted(pd.unique(patches["class"]), key=str)
+    code = pd.Index(classes).get_indexer(patches["class"])
+    k = len(classes)
+    area = patches["area_m2"].to_numpy()
+    perim = patches["perimeter_m"].to_numpy()
+    pgeoms = np.asarray(patches.geometry.values, dtype=object)
+    land = shapely.union_all(pgeoms)
+    land_boundary = shapely.boundary(land)
+    ta = float(shapely.area(land))
+    # class perimeter on the landscape boundary: intersect the class union's boundary with it
+    class_union = [shapely.union_all(pgeoms[code == c]) for c in range(k)]
+    on_boundary = np.array(
+        [float(shapely.length(shapely.intersection(shapely.boundary(u), land_boundary))) for u in class_union]
+    )
+    perim_k = _group_sum(perim, code, k)
+    inner_k = np.clip(perim_k - on_boundary, 0.0, None)
+    te_k = perim_k if boundary_edge else inner_k
+    ca_m2 = _group_sum(area, code, k)
+    np_k = np.bincount(code, minlength=k)
+    ta_ha = ta / _HA
+    pshape = _shape(perim, area, shape_standard)
+    cls = pd.DataFrame(
+        {
+            "NP": np_k,
+            "PD_per_100ha": np_k / ta_ha * 100.0,
+            "CA_ha": ca_m2 / _HA,
+            "PLAND_pct": 100.0 * ca_m2 / ta,
+            "AREA_MN_ha": ca_m2 / _HA / np_k,
+            "LPI_pct": 100.0 * _group_max(area, code, k) / ta,
+            "TE_m": te_k,
+            "ED_m_per_ha": te_k / ta_ha,
+            "LSI": _shape(perim_k, ca_m2, shape_standard),
+            "SHAPE_MN": _group_sum(pshape, code, k) / np_k,
+            "MESH_ha": _group_sum(area**2, code, k) / ta / _HA,
+            "AI_pct": np.nan,
+            "COHESION_pct": np.nan,
+        },
+        index=pd.Index(classes, name="class"),
+    )
+    te_inner = float(inner_k.sum() / 2.0)
+    boundary_len = float(shapely.length(land_boundary))
+    te = te_inner + (boundary_len if boundary_edge else 0.0)
+    shdi, sidi = _diversity(ca_m2 / ca_m2.sum())
+    landdf = pd.DataFrame(
+        {
+            "TA_ha": [ta_ha],
+            "NP": [len(patches)],
+            "PD_per_100ha": [len(patches) / ta_ha * 100.0],
+            "AREA_MN_ha": [ta_ha / len(patches)],
+            "LPI_pct": [100.0 * area.max() / ta],
+            "TE_m": [te],
+            "ED_m_per_ha": [te / ta_ha],
+            "LSI": [float(_shape(np.array([te_inner + boundary_len]), np.array([ta]), shape_standard)[0])],
+            "SHAPE_MN": [float(pshape.mean())],
+            "MESH_ha": [float((area**2).sum() / ta / _HA)],
+            "AI_pct": [np.nan],
+            "COHESION_pct": [np.nan],
+            "SHDI": [shdi],
+            "SIDI": [sidi],
+        },
+        index=pd.Index(["landscape"]),
+    )
+    return cls, landdf
+
+
+# --------------------------------------------------------------------------- public
+
+
+def _tables(landscape, *, class_col, cell_size_m, nodata, neighbours, boundary_edge, shape_standard, on_invalid):
+    if isinstance(landscape, gpd.GeoDataFrame):
+        if cell_size_m is not None or nodata is not None:
+            raise InvalidOptionError("`cell_size_m` and `nodata` apply to rasters only; drop them for a polygon layer.")
+        return _polygon_tables(landscape, class_col=class_col, neighbours=neighbours, boundary_edge=boundary_edge,
+                               shape_standard=shape_standard, on_invalid=on_invalid)
+    if class_col is not None:
+        raise InvalidOptionError("`class_col` applies to polygon layers only; a raster holds the class codes itself.")
+    return _raster_tables(landscape, cell_size_m=cell_size_m, nodata=nodata, neighbours=neighbours,
+                          boundary_edge=boundary_edge)
+
+
+_PARAMS = """
+    Parameters
+    ----------
+    landscape : raster or GeoDataFrame
+        A categorical raster (2-D integer array, masked array, ``(array, profile)`` from
+        :func:`urbangeo.io.read_raster`, or a path) or a polygon layer with ``class_col``.
+    class_col : str, optional
+        Polygon layers: the column with the class.
+    cell_size_m : float, optional
+        Rasters: cell side in metres; default from the profile (which must be in a
+        metric CRS). Needed for bare arrays.
+    nodata : number, optional
+        Rasters: nodata code (default the profile's); masked and NaN cells are nodata too.
+    neighbours : {8, 4}, default 8
+        Patch rule: 8-neighbour (FRAGSTATS default) or 4-neighbour; for polygons, 8 lets
+        polygons touching at a point form one patch.
+    boundary_edge : bool, default False
+        Count the landscape boundary (raster border, nodata, outside the polygons) as edge
+        in TE and ED (FRAGSTATS' "count all boundary as edge"). LSI, SHAPE and COHESION
+        always include it.
+    shape_standard : {"square", "circle"}, default "square"
+        Polygons: SHAPE/LSI standard, ``0.25 P / sqrt(A)`` or ``P / (2 sqrt(pi A))``.
+    on_invalid : {"raise", "fix", "drop", "warn"}, default "raise"
+        Polygons: invalid-geometry policy.
+"""
+
+
+def class_metrics(
+    landscape: Any,
+    *,
+    class_col: str | None = None,
+    cell_size_m: float | None = None,
+    nodata: float | None = None,
+    neighbours: int = 8,
+    boundary_edge: bool = False,
+    shape_standard: Literal["square", "circle"] = "square",
+    on_invalid: Literal["raise", "fix", "drop", "warn"] = "raise",
+) -> pd.DataFrame:
+    """FRAGSTATS class-level metrics for every class of a raster or a polygon layer.
+    {params}
+    Returns
+    -------
+    DataFrame
+        Index ``class`` (sorted codes); columns :data:`CLASS_COLUMNS`.
+
+    Raises
+    ------
+    RasterError, CRSError, InvalidOptionError, MissingColumnError
+
+    See Also
+    --------
+    landscape_metrics, polygon_patches
+
+    Examples
+    --------
+    A 2 x 2 square of class 1 in a 4 x 4 raster of class 0, 10 m cells:
+
+    >>> import numpy as np
+    >>> r = np.zeros((4, 4), dtype=np.uint8); r[1:3, 1:3] = 1
+    >>> m = class_metrics(r, cell_size_m=10.0)
+    >>> m.loc[1, ["NP", "CA_ha", "TE_m", "LSI", "AI_pct"]].tolist()
+    [1.0, 0.04, 80.0, 1.0, 100.0]
+    """
+    return _tables(landscape, class_col=class_col, cell_size_m=cell_size_m, nodata=nodata, neighbours=neighbours,
+                   boundary_edge=boundary_edge, shape_standard=shape_standard, on_invalid=on_invalid)[0]
+
+
+def landscape_metrics(
+    landscape: Any,
+    *,
+    class_col: str | None = None,
+    cell_size_m: float | None = None,
+    nodata: float | None = None,
+    neighbours: int = 8,
+    boundary_edge: bool = False,
+    shape_standard: Literal["square", "circle"] = "square",
+    on_invalid: Literal["raise", "fix", "drop", "warn"] = "raise",
+) -> pd.DataFrame:
+    """FRAGSTATS landscape-level metrics of a raster or a polygon layer.
+    {params}
+    Returns
+    -------
+    DataFrame
+        One row (index ``"landscape"``); columns :data:`LANDSCAPE_COLUMNS`.
+
+    See Also
+    --------
+    class_metrics
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> r = np.array([[1, 1], [2, 2]])
+    >>> landscape_metrics(r, cell_size_m=1.0)[["NP", "TE_m", "SHDI", "SIDI"]].round(4)
+               NP  TE_m    SHDI  SIDI
+    landscape   2   2.0  0.6931   0.5
+    """
+    return _tables(landscape, class_col=class_col, cell_size_m=cell_size_m, nodata=nodata, neighbours=neighbours,
+                   boundary_edge=boundary_edge, shape_standard=shape_standard, on_invalid=on_invalid)[1]
+
+
+class_metrics.__doc__ = class_metrics.__doc__.replace("    {params}", _PARAMS.rstrip("\n"))
+landscape_metrics.__doc__ = landscape_metrics.__doc__.replace("    {params}", _PARAMS.rstrip("\n"))
