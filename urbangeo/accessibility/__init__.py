@@ -2,6 +2,7 @@
 
 # --- street network (Accessibility I, network half)
 # --- engine, snapping and metrics (Accessibility I, metric half)
+from .equity import access_equity, gini, theil, weighted_percentiles  # Accessibility II
 from .fca import (
     E2SFCA_WEIGHTS,
     FCA_METHODS,
@@ -12,6 +13,7 @@ from .fca import (
     two_step_fca,
 )
 from .isochrones import isochrones, service_areas
+from .lifecircle import life_circle_audit, life_circle_standard, life_circle_summary  # Accessibility II
 from .metrics import (
     DECAYS,
     PairCosts,
@@ -22,6 +24,7 @@ from .metrics import (
     pair_costs,
 )
 from .network import MODES, Network, network_from_osm
+from .siting import assign_demand, cost_matrix, network_candidates, site_facilities  # Accessibility II
 from .snapping import snap_points
 from .synthetic import grid_network
 
@@ -48,4 +51,16 @@ __all__ = [
     "supply_ratios",
     "three_step_fca",
     "two_step_fca",
+    # Accessibility II
+    "access_equity",
+    "assign_demand",
+    "cost_matrix",
+    "gini",
+    "life_circle_audit",
+    "life_circle_standard",
+    "life_circle_summary",
+    "network_candidates",
+    "site_facilities",
+    "theil",
+    "weighted_percentiles",
 ]
