@@ -201,7 +201,7 @@ def solve_mclp(cover, weights, p, fixed, *, method="exact", time_limit_s=None) -
         # merge demand rows with identical coverage sets (same constraint): sum weights
         sub, w_rest = _merge_identical_rows(sub, w_rest)
         n_x, n_z = len(free), sub.shape[0]
-        from scipy.sparse import eye, hstack, vstack, csr_matrix
+        from scipy.sparse import csr_matrix, eye, hstack, vstack
 
         # rows: z_i - sum_j a_ij x_j <= 0  (n_z rows);  sum_j x_j == p  (1 row)
         top = hstack([-sub, eye(n_z, format="csr")])
