@@ -1,0 +1,313 @@
+"""Park planning on restoration zones: park polygons, land cover, ratios, class, entrances, service.
+
+Definitions used (GB 51192-2016 Code for the design of parks; GB/T 51346-2019 Standard
+for planning of urban green space; verify the clauses for a statutory plan):
+
+* water surface ratio = water area / park area;
+* green-space ratio (绿地率) = green land / park land area (land = park minus water);
+* green coverage ratio (绿化覆盖率) = vegetation projection / park area; water is not
+  green coverage, so a lake park has a low coverage ratio however green its shores are;
+* park class and service radius by park area from
+  ``urbangeo/data/standards/gbt51346_2019_park_service.csv``.
+
+The walking service area goes through :func:`urbangeo.accessibility.service_areas`
+when a street ``network`` is given (network distance from entrances on the park
+boundary); otherwise it is a straight-line buffer of the park by its service radius,
+and the ``service_method`` column says so.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .._validate import check_columns, check_geodataframe, check_number, validate_frame
+from ..crs import check_same_crs, get_crs, is_metric
+from ..errors import CRSError, EmptyDataError, InvalidOptionError
+from ._tables import load_table
+from .areas import MU_M2
+
+log = logging.getLogger(__name__)
+
+__all__ = ["park_plan", "park_landcover", "park_entrances", "park_service_areas", "park_class_of"]
+
+SERVICE_BUFFER = "buffer: straight-line service radius from the park boundary (GB/T 51346-2019)"
+SERVICE_NETWORK = "network: walking distance on the street network from park entrances (urbangeo.accessibility)"
+
+
+def _park_table() -> pd.DataFrame:
+    return load_table("standards/gbt51346_2019_park_service")
+
+
+def park_class_of(area_ha: float) -> tuple[str | None, float]:
+    """Park class and (lower) service radius in metres for a park of ``area_ha`` hectares.
+
+    >>> park_class_of(12.0), park_class_of(0.2)
+    (('comprehensive', 1200.0), (None, nan))
+    """
+    t = _park_table()
+    for _, row in t.iterrows():
+        hi = row["area_ha_max"]
+        if area_ha >= row["area_ha_min"] and (pd.isna(hi) or area_ha < hi):
+            return str(row["park_class"]), float(row["service_radius_m_low"])
+    return None, float("nan")
+
+
+def _check_zones(zones) -> gpd.GeoDataFrame:
+    z, _ = validate_frame(zones, "zones", geometry_types=("polygon",), columns={"water": "any", "in_park": "any"})
+    crs = get_crs(z, "zones")
+    if not is_metric(crs):
+        raise CRSError("`zones` must be in a metric CRS (restoration_zones returns the raster's metric CRS).")
+    return z
+
+
+def _parks_geoms(z: gpd.GeoDataFrame, min_park_area_m2: float) -> list:
+    park = z[z["in_park"].astype(bool)]
+    if len(park) == 0:
+        raise EmptyDataError("no zone has in_park=True; set the `in_park` column (or the uses table) to choose park land.")
+    merged = shapely.union_all(np.asarray(park.geometry.values))
+    parts = [p for p in shapely.get_parts(merged) if p.area >= min_park_area_m2]
+    if not parts:
+        raise EmptyDataError(f"no park land part reaches min_park_area_m2={min_park_area_m2}.")
+    return sorted(parts, key=lambda p: -p.area)
+
+
+def park_landcover(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Water and green land of the park zones (zones with ``in_park``), dissolved.
+
+    Returns
+    -------
+    GeoDataFrame
+        Rows ``landcover`` = "water" (zones whose use keeps standing water) and
+        "green" (the other park zones), with ``area_m2``, in the zones' CRS.
+    """
+    z = _check_zones(zones)
+    park = z[z["in_park"].astype(bool)]
+    rows = []
+    for name, part in (("water", park[park["water"].astype(bool)]), ("green", park[~park["water"].astype(bool)])):
+        g = shapely.union_all(np.asarray(part.geometry.values)) if len(part) else shapely.Polygon()
+        rows.append({"landcover": name, "area_m2": float(g.area), "geometry": g})
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=z.crs)
+
+
+def park_entrances(
+    parks: gpd.GeoDataFrame,
+    *,
+    spacing_m: float = 400.0,
+    streets: gpd.GeoDataFrame | None = None,
+    max_street_dist_m: float = 50.0,
+) -> gpd.GeoDataFrame:
+    """Entrance points on each park boundary.
+
+    Without ``streets`` entrances are spaced evenly along the outer boundary (at least
+    one). With ``streets`` (lines, same CRS) the candidates are the boundary points
+    within ``max_street_dist_m`` of a street (checked every 10 m), thinned to one every
+    ``spacing_m`` metres along the boundary; parks with no street nearby fall back to
+    even spacing (``on_street`` False).
+
+    Returns
+    -------
+    GeoDataFrame
+        Points with ``park_id`` (index label of ``parks``), ``position_m`` (along the
+        boundary) and ``on_street``.
+    """
+    check_geodataframe(parks, "parks")
+    spacing_m = check_number(spacing_m, "spacing_m", minimum=0, strict=True)
+    if streets is not None:
+        check_same_crs(parks=parks, streets=streets)
+        street_union = shapely.union_all(np.asarray(streets.geometry.values))
+    rows = []
+    for pid, geom in zip(parks.index, parks.geometry.values):
+        polys = sorted(shapely.get_parts(geom), key=lambda p: -p.area)
+        ring = polys[0].exterior
+        length = ring.length
+        chosen = []
+        if streets is not None:
+            pos = np.arange(0, length, 10.0)
+            pts = shapely.line_interpolate_point(ring, pos)
+            near = shapely.distance(pts, street_union) <= max_street_dist_m
+            last = -np.inf
+            for p, d in zip(pos[near], pts[near]):
+                if p - last >= spacing_m and (not chosen or length - p + chosen[0][0] >= spacing_m):
+                    chosen.append((p, d, True))
+                    last = p
+        if not chosen:
+            n = max(1, int(round(length / spacing_m)))
+            for p in np.arange(n) * length / n:
+                chosen.append((p, shapely.line_interpolate_point(ring, p), False))
+        rows += [{"park_id": pid, "position_m": float(p), "on_street": bool(s), "geometry": pt} for p, pt, s in chosen]
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=parks.crs)
+
+
+def park_service_areas(
+    parks: gpd.GeoDataFrame,
+    *,
+    network=None,
+    radius_m: float | None = None,
+    entrance_spacing_m: float = 100.0,
+) -> gpd.GeoDataFrame:
+    """Service area of each park: network walking distance or straight-line buffer.
+
+    Parameters
+    ----------
+    parks : GeoDataFrame
+        Park polygons; ``service_radius_m`` column used unless ``radius_m`` is given.
+    network : urbangeo.accessibility.Network, optional
+        Walking network; without it the service area is a buffer (labelled).
+    radius_m : float, optional
+        One radius for every park (m).
+
+    Returns
+    -------
+    GeoDataFrame
+        One row per park (same index) with ``service_radius_m``, ``service_method``
+        and the service-area polygon.
+    """
+    check_geodataframe(parks, "parks")
+    if radius_m is not None:
+        radii = pd.Series(check_number(radius_m, "radius_m", minimum=0, strict=True), index=parks.index)
+    else:
+        check_columns(parks, "parks", {"service_radius_m": "numeric"})
+        radii = parks["service_radius_m"].astype(float)
+    geoms, methods = [], []
+    use_network = network is not None
+    if use_network:
+        try:
+            from ..accessibility import service_areas
+        except ImportError:  # pragma: no cover - accessibility wing missing
+            use_network = False
+            log.warning("urbangeo.accessibility.service_areas not available; using buffers")
+    for pid, geom in zip(parks.index, parks.geometry.values):
+        r = radii.loc[pid]
+        if not np.isfinite(r) or r <= 0:
+            geoms.append(shapely.Polygon())
+            methods.append("none: park below the smallest class, no service radius")
+            continue
+        if use_network:
+            one = gpd.GeoDataFrame(geometry=[geom], crs=parks.crs)
+            sa = service_areas(network, one, dist_m=float(r), facility_polygons="entrances",
+                               entrance_spacing_m=entrance_spacing_m)
+            g = sa.geometry.iloc[0]
+            geoms.append(shapely.union_all([g, geom]) if g is not None and not g.is_empty else geom)
+            methods.append(SERVICE_NETWORK)
+        else:
+            geoms.append(geom.buffer(float(r)))
+            methods.append(SERVICE_BUFFER)
+    return gpd.GeoDataFrame({"service_radius_m": radii.to_numpy(), "service_method": methods},
+                            geometry=geoms, index=parks.index, crs=parks.crs)
+
+
+def park_plan(
+    zones: gpd.GeoDataFrame,
+    *,
+    buildings: gpd.GeoDataFrame | None = None,
+    population_column: str | None = None,
+    network=None,
+    streets: gpd.GeoDataFrame | None = None,
+    paved_share: float = 0.15,
+    vegetation_cover: float = 0.95,
+    min_park_area_m2: float = 4000.0,
+    entrance_spacing_m: float = 400.0,
+) -> gpd.GeoDataFrame:
+    """Turn restoration zones into parks with their ratios, class, entrances and people served.
+
+    Parameters
+    ----------
+    zones : GeoDataFrame
+        From :func:`restoration_zones` (columns ``in_park``, ``water`` and, if present,
+        ``water_area_m2``), metric CRS. Connected park zones make one park.
+    buildings : GeoDataFrame, optional
+        Buildings or residential points (same CRS); counted when their representative
+        point lies in a park's service area.
+    population_column : str, optional
+        Residents per building; summed into ``residents_served``.
+    network : urbangeo.accessibility.Network, optional
+        Walking network for network service areas (else straight-line buffers).
+    streets : GeoDataFrame, optional
+        Street lines to put entrances where streets meet the park.
+    paved_share : float
+        Share of park land taken by paths, plazas and buildings (not green land).
+    vegetation_cover : float
+        Vegetation projection per unit green land.
+    min_park_area_m2 : float
+        Park land parts smaller than this are left out (reported in the log).
+    entrance_spacing_m : float
+        Spacing of entrances along the boundary.
+
+    Returns
+    -------
+    GeoDataFrame
+        One row per park (``park_id`` 1..n, largest first): ``area_m2``, ``area_ha``,
+        ``area_mu``, ``water_area_m2``, ``land_area_m2``, ``green_area_m2``,
+        ``water_surface_ratio``, ``green_space_ratio``, ``green_coverage_ratio``,
+        ``park_class``, ``service_radius_m``, ``n_entrances``, ``buildings_served``,
+        ``residents_served``, ``service_method``; park polygons in the zones' CRS.
+    """
+    z = _check_zones(zones)
+    paved_share = check_number(paved_share, "paved_share", minimum=0, maximum=1)
+    vegetation_cover = check_number(vegetation_cover, "vegetation_cover", minimum=0, maximum=1)
+    min_park_area_m2 = check_number(min_park_area_m2, "min_park_area_m2", minimum=0)
+    if buildings is not None:
+        check_geodataframe(buildings, "buildings")
+        check_same_crs(zones=z, buildings=buildings)
+        if population_column is not None:
+            check_columns(buildings, "buildings", {population_column: "numeric"})
+    elif population_column is not None:
+        raise InvalidOptionError("`population_column` needs `buildings`.")
+    parts = _parks_geoms(z, min_park_area_m2)
+    park_zones = z[z["in_park"].astype(bool)]
+    zone_geoms = np.asarray(park_zones.geometry.values)
+    if "water_area_m2" in park_zones.columns and park_zones["water_area_m2"].notna().all():
+        zone_water = park_zones["water_area_m2"].to_numpy(dtype=float)
+    else:
+        zone_water = np.where(park_zones["water"].astype(bool), shapely.area(zone_geoms), 0.0)
+    zone_rep = shapely.point_on_surface(zone_geoms)
+    rows = []
+    for i, g in enumerate(parts, start=1):
+        inside = shapely.contains(g, zone_rep) | shapely.intersects(g, zone_rep)
+        area = float(g.area)
+        water = float(zone_water[inside].sum())
+        land = max(area - water, 0.0)
+        green = land * (1 - paved_share)
+        cls, radius = park_class_of(area / 1e4)
+        rows.append({
+            "park_id": i,
+            "area_m2": area,
+            "area_ha": area / 1e4,
+            "area_mu": area / MU_M2,
+            "water_area_m2": water,
+            "land_area_m2": land,
+            "green_area_m2": green,
+            "water_surface_ratio": water / area,
+            "green_space_ratio": green / land if land > 0 else np.nan,
+            "green_coverage_ratio": green * vegetation_cover / area,
+            "park_class": cls,
+            "service_radius_m": radius,
+            "geometry": g,
+        })
+    parks = gpd.GeoDataFrame(rows, geometry="geometry", crs=z.crs)
+    ent = park_entrances(parks, spacing_m=entrance_spacing_m, streets=streets)
+    parks["n_entrances"] = ent.groupby("park_id").size().reindex(parks.index, fill_value=0).to_numpy()
+    sa = park_service_areas(parks, network=network)
+    parks["service_method"] = sa["service_method"].to_numpy()
+    if buildings is not None:
+        pts = buildings.geometry.representative_point()
+        pop = buildings[population_column].astype(float) if population_column else None
+        counts, residents = [], []
+        tree = shapely.STRtree(np.asarray(pts.values))
+        for g in sa.geometry.values:
+            hit = tree.query(g, predicate="contains") if g is not None and not g.is_empty else np.array([], dtype=int)
+            counts.append(len(hit))
+            residents.append(float(pop.iloc[hit].sum()) if pop is not None else np.nan)
+        parks["buildings_served"] = counts
+        parks["residents_served"] = residents
+    else:
+        parks["buildings_served"] = pd.array([pd.NA] * len(parks), dtype="Int64")
+        parks["residents_served"] = np.nan
+    geom = parks.pop("geometry")
+    parks["geometry"] = geom
+    return gpd.GeoDataFrame(parks, geometry="geometry", crs=z.crs)
