@@ -12,6 +12,7 @@ from .fca import (
     three_step_fca,
     two_step_fca,
 )
+from .graph import network_from_graph, network_from_place, network_from_polygon, network_to_graph
 from .isochrones import isochrones, service_areas
 from .lifecircle import life_circle_audit, life_circle_standard, life_circle_summary  # Accessibility II
 from .metrics import (
@@ -23,7 +24,7 @@ from .metrics import (
     nearest_facilities,
     pair_costs,
 )
-from .network import MODES, Network, network_from_osm
+from .network import MODES, Network, clip_network, network_from_osm
 from .siting import assign_demand, cost_matrix, network_candidates, site_facilities  # Accessibility II
 from .snapping import snap_points
 from .synthetic import grid_network
@@ -32,6 +33,11 @@ __all__ = [
     "MODES",
     "Network",
     "network_from_osm",
+    "network_from_graph",
+    "network_to_graph",
+    "network_from_place",
+    "network_from_polygon",
+    "clip_network",
     # metric half
     "DECAYS",
     "E2SFCA_WEIGHTS",

@@ -31,7 +31,7 @@ from ..errors import CRSError, EmptyDataError, InvalidOptionError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Network", "MODES", "network_from_osm"]
+__all__ = ["Network", "MODES", "network_from_osm", "clip_network"]
 
 MODES = ("walk", "bike", "drive")
 Weight = Literal["length_m", "time_s"]
@@ -386,6 +386,164 @@ class Network:
             edge_attrs=attrs,
             meta=meta,
         )
+
+    def clip(self, polygon: Any, *, buffer_m: float = 0.0) -> Network:
+        """Keep the nodes inside ``polygon`` grown by ``buffer_m`` and the segments between them.
+
+        See :func:`clip_network`.
+        """
+        return clip_network(self, polygon, buffer_m=buffer_m)
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the network to ONE ``.npz`` file (no pickle) and return its path.
+
+        Arrays are stored as they are, geometries as WKB, the CRS as WKT, ``meta`` as
+        JSON and ``edge_attrs`` column by column (numbers as arrays, other values as
+        JSON with their dtype), so :meth:`load` gives back an identical network.
+        """
+        import json
+
+        import shapely
+
+        path = Path(path)
+        if path.suffix.lower() != ".npz":
+            raise InvalidOptionError(f"`path` must end with .npz; got {str(path)!r}.")
+        wkb = shapely.to_wkb(self.edge_geometry)
+        sizes = np.fromiter((len(b) for b in wkb), dtype=np.int64, count=len(wkb))
+        blob = np.frombuffer(b"".join(wkb), dtype=np.uint8)
+        arrays = {
+            "x": self.x,
+            "y": self.y,
+            "node_id": self.node_id,
+            "edge_u": self.edge_u,
+            "edge_v": self.edge_v,
+            "edge_length_m": self.edge_length_m,
+            "edge_oneway": self.edge_oneway,
+            "edge_speed_kmh": self.edge_speed_kmh,
+            "geometry_wkb": blob,
+            "geometry_sizes": sizes,
+        }
+        columns = []
+        for i, col in enumerate(self.edge_attrs.columns):
+            series = self.edge_attrs[col]
+            kind = "array" if (series.dtype.kind in "biuf" and not isinstance(series.dtype, pd.CategoricalDtype)) else "json"
+            if kind == "array":
+                arrays[f"attr_{i}"] = series.to_numpy()
+            else:
+                vals = [None if (v is None or (isinstance(v, float) and v != v) or v is pd.NA) else v for v in series.tolist()]
+                arrays[f"attr_{i}"] = np.array(json.dumps(vals, ensure_ascii=False, default=str))
+            columns.append({"name": str(col), "dtype": str(series.dtype), "kind": kind})
+        header = {
+            "format": "urbangeo.Network",
+            "version": 1,
+            "crs_wkt": self.crs.to_wkt(),
+            "mode": self.mode,
+            "meta": self.meta,
+            "columns": columns,
+        }
+        arrays["header"] = np.array(json.dumps(header, ensure_ascii=False))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as f:
+            np.savez(f, **arrays)
+        return path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> Network:
+        """Read a network written by :meth:`save`."""
+        import json
+
+        import shapely
+
+        path = Path(path)
+        if not path.exists():
+            raise FileNotFoundError(f"`path`: no such file {str(path)!r}; check the path.")
+        try:
+            z = np.load(path, allow_pickle=False)
+            header = json.loads(str(z["header"]))
+        except (ValueError, KeyError, OSError) as exc:
+            raise InvalidOptionError(f"`path` {str(path)!r} is not a network saved by Network.save: {exc}") from exc
+        if header.get("format") != "urbangeo.Network":
+            raise InvalidOptionError(f"`path` {str(path)!r} is not a network saved by Network.save.")
+        with z:
+            sizes = z["geometry_sizes"]
+            blob = z["geometry_wkb"].tobytes()
+            ends = np.cumsum(sizes)
+            wkb = np.array([blob[e - s : e] for s, e in zip(sizes.tolist(), ends.tolist())], dtype=object)
+            data = {}
+            for i, col in enumerate(header["columns"]):
+                raw = z[f"attr_{i}"]
+                if col["kind"] == "array":
+                    data[col["name"]] = pd.Series(raw, dtype=col["dtype"])
+                else:
+                    vals = json.loads(str(raw))
+                    series = pd.Series(vals, dtype=object)
+                    if col["dtype"] != "object":
+                        series = series.astype(col["dtype"])
+                    data[col["name"]] = series
+            return cls(
+                x=z["x"],
+                y=z["y"],
+                node_id=z["node_id"],
+                edge_u=z["edge_u"],
+                edge_v=z["edge_v"],
+                edge_length_m=z["edge_length_m"],
+                edge_geometry=np.asarray(shapely.from_wkb(wkb), dtype=object) if len(wkb) else np.empty(0, dtype=object),
+                edge_oneway=z["edge_oneway"],
+                edge_speed_kmh=z["edge_speed_kmh"],
+                crs=CRS.from_wkt(header["crs_wkt"]),
+                mode=header["mode"],
+                edge_attrs=pd.DataFrame(data) if data else pd.DataFrame(),
+                meta=header["meta"],
+            )
+
+
+def clip_network(network: Network, polygon: Any, *, buffer_m: float = 0.0) -> Network:
+    """Clip a network to a study area grown by ``buffer_m`` metres.
+
+    Keeps the nodes inside ``polygon`` buffered by ``buffer_m`` and the segments whose
+    both ends are kept. Grow the area by at least the largest distance you will
+    measure (e.g. 1,200 m for a 15-minute walk at 4.8 km/h), so that services just
+    outside the study area still serve the people inside it.
+
+    Parameters
+    ----------
+    network : Network
+    polygon : GeoDataFrame, GeoSeries or shapely (Multi)Polygon
+        Study area. Frames are reprojected to the network CRS; a bare shapely geometry
+        must already be in the network CRS.
+    buffer_m : float
+        Buffer distance in metres (>= 0).
+
+    Returns
+    -------
+    Network
+        A new network; ``network`` is not modified.
+    """
+    import shapely
+
+    if not isinstance(network, Network):
+        raise InvalidOptionError(f"`network` must be a Network; got {type(network).__name__}.")
+    buffer_m = check_number(buffer_m, "buffer_m", minimum=0)
+    if isinstance(polygon, (gpd.GeoDataFrame, gpd.GeoSeries)):
+        from ..crs import get_crs
+
+        get_crs(polygon, "polygon")
+        geom = shapely.union_all(np.asarray(polygon.to_crs(network.crs).geometry.values, dtype=object))
+    else:
+        geom = polygon
+    if not isinstance(geom, shapely.Geometry) or shapely.get_type_id(geom) not in (3, 6) or geom.is_empty:
+        raise InvalidOptionError(
+            "`polygon` must be a (Multi)Polygon GeoDataFrame/GeoSeries with a CRS, or a shapely "
+            "(Multi)Polygon in the network CRS."
+        )
+    if buffer_m > 0:
+        geom = geom.buffer(buffer_m)
+    shapely.prepare(geom)
+    inside = shapely.contains_xy(geom, network.x, network.y) | shapely.intersects_xy(geom, network.x, network.y)
+    out = network.subnetwork(inside)
+    out.meta["clipped_buffer_m"] = buffer_m
+    return out
 
 
 # --------------------------------------------------------------------------- builders

@@ -1,0 +1,328 @@
+"""Networks from and to networkx/osmnx graphs, and the online osmnx helpers.
+
+:func:`network_from_graph` turns an osmnx-style ``MultiDiGraph`` (node attributes
+``x``, ``y``; graph attribute ``crs``; edge attributes ``length``, optional
+``geometry``, ``oneway``) into a :class:`~urbangeo.accessibility.network.Network`,
+collapsing each pair of reciprocal directed edges (u->v and v->u with the same length)
+into ONE two-way segment, so no street is stored twice. :func:`network_to_graph`
+goes back. :func:`network_from_place` and :func:`network_from_polygon` download
+through osmnx (internet needed).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .._validate import check_choice
+from ..crs import get_crs, metric_crs
+from ..errors import CRSError, EmptyDataError, InvalidOptionError, MissingDependencyError
+from .network import MODES, Mode, Network, _mode_speed
+
+log = logging.getLogger(__name__)
+
+__all__ = ["network_from_graph", "network_to_graph", "network_from_place", "network_from_polygon"]
+
+#: edge attributes copied into ``Network.edge_attrs`` when the graph has them
+GRAPH_EDGE_ATTRS = ("osmid", "highway", "name", "maxspeed")
+
+
+def _import_networkx():
+    try:
+        import networkx as nx
+    except ImportError as exc:  # pragma: no cover - networkx is in the network extra
+        raise MissingDependencyError("this needs networkx: pip install 'urbangeo[network]'") from exc
+    return nx
+
+
+def _import_osmnx():
+    try:
+        import osmnx as ox
+    except ImportError as exc:  # pragma: no cover - osmnx is in the network extra
+        raise MissingDependencyError("this needs osmnx: pip install 'urbangeo[network]'") from exc
+    return ox
+
+
+def _graph_speed(data: dict, mode: str, fallback: float) -> float:
+    from . import _osm
+
+    if mode != "drive":
+        return fallback
+    for key in ("speed_kph", "speed_kmh"):
+        value = data.get(key)
+        if isinstance(value, (int, float)) and value == value and value > 0:
+            return float(value)
+    highway = data.get("highway")
+    if isinstance(highway, list):
+        highway = highway[0] if highway else None
+    maxspeed = data.get("maxspeed")
+    if isinstance(maxspeed, list):
+        maxspeed = ";".join(str(m) for m in maxspeed)
+    return _osm.drive_speed(highway, maxspeed, fallback)
+
+
+def network_from_graph(
+    G: Any,
+    *,
+    mode: Mode = "walk",
+    weight: str | None = "length",
+    crs: Any = None,
+    speed_kmh: float | None = None,
+) -> Network:
+    """Build a :class:`Network` from a networkx/osmnx graph.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph (or DiGraph / Graph / MultiGraph)
+        Nodes need ``x`` and ``y``; ``G.graph["crs"]`` gives their CRS (osmnx sets it).
+        Edge ``geometry`` (shapely LineStrings in that CRS) is used when present,
+        else a straight line between the nodes. The graph is not modified.
+    mode : {"walk", "bike", "drive"}
+        ``walk`` makes every segment two-way. ``bike``/``drive`` keep a directed edge
+        without a reciprocal twin as a one-way segment.
+    weight : str or None
+        Edge attribute holding the length in metres (osmnx: ``"length"``, great-circle
+        metres). ``None`` measures each geometry in the metric CRS instead (edges
+        without the attribute are always measured).
+    crs : CRS-like, optional
+        Metric CRS to work in; default :func:`urbangeo.crs.metric_crs` of the nodes.
+    speed_kmh : float, optional
+        Walk/bike speed, or the drive fallback (defaults from ``urbangeo.settings``).
+        Driving speeds come from ``speed_kph`` (osmnx ``add_edge_speeds``), else
+        ``maxspeed``, else the highway default.
+
+    Returns
+    -------
+    Network
+        Reciprocal edges (u->v and v->u with lengths equal to 1 mm) become one two-way
+        segment; node ids are the graph's integer node labels (or positions when the
+        labels are not integers).
+
+    Raises
+    ------
+    CRSError
+        The graph has no ``crs`` graph attribute.
+    EmptyDataError
+        The graph has no edges.
+    """
+    nx = _import_networkx()
+    check_choice(mode, "mode", MODES)
+    if not isinstance(G, nx.Graph):
+        raise InvalidOptionError(f"`G` must be a networkx graph; got {type(G).__name__}.")
+    if G.number_of_edges() == 0:
+        raise EmptyDataError("`G` has no edges; a Network needs at least one street segment.")
+    if G.graph.get("crs") is None:
+        raise CRSError(
+            "`G` has no CRS: set G.graph['crs'] (osmnx graphs carry it, e.g. 'epsg:4326') "
+            "to the CRS of the node x/y coordinates."
+        )
+    src_crs = gpd.GeoSeries([], crs=G.graph["crs"]).crs
+    speed = _mode_speed(mode, speed_kmh)
+
+    labels = list(G.nodes)
+    try:
+        xs = np.array([G.nodes[n]["x"] for n in labels], dtype=np.float64)
+        ys = np.array([G.nodes[n]["y"] for n in labels], dtype=np.float64)
+    except KeyError as exc:
+        raise InvalidOptionError("every node of `G` needs 'x' and 'y' attributes (osmnx graphs have them).") from exc
+    if all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in labels):
+        node_id = np.array(labels, dtype=np.int64)
+    else:
+        node_id = np.arange(len(labels), dtype=np.int64)
+    pos = {n: i for i, n in enumerate(labels)}
+
+    pts = gpd.GeoSeries(gpd.points_from_xy(xs, ys), crs=src_crs)
+    target = metric_crs(pts, crs=crs, name="G")
+    if not src_crs.equals(target):
+        pts = pts.to_crs(target)
+    x, y = pts.x.to_numpy(), pts.y.to_numpy()
+
+    directed = G.is_directed()
+    edges = list(G.edges(keys=True, data=True)) if G.is_multigraph() else [(a, b, 0, d) for a, b, d in G.edges(data=True)]
+    m = len(edges)
+    eu = np.fromiter((pos[e[0]] for e in edges), dtype=np.int64, count=m)
+    ev = np.fromiter((pos[e[1]] for e in edges), dtype=np.int64, count=m)
+    geom_src = np.array([e[3].get("geometry") for e in edges], dtype=object)
+    has_geom = np.array([g is not None for g in geom_src])
+    straight = shapely.linestrings(
+        np.stack([np.c_[xs[eu], ys[eu]], np.c_[xs[ev], ys[ev]]], axis=1)
+    )
+    geom_src = np.where(has_geom, geom_src, straight)
+    geoms = np.asarray(gpd.GeoSeries(geom_src, crs=src_crs).to_crs(target).values, dtype=object) if not src_crs.equals(target) else geom_src
+    # snap geometry ends onto the (projected) node coordinates, so offsets along edges are exact
+    geoms = _pin_ends(geoms, np.c_[x[eu], y[eu]], np.c_[x[ev], y[ev]])
+    measured = shapely.length(geoms)
+    if weight is None:
+        length = measured
+    else:
+        raw = np.array([e[3].get(weight, np.nan) for e in edges], dtype=object)
+        length = np.array([float(r) if isinstance(r, (int, float, np.number)) else np.nan for r in raw])
+        length = np.where(np.isnan(length), measured, length)
+        if (length < 0).any():
+            raise InvalidOptionError(f"edge attribute {weight!r} has negative values; lengths must be >= 0 metres.")
+    spd = np.array([_graph_speed(e[3], mode, speed) for e in edges], dtype=np.float64)
+
+    # ---- collapse reciprocal pairs into one two-way record
+    if directed:
+        a, b = np.minimum(eu, ev), np.maximum(eu, ev)
+        key_len = np.round(length, 3)
+        forward = eu <= ev  # self-loops count as forward; their twin is another self-loop
+        # group by (a, b, length to 1 mm), forward records first within each group
+        order = np.lexsort((~forward, key_len, b, a))
+        sa, sb, sl, fw = a[order], b[order], key_len[order], forward[order]
+        grp_start = np.ones(m, dtype=bool)
+        grp_start[1:] = (sa[1:] != sa[:-1]) | (sb[1:] != sb[:-1]) | (sl[1:] != sl[:-1])
+        gid = np.cumsum(grp_start) - 1
+        rank = np.arange(m) - np.flatnonzero(grp_start)[gid]
+        n_f = np.bincount(gid, weights=fw).astype(np.int64)[gid]
+        n_b = np.bincount(gid, weights=~fw).astype(np.int64)[gid]
+        loop = sa == sb
+        # ordinary pairs: the i-th forward record absorbs the i-th backward one
+        pairs = np.minimum(n_f, n_b)
+        twin_fw = ~loop & fw & (rank < pairs)
+        drop = ~loop & ~fw & (rank - n_f < pairs)
+        # self-loops (all "forward"): k equal loops -> k // 2 two-way loops (+1 one-way if k is odd)
+        half = n_f // 2
+        twin_loop = loop & (rank < half)
+        drop |= loop & (rank >= half) & (rank < 2 * half)
+        keep = np.zeros(m, dtype=bool)
+        keep[order] = ~drop
+        twoway = np.zeros(m, dtype=bool)
+        twoway[order] = twin_fw | twin_loop
+        oneway = ~twoway
+        if mode == "walk":
+            oneway[:] = False
+        sel = np.flatnonzero(keep)
+    else:
+        sel = np.arange(m)
+        oneway = np.zeros(m, dtype=bool)
+
+    attrs = {}
+    for col in GRAPH_EDGE_ATTRS:
+        vals = [edges[i][3].get(col) for i in sel]
+        if any(v is not None for v in vals):
+            attrs[col] = pd.Series(vals, dtype=object)
+    net = Network(
+        x=x,
+        y=y,
+        node_id=node_id,
+        edge_u=eu[sel],
+        edge_v=ev[sel],
+        edge_length_m=length[sel],
+        edge_geometry=geoms[sel],
+        edge_oneway=oneway[sel],
+        edge_speed_kmh=spd[sel],
+        crs=target,
+        mode=mode,
+        edge_attrs=pd.DataFrame(attrs) if attrs else pd.DataFrame(),
+        meta={"source": "graph", "simplified": bool(G.graph.get("simplified", False)), "speed_kmh": speed},
+    )
+    log.info("network_from_graph: %d directed edges -> %d segments", m, net.n_edges)
+    return net
+
+
+def _pin_ends(geoms: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Set the first/last vertex of each line to the given node coordinates."""
+    coords, idx = shapely.get_coordinates(geoms, return_index=True)
+    if len(coords) == 0:
+        return geoms
+    cnt = np.bincount(idx, minlength=len(geoms))
+    st = np.zeros(len(geoms), dtype=np.int64)
+    np.cumsum(cnt[:-1], out=st[1:])
+    coords[st] = start
+    coords[st + cnt - 1] = end
+    return np.asarray(shapely.linestrings(coords, indices=idx), dtype=object)
+
+
+def network_to_graph(network: Network) -> Any:
+    """Return the network as an osmnx-compatible ``networkx.MultiDiGraph``.
+
+    Nodes are labelled by ``network.node_id`` (positions if ids repeat) with ``x``,
+    ``y``; the graph carries ``crs`` (the network's metric CRS). Every two-way
+    segment gives two edges (u->v with the stored geometry, v->u with it reversed,
+    ``reversed=True``); a one-way segment gives one edge. Edges carry ``length`` (m),
+    ``geometry``, ``oneway``, ``speed_kph`` and the ``edge_attrs`` columns.
+    """
+    nx = _import_networkx()
+    if not isinstance(network, Network):
+        raise InvalidOptionError(f"`network` must be a Network; got {type(network).__name__}.")
+    ids = network.node_id
+    labels = ids if len(np.unique(ids)) == len(ids) else np.arange(network.n_nodes)
+    G = nx.MultiDiGraph(crs=network.crs, simplified=bool(network.meta.get("simplified", False)), mode=network.mode)
+    G.add_nodes_from(
+        (int(n), {"x": float(xx), "y": float(yy)}) for n, xx, yy in zip(labels.tolist(), network.x.tolist(), network.y.tolist())
+    )
+    cols = list(network.edge_attrs.columns) if len(network.edge_attrs) else []
+    attr_rows = network.edge_attrs.to_dict("records") if cols else [{}] * network.n_edges
+    rev = shapely.reverse(network.edge_geometry)
+    lab = labels.tolist()
+    for i, (u, v, length, geom, ow, spd) in enumerate(
+        zip(
+            network.edge_u.tolist(),
+            network.edge_v.tolist(),
+            network.edge_length_m.tolist(),
+            network.edge_geometry,
+            network.edge_oneway.tolist(),
+            network.edge_speed_kmh.tolist(),
+        )
+    ):
+        data = {k: val for k, val in attr_rows[i].items() if val is not None and not (isinstance(val, float) and val != val)}
+        data.update(length=length, geometry=geom, oneway=ow, speed_kph=spd, reversed=False)
+        G.add_edge(lab[u], lab[v], **data)
+        if not ow:
+            G.add_edge(lab[v], lab[u], **{**data, "geometry": rev[i], "reversed": True})
+    return G
+
+
+def _online_graph(fetch, what: str, mode: str):
+    check_choice(mode, "mode", MODES)
+    ox = _import_osmnx()
+    try:
+        return fetch(ox)
+    except Exception as exc:
+        if type(exc).__name__ in {"InsufficientResponseError", "ConnectionError", "ResponseStatusCodeError"} or isinstance(
+            exc, OSError
+        ):
+            raise EmptyDataError(f"osmnx could not fetch a {mode} network for {what}: {exc}") from exc
+        raise
+
+
+def network_from_place(query: str | dict, *, mode: Mode = "walk", simplify: bool = True, retain_all: bool = True) -> Network:
+    """Download a network for a place name through osmnx (internet needed).
+
+    ``osmnx.graph_from_place(query, network_type=mode, simplify=False)``, then
+    :func:`network_from_graph` and, with ``simplify=True``, :meth:`Network.simplify`
+    (urbangeo's rule, identical to :func:`network_from_osm`).
+    """
+    G = _online_graph(
+        lambda ox: ox.graph_from_place(query, network_type=mode, simplify=False, retain_all=retain_all),
+        repr(query),
+        mode,
+    )
+    net = network_from_graph(G, mode=mode)
+    return net.simplify() if simplify else net
+
+
+def network_from_polygon(polygon: Any, *, mode: Mode = "walk", simplify: bool = True, retain_all: bool = True) -> Network:
+    """Download a network inside a polygon through osmnx (internet needed).
+
+    ``polygon`` is a shapely (Multi)Polygon in lon/lat or a GeoDataFrame/GeoSeries
+    with a CRS (reprojected to EPSG:4326).
+    """
+    if isinstance(polygon, (gpd.GeoDataFrame, gpd.GeoSeries)):
+        get_crs(polygon, "polygon")
+        polygon = shapely.union_all(polygon.to_crs(4326).geometry.values)
+    if not isinstance(polygon, shapely.Geometry) or shapely.get_type_id(polygon) not in (3, 6):
+        raise InvalidOptionError("`polygon` must be a (Multi)Polygon in lon/lat or a GeoDataFrame of polygons.")
+    G = _online_graph(
+        lambda ox: ox.graph_from_polygon(polygon, network_type=mode, simplify=False, retain_all=retain_all),
+        "the polygon",
+        mode,
+    )
+    net = network_from_graph(G, mode=mode)
+    return net.simplify() if simplify else net
