@@ -1,0 +1,287 @@
+"""Facility siting: exact = brute force, greedy bounds, existing kept, coverage is real."""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import Point
+
+from urbangeo.accessibility import (
+    assign_demand,
+    cost_matrix,
+    grid_network,
+    network_candidates,
+    network_from_osm,
+    site_facilities,
+)
+from urbangeo.errors import (
+    ColumnTypeError,
+    DisconnectedNetworkError,
+    InvalidOptionError,
+    UrbangeoWarning,
+)
+from urbangeo.testing import assert_not_mutated
+
+with warnings.catch_warnings():
+    # networkx 3.2 (oldest stack) has invalid escape sequences that warn when first compiled
+    warnings.simplefilter("ignore", SyntaxWarning)
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import networkx as nx
+
+
+def _frames(n_dem, n_cand, n_exist, rng, crs=3857):
+    def pts(n):
+        return gpd.GeoDataFrame(
+            {"population": rng.integers(1, 20, n).astype(float)},
+            geometry=[Point(x, y) for x, y in rng.uniform(0, 1000, (n, 2))],
+            crs=crs,
+        )
+
+    demand, cand = pts(n_dem), pts(n_cand)
+    existing = pts(n_exist) if n_exist else None
+    if existing is not None:
+        existing.index = [f"e{i}" for i in range(n_exist)]
+    return demand, cand, existing
+
+
+def _random_case(seed):
+    rng = np.random.default_rng(seed)
+    n_dem, n_cand = int(rng.integers(6, 14)), int(rng.integers(3, 8))
+    n_exist = int(rng.integers(0, 3))
+    demand, cand, existing = _frames(n_dem, n_cand, n_exist, rng)
+    costs = rng.uniform(0, 20, (n_dem, n_exist + n_cand))
+    costs[rng.random(costs.shape) < 0.1] = np.nan
+    return rng, demand, cand, existing, costs
+
+
+def _covered_weight(costs, w, cols, thr):
+    if not cols:
+        return 0.0
+    sub = np.where(np.isnan(costs[:, cols]), np.inf, costs[:, cols])
+    return float(w[(sub <= thr).any(axis=1)].sum())
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_mclp_exact_equals_brute_force_and_greedy_bounds(seed):
+    rng, demand, cand, existing, costs = _random_case(seed)
+    n_exist = 0 if existing is None else len(existing)
+    thr = 8.0
+    p = int(rng.integers(1, len(cand)))
+    w = demand.population.to_numpy()
+    fixed = list(range(n_exist))
+    best = max(
+        _covered_weight(costs, w, fixed + [n_exist + j for j in combo], thr)
+        for combo in itertools.combinations(range(len(cand)), p)
+    )
+    kw = dict(model="mclp", p=p, threshold_minutes=thr, existing=existing, costs=costs, weight="population")
+    with assert_not_mutated(demand, cand, existing, costs):
+        exact = site_facilities(demand, cand, solver="exact", **kw)
+        greedy = site_facilities(demand, cand, solver="greedy", **kw)
+    ex, gr = exact.attrs["siting"], greedy.attrs["siting"]
+    assert ex["objective"] == pytest.approx(best)
+    assert ex["gap"] == pytest.approx(0.0, abs=1e-9)
+    assert gr["objective"] <= best + 1e-9
+    assert gr["bound"] >= best - 1e-9
+    assert gr["gap"] == pytest.approx((gr["bound"] - gr["objective"]) / gr["bound"] if gr["bound"] else 0.0)
+    # exactly p new sites, existing all kept
+    for res in (exact, greedy):
+        assert int(res["new"].sum()) == p
+        if existing is not None:
+            assert set(res.loc[~res["new"], "source_index"]) == set(existing.index)
+            assert list(res.source[:n_exist]) == ["existing"] * n_exist
+        # the objective is the weight really covered by the open sites
+        cols = fixed + [n_exist + int(i) for i in res.loc[res["new"], "source_index"]]
+        assert res.attrs["siting"]["objective"] == pytest.approx(_covered_weight(costs, w, cols, thr))
+        assert res["weight_covered"].sum() == pytest.approx(res.attrs["siting"]["objective"])
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_p_median_exact_equals_brute_force(seed):
+    rng, demand, cand, existing, costs = _random_case(100 + seed)
+    costs = np.where(np.isnan(costs), 50.0, costs)  # keep it feasible for every p
+    n_exist = 0 if existing is None else len(existing)
+    p = int(rng.integers(1, len(cand)))
+    w = demand.population.to_numpy()
+    fixed = list(range(n_exist))
+    best = min(
+        float((w * costs[:, fixed + [n_exist + j for j in combo]].min(axis=1)).sum())
+        for combo in itertools.combinations(range(len(cand)), p)
+    )
+    kw = dict(model="p_median", p=p, existing=existing, costs=costs, weight="population")
+    exact = site_facilities(demand, cand, solver="exact", **kw)
+    greedy = site_facilities(demand, cand, solver="greedy", **kw)
+    assert exact.attrs["siting"]["objective"] == pytest.approx(best, rel=1e-9)
+    g = greedy.attrs["siting"]
+    assert g["objective"] >= best - 1e-6
+    assert g["bound"] <= best + 1e-6
+    assert g["gap"] == pytest.approx((g["objective"] - g["bound"]) / g["objective"])
+    assert int(exact["new"].sum()) == p
+    # mean minutes per site are consistent with the objective
+    total = float((exact["mean_minutes"].fillna(0) * exact["weight_assigned"]).sum())
+    assert total == pytest.approx(best, rel=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_lscp_exact_equals_brute_force(seed):
+    rng, demand, cand, existing, costs = _random_case(200 + seed)
+    n_exist = 0 if existing is None else len(existing)
+    thr = 7.0
+    c = np.where(np.isnan(costs), np.inf, costs)
+    coverable = (c <= thr).any(axis=1)
+    fixed = list(range(n_exist))
+    need = None
+    for k in range(len(cand) + 1):
+        for combo in itertools.combinations(range(len(cand)), k):
+            cols = fixed + [n_exist + j for j in combo]
+            if (c[coverable][:, cols] <= thr).any(axis=1).all() if cols else not coverable.any():
+                need = k
+                break
+        if need is not None:
+            break
+    kw = dict(model="lscp", threshold_minutes=thr, existing=existing, costs=costs)
+    if not coverable.all():
+        with pytest.warns(UrbangeoWarning, match="cannot be reached"):
+            exact = site_facilities(demand, cand, solver="exact", **kw)
+        with pytest.warns(UrbangeoWarning):
+            greedy = site_facilities(demand, cand, solver="greedy", **kw)
+        assert set(exact.attrs["siting"]["excluded_demand"]) == set(demand.index[~coverable])
+    else:
+        exact = site_facilities(demand, cand, solver="exact", **kw)
+        greedy = site_facilities(demand, cand, solver="greedy", **kw)
+    assert exact.attrs["siting"]["objective"] == need
+    g = greedy.attrs["siting"]
+    assert g["objective"] >= need and g["bound"] <= need
+    for res in (exact, greedy):
+        # every coverable demand really covered by the open sites
+        cols = fixed + [n_exist + int(i) for i in res.loc[res["new"], "source_index"]]
+        assert (c[coverable][:, cols] <= thr).any(axis=1).all()
+        assert (res.source == "existing").sum() == n_exist
+
+
+def test_existing_facilities_never_dropped_even_if_useless():
+    rng = np.random.default_rng(7)
+    demand, cand, existing = _frames(10, 5, 2, rng)
+    costs = np.full((10, 7), 3.0)
+    costs[:, :2] = np.nan  # the existing facilities reach nobody
+    for model, kw in [("mclp", dict(p=1, threshold_minutes=5)), ("lscp", dict(threshold_minutes=5)),
+                      ("p_median", dict(p=1))]:
+        for solver in ("exact", "greedy"):
+            res = site_facilities(demand, cand, model=model, existing=existing, costs=costs, solver=solver, **kw)
+            assert list(res.source_index[:2]) == ["e0", "e1"]
+            assert res.loc[:1, "n_assigned"].tolist() == [0, 0]
+
+
+def test_grid_network_coverage_is_real():
+    """MCLP on a grid; every demand reported covered is within the threshold on the network."""
+    net = grid_network(8, 8, spacing_m=100, speed_kmh=6.0)  # 100 m per minute
+    rng = np.random.default_rng(1)
+    nodes = net.nodes
+    dem_nodes = rng.choice(net.n_nodes, 30, replace=False)
+    demand = gpd.GeoDataFrame({"population": rng.integers(1, 50, 30).astype(float)},
+                              geometry=nodes.geometry.iloc[dem_nodes].values, crs=net.crs)
+    cand = network_candidates(net, min_degree=1)  # every node
+    existing = cand.iloc[[0]].set_axis(["old"])
+    with assert_not_mutated(demand, cand, existing):
+        sites = site_facilities(demand, cand, model="mclp", p=2, threshold_minutes=3, existing=existing,
+                                network=net, weight="population", speed_kmh=6.0)
+    assert sites.source_index.iloc[0] == "old"
+    assigned = assign_demand(demand, sites, network=net, threshold_minutes=3, speed_kmh=6.0)
+    # analytic: network distance between grid nodes = Manhattan distance
+    sx, sy = sites.geometry.x.to_numpy(), sites.geometry.y.to_numpy()
+    dx = np.abs(demand.geometry.x.to_numpy()[:, None] - sx[None, :])
+    dy = np.abs(demand.geometry.y.to_numpy()[:, None] - sy[None, :])
+    minutes = (dx + dy) / 100.0
+    np.testing.assert_allclose(assigned.site_minutes, minutes.min(axis=1), atol=1e-9)
+    covered = assigned.covered.to_numpy()
+    assert (minutes.min(axis=1)[covered] <= 3 + 1e-9).all()
+    assert (minutes.min(axis=1)[~covered] > 3).all()
+    assert sites.attrs["siting"]["objective"] == pytest.approx(demand.population[covered].sum())
+    # exact beats (or ties) greedy on the same problem
+    greedy = site_facilities(demand, cand, model="mclp", p=2, threshold_minutes=3, existing=existing,
+                             network=net, weight="population", speed_kmh=6.0, solver="greedy")
+    assert greedy.attrs["siting"]["objective"] <= sites.attrs["siting"]["objective"] + 1e-9
+
+
+def test_cost_matrix_real_network_matches_networkx(shared_data):
+    """Helsinki walk network: cost_matrix between nodes = networkx Dijkstra / speed."""
+    net = network_from_osm(shared_data("osm/helsinki_centre_2019.osm.pbf"), mode="walk")
+    main = np.flatnonzero(net.component == 0)
+    rng = np.random.default_rng(3)
+    pick_d = rng.choice(main, 25, replace=False)
+    pick_s = rng.choice(main, 6, replace=False)
+    nodes = net.nodes
+    demand = gpd.GeoDataFrame(geometry=nodes.geometry.iloc[pick_d].values, crs=net.crs).to_crs(4326)
+    sites = gpd.GeoDataFrame(geometry=nodes.geometry.iloc[pick_s].values, crs=net.crs)
+    mat = cost_matrix(net, demand, sites, speed_kmh=4.5)
+    g = nx.Graph()
+    for u, v, length in zip(net.edge_u, net.edge_v, net.edge_length_m):
+        if not g.has_edge(u, v) or g[u][v]["w"] > length:
+            g.add_edge(int(u), int(v), w=float(length))
+    for j, s in enumerate(pick_s):
+        d = nx.single_source_dijkstra_path_length(g, int(s), weight="w")
+        ref = np.array([d[int(i)] for i in pick_d]) / (4500 / 60)
+        np.testing.assert_allclose(mat.iloc[:, j].to_numpy(), ref, atol=1e-6)
+    # covered within threshold really within it: MCLP on real data
+    res = site_facilities(demand, sites, model="mclp", p=2, threshold_minutes=8, network=net, speed_kmh=4.5)
+    a = assign_demand(demand, res, network=net, threshold_minutes=8, speed_kmh=4.5)
+    chosen = [int(i) for i in res.source_index]
+    ref_best = mat.iloc[:, chosen].min(axis=1).to_numpy()
+    np.testing.assert_allclose(a.site_minutes.to_numpy(), ref_best, atol=1e-6)
+    assert (ref_best[a.covered.to_numpy()] <= 8 + 1e-9).all()
+    assert res.attrs["siting"]["objective"] == a.covered.sum()
+
+
+def test_assign_demand_unreachable_is_nan():
+    d = gpd.GeoDataFrame(geometry=[Point(0, 0), Point(5, 0)], crs=3857)
+    s = gpd.GeoDataFrame(geometry=[Point(0, 0), Point(9, 9)], crs=3857)
+    c = pd.DataFrame({0: [2.0, np.nan], 1: [4.0, np.nan]})
+    out = assign_demand(d, s, costs=c, threshold_minutes=3)
+    assert out.site_minutes.iloc[0] == 2.0 and np.isnan(out.site_minutes.iloc[1])
+    assert out.covered.tolist() == [True, False]
+    assert out.site.iloc[1] is None
+
+
+def test_p_median_infeasible_raises():
+    rng = np.random.default_rng(0)
+    demand, cand, _ = _frames(2, 2, 0, rng)
+    costs = np.array([[1.0, np.nan], [np.nan, 1.0]])
+    for solver in ("exact", "greedy"):
+        with pytest.raises(DisconnectedNetworkError, match="Increase `p`"):
+            site_facilities(demand, cand, model="p_median", p=1, costs=costs, solver=solver)
+
+
+def test_bad_inputs():
+    rng = np.random.default_rng(0)
+    demand, cand, existing = _frames(4, 3, 1, rng)
+    costs = np.ones((4, 3))
+    with pytest.raises(InvalidOptionError, match="model"):
+        site_facilities(demand, cand, model="pmedian", p=1, costs=costs)
+    with pytest.raises(InvalidOptionError, match="solver"):
+        site_facilities(demand, cand, model="mclp", p=1, threshold_minutes=5, costs=costs, solver="fast")
+    with pytest.raises(InvalidOptionError, match="needs `p`"):
+        site_facilities(demand, cand, model="mclp", threshold_minutes=5, costs=costs)
+    with pytest.raises(InvalidOptionError, match="threshold_minutes"):
+        site_facilities(demand, cand, model="lscp", costs=costs)
+    with pytest.raises(InvalidOptionError, match="more than"):
+        site_facilities(demand, cand, model="p_median", p=9, costs=costs)
+    with pytest.raises(InvalidOptionError, match="network"):
+        site_facilities(demand, cand, model="p_median", p=1)
+    with pytest.raises(InvalidOptionError, match="shape"):
+        site_facilities(demand, cand, model="p_median", p=1, costs=np.ones((4, 2)))
+    with pytest.raises(InvalidOptionError, match="shape"):
+        site_facilities(demand, cand, model="p_median", p=1, costs=costs, existing=existing)  # needs 4 columns
+    with pytest.raises(InvalidOptionError, match="no column"):
+        site_facilities(demand, cand, model="p_median", p=1, costs=pd.DataFrame(costs[:, :2]))
+    with pytest.raises(ColumnTypeError):
+        site_facilities(demand.assign(population=np.nan), cand, model="p_median", p=1, costs=costs,
+                        weight="population")
+    with pytest.raises(InvalidOptionError, match="negative"):
+        site_facilities(demand.assign(population=-1.0), cand, model="p_median", p=1, costs=costs,
+                        weight="population")
+    with pytest.raises(TypeError):
+        site_facilities(pd.DataFrame({"a": [1]}), cand, model="p_median", p=1, costs=costs)
