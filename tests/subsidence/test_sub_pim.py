@@ -1,0 +1,238 @@
+"""PIM prediction: closed forms of the domain notes, invariants, grid route, errors."""
+
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from affine import Affine
+from scipy.special import erf
+from shapely import Polygon, affinity, box
+
+from urbangeo.errors import (
+    CRSError,
+    CRSMismatchError,
+    GeometryTypeError,
+    InvalidOptionError,
+)
+from urbangeo.subsidence import Raster, panel_parameters, predict_deformation, predict_subsidence
+from urbangeo.subsidence import _kernels as K
+from urbangeo.testing import assert_not_mutated
+
+W0, R = 2.4, 200.0  # m = 3, q = 0.8, H = 400, tan_beta = 2
+BASE = {"m": 3.0, "q": 0.8, "H": 400.0, "tan_beta": 2.0, "b": 0.3}
+CRS = "EPSG:4547"
+
+
+def panels(*geoms, **cols):
+    data = {k: [v] * len(geoms) for k, v in {**BASE, **cols}.items()}
+    return gpd.GeoDataFrame(data, geometry=list(geoms), crs=CRS)
+
+
+def value_at(r: Raster, x: float, y: float) -> float:
+    c, row = ~r.transform * (x, y)
+    return float(r.array[int(math.floor(row)), int(math.floor(c))])
+
+
+# ------------------------------------------------------------------ closed forms (kernels)
+
+INF = 1e9
+
+
+def test_semi_infinite_panel_checks():
+    x = np.array([0.0])
+    assert K.section(x, INF, R)[0] * W0 == pytest.approx(W0 / 2, abs=1e-12)
+    xs = np.linspace(0, 3 * R, 31)
+    np.testing.assert_allclose(W0 * K.section(xs, INF, R) + W0 * K.section(-xs, INF, R), W0, atol=1e-12)
+    assert W0 * K.section(np.array([-R]), INF, R)[0] / W0 == pytest.approx(0.0061, abs=5e-5)
+
+
+def test_maxima_of_tilt_curvature_strain_displacement():
+    b = 0.3
+    x = np.linspace(-2 * R, 2 * R, 400001)
+    tilt = W0 * K.section_d1(x, INF, R)
+    curv = W0 * K.section_d2(x, INF, R)
+    assert tilt.max() == pytest.approx(W0 / R, rel=1e-9)
+    assert x[tilt.argmax()] == pytest.approx(0.0, abs=1e-3)
+    assert np.abs(curv).max() == pytest.approx(1.5203 * W0 / R**2, rel=1e-4)
+    assert abs(x[np.abs(curv).argmax()]) == pytest.approx(0.399 * R, abs=0.001 * R)
+    assert (b * R * tilt).max() == pytest.approx(b * W0, rel=1e-9)
+    assert np.abs(b * R * curv).max() == pytest.approx(1.52 * b * W0 / R, rel=2e-3)
+
+
+@pytest.mark.parametrize(("d_over_r", "factor"), [(1.0, 0.7899), (2.0, 0.9878), (2.8, 0.99955)])
+def test_centre_factors(d_over_r, factor):
+    d = d_over_r * R
+    assert K.section(np.array([d / 2]), d, R)[0] == pytest.approx(factor, abs=6e-5)
+    assert erf(math.sqrt(math.pi) * d / (2 * R)) == pytest.approx(factor, abs=6e-5)
+
+
+# ------------------------------------------------------------------ worked numbers on the grid
+
+CENTRED = {"resolution_m": 5.0}
+
+
+def test_worked_numbers_200x1500():
+    p = panels(box(0, 0, 200, 1500))
+    w = predict_subsidence(p, extent=(-502.5, -502.5, 702.5, 2002.5), **CENTRED)
+    assert value_at(w, 100, 750) == pytest.approx(1.8958, abs=1e-4)
+    assert np.nanmax(w.array) == pytest.approx(1.8958, abs=1e-4)
+    wa = predict_subsidence(p, resolution_m=5.0)
+    assert wa.array.sum() * wa.cell_area_m2 == pytest.approx(7.20e5, rel=1e-6)
+
+
+def test_worked_numbers_1000_and_300():
+    w = predict_subsidence(panels(box(0, 0, 1000, 1000)), extent=(-502.5, -502.5, 1502.5, 1502.5), **CENTRED)
+    assert value_at(w, 500, 500) == pytest.approx(2.4000, abs=1e-4)
+    assert w.array.sum() * w.cell_area_m2 == pytest.approx(2.40e6, rel=1e-6)
+    w3 = predict_subsidence(panels(box(0, 0, 300, 300)), extent=(-502.5, -502.5, 802.5, 802.5), **CENTRED)
+    assert value_at(w3, 150, 150) == pytest.approx(2.1201, abs=1e-4)
+
+
+def test_inflection_point_of_wide_panel():
+    # edge of a 4000 m wide square panel: W0/2 at the edge, midway along it
+    w = predict_subsidence(panels(box(0, 0, 4000, 4000)), extent=(-502.5, 1497.5, 502.5, 2502.5), **CENTRED)
+    assert value_at(w, 0.0, 2000.0) == pytest.approx(W0 / 2, abs=1e-6)
+    for x in (50.0, 100.0, 200.0):
+        assert value_at(w, x, 2000) + value_at(w, -x, 2000) == pytest.approx(W0, abs=1e-6)
+
+
+def test_deformation_maxima_on_grid():
+    p = panels(box(0, 0, 4000, 4000))
+    d = predict_deformation(p, quantities=("tilt_max", "curvature_max", "strain_max", "displacement_max", "tilt_x"),
+                            extent=(-602.5, 1497.5, 602.5, 2502.5), resolution_m=1.0)
+    assert np.nanmax(d["tilt_max"].array) == pytest.approx(W0 / R, rel=1e-4)
+    assert np.nanmax(np.abs(d["curvature_max"].array)) == pytest.approx(1.5203 * W0 / R**2, rel=1e-3)
+    assert np.nanmax(np.abs(d["strain_max"].array)) == pytest.approx(1.52 * 0.3 * W0 / R, rel=2e-3)
+    assert np.nanmax(d["displacement_max"].array) == pytest.approx(0.3 * W0, rel=1e-4)
+    # W positive down rises towards the panel (east): tilt_x positive at the west edge
+    assert value_at(d["tilt_x"], 0.2, 2000) == pytest.approx(W0 / R, rel=1e-4)
+    assert d["tilt_max"].units == "m/m" and d["curvature_max"].units == "1/m"
+
+
+# ------------------------------------------------------------------ invariants
+
+L_SHAPE = Polygon([(0, 0), (900, 0), (900, 300), (400, 300), (400, 1000), (0, 1000)])
+
+
+@pytest.mark.parametrize("geom", [L_SHAPE, affinity.rotate(box(0, 0, 1000, 1000), 27, origin=(0, 0)),
+                                  box(0, 0, 1000, 1000).difference(box(400, 400, 600, 600))])
+def test_volume_equals_w0_times_computational_area(geom):
+    w = predict_subsidence(panels(geom), resolution_m=10.0)
+    assert w.array.sum() * w.cell_area_m2 == pytest.approx(W0 * geom.area, rel=2e-4)
+    # with an inflection offset s the computational panel shrinks by s on every side
+    ws = predict_subsidence(panels(box(0, 0, 1000, 1000), s=30.0), resolution_m=10.0)
+    assert ws.array.sum() * ws.cell_area_m2 == pytest.approx(W0 * 940 * 940, rel=1e-6)
+
+
+@pytest.mark.parametrize("angle", [0.0, 30.0])
+def test_grid_route_matches_closed_form_within_1mm(angle):
+    geom = affinity.rotate(box(0, 0, 200, 1500), angle, origin=(0, 0))
+    p = panels(geom)
+    ext = (-1300, -600, 800, 2100)
+    a = predict_subsidence(p, resolution_m=5.0, extent=ext, method="closed_form")
+    g = predict_subsidence(p, resolution_m=5.0, extent=ext, method="grid")
+    assert a.same_grid(g)
+    assert np.abs(a.array - g.array).max() < 1e-3
+
+
+def test_rotation_invariance_of_closed_form():
+    # the 300 x 300 panel rotated by 90 degrees about its centre gives the same surface
+    p = panels(box(0, 0, 300, 300))
+    q = panels(affinity.rotate(box(0, 0, 300, 300), 90, origin=(150, 150)))
+    ext = (-600, -600, 900, 900)
+    np.testing.assert_allclose(predict_subsidence(p, extent=ext).array, predict_subsidence(q, extent=ext).array,
+                               atol=1e-9)
+
+
+def test_superposition_of_panels_and_seams():
+    a = box(0, 0, 200, 1500)
+    b = box(400, 0, 600, 1500)
+    ext = (-800, -800, 1400, 2300)
+    both = gpd.GeoDataFrame({"m": [3.0, 2.0], "H": [400.0, 600.0], "q": 0.8, "tan_beta": 2.0},
+                            geometry=[a, b], crs=CRS)
+    w = predict_subsidence(both, extent=ext)
+    w1 = predict_subsidence(both.iloc[[0]], extent=ext)
+    w2 = predict_subsidence(both.iloc[[1]], extent=ext)
+    np.testing.assert_allclose(w.array, w1.array + w2.array, atol=1e-12)
+    # two seams stacked under the same panel
+    seams = gpd.GeoDataFrame({"m": [2.0, 1.0], "H": [400.0, 400.0], "q": 0.8}, geometry=[a, a], crs=CRS)
+    single = gpd.GeoDataFrame({"m": [3.0], "H": [400.0], "q": 0.8}, geometry=[a], crs=CRS)
+    np.testing.assert_allclose(predict_subsidence(seams, extent=ext).array,
+                               predict_subsidence(single, extent=ext).array, atol=1e-12)
+
+
+def test_dipping_seam_volume_and_shift():
+    alpha, theta0 = 15.0, 80.0
+    p = panels(box(0, 0, 800, 600), alpha=alpha, theta0=theta0, dip_azimuth_deg=90.0)
+    w = predict_subsidence(p, resolution_m=10.0, extent=(-1500, -1000, 2500, 1600))
+    t = panel_parameters(p)
+    w0 = float(t.W0.iloc[0])
+    assert w0 == pytest.approx(3 * 0.8 * math.cos(math.radians(alpha)))
+    # dip axis is x (east): L = D1 sin(theta0 + alpha) / sin(theta0), D1 = 800 / cos(alpha)
+    big_l = 800 / math.cos(math.radians(alpha)) * math.sin(math.radians(theta0 + alpha)) / math.sin(math.radians(theta0))
+    assert w.array.sum() * w.cell_area_m2 == pytest.approx(w0 * 600 * big_l, rel=1e-4)
+    # the basin moves down-dip (east) compared with a flat seam
+    x, _ = w.xy()
+    flat = predict_subsidence(panels(box(0, 0, 800, 600)), resolution_m=10.0, extent=(-1500, -1000, 2500, 1600))
+    cx = (w.array.sum(axis=0) * x).sum() / w.array.sum()
+    cx_flat = (flat.array.sum(axis=0) * x).sum() / flat.array.sum()
+    assert cx > cx_flat + 10
+
+
+def test_geographic_panels_go_to_metric_crs():
+    p = panels(box(500000, 3610000, 500300, 3610300)).set_crs("EPSG:4548", allow_override=True).to_crs(4326)
+    w = predict_subsidence(p, resolution_m=20.0)
+    assert w.crs.to_epsg() == 4548  # CGCS2000 GK zone 117E (Huainan)
+    assert w.array.sum() * w.cell_area_m2 == pytest.approx(W0 * 300 * 300, rel=2e-3)
+
+
+def test_like_grid_and_geotiff_roundtrip(tmp_path):
+    from urbangeo.subsidence import read_raster
+
+    like = Raster(np.zeros((50, 60)), Affine(10, 0, -200, 0, -10, 400), CRS)
+    w = predict_subsidence(panels(box(0, 0, 300, 300)), like=like)
+    assert w.same_grid(like)
+    path = w.to_geotiff(tmp_path / "w.tif")
+    back = read_raster(path)
+    np.testing.assert_allclose(back.array, w.array)
+    assert back.crs.equals(w.crs) and back.units == "m"
+
+
+def test_inputs_not_mutated():
+    p = panels(box(0, 0, 300, 300), L_SHAPE)
+    with assert_not_mutated(p):
+        predict_deformation(p, quantities=("subsidence", "strain_max"), resolution_m=20.0)
+
+
+# ------------------------------------------------------------------ errors
+
+
+def test_errors():
+    with pytest.raises(InvalidOptionError, match="'m' is missing"):
+        predict_subsidence(gpd.GeoDataFrame({"H": [400.0]}, geometry=[box(0, 0, 1, 1)], crs=CRS))
+    with pytest.raises(InvalidOptionError, match="'q' out of range"):
+        predict_subsidence(panels(box(0, 0, 300, 300), q=-1.0))
+    with pytest.raises(InvalidOptionError, match="dip_azimuth_deg"):
+        predict_subsidence(panels(box(0, 0, 300, 300), alpha=10.0))
+    with pytest.raises(InvalidOptionError, match="vanishes"):
+        predict_subsidence(panels(box(0, 0, 50, 50), s=30.0))
+    with pytest.raises(InvalidOptionError, match="not a rectangle"):
+        predict_subsidence(panels(L_SHAPE), method="closed_form")
+    with pytest.raises(InvalidOptionError, match="method"):
+        predict_subsidence(panels(L_SHAPE), method="fft")
+    with pytest.raises(InvalidOptionError, match="quantities"):
+        predict_deformation(panels(L_SHAPE), quantities=("tilt",))
+    with pytest.raises(InvalidOptionError, match="unknown keys"):
+        predict_subsidence(panels(L_SHAPE), params={"depth": 3})
+    with pytest.raises(GeometryTypeError):
+        predict_subsidence(gpd.GeoDataFrame(BASE | {}, index=[0], geometry=[box(0, 0, 1, 1).exterior], crs=CRS))
+    with pytest.raises(CRSError):
+        predict_subsidence(gpd.GeoDataFrame({"m": [3.0], "H": [400.0]}, geometry=[box(0, 0, 300, 300)]))
+    like = Raster(np.zeros((5, 5)), Affine(10, 0, 0, 0, -10, 50), "EPSG:32650")
+    with pytest.raises(CRSMismatchError):
+        predict_subsidence(panels(box(0, 0, 300, 300)), like=like)
+    with pytest.raises(TypeError):
+        predict_subsidence(box(0, 0, 1, 1))
