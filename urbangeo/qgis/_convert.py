@@ -450,6 +450,8 @@ def gdf_to_layer(gdf: pd.DataFrame, *, name: str = "urbangeo", index: bool | Non
     wkb_type = frame_wkb_type(gdf)
     crs = qgis_crs(gdf.crs) if isinstance(gdf, gpd.GeoDataFrame) and gdf._geometry_column_name in gdf.columns else QgsCoordinateReferenceSystem()
     layer = QgsMemoryProviderUtils.createMemoryLayer(name, fields, wkb_type, crs)
+    if not crs.isValid():
+        layer.setCrs(crs)  # QGIS would otherwise default to EPSG:4326
     if not layer.isValid():  # pragma: no cover - memory layers are always valid
         raise RuntimeError("QGIS could not create a memory layer")
     ok, _ = layer.dataProvider().addFeatures(list(frame_features(gdf, fields, kinds, wkb_type, index=index)))
