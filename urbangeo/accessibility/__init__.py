@@ -25,6 +25,13 @@ from .metrics import (
     pair_costs,
 )
 from .network import MODES, Network, clip_network, network_from_osm
+from .parks import (  # Accessibility II
+    classify_parks,
+    park_coverage,
+    park_coverage_summary,
+    park_entrances,
+    park_service_areas,
+)
 from .siting import assign_demand, cost_matrix, network_candidates, site_facilities  # Accessibility II
 from .snapping import snap_points
 from .synthetic import grid_network
@@ -60,12 +67,17 @@ __all__ = [
     # Accessibility II
     "access_equity",
     "assign_demand",
+    "classify_parks",
     "cost_matrix",
     "gini",
     "life_circle_audit",
     "life_circle_standard",
     "life_circle_summary",
     "network_candidates",
+    "park_coverage",
+    "park_coverage_summary",
+    "park_entrances",
+    "park_service_areas",
     "site_facilities",
     "theil",
     "weighted_percentiles",
