@@ -402,7 +402,11 @@ def _check_matrix(matrix: Any, name: str = "matrix") -> pd.DataFrame:
 
         raise EmptyDataError(f"`{name}` is empty; there is no change to analyse.")
     if UNMATCHED in matrix.index or UNMATCHED in matrix.columns:
+        attrs = matrix.attrs
         matrix = matrix.drop(index=[UNMATCHED], columns=[UNMATCHED], errors="ignore")
+        matrix = matrix.set_axis(pd.Index(matrix.index.tolist(), name="from"), axis=0)
+        matrix = matrix.set_axis(pd.Index(matrix.columns.tolist(), name="to"), axis=1)
+        matrix.attrs = attrs
     if list(matrix.index) != list(matrix.columns):
         labels = _sorted_union(matrix.index, matrix.columns)
         matrix = matrix.reindex(index=labels, columns=labels, fill_value=0)

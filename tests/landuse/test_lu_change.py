@@ -1,0 +1,348 @@
+"""Transition matrices (vector and raster), change components, long form and plots."""
+
+from __future__ import annotations
+
+import warnings
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely import box
+
+from urbangeo.errors import (
+    CRSMismatchError,
+    DroppedRowsWarning,
+    EmptyDataError,
+    InvalidOptionError,
+    MissingColumnError,
+    RasterError,
+    UrbangeoWarning,
+)
+from urbangeo.landuse import (
+    UNMATCHED,
+    change_components,
+    markov_matrix,
+    raster_transition_matrix,
+    transition_matrix,
+    transitions_long,
+)
+from urbangeo.testing import assert_not_mutated
+
+NINE = pd.DataFrame([[2, 2, 1], [0, 0, 2], [1, 1, 0]], index=list("abc"), columns=list("abc"))
+
+
+def crosstab(b, a):
+    """Reference: pandas.crosstab over cells (the plain approach)."""
+    return pd.crosstab(pd.Series(b.ravel(), name="from"), pd.Series(a.ravel(), name="to"))
+
+
+# --------------------------------------------------------------------------- rasters
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int16, np.int32, np.int64, np.uint16])
+def test_raster_matrix_equals_crosstab(dtype):
+    rng = np.random.default_rng(3)
+    b = rng.integers(1, 7, (50, 40)).astype(dtype)
+    a = rng.integers(2, 9, (50, 40)).astype(dtype)
+    with assert_not_mutated(b, a):
+        m = transition_matrix(b, a)
+    ref = crosstab(b, a)
+    labels = sorted(set(ref.index) | set(ref.columns))
+    ref = ref.reindex(index=labels, columns=labels, fill_value=0)
+    assert m.index.tolist() == labels and m.columns.tolist() == labels  # union of both dates' classes
+    np.testing.assert_array_equal(m.to_numpy(), ref.to_numpy())
+    assert m.to_numpy().sum() == b.size
+    assert m.attrs["units"] == "cells" and m.attrs["kind"] == "raster"
+
+
+def test_raster_matrix_wide_and_negative_codes_use_unique_path():
+    rng = np.random.default_rng(4)
+    codes = np.array([-5, 0, 7, 10_000, 65_000])
+    b = rng.choice(codes, (30, 30))
+    a = rng.choice(codes, (30, 30))
+    m = raster_transition_matrix(b, a)
+    ref = crosstab(b, a).reindex(index=m.index, columns=m.columns, fill_value=0)
+    np.testing.assert_array_equal(m.to_numpy(), ref.to_numpy())
+
+
+def test_raster_nodata_reported_not_dropped():
+    b = np.array([[1, 1, 2], [2, 255, 3], [3, 3, 255]], dtype=np.uint8)
+    a = np.array([[1, 2, 2], [255, 1, 3], [3, 255, 255]], dtype=np.uint8)
+    with pytest.warns(UrbangeoWarning, match="no counterpart"):
+        m = raster_transition_matrix(b, a, nodata=255)
+    # valid at both dates: 5 cells
+    assert m.to_numpy().sum() == 5
+    assert m.loc[1, 1] == 1 and m.loc[1, 2] == 1 and m.loc[2, 2] == 1 and m.loc[3, 3] == 2
+    assert m.attrs["unmatched_before"] == 2  # (1,0) class 2 and (2,1) class 3 have nodata after
+    assert m.attrs["unmatched_after"] == 1  # (1,1) class 1 has nodata before
+    assert m.attrs["nodata_both_cells"] == 1
+    with pytest.warns(UrbangeoWarning):
+        mu = raster_transition_matrix(b, a, nodata=255, include_unmatched=True)
+    assert mu.loc[2, UNMATCHED] == 1 and mu.loc[3, UNMATCHED] == 1 and mu.loc[UNMATCHED, 1] == 1
+    # everything valid at either date is in the table: 9 cells - 1 nodata at both
+    assert mu.to_numpy().sum() == 8
+    # the unmatched row/column is ignored by the components
+    pd.testing.assert_frame_equal(change_components(mu), change_components(m))
+
+
+def test_raster_masked_and_profile_nodata():
+    b = np.ma.masked_array([[1, 2], [3, 4]], mask=[[0, 0], [0, 1]])
+    a = np.array([[1, 1], [3, 4]])
+    with pytest.warns(UrbangeoWarning):
+        m = transition_matrix(b, a)
+    assert m.to_numpy().sum() == 3 and m.attrs["unmatched_after"] == 1
+    prof = {"nodata": 9, "transform": (1.0, 0, 0, 0, -1.0, 2.0), "crs": "EPSG:4547"}
+    c = np.array([[1, 9], [3, 4]])
+    with pytest.warns(UrbangeoWarning):
+        m2 = transition_matrix((c, prof), (a, dict(prof)))
+    assert m2.to_numpy().sum() == 3 and 9 not in m2.index
+
+
+def test_raster_float_with_nan_and_cell_area():
+    b = np.array([[1.0, 2.0], [np.nan, 2.0]])
+    a = np.array([[1.0, 1.0], [2.0, 2.0]])
+    with pytest.warns(UrbangeoWarning):
+        m = raster_transition_matrix(b, a, cell_area_m2=900.0)
+    assert m.attrs["units"] == "m2"
+    assert m.loc[1, 1] == 900.0 and m.loc[2, 1] == 900.0 and m.loc[2, 2] == 900.0
+    assert m.attrs["unmatched_after"] == 900.0
+
+
+def test_raster_classes_option_keeps_legend():
+    m = raster_transition_matrix(np.array([[1, 2]]), np.array([[2, 2]]), classes=[1, 2, 3, 17])
+    assert m.index.tolist() == [1, 2, 3, 17] and m.loc[17].sum() == 0
+
+
+def test_raster_errors():
+    a = np.zeros((3, 3), dtype=np.uint8)
+    with pytest.raises(RasterError, match="same grid"):
+        raster_transition_matrix(a, np.zeros((3, 4), dtype=np.uint8))
+    with pytest.raises(RasterError, match="non-integer"):
+        raster_transition_matrix(a + 0.5, a)
+    with pytest.raises(RasterError, match="2-D"):
+        raster_transition_matrix(np.zeros((2, 3, 3)), np.zeros((2, 3, 3)))
+    with pytest.raises(RasterError):
+        raster_transition_matrix([[1, 2]], [[1, 2]])
+    p1 = {"transform": (30.0, 0, 0, 0, -30.0, 0), "crs": "EPSG:4547"}
+    p2 = {"transform": (30.0, 0, 15.0, 0, -30.0, 0), "crs": "EPSG:4547"}
+    with pytest.raises(RasterError, match="geotransforms"):
+        raster_transition_matrix((a, p1), (a, p2))
+    with pytest.raises(CRSMismatchError):
+        raster_transition_matrix((a, p1), (a, dict(p1, crs="EPSG:4548")))
+    with pytest.raises(InvalidOptionError):
+        raster_transition_matrix(a, a, cell_area_m2=-1)
+
+
+def test_raster_matrix_on_real_modis(shared_data):
+    """Real MODIS IGBP classes over the Pearl River Delta against a modelled second date."""
+    from urbangeo.io import read_raster
+
+    arr, prof = read_raster(shared_data("raster/modis_landcover_2019_0.05deg.tif"))
+    # window 112-115.5 E, 21.5-24.5 N
+    r0, c0 = int((90 - 24.5) / 0.05), int((180 + 112) / 0.05)
+    before = arr[r0 : r0 + 60, c0 : c0 + 70]
+    rng = np.random.default_rng(0)
+    data = np.ma.getdata(before).copy()
+    grow = (rng.random(data.shape) < 0.1) & np.isin(data, [10, 12, 14])  # modelled: cropland/grass -> urban
+    data[grow] = 13
+    after = np.ma.masked_array(data, mask=np.ma.getmaskarray(before))
+    m = transition_matrix(before, after)
+    valid = ~np.ma.getmaskarray(before)
+    ref = crosstab(np.ma.getdata(before)[valid], data[valid]).reindex(index=m.index, columns=m.columns, fill_value=0)
+    np.testing.assert_array_equal(m.to_numpy(), ref.to_numpy())
+    comp = change_components(m)
+    assert comp.loc[13, "gain"] == grow.sum() - (np.ma.getdata(before)[grow] == 13).sum()
+    assert comp["gain"].sum() == comp["loss"].sum()
+
+
+# --------------------------------------------------------------------------- vector
+
+
+def layer(classes, boxes, crs=32650, col="DLBM"):
+    return gpd.GeoDataFrame({col: classes}, geometry=[box(*b) for b in boxes], crs=crs)
+
+
+def test_vector_matrix_hand_case():
+    before = layer(["0101", "0601"], [(0, 0, 10, 10), (10, 0, 20, 10)])
+    after = layer(["0601", "0701"], [(0, 0, 15, 10), (15, 0, 20, 10)])
+    with assert_not_mutated(before, after):
+        m = transition_matrix(before, after)
+    assert m.index.tolist() == ["0101", "0601", "0701"] == m.columns.tolist()
+    assert m.loc["0101", "0601"] == pytest.approx(100.0)
+    assert m.loc["0601", "0601"] == pytest.approx(50.0)
+    assert m.loc["0601", "0701"] == pytest.approx(50.0)
+    assert m.to_numpy().sum() == pytest.approx(200.0)
+    assert m.loc["0701"].sum() == 0 and m["0101"].sum() == 0
+    assert m.attrs["units"] == "m2" and m.attrs["unmatched_before"] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_vector_unmatched_area_is_reported():
+    before = layer(["0101", "0601"], [(0, 0, 10, 10), (10, 0, 20, 10)])
+    after = layer(["0701", "0701"], [(5, 0, 20, 10), (20, 0, 30, 10)])
+    with pytest.warns(UrbangeoWarning, match="no counterpart"):
+        m = transition_matrix(before, after, include_unmatched=True)
+    assert m.attrs["unmatched_before"] == pytest.approx(50.0)
+    assert m.attrs["unmatched_after"] == pytest.approx(100.0)
+    assert m.loc["0101", UNMATCHED] == pytest.approx(50.0)
+    assert m.loc[UNMATCHED, "0701"] == pytest.approx(100.0)
+    # conservation: every m2 of the union of both layers is in the table exactly once
+    assert m.to_numpy().sum() == pytest.approx(300.0)
+    assert m.drop(index=UNMATCHED).to_numpy().sum() == pytest.approx(before.area.sum())
+    assert m.drop(columns=UNMATCHED).to_numpy().sum() == pytest.approx(after.area.sum())
+
+
+def test_vector_sliver_below_tolerance_is_silent_but_in_attrs():
+    before = layer(["a"], [(0, 0, 100, 100)])
+    after = layer(["b"], [(0, 0, 100, 99.995)])  # 0.5 m2 sliver < settings.sliver_tolerance_m2 (1 m2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        m = transition_matrix(before, after, class_col="DLBM")
+    assert m.attrs["unmatched_before"] == pytest.approx(0.5)
+
+
+def test_vector_overlapping_polygons_warn():
+    before = layer(["a", "a"], [(0, 0, 10, 10), (5, 0, 15, 10)])
+    after = layer(["b"], [(0, 0, 15, 10)])
+    with pytest.warns(UrbangeoWarning, match="overlap"):
+        transition_matrix(before, after)
+
+
+def test_vector_geographic_crs_measured_in_metric_crs():
+    from urbangeo.crs import to_metric
+
+    before = layer(["a", "b"], [(113.10, 23.00, 113.11, 23.01), (113.11, 23.00, 113.12, 23.01)], crs=4326)
+    after = layer(["b", "c"], [(113.10, 23.00, 113.115, 23.01), (113.115, 23.00, 113.12, 23.01)], crs=4326)
+    # straight edges of boxes with different vertices project to slightly different curves: ~15 m2 slivers
+    with pytest.warns(UrbangeoWarning, match="no counterpart"):
+        m = transition_matrix(before, after)
+    assert m.attrs["unmatched_before"] < 1e-4 * m.to_numpy().sum()
+    assert m.attrs["crs"] == "EPSG:4547"
+    ref = gpd.overlay(to_metric(before), to_metric(after), how="intersection")
+    ref = ref.assign(area=ref.area).groupby(["DLBM_1", "DLBM_2"])["area"].sum()
+    for (f, t), v in ref.items():
+        assert m.loc[f, t] == pytest.approx(v, rel=1e-9)
+
+
+def test_vector_class_col_after_and_missing_class():
+    before = layer(["a", None], [(0, 0, 10, 10), (10, 0, 20, 10)])
+    after = layer(["x", "y"], [(0, 0, 10, 10), (10, 0, 20, 10)], col="CLASS19")
+    with pytest.warns(DroppedRowsWarning, match="no value"), pytest.warns(UrbangeoWarning, match="no counterpart"):
+        m = transition_matrix(before, after, class_col_after="CLASS19")
+    assert m.attrs["excluded_before"] == pytest.approx(100.0)
+    assert m.loc["a", "x"] == pytest.approx(100.0)
+
+
+def test_vector_errors():
+    a = layer(["a"], [(0, 0, 1, 1)])
+    with pytest.raises(CRSMismatchError):
+        transition_matrix(a, a.to_crs(3857))
+    with pytest.raises(MissingColumnError):
+        transition_matrix(a, a, class_col="nope")
+    with pytest.raises(TypeError, match="both"):
+        transition_matrix(a, np.zeros((2, 2)))
+    with pytest.raises(InvalidOptionError):
+        transition_matrix(a, a, nodata=0)
+    with pytest.raises(EmptyDataError):
+        transition_matrix(a.iloc[:0], a)
+
+
+@pytest.fixture(scope="module")
+def prague(shared_data):
+    """Real Prague-Bubenec plots with modelled classes at two dates (named modelled)."""
+    plots = gpd.read_file(shared_data("vector/prague_bubenec.gpkg"), layer="plots")
+    rng = np.random.default_rng(2024)
+    plots["DLBM"] = rng.choice(["0101", "0301", "0601", "0701", "0810"], len(plots))
+    # modelled second date on a different partition: a 50 m grid over the plots
+    x0, y0, x1, y1 = plots.total_bounds
+    xs, ys = np.arange(x0, x1, 50.0), np.arange(y0, y1, 50.0)
+    cells = [box(x, y, x + 50, y + 50) for x in xs for y in ys]
+    after = gpd.GeoDataFrame({"DLBM": rng.choice(["0601", "0701", "0810", "1201"], len(cells))}, geometry=cells,
+                             crs=plots.crs)
+    return plots, after
+
+
+def test_vector_matrix_real_plots_against_overlay(prague):
+    from urbangeo.crs import to_metric
+
+    before, after = prague
+    with assert_not_mutated(before, after), pytest.warns(UrbangeoWarning, match="no counterpart"):
+        m = transition_matrix(before, after)  # the grid also covers the streets: unmatched after-area
+    ref = gpd.overlay(to_metric(before), to_metric(after), how="intersection", keep_geom_type=True)
+    ref = ref.assign(a=ref.area).groupby(["DLBM_1", "DLBM_2"])["a"].sum().unstack(fill_value=0.0)
+    ref = ref.reindex(index=m.index, columns=m.columns, fill_value=0.0)
+    np.testing.assert_allclose(m.to_numpy(), ref.to_numpy(), rtol=1e-7, atol=1e-6)
+    # area conservation: the grid covers every plot, so all plot area is matched
+    assert m.to_numpy().sum() + m.attrs["unmatched_before"] == pytest.approx(to_metric(before).area.sum(), rel=1e-9)
+    assert m.attrs["unmatched_before"] < 1.0
+
+
+# --------------------------------------------------------------------------- components, long form, plots
+
+
+def test_components_nine_pixel_example():
+    c = change_components(NINE, totals=True)
+    np.testing.assert_array_equal(c.loc[list("abc"), "gain"], [1, 3, 3])
+    np.testing.assert_array_equal(c.loc[list("abc"), "loss"], [3, 2, 2])
+    np.testing.assert_array_equal(c.loc[list("abc"), "persistence"], [2, 0, 0])
+    np.testing.assert_array_equal(c.loc[list("abc"), "swap"], [2, 4, 4])
+    np.testing.assert_array_equal(c.loc[list("abc"), "net_change"], [2, 1, 1])
+    np.testing.assert_array_equal(c.loc[list("abc"), "net_gain"], [-2, 1, 1])
+    tot = c.loc["(landscape)"]
+    assert tot["total_change"] == 7 and tot["swap"] == 5 and tot["net_change"] == 2
+    assert tot["swap"] + tot["net_change"] == tot["total_change"]
+    assert (c["total_change"] == c["swap"] + c["net_change"]).all()
+    assert c.loc["b", "gain_pct"] == pytest.approx(100 * 3 / 9)
+
+
+def test_markov_rows_sum_to_one():
+    p = markov_matrix(NINE)
+    np.testing.assert_allclose(p.sum(axis=1), 1.0)
+    assert p.loc["a", "b"] == pytest.approx(0.4)
+    z = NINE.copy()
+    z.loc["b"] = 0
+    assert markov_matrix(z).loc["b"].isna().all()
+
+
+def test_transitions_long_conserves_amounts():
+    rng = np.random.default_rng(1)
+    m = raster_transition_matrix(rng.integers(0, 5, (40, 40)), rng.integers(0, 5, (40, 40)))
+    with assert_not_mutated(m):
+        long = transitions_long(m)
+    assert list(long.columns[:3]) == ["from_class", "to_class", "cells"]
+    assert long["cells"].sum() == m.to_numpy().sum()
+    assert long["share_of_total_pct"].sum() == pytest.approx(100.0)
+    change_only = transitions_long(m, include_persistence=False)
+    assert change_only["cells"].sum() == m.to_numpy().sum() - np.trace(m.to_numpy())
+    assert (long["cells"].diff().dropna() <= 0).all()
+    for r in long.itertuples():
+        assert m.loc[r.from_class, r.to_class] == r.cells
+
+
+def test_matrix_checks():
+    with pytest.raises(TypeError):
+        change_components(np.eye(2))
+    with pytest.raises(InvalidOptionError):
+        change_components(pd.DataFrame([[1, -1], [0, 1]]))
+    with pytest.raises(EmptyDataError):
+        change_components(pd.DataFrame())
+
+
+def test_plots_draw_what_the_matrix_says():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import PathPatch
+
+    from urbangeo.landuse import plot_transition_heatmap, plot_transition_sankey
+
+    with assert_not_mutated(NINE):
+        ax = plot_transition_heatmap(NINE, normalize="row")
+    np.testing.assert_allclose(ax.images[0].get_array(), 100 * markov_matrix(NINE).to_numpy())
+    ax2 = plot_transition_sankey(NINE, dates=("2000", "2005"))
+    ribbons = [p for p in ax2.patches if isinstance(p, PathPatch)]
+    assert len(ribbons) == int((NINE.to_numpy() > 0).sum())
+    ax3 = plot_transition_sankey(NINE, min_share_pct=15.0)  # only the 2-pixel flows (22 %) remain
+    assert len([p for p in ax3.patches if isinstance(p, PathPatch)]) == 3
+    plt.close("all")
