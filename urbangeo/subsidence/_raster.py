@@ -169,9 +169,16 @@ def read_raster(source: str | os.PathLike, *, band: int = 1, name: str | None = 
     Raises :class:`~urbangeo.errors.GeoreferenceError` for rasters without CRS or
     geotransform.
     """
+    import warnings
+
+    from rasterio.errors import NotGeoreferencedWarning
+
     from ..io import read_raster as _read
 
-    arr, prof = _read(source, band=band, masked=True)
+    with warnings.catch_warnings():
+        # a raster without georeferencing is refused just below with GeoreferenceError
+        warnings.simplefilter("ignore", NotGeoreferencedWarning)
+        arr, prof = _read(source, band=band, masked=True)
     if units == "":
         try:
             import rasterio

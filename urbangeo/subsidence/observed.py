@@ -232,8 +232,9 @@ def subsidence_from_points(
     inv = inv.ravel()
     if len(uniq) < len(xy):
         log.info("points: %d duplicate locations averaged", len(xy) - len(uniq))
-    v = np.bincount(inv, weights=vals) / np.bincount(inv)
-    xy = uniq
+    cnt = np.bincount(inv)
+    v = np.bincount(inv, weights=vals) / cnt
+    xy = np.column_stack([np.bincount(inv, weights=xy[:, 0]) / cnt, np.bincount(inv, weights=xy[:, 1]) / cnt])
     if len(xy) < 3 and method != "nearest":
         raise InvalidOptionError(f"`points` needs at least 3 distinct locations for method={method!r}; got {len(xy)}.")
     factor = 1e-3 if units == "mm" else 1.0
@@ -254,7 +255,10 @@ def subsidence_from_points(
     xs = xmin + resolution_m * (np.arange(cols) + 0.5)
     ys = ymax - resolution_m * (np.arange(rows) + 0.5)
     X, Y = np.meshgrid(xs, ys)
-    cells = np.column_stack([X.ravel(), Y.ravel()])
+    # work in coordinates centred on the data (better conditioned triangulation / RBF)
+    centre = xy.mean(axis=0)
+    xy = xy - centre
+    cells = np.column_stack([X.ravel(), Y.ravel()]) - centre
     if method == "rbf":
         from scipy.interpolate import RBFInterpolator
 
