@@ -1,0 +1,121 @@
+"""Edge snapping: projection, offsets, legs, limits, CRS handling, polygons and entrances."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from shapely.geometry import LineString, Point
+
+from urbangeo.accessibility import Network, grid_network, network_from_osm, snap_points
+from urbangeo.accessibility.snapping import legs, same_edge_pairs
+from urbangeo.errors import CRSError, GeometryTypeError, InvalidOptionError, UrbangeoWarning
+from urbangeo.testing import assert_not_mutated
+
+X0, Y0 = 500_000.0, 2_500_000.0
+
+
+def pts(xy, crs="EPSG:32650"):
+    return gpd.GeoDataFrame(geometry=[Point(X0 + x, Y0 + y) for x, y in xy], crs=crs)
+
+
+def test_projection_onto_nearest_edge():
+    net = grid_network(3, 3, spacing_m=100)
+    p = pts([(30, 10), (200, 140), (55, 55)])
+    with assert_not_mutated(p):
+        s = snap_points(net, p)
+    assert s.row.tolist() == [0, 1, 2]
+    np.testing.assert_allclose(s.dist_m, [10.0, 0.0, 45.0])
+    e = net.edges.loc[s.edge]
+    # the snapped point is on the edge, at offset_m from u
+    for (_, r), (_, ed) in zip(s.iterrows(), e.iterrows()):
+        assert ed.geometry.distance(Point(r.x, r.y)) < 1e-9
+        assert Point(net.x[ed.u], net.y[ed.u]).distance(Point(r.x, r.y)) == pytest.approx(r.offset_m)
+    assert s.note.isna().all()
+
+
+def test_matches_shapely_brute_force_on_real_network(shared_data):
+    net = network_from_osm(shared_data("osm/andorra_2020.osm.pbf"), mode="walk")
+    rng = np.random.default_rng(0)
+    i = rng.integers(0, net.n_nodes, 200)
+    p = gpd.GeoDataFrame(geometry=gpd.points_from_xy(net.x[i] + rng.normal(0, 40, 200),
+                                                     net.y[i] + rng.normal(0, 40, 200)), crs=net.crs)
+    s = snap_points(net, p)
+    d = shapely.distance(np.asarray(p.geometry)[:, None], net.edge_geometry[None, :])
+    np.testing.assert_allclose(s.dist_m, d.min(axis=1), atol=1e-9)
+    # the same points in EPSG:4326 snap to the same places (within float round trips)
+    s2 = snap_points(net, p.to_crs(4326))
+    np.testing.assert_allclose(s2.dist_m, s.dist_m, atol=1e-6)
+    np.testing.assert_allclose(s2.offset_m, s.offset_m, atol=1e-6)
+
+
+def test_legs_respect_one_way():
+    line = LineString([(X0, Y0), (X0 + 100, Y0)])
+    net = Network(x=np.array([X0, X0 + 100]), y=np.array([Y0, Y0]), node_id=[0, 1], edge_u=np.array([0]),
+                  edge_v=np.array([1]), edge_length_m=np.array([100.0]), edge_geometry=np.array([line], dtype=object),
+                  edge_oneway=np.array([True]), edge_speed_kmh=np.array([36.0]), crs="EPSG:32650", mode="drive")
+    s = snap_points(net, pts([(30, 4)]))
+    o = legs(net, s, side="origin", weight="length_m", speed_kmh=None)
+    f = legs(net, s, side="facility", weight="length_m", speed_kmh=None)
+    assert np.isinf(o.cu[0]) and o.cv[0] == pytest.approx(74.0)  # leaves towards v only
+    assert f.cu[0] == pytest.approx(34.0) and np.isinf(f.cv[0])  # reached from u only
+    t = legs(net, s, side="origin", weight="time_s", speed_kmh=None)
+    assert t.cv[0] == pytest.approx(7.4)  # 74 m at 10 m/s
+    # direct moves along the edge follow the direction
+    s2 = snap_points(net, pts([(10, 0), (60, 0)]))
+    oo = legs(net, s2, side="origin", weight="length_m", speed_kmh=None)
+    ff = legs(net, s2, side="facility", weight="length_m", speed_kmh=None)
+    oi, fi, c, _ = same_edge_pairs(oo, ff)
+    pairs = {(int(a), int(b)): float(x) for a, b, x in zip(oi, fi, c)}
+    assert pairs == {(0, 0): 0.0, (0, 1): 50.0, (1, 1): 0.0}
+
+
+def test_max_snap_and_notes():
+    net = grid_network(3, 3)
+    p = gpd.GeoDataFrame(geometry=[Point(X0 + 50, Y0 - 120), None, Point()], crs="EPSG:32650")
+    with pytest.warns(UrbangeoWarning, match="none of the 1 rows"):
+        s = snap_points(net, p, max_snap_m=100)
+    assert s.edge.tolist() == [-1, -1, -1]
+    assert s.dist_m[0] == pytest.approx(120.0)
+    assert s.note.tolist() == ["beyond max_snap_m (120.0 m > 100 m)", "missing geometry", "empty geometry"]
+    s = snap_points(net, p.iloc[:1], max_snap_m=150)
+    assert s.edge[0] >= 0 and s.offset_m[0] == pytest.approx(50.0)
+
+
+def test_far_points_warn_about_axis_order():
+    net = grid_network(3, 3)
+    with pytest.warns(UrbangeoWarning, match="coordinate order"):
+        snap_points(net, gpd.GeoDataFrame(geometry=[Point(2_500_000, 500_000)], crs="EPSG:32650"))
+
+
+def test_polygons_representative_and_entrances():
+    net = grid_network(5, 5, spacing_m=100)
+    park = shapely.box(X0 + 110, Y0 + 110, X0 + 190, Y0 + 190)
+    crossing = shapely.box(X0 + 150, Y0 + 50, X0 + 250, Y0 + 150)  # a street runs through it
+    g = gpd.GeoDataFrame(geometry=[park, crossing], crs="EPSG:32650")
+    rep = snap_points(net, g)
+    assert len(rep) == 2 and rep.dist_m[0] == pytest.approx(g.geometry[0].representative_point().distance(
+        shapely.union_all(net.edge_geometry)))
+    ent = snap_points(net, g, polygons="entrances", entrance_spacing_m=20)
+    assert set(ent.row) == {0, 1}
+    assert (ent[ent.row == 0].dist_m.min()) == pytest.approx(10.0)  # the park boundary is 10 m from streets
+    assert (ent[ent.row == 1].dist_m == 0).sum() >= 2  # where the boundary crosses the street
+    assert len(ent[ent.row == 0]) > 10
+
+
+def test_errors():
+    net = grid_network(3, 3)
+    with pytest.raises(CRSError, match="no CRS"):
+        snap_points(net, gpd.GeoDataFrame(geometry=[Point(0, 0)]))
+    with pytest.raises(GeometryTypeError, match="LineString"):
+        snap_points(net, gpd.GeoDataFrame(geometry=[LineString([(0, 0), (1, 1)])], crs="EPSG:32650"))
+    with pytest.raises(InvalidOptionError):
+        snap_points(net, pts([(0, 0)]), max_snap_m=-1)
+    with pytest.raises(InvalidOptionError):
+        snap_points(net, pts([(0, 0)]), polygons="centroid")
+    with pytest.raises(TypeError):
+        snap_points(net, pts([(0, 0)]).geometry)
+    assert len(snap_points(net, pts([]))) == 0
+    with pytest.raises(ValueError, match="without geometry"):
+        snap_points(grid_network(3, 3, geometry=False), pts([(0, 0)]))
