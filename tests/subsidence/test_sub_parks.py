@@ -1,0 +1,141 @@
+"""Park planning: ratios by hand, park class, entrances, service areas (buffer vs plain shapely, network)."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from shapely import Point, box
+
+from urbangeo.errors import CRSError, CRSMismatchError, EmptyDataError, InvalidOptionError, MissingColumnError
+from urbangeo.subsidence import (
+    park_class_of,
+    park_entrances,
+    park_landcover,
+    park_plan,
+    park_service_areas,
+    predict_subsidence,
+    restoration_zones,
+)
+from urbangeo.subsidence.parks import SERVICE_BUFFER, SERVICE_NETWORK
+from urbangeo.testing import assert_not_mutated
+
+CRS = "EPSG:32650"
+X0, Y0 = 500_000.0, 2_500_000.0
+
+
+def zones():
+    return gpd.GeoDataFrame(
+        {
+            "water": [True, False, False, True],
+            "in_park": [True, True, True, False],
+            "water_area_m2": [10000.0, 0.0, 2000.0, 500.0],
+        },
+        geometry=[box(X0, Y0, X0 + 100, Y0 + 100), box(X0 + 100, Y0, X0 + 200, Y0 + 100),
+                  box(X0 + 1000, Y0, X0 + 1100, Y0 + 100), box(X0 + 3000, Y0, X0 + 3100, Y0 + 100)],
+        crs=CRS,
+    )
+
+
+def buildings():
+    rng = np.random.default_rng(1)
+    xy = rng.uniform([X0 - 800, Y0 - 800], [X0 + 2000, Y0 + 900], size=(300, 2))
+    return gpd.GeoDataFrame({"residents": rng.integers(1, 50, 300).astype(float)},
+                            geometry=[Point(p) for p in xy], crs=CRS)
+
+
+def test_ratios_by_hand():
+    z = zones()
+    with assert_not_mutated(z):
+        p = park_plan(z, paved_share=0.15, vegetation_cover=0.95)
+    assert p["park_id"].tolist() == [1, 2]
+    a, b = p.iloc[0], p.iloc[1]
+    assert a.area_m2 == pytest.approx(20000) and b.area_m2 == pytest.approx(10000)
+    assert a.water_area_m2 == 10000 and a.water_surface_ratio == pytest.approx(0.5)
+    assert a.green_area_m2 == pytest.approx(8500)
+    assert a.green_space_ratio == pytest.approx(0.85)
+    assert a.green_coverage_ratio == pytest.approx(8500 * 0.95 / 20000)
+    assert b.water_surface_ratio == pytest.approx(0.2)
+    assert a.area_mu == pytest.approx(20000 * 15 / 10000)
+    assert a.park_class == "community" and a.service_radius_m == 500
+    assert (p["service_method"] == SERVICE_BUFFER).all()
+    assert p["buildings_served"].isna().all()
+
+
+def test_park_classes():
+    assert park_class_of(12.0) == ("comprehensive", 1200.0)
+    assert park_class_of(5.0) == ("community_large", 800.0)
+    assert park_class_of(0.5) == ("garden", 300.0)
+    assert park_class_of(0.1)[0] is None
+
+
+def test_buffer_service_counts_match_shapely():
+    z, bl = zones(), buildings()
+    with assert_not_mutated(z, bl):
+        p = park_plan(z, buildings=bl, population_column="residents")
+    for _, row in p.iterrows():
+        d = bl.distance(row.geometry)
+        inside = d <= row.service_radius_m
+        assert row.buildings_served == int(inside.sum())
+        assert row.residents_served == pytest.approx(bl.loc[inside, "residents"].sum())
+
+
+def test_network_service_area():
+    acc = pytest.importorskip("urbangeo.accessibility")
+    if not hasattr(acc, "service_areas"):
+        pytest.skip("urbangeo.accessibility.service_areas not available")
+    net = acc.grid_network(31, 21, spacing_m=100.0, crs=CRS, origin_xy=(X0 - 1000, Y0 - 1000))
+    z, bl = zones(), buildings()
+    p = park_plan(z, buildings=bl, network=net)
+    assert (p["service_method"] == SERVICE_NETWORK).all()
+    sa_net = park_service_areas(p, network=net)
+    sa_buf = park_service_areas(p)
+    # walking 500 m along a grid reaches less than the 500 m straight-line buffer (plus street width)
+    for g_net, g_buf in zip(sa_net.geometry, sa_buf.geometry):
+        assert g_net.area < g_buf.buffer(30).area
+        assert g_net.difference(g_buf.buffer(30)).area < 1e-6 * g_net.area + 1
+    assert (p["buildings_served"] > 0).all()
+
+
+def test_entrances():
+    z = zones()
+    p = park_plan(z)
+    e = park_entrances(p, spacing_m=150)
+    assert set(e["park_id"]) == set(p.index)
+    assert len(e[e.park_id == 0]) == round(600 / 150)  # perimeter 600 m
+    for pid, g in zip(e["park_id"], e.geometry):
+        assert p.geometry.loc[pid].exterior.distance(g) < 1e-6
+    streets = gpd.GeoDataFrame(geometry=[box(X0 - 50, Y0 + 50, X0 + 1200, Y0 + 50).boundary], crs=CRS)
+    es = park_entrances(p, spacing_m=150, streets=streets, max_street_dist_m=5)
+    assert es["on_street"].all()
+    assert (es.distance(streets.geometry.iloc[0]) <= 5 + 1e-6).all()
+
+
+def test_landcover_and_from_raster_zones():
+    p = gpd.GeoDataFrame({"m": [4.0], "q": 1.0, "H": 300.0}, geometry=[box(0, 0, 800, 800)], crs="EPSG:4548")
+    w = predict_subsidence(p, resolution_m=10.0)
+    z = restoration_zones(w, groundwater_depth_m=1.5)
+    lc = park_landcover(z)
+    assert lc["landcover"].tolist() == ["water", "green"]
+    park = z[z["in_park"]]
+    assert lc["area_m2"].sum() == pytest.approx(park.area.sum())
+    plan = park_plan(z)
+    assert plan["area_m2"].sum() == pytest.approx(park["area_m2"].sum())
+    assert plan["water_area_m2"].sum() == pytest.approx(park["water_area_m2"].sum())
+    assert (plan["green_coverage_ratio"] <= 1 - plan["water_surface_ratio"] + 1e-12).all()
+
+
+def test_errors():
+    z = zones()
+    with pytest.raises(MissingColumnError):
+        park_plan(z.drop(columns="in_park"))
+    with pytest.raises(EmptyDataError):
+        park_plan(z.assign(in_park=False))
+    with pytest.raises(CRSError):
+        park_plan(z.to_crs(4326))
+    with pytest.raises(CRSMismatchError):
+        park_plan(z, buildings=buildings().to_crs(4326))
+    with pytest.raises(InvalidOptionError):
+        park_plan(z, paved_share=1.5)
+    with pytest.raises(InvalidOptionError):
+        park_plan(z, population_column="residents")
