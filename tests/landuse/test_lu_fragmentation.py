@@ -1,0 +1,320 @@
+"""FRAGSTATS metrics: hand-computed rasters, polygons, and a cross-check against pylandstats."""
+
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely import box
+
+from urbangeo.errors import CRSError, EmptyDataError, InvalidOptionError, MissingColumnError, RasterError
+from urbangeo.landuse import class_metrics, landscape_metrics, polygon_patches
+from urbangeo.landuse._kernels import max_like_adjacencies, min_perimeter
+from urbangeo.landuse.metrics import CLASS_COLUMNS, LANDSCAPE_COLUMNS
+from urbangeo.testing import assert_not_mutated
+
+
+def square_in_ring():
+    """7 x 7 raster, 10 m cells: a 3 x 3 square of class 1 inside class 0."""
+    r = np.zeros((7, 7), dtype=np.uint8)
+    r[2:5, 2:5] = 1
+    return r
+
+
+# --------------------------------------------------------------------------- hand-computed rasters
+
+
+def test_single_square_patch_hand_values():
+    r = square_in_ring()
+    with assert_not_mutated(r):
+        c = class_metrics(r, cell_size_m=10.0)
+    assert list(c.columns) == CLASS_COLUMNS
+    sq = c.loc[1]
+    ta_ha = 49 * 100 / 10_000  # 0.49 ha
+    assert sq["NP"] == 1
+    assert sq["CA_ha"] == pytest.approx(0.09)
+    assert sq["PLAND_pct"] == pytest.approx(9 / 49 * 100)
+    assert sq["PD_per_100ha"] == pytest.approx(1 / ta_ha * 100)
+    assert sq["TE_m"] == pytest.approx(120.0)  # 12 faces x 10 m
+    assert sq["ED_m_per_ha"] == pytest.approx(120 / ta_ha)
+    assert sq["LSI"] == pytest.approx(1.0)  # domain notes: LSI of a square = 1
+    assert sq["SHAPE_MN"] == pytest.approx(1.0)
+    assert sq["AI_pct"] == pytest.approx(100.0)  # domain notes: AI of a single square patch = 100
+    assert sq["MESH_ha"] == pytest.approx(0.09**2 / ta_ha)
+    # COHESION: p = 12 faces, a = 9 cells, Z = 49: (1 - 12 / (12 * 3)) / (1 - 1/7)
+    assert sq["COHESION_pct"] == pytest.approx(100 * (2 / 3) / (6 / 7))
+    ring = c.loc[0]
+    # the ring: 40 cells, perimeter 28 outer + 12 inner faces; min perimeter of 40 cells = 4*6 + 2 = 26
+    assert ring["LSI"] == pytest.approx(40 / 26)
+    # like adjacencies: 84 face pairs - 12 inside the square - 12 square/ring edges = 60; max(40) = 2*6*5 + 2*4 - 1
+    assert ring["AI_pct"] == pytest.approx(100 * 60 / 67)
+    assert ring["TE_m"] == pytest.approx(120.0)  # the raster border is not edge
+    land = landscape_metrics(r, cell_size_m=10.0)
+    assert list(land.columns) == LANDSCAPE_COLUMNS
+    row = land.loc["landscape"]
+    assert row["NP"] == 2 and row["TE_m"] == pytest.approx(120.0)
+    assert row["LSI"] == pytest.approx((12 + 28) / 28)  # edges + boundary over min perimeter of 49 cells
+    p = np.array([40, 9]) / 49
+    assert row["SHDI"] == pytest.approx(-(p * np.log(p)).sum())
+    assert row["SIDI"] == pytest.approx(720 / 2401)
+    assert row["AI_pct"] == pytest.approx((100 * 9 + 100 * 60 / 67 * 40) / 49)
+    assert row["MESH_ha"] == pytest.approx((0.09**2 + 0.40**2) / ta_ha)
+    assert row["LPI_pct"] == pytest.approx(40 / 49 * 100)
+    assert row["AREA_MN_ha"] == pytest.approx(ta_ha / 2)
+
+
+def test_whole_landscape_one_square():
+    r = np.full((4, 4), 3, dtype=np.int16)
+    c = class_metrics(r, cell_size_m=1.0).loc[3]
+    assert c["TE_m"] == 0 and c["LSI"] == 1.0 and c["AI_pct"] == 100.0 and c["COHESION_pct"] == pytest.approx(100.0)
+    land = landscape_metrics(r, cell_size_m=1.0).loc["landscape"]
+    assert land["SHDI"] == 0 and land["SIDI"] == 0 and land["LSI"] == 1.0 and land["PD_per_100ha"] == 1e6 / 16
+
+
+@pytest.mark.parametrize("neighbours", [8, 4])
+def test_checkerboard(neighbours):
+    r = (np.indices((4, 4)).sum(axis=0) % 2).astype(np.uint8)
+    c = class_metrics(r, cell_size_m=1.0, neighbours=neighbours)
+    assert (c["AI_pct"] == 0).all()  # domain notes: AI of a checkerboard = 0
+    assert (c["TE_m"] == 24).all()  # every one of the 24 inner face pairs is an edge
+    assert c["LSI"].tolist() == pytest.approx([32 / 12, 32 / 12])  # 8 cells: min perimeter 4*2 + 4
+    if neighbours == 8:
+        # FRAGSTATS quirk: diagonal cells form one patch under the 8 rule, so COHESION is high
+        assert (c["NP"] == 1).all()
+        assert c["COHESION_pct"].tolist() == pytest.approx([100 * (1 - 1 / math.sqrt(8)) / 0.75] * 2)
+    else:
+        assert (c["NP"] == 8).all()
+        assert c["COHESION_pct"].tolist() == pytest.approx([0.0, 0.0])
+        assert c["MESH_ha"].tolist() == pytest.approx([8 * 1e-8 / 16e-4] * 2)
+    land = landscape_metrics(r, cell_size_m=1.0, neighbours=neighbours).loc["landscape"]
+    assert land["TE_m"] == 24 and land["SHDI"] == pytest.approx(math.log(2)) and land["SIDI"] == 0.5
+
+
+def test_two_patches_pd_mesh_lpi_shape():
+    # class 1: a 2 x 2 block and a separate 1 x 3 bar; 30 m cells; 6 x 6 landscape
+    r = np.zeros((6, 6), dtype=np.uint8)
+    r[0:2, 0:2] = 1
+    r[4, 2:5] = 1
+    c = class_metrics(r, cell_size_m=30.0).loc[1]
+    ta_ha = 36 * 900 / 1e4
+    assert c["NP"] == 2
+    assert c["PD_per_100ha"] == pytest.approx(2 / ta_ha * 100)
+    assert c["AREA_MN_ha"] == pytest.approx(7 * 900 / 1e4 / 2)
+    assert c["LPI_pct"] == pytest.approx(4 / 36 * 100)
+    assert c["MESH_ha"] == pytest.approx(((4 * 0.09) ** 2 + (3 * 0.09) ** 2) / ta_ha)
+    # SHAPE: block 8/8 = 1, bar 8 faces / min perimeter of 3 cells (8) = 1
+    assert c["SHAPE_MN"] == pytest.approx(1.0)
+    # TE: block has 4 inner faces (2 on the border), bar has 8: (4 + 8) * 30 m
+    assert c["TE_m"] == pytest.approx(12 * 30.0)
+    assert class_metrics(r, cell_size_m=30.0, boundary_edge=True).loc[1, "TE_m"] == pytest.approx(16 * 30.0)
+    # ED in m/ha
+    assert c["ED_m_per_ha"] == pytest.approx(360 / ta_ha)
+    # AI: like adjacencies 4 (block) + 2 (bar) = 6, max for 7 cells = 2*2*1 + 2*3 - 2 = 8
+    assert c["AI_pct"] == pytest.approx(75.0)
+
+
+def test_nodata_is_outside_the_landscape():
+    r = np.full((5, 5), 255, dtype=np.uint8)
+    r[1:4, 1:4] = 2
+    c = class_metrics(r, cell_size_m=1.0, nodata=255)
+    assert c.index.tolist() == [2]
+    assert c.loc[2, "TE_m"] == 0 and c.loc[2, "LSI"] == 1.0 and c.loc[2, "PLAND_pct"] == 100.0
+    assert class_metrics(r, cell_size_m=1.0, nodata=255, boundary_edge=True).loc[2, "TE_m"] == 12
+    masked = np.ma.masked_equal(r, 255)
+    pd.testing.assert_frame_equal(class_metrics(masked, cell_size_m=1.0), c)
+
+
+def test_single_cell_class_ai_undefined():
+    r = np.zeros((3, 3), dtype=np.uint8)
+    r[1, 1] = 1
+    c = class_metrics(r, cell_size_m=1.0)
+    assert np.isnan(c.loc[1, "AI_pct"])  # FRAGSTATS: N/A (max like adjacencies = 0)
+    land = landscape_metrics(r, cell_size_m=1.0).loc["landscape"]
+    # landscape AI is the area-weighted mean over classes where AI is defined
+    assert land["AI_pct"] == pytest.approx(c.loc[0, "AI_pct"] * 8 / 9)
+
+
+def test_min_perimeter_and_max_adjacency_formulas_brute_force():
+    # brute force over all compact shapes: the best of filling rows of a square-ish block
+    for a in range(1, 60):
+        best_p, best_g = None, None
+        for w in range(1, a + 1):
+            h, rem = divmod(a, w)
+            grid = np.zeros((h + 1, w), dtype=bool)
+            grid[:h] = True
+            grid[h, :rem] = True
+            g = (grid[:, 1:] & grid[:, :-1]).sum() + (grid[1:] & grid[:-1]).sum()
+            p = 4 * a - 2 * g
+            best_p = p if best_p is None else min(best_p, p)
+            best_g = g if best_g is None else max(best_g, g)
+        assert min_perimeter(np.array([a]))[0] == best_p, a
+        assert max_like_adjacencies(np.array([a]))[0] == best_g, a
+
+
+def test_profile_cell_size_and_crs_rules():
+    r = square_in_ring()
+    prof = {"transform": (30.0, 0, 500000.0, 0, -30.0, 2500000.0), "crs": "EPSG:4547", "nodata": None}
+    c = class_metrics((r, prof))
+    assert c.loc[1, "CA_ha"] == pytest.approx(9 * 900 / 1e4)
+    with pytest.raises(CRSError, match="not a projected CRS"):
+        class_metrics((r, dict(prof, crs="EPSG:4326")))
+    with pytest.raises(RasterError, match="square"):
+        class_metrics((r, dict(prof, transform=(30.0, 0, 0, 0, -20.0, 0))))
+    with pytest.raises(InvalidOptionError, match="cell_size_m"):
+        class_metrics(r)
+    with pytest.raises(InvalidOptionError, match="neighbours"):
+        class_metrics(r, cell_size_m=1.0, neighbours=6)
+    with pytest.raises(InvalidOptionError, match="class_col"):
+        class_metrics(r, cell_size_m=1.0, class_col="DLBM")
+    with pytest.raises(EmptyDataError):
+        class_metrics(np.ma.masked_all((3, 3), dtype=np.uint8), cell_size_m=1.0)
+
+
+# --------------------------------------------------------------------------- pylandstats cross-check
+
+PLS_CLASS = {
+    "NP": "number_of_patches",
+    "PD_per_100ha": "patch_density",
+    "CA_ha": "total_area",
+    "PLAND_pct": "proportion_of_landscape",
+    "AREA_MN_ha": "area_mn",
+    "LPI_pct": "largest_patch_index",
+    "TE_m": "total_edge",
+    "ED_m_per_ha": "edge_density",
+    "LSI": "landscape_shape_index",
+    "SHAPE_MN": "shape_index_mn",
+    "MESH_ha": "effective_mesh_size",
+}
+PLS_LAND = {k: v for k, v in PLS_CLASS.items() if k not in ("CA_ha", "PLAND_pct")} | {"TA_ha": "total_area"}
+
+
+def smooth_landscape(seed, shape=(80, 70), k=4, nodata_frac=0.0):
+    from scipy import ndimage
+
+    rng = np.random.default_rng(seed)
+    r = ndimage.median_filter(rng.integers(0, k, shape), size=5).astype(np.int32)
+    noise = rng.random(shape) < 0.05
+    r[noise] = rng.integers(0, k, noise.sum())
+    if nodata_frac:
+        r[rng.random(shape) < nodata_frac] = 99
+        r[:5, :9] = 99
+    return r
+
+
+@pytest.mark.parametrize("neighbours", [8, 4])
+@pytest.mark.parametrize("nodata_frac", [0.0, 0.02])
+def test_matches_pylandstats(neighbours, nodata_frac):
+    pls = pytest.importorskip("pylandstats")
+    r = smooth_landscape(7, nodata_frac=nodata_frac)
+    ours_c = class_metrics(r, cell_size_m=30.0, nodata=99, neighbours=neighbours)
+    ours_l = landscape_metrics(r, cell_size_m=30.0, nodata=99, neighbours=neighbours).iloc[0]
+    ls = pls.Landscape(r, res=(30, 30), nodata=99, neighborhood_rule=str(neighbours))
+    ref_c = ls.compute_class_metrics_df(metrics=list(PLS_CLASS.values()))
+    ref_l = ls.compute_landscape_metrics_df(metrics=list(PLS_LAND.values())).iloc[0]
+    assert ours_c.index.tolist() == ref_c.index.tolist()
+    for ours, theirs in PLS_CLASS.items():
+        np.testing.assert_allclose(ours_c[ours].to_numpy(float), ref_c[theirs].to_numpy(float), rtol=1e-9,
+                                   err_msg=ours)
+    for ours, theirs in PLS_LAND.items():
+        assert ours_l[ours] == pytest.approx(float(ref_l[theirs]), rel=1e-9), ours
+
+
+# --------------------------------------------------------------------------- polygons
+
+
+def gdf(classes, boxes, crs=32650):
+    return gpd.GeoDataFrame({"DLBM": classes}, geometry=[box(*b) for b in boxes], crs=crs)
+
+
+def test_polygons_two_squares_hand_values():
+    g = gdf(["0101", "0601"], [(0, 0, 10, 10), (10, 0, 20, 10)])
+    with assert_not_mutated(g):
+        c = class_metrics(g, class_col="DLBM")
+        land = landscape_metrics(g, class_col="DLBM").iloc[0]
+    assert c.loc["0101", "TE_m"] == pytest.approx(10.0) and c.loc["0601", "TE_m"] == pytest.approx(10.0)
+    assert c.loc["0101", "LSI"] == pytest.approx(1.0) and c.loc["0101", "SHAPE_MN"] == pytest.approx(1.0)
+    assert c.loc["0101", "PLAND_pct"] == pytest.approx(50.0)
+    assert c["AI_pct"].isna().all() and c["COHESION_pct"].isna().all()  # cell metrics: rasters only
+    assert land["TE_m"] == pytest.approx(10.0)
+    assert land["TA_ha"] == pytest.approx(0.02)
+    assert land["LSI"] == pytest.approx(0.25 * (10 + 60) / math.sqrt(200))
+    assert land["SHDI"] == pytest.approx(math.log(2))
+    assert landscape_metrics(g, class_col="DLBM", boundary_edge=True).iloc[0]["TE_m"] == pytest.approx(70.0)
+    circ = class_metrics(g, class_col="DLBM", shape_standard="circle")
+    assert circ.loc["0101", "SHAPE_MN"] == pytest.approx(40 / (2 * math.sqrt(math.pi * 100)))
+
+
+def test_polygon_neighbour_rule_and_dissolve():
+    g = gdf(["a", "a", "a", "b"], [(0, 0, 1, 1), (1, 0, 2, 1), (2, 1, 3, 2), (5, 5, 6, 6)])
+    p8 = polygon_patches(g, class_col="DLBM")
+    p4 = polygon_patches(g, class_col="DLBM", neighbours=4)
+    assert sorted(p8["n_polygons"]) == [1, 3] and sorted(p4["n_polygons"]) == [1, 1, 2]
+    assert p8["area_m2"].sum() == pytest.approx(4.0)
+    assert p8.loc[p8["class"] == "a", "perimeter_m"].iloc[0] == pytest.approx(6 + 4)  # 2x1 bar + 1 cell
+    assert class_metrics(g, class_col="DLBM").loc["a", "NP"] == 1
+    assert class_metrics(g, class_col="DLBM", neighbours=4).loc["a", "NP"] == 2
+    assert p8.crs == g.crs
+
+
+def test_polygons_equal_raster_when_polygons_are_cells():
+    r = smooth_landscape(11, shape=(20, 16), k=3)
+    rows, cols = np.indices(r.shape)
+    boxes = [(c * 10.0, -(rw + 1) * 10.0, (c + 1) * 10.0, -rw * 10.0) for rw, c in zip(rows.ravel(), cols.ravel())]
+    g = gpd.GeoDataFrame({"k": r.ravel()}, geometry=[box(*b) for b in boxes], crs=32650)
+    rc = class_metrics(r, cell_size_m=10.0)
+    vc = class_metrics(g, class_col="k")
+    for col in ("NP", "PD_per_100ha", "CA_ha", "PLAND_pct", "AREA_MN_ha", "LPI_pct", "TE_m", "ED_m_per_ha", "MESH_ha"):
+        np.testing.assert_allclose(vc[col].to_numpy(float), rc[col].to_numpy(float), rtol=1e-9, err_msg=col)
+    rl = landscape_metrics(r, cell_size_m=10.0).iloc[0]
+    vl = landscape_metrics(g, class_col="k").iloc[0]
+    for col in ("NP", "TA_ha", "TE_m", "MESH_ha", "SHDI", "SIDI", "LPI_pct"):
+        assert vl[col] == pytest.approx(rl[col], rel=1e-9), col
+    # LSI: the vector 0.25 P / sqrt(A) equals the raster P / min-perimeter when the area is a square number
+    assert vl["LSI"] == pytest.approx(rl["LSI"] * min_perimeter(np.array([320]))[0] / (4 * math.sqrt(320)))
+
+
+def test_polygon_errors():
+    g = gdf(["a"], [(0, 0, 1, 1)])
+    with pytest.raises(InvalidOptionError, match="class_col"):
+        class_metrics(g)
+    with pytest.raises(MissingColumnError):
+        class_metrics(g, class_col="nope")
+    with pytest.raises(InvalidOptionError):
+        class_metrics(g, class_col="DLBM", cell_size_m=1.0)
+    with pytest.raises(InvalidOptionError):
+        class_metrics(g, class_col="DLBM", shape_standard="hexagon")
+
+
+def test_polygons_real_prague_plots(shared_data):
+    """Real Bubenec plots, modelled classes: invariants and reference dissolve."""
+    from urbangeo.crs import to_metric
+
+    plots = gpd.read_file(shared_data("vector/prague_bubenec.gpkg"), layer="plots")
+    rng = np.random.default_rng(7)
+    plots["DLBM"] = rng.choice(["0601", "0701", "0810"], len(plots))
+    with assert_not_mutated(plots):
+        c = class_metrics(plots, class_col="DLBM")
+        land = landscape_metrics(plots, class_col="DLBM").iloc[0]
+        p4 = polygon_patches(plots, class_col="DLBM", neighbours=4)
+    m = to_metric(plots)
+    # reference: geopandas dissolve + explode gives the 4-rule patches
+    ref = m.dissolve("DLBM").explode(index_parts=False)
+    assert len(p4) == len(ref)
+    assert class_metrics(plots, class_col="DLBM", neighbours=4)["NP"].sum() == len(ref)
+    assert c["CA_ha"].sum() == pytest.approx(m.geometry.union_all().area / 1e4, rel=1e-3)
+    assert c["PLAND_pct"].sum() == pytest.approx(100.0, rel=1e-3)
+    assert (c["LSI"] >= 1.0).all() and (c["SHAPE_MN"] >= 0.886).all()
+    # TE: each inner edge between two classes belongs to both: sum of class TE = 2 x landscape TE
+    assert c["TE_m"].sum() == pytest.approx(2 * land["TE_m"])
+    # and it is close to the length shared by the dissolved classes pairwise (plots are not a clean coverage)
+    classes = m.dissolve("DLBM").geometry
+    shared = sum(
+        classes.iloc[i].boundary.intersection(classes.iloc[j].boundary).length
+        for i in range(3)
+        for j in range(i + 1, 3)
+    )
+    assert land["TE_m"] == pytest.approx(shared, rel=0.01)
+    assert land["SHDI"] <= math.log(3) and land["NP"] == c["NP"].sum()
