@@ -1,0 +1,182 @@
+"""Parks: classes by size, entrances, radius vs network service areas, coverage (grid analytic + real)."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from shapely.geometry import Point, box
+
+from urbangeo.accessibility import (
+    classify_parks,
+    grid_network,
+    network_from_osm,
+    park_coverage,
+    park_coverage_summary,
+    park_entrances,
+    park_service_areas,
+)
+from urbangeo.accessibility.parks import park_standard
+from urbangeo.errors import InvalidOptionError, MissingColumnError
+from urbangeo.testing import assert_not_mutated
+
+X0, Y0 = 500_000.0, 2_500_000.0
+
+
+def _box_ha(ha, x=0.0, y=0.0):
+    side = np.sqrt(ha * 10_000.0)
+    return box(X0 + x, Y0 + y, X0 + x + side, Y0 + y + side)
+
+
+def test_classify_by_area_and_boundaries():
+    parks = gpd.GeoDataFrame(
+        geometry=[_box_ha(a) for a in (12, 10, 7, 5, 2, 1, 0.5, 0.4, 0.1)], crs=32650
+    )
+    with assert_not_mutated(parks):
+        out = classify_parks(parks)
+    np.testing.assert_allclose(out.area_ha, [12, 10, 7, 5, 2, 1, 0.5, 0.4, 0.1], rtol=1e-9)
+    assert out.park_class.tolist() == [
+        "comprehensive", "comprehensive", "community_large", "community_large", "community", "community",
+        "garden", "garden", None,
+    ]
+    np.testing.assert_array_equal(out.radius_m.to_numpy()[:8], [3000, 3000, 1000, 1000, 500, 500, 300, 300])
+    assert np.isnan(out.radius_m.iloc[8])
+    low = classify_parks(parks, radius="low")
+    np.testing.assert_array_equal(low.radius_m.to_numpy()[:4], [1200, 1200, 800, 800])
+    over = classify_parks(parks, radii={"garden": 250})
+    assert over.radius_m.iloc[6] == 250
+    # geographic input: areas computed in a metric CRS
+    geo = classify_parks(parks.to_crs(4326))
+    np.testing.assert_allclose(geo.area_ha, out.area_ha, rtol=1e-3)
+    assert (park_standard().status == "unverified").all()
+
+
+def test_classify_errors():
+    parks = gpd.GeoDataFrame(geometry=[_box_ha(2)], crs=32650)
+    with pytest.raises(InvalidOptionError, match="unknown classes"):
+        classify_parks(parks, radii={"pocket": 100})
+    with pytest.raises(InvalidOptionError, match="polygons"):
+        classify_parks(gpd.GeoDataFrame(geometry=[Point(X0, Y0)], crs=32650))
+    with pytest.raises(InvalidOptionError, match="standard"):
+        classify_parks(parks, standard="GB51346")
+    with pytest.raises(InvalidOptionError, match="radius"):
+        classify_parks(parks, radius="mid")
+
+
+@pytest.fixture(scope="module")
+def grid():
+    return grid_network(31, 31, spacing_m=100, speed_kmh=4.5)
+
+
+@pytest.fixture(scope="module")
+def block_park(grid):
+    # exactly one 1 ha block bounded by four streets -> "community", 500 m
+    return gpd.GeoDataFrame({"name": ["block park"]},
+                            geometry=[box(X0 + 1500, Y0 + 1500, X0 + 1600, Y0 + 1600)], crs=grid.crs)
+
+
+def test_entrances_lie_on_the_park_boundary(grid, block_park):
+    e = park_entrances(block_park, grid, entrance_spacing_m=50, max_snap_m=5)
+    assert len(e) >= 8 and (e.park == 0).all()
+    np.testing.assert_allclose(e.access_m, 0.0, atol=1e-9)
+    d = shapely.distance(e.geometry.values, block_park.geometry.iloc[0].boundary)
+    assert np.max(d) < 1e-6
+
+
+def test_coverage_matches_manhattan_to_corners(grid, block_park):
+    rng = np.random.default_rng(4)
+    xy = rng.integers(5, 26, (80, 2)) * 100.0
+    homes = gpd.GeoDataFrame({"population": rng.integers(1, 30, 80).astype(float)},
+                             geometry=[Point(X0 + x, Y0 + y) for x, y in xy], crs=grid.crs)
+    with assert_not_mutated(homes, block_park):
+        cov = park_coverage(homes, block_park, grid, max_snap_m=5)
+    corners = np.array([[1500, 1500], [1600, 1500], [1500, 1600], [1600, 1600]], float)
+    manhattan = np.abs(xy[:, None, :] - corners[None]).sum(axis=2).min(axis=1)
+    np.testing.assert_allclose(cov.park_network_m, manhattan, atol=1e-6)
+    park = block_park.geometry.iloc[0]
+    straight = shapely.distance(homes.geometry.values, park)
+    np.testing.assert_allclose(cov.park_straight_m, straight, atol=1e-6)
+    assert (cov.covered_radius.to_numpy() == (straight <= 500)).all()
+    assert (cov.covered_network.to_numpy() == (manhattan <= 500)).all()
+    assert (cov.covered_radius_only.to_numpy() == ((straight <= 500) & (manhattan > 500))).all()
+    assert cov.covered_radius_only.any()  # the radius reading claims more than people can walk
+    s = park_coverage_summary(cov)
+    w = homes.population.to_numpy()
+    assert s.loc["radius", "share_population"] == pytest.approx(w[straight <= 500].sum() / w.sum())
+    assert s.loc["network", "share_population"] == pytest.approx(w[manhattan <= 500].sum() / w.sum())
+    assert s.loc["network", "n_covered"] == int((manhattan <= 500).sum())
+
+
+def test_service_areas_radius_vs_network(grid, block_park):
+    sa = park_service_areas(block_park, grid, street_width_m=10, max_snap_m=5)
+    assert sa.reading.tolist() == ["radius", "network"]
+    assert (sa.park_class == "community").all() and (sa.radius_m == 500).all()
+    expected = shapely.buffer(block_park.geometry.iloc[0], 500).area
+    assert sa.area_m2.iloc[0] == pytest.approx(expected)
+    assert sa.area_m2.iloc[1] < sa.area_m2.iloc[0]
+    # nodes within 500 network metres are inside the network reading, nodes at >= 600 m are outside
+    net_poly = sa.geometry.iloc[1]
+    nodes = grid.nodes
+    xy = np.c_[nodes.geometry.x - X0, nodes.geometry.y - Y0]
+    corners = np.array([[1500, 1500], [1600, 1500], [1500, 1600], [1600, 1600]], float)
+    manhattan = np.abs(xy[:, None, :] - corners[None]).sum(axis=2).min(axis=1)
+    inside = shapely.covers(net_poly, nodes.geometry.values)
+    assert inside[manhattan <= 500].all()
+    assert not inside[manhattan >= 600].any()
+
+
+def test_unclassified_parks_reported_not_dropped(grid):
+    tiny = gpd.GeoDataFrame(geometry=[box(X0 + 1510, Y0 + 1510, X0 + 1530, Y0 + 1530)], crs=grid.crs)
+    sa = park_service_areas(tiny, grid)
+    assert len(sa) == 0 and sa.attrs["parks"]["unclassified"] == [0]
+    homes = gpd.GeoDataFrame(geometry=[Point(X0 + 1500, Y0 + 1500)], crs=grid.crs)
+    cov = park_coverage(homes, tiny, grid)
+    assert cov.attrs["parks"]["unclassified"] == [0]
+    assert not cov.covered_radius.iloc[0] and np.isnan(cov.park_straight_m.iloc[0])
+
+
+def test_summary_errors():
+    with pytest.raises(MissingColumnError):
+        park_coverage_summary(pd.DataFrame({"covered_radius": [True]}))
+    with pytest.raises(TypeError):
+        park_coverage_summary([1, 2])
+
+
+# ----------------------------------------------------------------------------- real data
+def _areas(path, key, values=None):
+    import osmium
+
+    fab = osmium.geom.WKBFactory()
+    vals, geoms = [], []
+    for obj in osmium.FileProcessor(str(path)).with_areas().with_filter(osmium.filter.KeyFilter(key)):
+        if obj.is_area() and (values is None or obj.tags.get(key) in values):
+            try:
+                geoms.append(shapely.from_wkb(fab.create_multipolygon(obj)))
+            except RuntimeError:  # broken multipolygon in a clipped extract
+                continue
+            vals.append(obj.tags.get(key))
+    return gpd.GeoDataFrame({key: vals}, geometry=geoms, crs=4326)
+
+
+def test_real_porto_parks_radius_vs_network(shared_data):
+    """Porto: real parks and buildings; walking can never beat the straight line."""
+    path = shared_data("osm/porto_centre_2020.osm.pbf")
+    net = network_from_osm(path, mode="walk")
+    parks = _areas(path, "leisure", {"park"})
+    buildings = _areas(path, "building")
+    assert len(parks) >= 10 and len(buildings) > 10_000
+    sample = buildings.sample(1500, random_state=0)
+    cov = park_coverage(sample, parks, net)
+    ok = cov.park_network_m.notna().to_numpy()
+    assert ok.mean() > 0.9
+    # network distance >= straight-line distance (triangle inequality through the entrance)
+    assert (cov.park_network_m[ok] >= cov.park_straight_m[ok] - 1e-6).all()
+    assert not (cov.covered_network & ~cov.covered_radius).any()
+    s = park_coverage_summary(cov)
+    assert s.loc["network", "share_buildings"] <= s.loc["radius", "share_buildings"]
+    sa = park_service_areas(parks, net)
+    for cls, grp in sa.groupby("park_class"):
+        r = grp.set_index("reading").area_m2
+        assert r["network"] <= r["radius"], cls
