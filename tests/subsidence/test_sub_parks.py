@@ -108,7 +108,9 @@ def test_entrances():
     streets = gpd.GeoDataFrame(geometry=[box(X0 - 50, Y0 + 50, X0 + 1200, Y0 + 50).boundary], crs=CRS)
     es = park_entrances(p, spacing_m=150, streets=streets, max_street_dist_m=5)
     assert es["on_street"].all()
-    assert (es.distance(streets.geometry.iloc[0]) <= 5 + 1e-6).all()
+    with np.errstate(invalid="ignore"):  # shapely 2.0.1 emits a spurious RuntimeWarning in distance
+        d = es.distance(streets.geometry.iloc[0])
+    assert (d <= 5 + 1e-6).all()
 
 
 def test_landcover_and_from_raster_zones():

@@ -129,7 +129,8 @@ def park_entrances(
         if streets is not None:
             pos = np.arange(0, length, 10.0)
             pts = shapely.line_interpolate_point(ring, pos)
-            near = shapely.distance(pts, street_union) <= max_street_dist_m
+            with np.errstate(invalid="ignore"):  # spurious RuntimeWarning in shapely 2.0.x
+                near = shapely.distance(pts, street_union) <= max_street_dist_m
             last = -np.inf
             for p, d in zip(pos[near], pts[near]):
                 if p - last >= spacing_m and (not chosen or length - p + chosen[0][0] >= spacing_m):
