@@ -87,7 +87,9 @@ def _polygon(lines, width):
     lines = [g for g in lines if g is not None and not g.is_empty]
     if not lines:
         return shapely.Polygon()
-    return shapely.buffer(shapely.GeometryCollection(lines), width)
+    # buffering each line and unioning the buffers is several times faster in GEOS than
+    # buffering one collection
+    return shapely.union_all(shapely.buffer(np.array(lines, dtype=object), width))
 
 
 def _bands(minutes, dist_m):
