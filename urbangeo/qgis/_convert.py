@@ -163,7 +163,8 @@ def layer_to_gdf(layer: Any) -> gpd.GeoDataFrame:
     Returns
     -------
     GeoDataFrame
-        One row per feature, in feature order, with a RangeIndex; one column per
+        One row per feature, in feature order, indexed by the feature ids (QGIS's
+        ``$id``; unnamed, so :func:`gdf_to_layer` does not write it back); one column per
         field with the types in :data:`FIELD_TYPES`; a ``geometry`` column of shapely
         geometries (None for NULL or empty geometries) and the layer's CRS (None
         when the layer has none). A table without geometry gives a frame whose
@@ -189,10 +190,12 @@ def layer_to_gdf(layer: Any) -> gpd.GeoDataFrame:
     fields = layer.fields()
     names = [fields.at(i).name() for i in range(fields.count())]
     rows: list[list] = []
+    fids: list[int] = []
     wkbs: list[bytes | None] = []
     n_m = n_curved = 0
     for feat in layer.getFeatures():
         rows.append([_py(v) for v in feat.attributes()])
+        fids.append(feat.id())
         g = feat.geometry()
         if g is None or g.isNull() or g.isEmpty():
             wkbs.append(None)
@@ -215,10 +218,9 @@ def layer_to_gdf(layer: Any) -> gpd.GeoDataFrame:
             UrbangeoWarning,
             stacklevel=2,
         )
-    data = {}
-    for i, name in enumerate(names):
-        data[name] = _column([r[i] for r in rows], fields.at(i))
-    df = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
+    index = pd.Index(np.asarray(fids, dtype=np.int64))
+    data = {name: _column([r[i] for r in rows], fields.at(i)).set_axis(index) for i, name in enumerate(names)}
+    df = pd.DataFrame(data, index=index)
     geoms = shapely.from_wkb(np.array(wkbs, dtype=object)) if wkbs else np.array([], dtype=object)
     gdf = gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geoms, index=df.index), crs=_pyproj_crs(layer.sourceCrs()))
     log.debug("layer_to_gdf: %d features, %d fields", len(gdf), len(names))

@@ -37,7 +37,7 @@ GROUPS = {
 
 
 class UrbangeoAlgorithm(QgsProcessingAlgorithm):
-    """Shared plumbing; subclasses set the class attributes and write ``define`` / ``run``."""
+    """Shared plumbing; subclasses set the class attributes and write ``define`` / ``compute``."""
 
     NAME = ""
     DISPLAY = ""
@@ -93,12 +93,12 @@ class UrbangeoAlgorithm(QgsProcessingAlgorithm):
     def define(self) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def run(self, parameters: dict, context: QgsProcessingContext, feedback: QgsProcessingFeedback) -> dict:
+    def compute(self, parameters: dict, context: QgsProcessingContext, feedback: QgsProcessingFeedback) -> dict:
         raise NotImplementedError  # pragma: no cover - abstract
 
     def processAlgorithm(self, parameters, context, feedback):
         try:
-            return self.run(parameters, context, feedback)
+            return self.compute(parameters, context, feedback)
         except UrbangeoError as exc:
             raise QgsProcessingException(f"{type(exc).__name__}: {exc}") from exc
 
