@@ -12,6 +12,7 @@ through osmnx (internet needed).
 from __future__ import annotations
 
 import logging
+import warnings
 from typing import Any
 
 import geopandas as gpd
@@ -34,7 +35,11 @@ GRAPH_EDGE_ATTRS = ("osmid", "highway", "name", "maxspeed")
 
 def _import_networkx():
     try:
-        import networkx as nx
+        with warnings.catch_warnings():
+            # networkx 3.2 (oldest stack) has invalid escape sequences that warn when first compiled
+            warnings.simplefilter("ignore", SyntaxWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import networkx as nx
     except ImportError as exc:  # pragma: no cover - networkx is in the network extra
         raise MissingDependencyError("this needs networkx: pip install 'urbangeo[network]'") from exc
     return nx
@@ -42,7 +47,10 @@ def _import_networkx():
 
 def _import_osmnx():
     try:
-        import osmnx as ox
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SyntaxWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import osmnx as ox
     except ImportError as exc:  # pragma: no cover - osmnx is in the network extra
         raise MissingDependencyError("this needs osmnx: pip install 'urbangeo[network]'") from exc
     return ox

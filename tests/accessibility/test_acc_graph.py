@@ -1,0 +1,153 @@
+"""network_from_graph / network_to_graph on the Shenzhen (Futian) osmnx graph, and the
+online osmnx helpers (skipped offline)."""
+
+from __future__ import annotations
+
+import copy
+import socket
+import warnings
+
+import numpy as np
+import pytest
+import shapely
+from scipy.sparse.csgraph import dijkstra
+
+from urbangeo.accessibility import (
+    network_from_graph,
+    network_from_place,
+    network_from_polygon,
+    network_to_graph,
+)
+from urbangeo.crs import metric_crs
+from urbangeo.errors import CRSError, EmptyDataError, InvalidOptionError
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", SyntaxWarning)
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import networkx as nx
+    import osmnx as ox
+
+
+@pytest.fixture(scope="module")
+def futian(shared_data):
+    """osmnx graph of Futian, Shenzhen (EPSG:4326, simplified, OSMnx 1.2 GraphML)."""
+    return ox.load_graphml(shared_data("osm/shenzhen_futian_walk.graphml"))
+
+
+def canonical(net) -> np.ndarray:
+    """Edge order independent of orientation and node order: (min node id, max node id, length)."""
+    u, v = net.node_id[net.edge_u], net.node_id[net.edge_v]
+    a, b = np.minimum(u, v), np.maximum(u, v)
+    return np.lexsort((net.edge_length_m, b, a))
+
+
+def edge_snapshot(G):
+    return copy.deepcopy(sorted((u, v, k, sorted(d.items(), key=lambda kv: kv[0])) for u, v, k, d in G.edges(keys=True, data=True)))
+
+
+def test_reciprocal_edges_collapse_without_duplicates(futian):
+    G = futian
+    before = edge_snapshot(G)
+    net = network_from_graph(G, mode="drive")
+    assert edge_snapshot(G) == before  # the graph is not modified
+    n_two, n_one = int((~net.edge_oneway).sum()), int(net.edge_oneway.sum())
+    assert 2 * n_two + n_one == G.number_of_edges()  # every directed edge accounted for once
+    assert n_one == sum(1 for *_, d in G.edges(keys=True, data=True) if d.get("oneway") is True)
+    # pitfall 5: no two-way record has a reverse duplicate of the same length
+    key = {}
+    for u, v, length, ow in zip(net.edge_u, net.edge_v, np.round(net.edge_length_m, 3), net.edge_oneway):
+        key.setdefault((min(u, v), max(u, v), length), []).append((u, v, ow))
+    for recs in key.values():
+        fw = [r for r in recs if r[0] <= r[1]]
+        bw = [r for r in recs if r[0] > r[1]]
+        assert not (fw and bw and not all(r[2] for r in recs))
+    assert net.crs.to_epsg() == 4547  # CGCS2000 Gauss-Krueger CM 114E for Shenzhen
+    assert net.n_nodes == G.number_of_nodes()
+
+
+def test_drive_distances_equal_networkx_on_the_source_graph(futian):
+    G = futian
+    net = network_from_graph(G, mode="drive")
+    src = np.arange(0, net.n_nodes, 131)
+    D = dijkstra(net.csr(), indices=src)
+    for row, s in enumerate(src):
+        ref = nx.single_source_dijkstra_path_length(G, int(net.node_id[s]), weight="length")
+        want = np.array([ref.get(int(n), np.inf) for n in net.node_id])
+        assert np.array_equal(np.isinf(want), np.isinf(D[row]))
+        fin = np.isfinite(want)
+        np.testing.assert_allclose(D[row][fin], want[fin], rtol=0, atol=1e-6)
+
+
+def test_walk_is_symmetric_and_graph_round_trip(futian):
+    net = network_from_graph(futian, mode="walk")
+    assert not net.edge_oneway.any()
+    A = net.csr()
+    assert (abs(A - A.T) > 0).nnz == 0
+    assert (net.edge_speed_kmh == 4.5).all()
+    H = network_to_graph(net)
+    assert H.graph["crs"] == net.crs
+    for _, _, d in list(H.edges(data=True))[:50]:
+        assert {"length", "geometry", "oneway", "speed_kph"} <= set(d)
+        assert d["length"] == pytest.approx(d["geometry"].length, rel=5e-3)
+    back = network_from_graph(H, mode="walk")
+    assert back.crs == net.crs and back.n_edges == net.n_edges
+    np.testing.assert_array_equal(back.node_id, net.node_id)
+    np.testing.assert_allclose(back.x, net.x, atol=1e-9)
+    np.testing.assert_allclose(back.edge_length_m[canonical(back)], net.edge_length_m[canonical(net)], atol=1e-9)
+
+
+def test_geographic_and_projected_graph_give_same_lengths(futian):
+    G = futian
+    target = metric_crs(None, crs="EPSG:4547")
+    Gp = ox.project_graph(G, to_crs=target)
+    for weight in ("length", None):
+        a = network_from_graph(G, mode="drive", weight=weight)
+        b = network_from_graph(Gp, mode="drive", weight=weight)
+        assert a.crs == b.crs
+        np.testing.assert_array_equal(np.sort(a.node_id), np.sort(b.node_id))
+        np.testing.assert_allclose(a.edge_length_m[canonical(a)], b.edge_length_m[canonical(b)], rtol=0, atol=1e-6)
+    # the osmnx (spherical great-circle) lengths are within 0.5 % of lengths measured in the
+    # Gauss-Krueger CRS at 22.5 deg N (sphere radius 6,371 km vs meridian radius ~6,343 km)
+    measured = network_from_graph(G, mode="drive", weight=None)
+    osmnx_len = network_from_graph(G, mode="drive")
+    assert np.allclose(measured.edge_length_m, osmnx_len.edge_length_m, rtol=5e-3, atol=0.01)
+    assert np.allclose(shapely.length(measured.edge_geometry), measured.edge_length_m, rtol=1e-9)
+
+
+def test_graph_errors(futian):
+    G = futian.copy()
+    G.graph.pop("crs")
+    with pytest.raises(CRSError, match="crs"):
+        network_from_graph(G)
+    with pytest.raises(EmptyDataError):
+        network_from_graph(nx.MultiDiGraph(crs="epsg:4326"))
+    with pytest.raises(InvalidOptionError, match="networkx graph"):
+        network_from_graph({"a": 1})
+    with pytest.raises(InvalidOptionError, match="mode"):
+        network_from_graph(futian, mode="tram")
+    with pytest.raises(InvalidOptionError, match="Network"):
+        network_to_graph(futian)
+
+
+def _online(host: str = "overpass-api.de") -> bool:
+    try:
+        socket.create_connection((host, 443), timeout=2).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.internet
+def test_network_from_place_online():
+    if not _online():
+        pytest.skip("offline: overpass-api.de:443 is not reachable")
+    net = network_from_place("Piedmont, California, USA", mode="drive")
+    assert net.n_nodes > 100 and net.edge_oneway.any()
+
+
+@pytest.mark.internet
+def test_network_from_polygon_online():
+    if not _online():
+        pytest.skip("offline: overpass-api.de:443 is not reachable")
+    net = network_from_polygon(shapely.box(-122.2350, 37.8220, -122.2250, 37.8300), mode="walk")
+    assert net.n_nodes > 10 and not net.edge_oneway.any()
