@@ -221,3 +221,36 @@ def test_real_helsinki_audit_matches_networkx(shared_data):
     s = life_circle_summary(out)
     assert 0.0 <= s.loc["all", "share_all"] <= 1.0
     assert s.loc["all", "n_residences"] == 60
+
+
+def test_maps_carry_attribution_and_results_are_explore_friendly(grid):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from urbangeo.accessibility import assign_demand, park_service_areas, site_facilities
+    from urbangeo.accessibility.plotting import plot_access, plot_gaps, plot_service_areas, plot_sites
+    from urbangeo.datasets import OSM_ATTRIBUTION
+
+    rng = np.random.default_rng(2)
+    homes = _pts(rng.uniform(0, 1000, (30, 2)), grid.crs)
+    fac = _pts([(75, 75), (900, 900)], grid.crs, category=["kindergarten", "health_center"])
+    audit = life_circle_audit(grid, homes, fac, required={"kindergarten": 5, "health_center": 15})
+    # plain columns only (GeoPackage / explore() friendly)
+    for col in audit.columns.drop("geometry"):
+        assert not audit[col].map(lambda v: isinstance(v, (list, dict, set))).any(), col
+    sites = site_facilities(homes, None, model="mclp", p=1, threshold_minutes=4, network=grid)
+    demand = assign_demand(homes, sites, network=grid, threshold_minutes=4)
+    parks = gpd.GeoDataFrame(geometry=[box(X0 + 300, Y0 + 300, X0 + 450, Y0 + 450)], crs=grid.crs)
+    sa = park_service_areas(parks, grid)
+    axes = [
+        plot_gaps(audit, network=grid),
+        plot_access(audit, "kindergarten_minutes", network=grid),
+        plot_sites(demand, sites, network=grid),
+        plot_service_areas(sa, parks=parks, network=grid),
+    ]
+    for ax in axes:
+        assert OSM_ATTRIBUTION in [t.get_text() for t in ax.texts]
+    assert "compliant" in axes[0].get_title()
+    plt.close("all")
