@@ -1,0 +1,342 @@
+"""The ``urbangeo`` command line: every subcommand against the library call it wraps.
+
+The CLI is thin (read -> one public function -> write), so the test of each subcommand
+is that its output file equals what the library returns for the same inputs, on real
+data (Helsinki OSM extract, Prague cadastral plots). One test runs the installed
+``urbangeo`` console script in a real subprocess.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from geopandas.testing import assert_geodataframe_equal
+from shapely import box
+
+import urbangeo
+from urbangeo.cli import cli, main
+
+HELSINKI = "osm/helsinki_centre_2019.osm.pbf"
+
+
+def same(got: gpd.GeoDataFrame, expected: gpd.GeoDataFrame) -> None:
+    """Equal frames; a GeoPackage stores the geometry as the last column, so order columns alike."""
+    assert set(got.columns) == set(expected.columns)
+    assert_geodataframe_equal(got, expected[list(got.columns)])
+
+
+def run(*args: str, ok: bool = True):
+    result = CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+    if ok:
+        assert result.exit_code == 0, result.output
+    return result
+
+
+@pytest.fixture(scope="module")
+def acc_data(tmp_path_factory, shared_data):
+    """Real Helsinki network + origins (nodes moved 15 m off the street) and facilities."""
+    from urbangeo.accessibility import network_from_osm
+
+    pbf = shared_data(HELSINKI)
+    net = network_from_osm(pbf)
+    nodes = net.nodes.to_crs(4326)
+    rng = np.random.default_rng(42)
+    idx = rng.choice(len(nodes), 60, replace=False)
+    origins = gpd.GeoDataFrame(
+        {"pop": rng.integers(10, 500, 40).astype(float)},
+        geometry=nodes.geometry.iloc[idx[:40]].to_crs(net.crs).translate(15, 0).to_crs(4326).values,
+        crs=4326,
+    )
+    facilities = gpd.GeoDataFrame(
+        {"doctors": rng.integers(1, 6, 20).astype(float), "kind": ["clinic", "pharmacy"] * 10},
+        geometry=nodes.geometry.iloc[idx[40:]].values,
+        crs=4326,
+    )
+    d = tmp_path_factory.mktemp("cli_acc")
+    urbangeo.write(origins, d / "origins.gpkg")
+    urbangeo.write(facilities, d / "facilities.gpkg")
+    return {"pbf": pbf, "net": net, "origins": origins, "facilities": facilities, "dir": d}
+
+
+# --------------------------------------------------------------------------- help and errors
+
+
+def test_help_lists_every_workflow_with_examples():
+    top = run("--help").output
+    for group in ("accessibility", "subsidence", "landuse", "convert", "layers", "info"):
+        assert group in top
+    for group, commands in [
+        ("accessibility", cli.commands["accessibility"].commands),
+        ("subsidence", cli.commands["subsidence"].commands),
+        ("landuse", cli.commands["landuse"].commands),
+    ]:
+        assert commands, group
+        for name in commands:
+            out = run(group, name, "--help").output
+            assert "Examples:" in out and f"urbangeo {group} {name}" in out, (group, name)
+    assert run("--version").output.strip().endswith(urbangeo.__version__)
+
+
+def test_errors_are_one_line_with_exit_codes(tmp_path):
+    missing = run("info", tmp_path / "nope.gpkg", ok=False)
+    assert missing.exit_code == 1
+    assert "FileNotFoundError" in missing.output and "Traceback" not in missing.output
+    usage = run("accessibility", "count", "a.osm.pbf", "b.gpkg", "c.gpkg", "--minutes", "5,x", "-o", "o.gpkg", ok=False)
+    assert usage.exit_code == 2 and "--minutes" in usage.output
+    assert run("nope", ok=False).exit_code == 2
+    # --debug lets the original exception through
+    debug = CliRunner().invoke(cli, ["--debug", "info", str(tmp_path / "nope.gpkg")])
+    assert isinstance(debug.exception, FileNotFoundError)
+    # main() returns the exit code instead of exiting
+    assert main(["--version"]) == 0
+    assert main(["info", str(tmp_path / "nope.gpkg")]) == 1
+    assert main(["no-such-command"]) == 2
+
+
+def test_not_an_osm_file_is_refused(acc_data):
+    d = acc_data["dir"]
+    res = run("accessibility", "nearest", d / "origins.gpkg", d / "origins.gpkg", d / "facilities.gpkg",
+              "-o", d / "x.gpkg", ok=False)
+    assert res.exit_code == 2 and "OpenStreetMap" in res.output
+
+
+# --------------------------------------------------------------------------- core commands
+
+
+def test_layers_info_convert(tmp_path, shared_data):
+    gpkg = shared_data("vector/prague_bubenec.gpkg")
+    out = run("layers", gpkg).output
+    for layer in ("plots", "buildings", "streets"):
+        assert layer in out
+    plots = gpd.read_file(gpkg, layer="plots")
+    info = run("info", f"{gpkg}#plots").output
+    assert f"rows:      {len(plots):,}" in info and "EPSG:3857" in info and "TYPPPD_KOD" in info
+    # convert: format, layer name, reprojection; values equal the plain geopandas path
+    run("convert", f"{gpkg}#plots", tmp_path / "plots.geojson", "--to-crs", "EPSG:32633")
+    back = gpd.read_file(tmp_path / "plots.geojson")
+    assert_geodataframe_equal(back, plots.to_crs(32633), check_less_precise=True, check_dtype=False)
+    run("convert", f"{gpkg}#plots", f"{tmp_path / 'out.gpkg'}#parcels")
+    assert_geodataframe_equal(urbangeo.read(tmp_path / "out.gpkg", layer="parcels"), plots)
+    run("convert", f"{gpkg}#plots", f"{tmp_path / 'out.gpkg'}#parcels", "--append")
+    assert len(urbangeo.read(tmp_path / "out.gpkg", layer="parcels")) == 2 * len(plots)
+
+
+def test_convert_gcj02(tmp_path):
+    from urbangeo.crs import gcj02_to_wgs84
+
+    pois = gpd.GeoDataFrame({"名称": ["春申湖"]}, geometry=gpd.points_from_xy([116.99], [32.63]), crs=4326)
+    urbangeo.write(pois, tmp_path / "gcj.gpkg")
+    run("convert", tmp_path / "gcj.gpkg", tmp_path / "wgs.gpkg", "--from-datum", "gcj02")
+    got = urbangeo.read(tmp_path / "wgs.gpkg")
+    assert_geodataframe_equal(got, gcj02_to_wgs84(pois))
+    shift_m = gpd.GeoSeries(got.geometry).to_crs(4547).distance(pois.to_crs(4547).geometry).iloc[0]
+    assert 100 < shift_m < 1000  # GCJ-02 offsets are hundreds of metres
+
+
+@pytest.mark.postgis
+def test_convert_to_postgis(tmp_path):
+    url = os.environ.get("URBANGEO_TEST_PG")
+    if not url:
+        pytest.skip("no PostGIS server: URBANGEO_TEST_PG is not set (run `make test-postgis`)")
+    pois = gpd.GeoDataFrame({"名称": ["公园", ""]}, geometry=gpd.points_from_xy([113.1, 113.2], [23.0, 23.1]), crs=4490)
+    urbangeo.write(pois, tmp_path / "p.gpkg")
+    table = f"public.cli_{os.getpid()}"
+    run("convert", tmp_path / "p.gpkg", f"{url}#{table}")
+    try:
+        run("convert", f"{url}#{table}", tmp_path / "back.gpkg")
+        assert_geodataframe_equal(urbangeo.read(tmp_path / "back.gpkg"), pois)
+        assert table in run("layers", url).output
+    finally:
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
+        engine.dispose()
+
+
+# --------------------------------------------------------------------------- accessibility
+
+
+def test_network(acc_data, tmp_path):
+    run("accessibility", "network", acc_data["pbf"], "-o", tmp_path / "net.gpkg")
+    net = acc_data["net"]
+    assert_geodataframe_equal(urbangeo.read(tmp_path / "net.gpkg", layer="edges"), net.edges)
+    assert_geodataframe_equal(urbangeo.read(tmp_path / "net.gpkg", layer="nodes"), net.nodes)
+
+
+def test_nearest_equals_library(acc_data, tmp_path):
+    from urbangeo.accessibility import nearest_facilities
+
+    d = acc_data["dir"]
+    res = run("accessibility", "nearest", acc_data["pbf"], d / "origins.gpkg", d / "facilities.gpkg",
+              "--k", "2", "--max-minutes", "20", "-o", f"{tmp_path / 'r.gpkg'}#near")
+    assert "wrote 40 rows" in res.stderr
+    expected = nearest_facilities(acc_data["net"], acc_data["origins"], acc_data["facilities"], k=2, max_minutes=20)
+    got = urbangeo.read(tmp_path / "r.gpkg", layer="near")
+    same(got, expected)
+    assert got["time_min_1"].notna().any()
+
+
+def test_count_equals_library(acc_data, tmp_path):
+    from urbangeo.accessibility import cumulative_opportunities
+
+    d = acc_data["dir"]
+    run("accessibility", "count", acc_data["pbf"], d / "origins.gpkg", d / "facilities.gpkg",
+        "--minutes", "5,10", "--weight-col", "doctors", "-o", tmp_path / "c.gpkg")
+    expected = cumulative_opportunities(
+        acc_data["net"], acc_data["origins"], acc_data["facilities"], minutes=(5.0, 10.0), weight_col="doctors"
+    )
+    same(urbangeo.read(tmp_path / "c.gpkg", layer="count"), expected)
+
+
+def test_isochrones_equal_library(acc_data, tmp_path):
+    from urbangeo.accessibility import isochrones
+
+    d = acc_data["dir"]
+    two = acc_data["facilities"].iloc[:2]
+    urbangeo.write(two, d / "two.gpkg")
+    run("accessibility", "isochrones", acc_data["pbf"], d / "two.gpkg", "--minutes", "3", "-o", tmp_path / "i.gpkg")
+    expected = isochrones(acc_data["net"], two, minutes=3.0)
+    got = urbangeo.read(tmp_path / "i.gpkg", layer="isochrones")
+    same(got, expected)
+    assert (got.to_crs(acc_data["net"].crs).area > 0).all()
+
+
+@pytest.mark.parametrize("method", ["2sfca", "e2sfca"])
+def test_fca_equals_library(acc_data, tmp_path, method):
+    from urbangeo import accessibility as acc
+
+    d = acc_data["dir"]
+    args = ["--minutes", "10"] if method == "2sfca" else []
+    run("accessibility", "fca", acc_data["pbf"], d / "origins.gpkg", d / "facilities.gpkg", "--method", method,
+        "--population-col", "pop", "--capacity-col", "doctors", *args, "-o", tmp_path / "f.gpkg")
+    func = {"2sfca": acc.two_step_fca, "e2sfca": acc.enhanced_two_step_fca}[method]
+    kwargs = {"minutes": 10.0} if method == "2sfca" else {}
+    expected = func(acc_data["net"], acc_data["origins"], acc_data["facilities"], population_col="pop",
+                    capacity_col="doctors", **kwargs)
+    same(urbangeo.read(tmp_path / "f.gpkg", layer=method), expected)
+
+
+def test_site_equals_library(acc_data, tmp_path):
+    from urbangeo.accessibility import site_facilities
+
+    d = acc_data["dir"]
+    run("accessibility", "site", d / "origins.gpkg", d / "facilities.gpkg", "--network", acc_data["pbf"],
+        "--model", "mclp", "-p", "3", "--threshold-minutes", "5", "--weight", "pop", "-o", tmp_path / "s.gpkg")
+    expected = site_facilities(acc_data["origins"], acc_data["facilities"], model="mclp", p=3, threshold_minutes=5,
+                               network=acc_data["net"], weight="pop")
+    got = urbangeo.read(tmp_path / "s.gpkg", layer="sites")
+    same(got, expected)
+    assert len(got) == 3
+
+
+def test_progress_bars_on_stderr(acc_data, tmp_path):
+    res = run("--progress", "accessibility", "network", acc_data["pbf"], "-o", tmp_path / "n.gpkg")
+    assert "reading OSM ways" in res.stderr
+    quiet = run("--quiet", "accessibility", "network", acc_data["pbf"], "-o", tmp_path / "n.gpkg")
+    assert quiet.stderr == ""
+    assert urbangeo.settings.progress is False  # the override ends with the command
+
+
+# --------------------------------------------------------------------------- subsidence
+
+
+@pytest.fixture
+def panels(tmp_path):
+    """A 1000 m x 1000 m longwall panel (modelled): W0 = m q = 3 x 0.8 = 2.4 m."""
+    gdf = gpd.GeoDataFrame(
+        {"m": [3.0], "q": [0.8], "H": [400.0]}, geometry=[box(500000, 3600000, 501000, 3601000)], crs=4547
+    )
+    urbangeo.write(gdf, tmp_path / "panels.gpkg")
+    return gdf, tmp_path / "panels.gpkg"
+
+
+def test_subsidence_predict(panels, tmp_path):
+    from urbangeo.subsidence import predict_subsidence, read_raster
+
+    gdf, path = panels
+    run("subsidence", "predict", path, "--resolution-m", "20", "--param", "tan_beta=2", "-o", tmp_path / "w.tif")
+    got = read_raster(tmp_path / "w.tif")
+    expected = predict_subsidence(gdf, resolution_m=20.0, params={"tan_beta": 2.0})
+    np.testing.assert_allclose(got.array, expected.array, rtol=1e-6)
+    assert got.crs == expected.crs
+    # closed form: a panel much wider than 2r subsides by W0 = 2.4 m at its centre
+    assert float(np.nanmax(got.array)) == pytest.approx(2.4, abs=1e-3)
+    bad = run("subsidence", "predict", path, "--param", "q", "-o", tmp_path / "w.tif", ok=False)
+    assert bad.exit_code == 2 and "KEY=VALUE" in bad.output
+
+
+# --------------------------------------------------------------------------- land use
+
+
+@pytest.fixture(scope="module")
+def two_dates(tmp_path_factory, shared_data):
+    """Real Prague plots; 'after' reclassifies a modelled subset (deterministic)."""
+    plots = gpd.read_file(shared_data("vector/prague_bubenec.gpkg"), layer="plots")
+    before = plots[["geometry"]].copy()
+    before["DLBM"] = np.where(np.arange(len(plots)) % 3 == 0, "0101", "0702")
+    after = before.copy()
+    after.loc[after.index % 5 == 0, "DLBM"] = "0601"
+    d = tmp_path_factory.mktemp("cli_lu")
+    urbangeo.write(before, d / "before.gpkg")
+    urbangeo.write(after, d / "after.gpkg")
+    return before, after, d
+
+
+def test_landuse_change_equals_library(two_dates, tmp_path):
+    from urbangeo.landuse import transition_matrix
+
+    before, after, d = two_dates
+    run("landuse", "change", d / "before.gpkg", d / "after.gpkg", "--class-col", "DLBM", "-o", tmp_path / "m.csv")
+    expected = transition_matrix(before, after, class_col="DLBM")
+    got = pd.read_csv(tmp_path / "m.csv", index_col=0, dtype={0: str})
+    np.testing.assert_allclose(got.to_numpy(dtype=float), expected.to_numpy(dtype=float), rtol=1e-12)
+    assert [str(c) for c in got.columns] == [str(c) for c in expected.columns]
+    with pytest.raises(AssertionError):
+        run("landuse", "change", d / "before.gpkg", d / "after.gpkg", "-o", tmp_path / "m.gpkg")
+
+
+def test_landuse_metrics_equals_library(two_dates, tmp_path):
+    from urbangeo.landuse import class_metrics, landscape_metrics
+
+    before, _, d = two_dates
+    run("landuse", "metrics", d / "before.gpkg", "--class-col", "DLBM", "-o", tmp_path / "c.csv")
+    expected = class_metrics(before, class_col="DLBM")
+    got = pd.read_csv(tmp_path / "c.csv", index_col=0)
+    np.testing.assert_allclose(got.to_numpy(dtype=float), expected.to_numpy(dtype=float), rtol=1e-12, equal_nan=True)
+    run("landuse", "metrics", d / "before.gpkg", "--class-col", "DLBM", "--level", "landscape", "-o", tmp_path / "l.csv")
+    expected = landscape_metrics(before, class_col="DLBM")
+    got = pd.read_csv(tmp_path / "l.csv", index_col=0)
+    assert got.shape == expected.shape
+
+
+# --------------------------------------------------------------------------- the installed script
+
+
+def test_installed_console_script(panels, tmp_path):
+    """`urbangeo` as a user runs it: the console script of this environment, in a subprocess."""
+    exe = Path(sys.executable).with_name("urbangeo")
+    if not exe.exists():
+        pytest.skip(f"console script not installed next to {sys.executable}: pip install -e '.[cli]'")
+    env = dict(os.environ)
+    version = subprocess.run([exe, "--version"], capture_output=True, text=True, env=env, timeout=120)
+    assert version.returncode == 0 and urbangeo.__version__ in version.stdout
+    _, path = panels
+    out = tmp_path / "w.tif"
+    proc = subprocess.run(
+        [exe, "subsidence", "predict", path, "--resolution-m", "50", "--param", "tan_beta=2", "-o", out],
+        capture_output=True, text=True, env=env, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "wrote a" in proc.stderr and out.exists()
+    err = subprocess.run([exe, "info", tmp_path / "missing.gpkg"], capture_output=True, text=True, env=env, timeout=120)
+    assert err.returncode == 1 and "no such file" in err.stderr and "Traceback" not in err.stderr

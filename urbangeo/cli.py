@@ -1,0 +1,797 @@
+"""The ``urbangeo`` command: every workflow from a shell, files in and files out.
+
+Each subcommand is thin: it reads its inputs with :func:`urbangeo.read`, calls one public
+function of the library with the options given, and writes the result with
+:func:`urbangeo.write` (a GeoPackage unless the output's extension says otherwise; a
+``postgresql://`` URL writes to PostGIS). Tables go to CSV, rasters to GeoTIFF.
+
+Naming a layer: ``city.gpkg#parcels`` reads (or writes) layer ``parcels``;
+``postgresql://user@host/db#public.parcels`` a PostGIS table. Errors are printed as one
+line with the fix (``--debug`` shows the traceback); progress bars go to stderr
+(``--progress``, on by default in a terminal).
+
+Run ``urbangeo --help`` and ``urbangeo COMMAND --help`` for the commands and examples.
+Needs click: ``pip install 'urbangeo[cli]'``.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+try:
+    import click
+except ImportError as exc:  # pragma: no cover - click is in the cli extra
+    raise ImportError("the urbangeo command needs click: pip install 'urbangeo[cli]'") from exc
+
+from . import __version__
+from .errors import UrbangeoError
+
+__all__ = ["cli", "main"]
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+_OSM_SUFFIXES = (".pbf", ".osm", ".bz2", ".gz")
+
+
+# --------------------------------------------------------------------------- plumbing
+
+
+class _Group(click.Group):
+    """Groups list commands in the order they were added and turn library errors into one line."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (UrbangeoError, FileNotFoundError, KeyError, ValueError, TypeError, ImportError) as exc:
+            if isinstance(exc, click.ClickException) or _debug(ctx):
+                raise
+            name = type(exc).__name__
+            msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+            raise click.ClickException(f"{name}: {msg}") from exc
+
+
+def _debug(ctx: click.Context) -> bool:
+    root = ctx.find_root()
+    return bool(root.params.get("debug"))
+
+
+def _echo(msg: str) -> None:
+    ctx = click.get_current_context(silent=True)
+    if ctx is None or not ctx.find_root().params.get("quiet"):
+        click.echo(msg, err=True)
+
+
+def _split_layer(spec: str) -> tuple[str, str | None]:
+    """``path#layer`` -> (path, layer); a path that exists as given keeps its '#'."""
+    if "#" in spec and not Path(spec).exists():
+        path, layer = spec.rsplit("#", 1)
+        return path, (layer or None)
+    return spec, None
+
+
+def read_input(spec: str, *, what: str = "input") -> Any:
+    """Read ``path[#layer]`` (or a PostGIS URL with ``#schema.table``) into a GeoDataFrame."""
+    from .io import read
+
+    path, layer = _split_layer(spec)
+    t0 = time.perf_counter()
+    gdf = read(path, layer=layer)
+    _echo(f"read {len(gdf):,} rows from {spec} ({what}) in {time.perf_counter() - t0:.1f} s")
+    return gdf
+
+
+def write_output(result: Any, spec: str, *, layer: str) -> str:
+    """Write a GeoDataFrame, DataFrame (CSV) or Raster (GeoTIFF); return what was written."""
+    import geopandas as gpd
+    import pandas as pd
+
+    path, given = _split_layer(spec)
+    layer = given or layer
+    if isinstance(result, gpd.GeoDataFrame):
+        from .io import write
+
+        where = write(result, path, layer=layer)
+        msg = f"wrote {len(result):,} rows to {where} (layer {layer})"
+    elif isinstance(result, pd.DataFrame):
+        target = Path(path)
+        if target.suffix.lower() != ".csv":
+            raise click.BadParameter(f"{spec!r}: this command writes a table; give a .csv file.", param_hint="OUTPUT")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        result.to_csv(target, encoding="utf-8")
+        msg = f"wrote a {result.shape[0]} x {result.shape[1]} table to {target}"
+    elif hasattr(result, "to_geotiff"):
+        target = Path(path)
+        if target.suffix.lower() not in (".tif", ".tiff"):
+            raise click.BadParameter(f"{spec!r}: this command writes a raster; give a .tif file.", param_hint="OUTPUT")
+        where = result.to_geotiff(target)
+        msg = f"wrote a {result.shape[0]} x {result.shape[1]} raster to {where}"
+    else:  # pragma: no cover - every command returns one of the above
+        raise TypeError(f"cannot write a {type(result).__name__}")
+    _echo(msg)
+    return msg
+
+
+def _numbers(value: str | None, name: str) -> tuple[float, ...] | None:
+    """'5,10,15' -> (5.0, 10.0, 15.0)."""
+    if value is None:
+        return None
+    try:
+        return tuple(float(v) for v in str(value).replace(" ", "").split(",") if v)
+    except ValueError:
+        raise click.BadParameter(f"{value!r}: give numbers separated by commas, e.g. 5,10,15", param_hint=name) from None
+
+
+def _one_or_many(values: tuple[float, ...] | None) -> float | tuple[float, ...] | None:
+    if values is None:
+        return None
+    return values[0] if len(values) == 1 else values
+
+
+def _params(pairs: Sequence[str]) -> dict[str, Any]:
+    """('q=0.8', 'tan_beta=2') -> {'q': 0.8, 'tan_beta': 2.0}; non-numbers stay text."""
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{pair!r}: use KEY=VALUE, e.g. q=0.8", param_hint="--param")
+        try:
+            out[key.strip()] = float(value)
+        except ValueError:
+            out[key.strip()] = value.strip()
+    return out
+
+
+def _run(what: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    t0 = time.perf_counter()
+    result = func(*args, **kwargs)
+    _echo(f"{what} in {time.perf_counter() - t0:.1f} s")
+    return result
+
+
+def _check_osm(osm: str) -> None:
+    if not osm.lower().endswith(_OSM_SUFFIXES):
+        raise click.BadParameter(
+            f"{osm!r} is not an OpenStreetMap file; give a .osm.pbf, .osm, .osm.bz2 or .osm.gz extract.",
+            param_hint="OSM",
+        )
+
+
+def _network(osm: str, mode: str, speed_kmh: float | None) -> Any:
+    from .accessibility import network_from_osm
+
+    _check_osm(osm)
+    net = _run(
+        f"built the {mode} network from {osm}", network_from_osm, osm, mode=mode, speed_kmh=speed_kmh, progress=None
+    )
+    _echo(f"network: {net.n_nodes:,} nodes, {net.n_edges:,} edges, CRS {net.crs.name}")
+    return net
+
+
+def _examples(*lines: str) -> str:
+    """An epilog of examples that click prints as written."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+# common options
+def _output(default_hint: str) -> Callable:
+    return click.option(
+        "-o",
+        "--output",
+        required=True,
+        metavar="PATH",
+        help=f"Where to write ({default_hint}); PATH#LAYER names the layer, postgresql://... writes to PostGIS.",
+    )
+
+
+_mode_opt = click.option(
+    "--mode", type=click.Choice(["walk", "bike", "drive"]), default="walk", show_default=True, help="Network type."
+)
+_speed_opt = click.option("--speed-kmh", type=float, default=None, help="Travel speed (default: the settings' speed).")
+_snap_opt = click.option(
+    "--max-snap-m", type=float, default=None, help="Points farther than this from a street get no value (NaN)."
+)
+_minutes_opt = click.option("--minutes", default=None, metavar="N[,N...]", help="Time thresholds in minutes, e.g. 5,10,15.")
+_dist_opt = click.option("--dist-m", default=None, metavar="N[,N...]", help="Distance thresholds in metres instead.")
+
+
+# --------------------------------------------------------------------------- root
+
+
+@click.group(
+    cls=_Group,
+    context_settings=CONTEXT,
+    epilog=_examples(
+        "urbangeo layers city.gpkg",
+        "urbangeo convert parcels.shp postgresql://me@localhost/gis#public.parcels",
+        "urbangeo accessibility isochrones city.osm.pbf schools.gpkg --minutes 5,10,15 -o iso.gpkg",
+        "urbangeo subsidence predict panels.gpkg --resolution-m 10 -o subsidence.tif",
+        "urbangeo landuse change dltb_2018.gpkg dltb_2023.gpkg --class-col DLBM -o change.csv",
+    ),
+)
+@click.version_option(__version__, "-V", "--version", prog_name="urbangeo")
+@click.option("--progress/--no-progress", default=None, help="Progress bars on stderr (default: on in a terminal).")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
+@click.pass_context
+def cli(ctx: click.Context, progress: bool | None, quiet: bool, debug: bool) -> None:
+    """Geospatial analysis for cities in transformation.
+
+    Land-use conversion, subsidence-to-park restoration and walking accessibility over
+    OpenStreetMap. Inputs are any vector file GDAL reads (GeoPackage, Shapefile,
+    GeoJSON, ...) or PostGIS tables; results are written as GeoPackage layers by default.
+    """
+    from .settings import settings
+
+    if progress is None:
+        progress = sys.stderr.isatty() and not quiet
+    ctx.with_resource(settings.override(progress=bool(progress)))
+
+
+@cli.command(epilog=_examples("urbangeo layers city.gpkg", "urbangeo layers postgresql://me@localhost/gis"))
+@click.argument("source")
+def layers(source: str) -> None:
+    """List the layers of a file (or the tables of a PostGIS database)."""
+    from .io import _is_postgis, list_layers
+
+    if _is_postgis(source):
+        from ._postgis import list_postgis_layers
+
+        table = list_postgis_layers(source)
+    else:
+        if not Path(source).exists():
+            raise FileNotFoundError(f"no such file {source!r}; check the path.")
+        table = list_layers(source)
+    click.echo(table.to_string(index=False) if len(table) else "(no layers)")
+
+
+@cli.command(epilog=_examples("urbangeo info parcels.gpkg#parcels"))
+@click.argument("source")
+def info(source: str) -> None:
+    """Rows, CRS, geometry types, bounds and columns of a layer."""
+    gdf = read_input(source)
+    crs = gdf.crs
+    click.echo(f"rows:      {len(gdf):,}")
+    click.echo(f"crs:       {crs.to_string() if crs is not None else 'none'}{' (' + crs.name + ')' if crs else ''}")
+    types = gdf.geometry.geom_type.value_counts(dropna=False)
+    click.echo("geometry:  " + ", ".join(f"{k} {v:,}" for k, v in types.items()))
+    if len(gdf):
+        click.echo("bounds:    " + ", ".join(f"{v:.6g}" for v in gdf.total_bounds))
+    click.echo("columns:")
+    for col, dtype in gdf.dtypes.items():
+        if col != gdf.geometry.name:
+            click.echo(f"  {col}: {dtype}")
+
+
+@cli.command(
+    epilog=_examples(
+        "urbangeo convert parcels.shp parcels.gpkg#parcels",
+        "urbangeo convert pois_gcj.geojson pois.gpkg --from-datum gcj02",
+        "urbangeo convert parcels.gpkg postgresql://me@localhost/gis#land.parcels",
+        "urbangeo convert postgresql://me@localhost/gis#land.parcels parcels_4547.gpkg --to-crs EPSG:4547",
+    )
+)
+@click.argument("source")
+@click.argument("target")
+@click.option("--to-crs", default=None, metavar="CRS", help="Reproject, e.g. EPSG:4547.")
+@click.option(
+    "--from-datum",
+    type=click.Choice(["gcj02", "bd09"]),
+    default=None,
+    help="Coordinates are Chinese GCJ-02 (AMap, Tencent) or BD-09 (Baidu): convert them to WGS-84 first.",
+)
+@click.option("--append", is_flag=True, help="Append to the target layer instead of replacing it.")
+def convert(source: str, target: str, to_crs: str | None, from_datum: str | None, append: bool) -> None:
+    """Copy a layer between formats and databases without losing dtypes, CRS or text.
+
+    TARGET's extension picks the format (.gpkg by default); a postgresql:// URL writes
+    a PostGIS table.
+    """
+    from . import crs as ucrs
+    from .io import write
+
+    gdf = read_input(source)
+    if from_datum == "gcj02":
+        gdf = ucrs.gcj02_to_wgs84(gdf)
+    elif from_datum == "bd09":
+        gdf = ucrs.bd09_to_wgs84(gdf)
+    if to_crs:
+        gdf = gdf.to_crs(to_crs)
+    path, layer = _split_layer(target)
+    if layer is None:
+        layer = _split_layer(source)[1] or Path(_split_layer(source)[0]).stem.split(".")[0]
+    where = write(gdf, path, layer=layer, mode="a" if append else "w")
+    _echo(f"wrote {len(gdf):,} rows to {where} (layer {layer})")
+
+
+# --------------------------------------------------------------------------- accessibility
+
+
+@cli.group(cls=_Group, context_settings=CONTEXT)
+def accessibility() -> None:
+    """Walking (cycling, driving) accessibility over OpenStreetMap street networks.
+
+    Every command builds the street network from an OpenStreetMap extract (OSM: a
+    .osm.pbf, .osm or .osm.bz2 file; about a second for a city district) in a metric
+    CRS, snaps points to the nearest street edge, and writes results in the CRS of the
+    input points.
+    """
+
+
+@accessibility.command(
+    "network",
+    epilog=_examples(
+        "urbangeo accessibility network helsinki.osm.pbf -o network.gpkg",
+        "urbangeo accessibility network andorra.osm.pbf --mode drive --bbox 1.50,42.49,1.56,42.52 -o drive.gpkg",
+    ),
+)
+@click.argument("osm")
+@_output("GeoPackage with layers edges and nodes")
+@_mode_opt
+@_speed_opt
+@click.option("--bbox", default=None, metavar="W,S,E,N", help="Keep only this lon/lat box.")
+@click.option("--no-simplify", is_flag=True, help="Keep every OSM node (no merging of degree-2 chains).")
+@click.option("--largest-component", is_flag=True, help="Keep only the largest connected component.")
+def acc_network(
+    osm: str,
+    output: str,
+    mode: str,
+    speed_kmh: float | None,
+    bbox: str | None,
+    no_simplify: bool,
+    largest_component: bool,
+) -> None:
+    """Build the street network of an OSM file and write its edges and nodes."""
+    from .accessibility import network_from_osm
+
+    box = _numbers(bbox, "--bbox")
+    if box is not None and len(box) != 4:
+        raise click.BadParameter("give four numbers: west,south,east,north", param_hint="--bbox")
+    net = _run(
+        f"built the {mode} network",
+        network_from_osm,
+        osm,
+        mode=mode,
+        speed_kmh=speed_kmh,
+        bbox=box,
+        simplify=not no_simplify,
+        retain_all=not largest_component,
+        progress=None,
+    )
+    path, _ = _split_layer(output)
+    write_output(net.edges, path + "#edges", layer="edges")
+    write_output(net.nodes, path + "#nodes", layer="nodes")
+
+
+@accessibility.command(
+    "nearest",
+    epilog=_examples(
+        "urbangeo accessibility nearest city.osm.pbf buildings.gpkg clinics.gpkg -o nearest.gpkg",
+        "urbangeo accessibility nearest city.osm.pbf homes.gpkg services.gpkg --k 3 --by kind --max-minutes 30 -o near.gpkg",
+    ),
+)
+@click.argument("osm")
+@click.argument("origins")
+@click.argument("facilities")
+@_output("GeoPackage: the origins with minutes, dist_m and facility ids")
+@click.option("--k", type=int, default=1, show_default=True, help="How many nearest facilities.")
+@click.option("--by", default=None, help="Facility column: the nearest of each kind.")
+@click.option("--max-minutes", type=float, default=None, help="Search no farther (beyond: NaN).")
+@_mode_opt
+@_speed_opt
+@_snap_opt
+def acc_nearest(
+    osm: str,
+    origins: str,
+    facilities: str,
+    output: str,
+    k: int,
+    by: str | None,
+    max_minutes: float | None,
+    mode: str,
+    speed_kmh: float | None,
+    max_snap_m: float | None,
+) -> None:
+    """Travel time and distance from every origin to its nearest facilities."""
+    from .accessibility import nearest_facilities
+
+    origins_gdf = read_input(origins, what="origins")
+    facilities_gdf = read_input(facilities, what="facilities")
+    result = _run(
+        "nearest facilities",
+        nearest_facilities,
+        _network(osm, mode, speed_kmh),
+        origins_gdf,
+        facilities_gdf,
+        k=k,
+        by=by,
+        max_minutes=max_minutes,
+        speed_kmh=speed_kmh,
+        max_snap_m=max_snap_m,
+    )
+    write_output(result, output, layer="nearest")
+
+
+@accessibility.command(
+    "count",
+    epilog=_examples(
+        "urbangeo accessibility count city.osm.pbf homes.gpkg shops.gpkg --minutes 5,10,15 -o counts.gpkg",
+        "urbangeo accessibility count city.osm.pbf homes.gpkg jobs.gpkg --dist-m 1200 --weight-col jobs -o jobs.gpkg",
+    ),
+)
+@click.argument("osm")
+@click.argument("origins")
+@click.argument("facilities")
+@_output("GeoPackage: the origins with one count column per threshold")
+@_minutes_opt
+@_dist_opt
+@click.option("--weight-col", default=None, help="Sum this facility column instead of counting.")
+@click.option("--by", default=None, help="Facility column: counts per kind.")
+@_mode_opt
+@_speed_opt
+@_snap_opt
+def acc_count(
+    osm: str,
+    origins: str,
+    facilities: str,
+    output: str,
+    minutes: str | None,
+    dist_m: str | None,
+    weight_col: str | None,
+    by: str | None,
+    mode: str,
+    speed_kmh: float | None,
+    max_snap_m: float | None,
+) -> None:
+    """Facilities (or a sum of their weights) within each travel time or distance."""
+    from .accessibility import cumulative_opportunities
+
+    thresholds = {
+        "minutes": _one_or_many(_numbers(minutes, "--minutes")),
+        "dist_m": _one_or_many(_numbers(dist_m, "--dist-m")),
+    }
+    origins_gdf = read_input(origins, what="origins")
+    facilities_gdf = read_input(facilities, what="facilities")
+    result = _run(
+        "cumulative opportunities",
+        cumulative_opportunities,
+        _network(osm, mode, speed_kmh),
+        origins_gdf,
+        facilities_gdf,
+        **thresholds,
+        weight_col=weight_col,
+        by=by,
+        speed_kmh=speed_kmh,
+        max_snap_m=max_snap_m,
+    )
+    write_output(result, output, layer="count")
+
+
+@accessibility.command(
+    "isochrones",
+    epilog=_examples(
+        "urbangeo accessibility isochrones city.osm.pbf schools.gpkg --minutes 5,10,15 -o iso.gpkg",
+        "urbangeo accessibility isochrones city.osm.pbf parks.gpkg --dist-m 300,500,1000 -o park_areas.gpkg",
+    ),
+)
+@click.argument("osm")
+@click.argument("origins")
+@_output("GeoPackage: one polygon per origin and band")
+@_minutes_opt
+@_dist_opt
+@click.option("--street-width-m", type=float, default=None, help="Buffer around reached streets.")
+@_mode_opt
+@_speed_opt
+@_snap_opt
+def acc_isochrones(
+    osm: str,
+    origins: str,
+    output: str,
+    minutes: str | None,
+    dist_m: str | None,
+    street_width_m: float | None,
+    mode: str,
+    speed_kmh: float | None,
+    max_snap_m: float | None,
+) -> None:
+    """Areas reachable from each origin within each time (or distance) band."""
+    from .accessibility import isochrones
+
+    thresholds = {
+        "minutes": _one_or_many(_numbers(minutes, "--minutes")),
+        "dist_m": _one_or_many(_numbers(dist_m, "--dist-m")),
+    }
+    origins_gdf = read_input(origins, what="origins")
+    result = _run(
+        "isochrones",
+        isochrones,
+        _network(osm, mode, speed_kmh),
+        origins_gdf,
+        **thresholds,
+        speed_kmh=speed_kmh,
+        street_width_m=street_width_m,
+        max_snap_m=max_snap_m,
+    )
+    write_output(result, output, layer="isochrones")
+
+
+@accessibility.command(
+    "fca",
+    epilog=_examples(
+        "urbangeo accessibility fca city.osm.pbf blocks.gpkg clinics.gpkg --population-col pop "
+        "--capacity-col doctors --minutes 15 -o access.gpkg",
+        "urbangeo accessibility fca city.osm.pbf blocks.gpkg clinics.gpkg --method e2sfca --population-col pop "
+        "--capacity-col doctors -o access.gpkg",
+    ),
+)
+@click.argument("osm")
+@click.argument("demand")
+@click.argument("supply")
+@_output("GeoPackage: the demand points with their access score")
+@click.option("--population-col", required=True, help="Demand column with the population.")
+@click.option("--capacity-col", required=True, help="Supply column with the capacity (doctors, beds, places).")
+@click.option(
+    "--method",
+    type=click.Choice(["2sfca", "e2sfca", "g2sfca", "3sfca"]),
+    default="2sfca",
+    show_default=True,
+    help="2SFCA (Luo & Wang 2003), enhanced (Luo & Qi 2009), gravity (Dai 2010), 3SFCA (Wan et al. 2012).",
+)
+@click.option("--minutes", type=float, default=None, help="Catchment in minutes (2sfca; others: the horizon).")
+@click.option("--dist-m", type=float, default=None, help="Catchment in metres instead.")
+@_mode_opt
+@_speed_opt
+@_snap_opt
+def acc_fca(
+    osm: str,
+    demand: str,
+    supply: str,
+    output: str,
+    population_col: str,
+    capacity_col: str,
+    method: str,
+    minutes: float | None,
+    dist_m: float | None,
+    mode: str,
+    speed_kmh: float | None,
+    max_snap_m: float | None,
+) -> None:
+    """Supply-to-demand access with the floating catchment area family."""
+    from . import accessibility as acc
+
+    func = {
+        "2sfca": acc.two_step_fca,
+        "e2sfca": acc.enhanced_two_step_fca,
+        "g2sfca": acc.gravity_two_step_fca,
+        "3sfca": acc.three_step_fca,
+    }[method]
+    kwargs: dict[str, Any] = {"population_col": population_col, "capacity_col": capacity_col}
+    if minutes is not None:
+        kwargs["minutes"] = minutes
+    if dist_m is not None:
+        kwargs["dist_m"] = dist_m
+    demand_gdf = read_input(demand, what="demand")
+    supply_gdf = read_input(supply, what="supply")
+    result = _run(
+        method,
+        func,
+        _network(osm, mode, speed_kmh),
+        demand_gdf,
+        supply_gdf,
+        speed_kmh=speed_kmh,
+        max_snap_m=max_snap_m,
+        **kwargs,
+    )
+    write_output(result, output, layer=method)
+
+
+@accessibility.command(
+    "site",
+    epilog=_examples(
+        "urbangeo accessibility site homes.gpkg --network city.osm.pbf --model mclp -p 3 "
+        "--threshold-minutes 10 --weight pop -o sites.gpkg",
+        "urbangeo accessibility site homes.gpkg candidates.gpkg --network city.osm.pbf --model lscp "
+        "--threshold-minutes 15 --existing clinics.gpkg -o sites.gpkg",
+    ),
+)
+@click.argument("demand")
+@click.argument("candidates", required=False)
+@click.option("--network", "osm", required=True, metavar="OSM", help="OpenStreetMap file for travel times.")
+@_output("GeoPackage: the chosen sites")
+@click.option(
+    "--model",
+    type=click.Choice(["lscp", "mclp", "p_median"]),
+    default="mclp",
+    show_default=True,
+    help="Cover everyone (lscp), cover the most with p sites (mclp), least total time (p_median).",
+)
+@click.option("-p", "p", type=int, default=None, help="Number of new sites (mclp, p_median).")
+@click.option("--threshold-minutes", type=float, default=None, help="Coverage time.")
+@click.option("--weight", default=None, help="Demand column to weigh by (e.g. population).")
+@click.option("--existing", default=None, metavar="PATH", help="Existing facilities, kept and counted.")
+@click.option("--solver", type=click.Choice(["exact", "greedy"]), default="exact", show_default=True)
+@click.option("--time-limit-s", type=float, default=None, help="Stop the exact solver after this long.")
+@_mode_opt
+@_speed_opt
+@_snap_opt
+def acc_site(
+    demand: str,
+    candidates: str | None,
+    osm: str,
+    output: str,
+    model: str,
+    p: int | None,
+    threshold_minutes: float | None,
+    weight: str | None,
+    existing: str | None,
+    solver: str,
+    time_limit_s: float | None,
+    mode: str,
+    speed_kmh: float | None,
+    max_snap_m: float | None,
+) -> None:
+    """Choose new facility sites (LSCP, MCLP, p-median) over the street network.
+
+    Without CANDIDATES the network's intersections are the candidate sites.
+    """
+    from .accessibility import site_facilities
+
+    demand_gdf = read_input(demand, what="demand")
+    candidates_gdf = read_input(candidates, what="candidates") if candidates else None
+    existing_gdf = read_input(existing, what="existing") if existing else None
+    result = _run(
+        f"siting ({model})",
+        site_facilities,
+        demand_gdf,
+        candidates_gdf,
+        model=model,
+        p=p,
+        threshold_minutes=threshold_minutes,
+        existing=existing_gdf,
+        network=_network(osm, mode, speed_kmh),
+        weight=weight,
+        solver=solver,
+        speed_kmh=speed_kmh,
+        max_snap_m=max_snap_m,
+        time_limit_s=time_limit_s,
+    )
+    write_output(result, output, layer="sites")
+
+
+# --------------------------------------------------------------------------- subsidence
+
+
+@cli.group(cls=_Group, context_settings=CONTEXT)
+def subsidence() -> None:
+    """Mining subsidence prediction (probability integral method) and restoration zoning."""
+
+
+@subsidence.command(
+    "predict",
+    epilog=_examples(
+        "urbangeo subsidence predict panels.gpkg --resolution-m 10 -o subsidence.tif",
+        "urbangeo subsidence predict panels.gpkg --param q=0.95 --param tan_beta=2.2 -o w.tif",
+    ),
+)
+@click.argument("panels")
+@_output("GeoTIFF of final subsidence W in metres")
+@click.option("--resolution-m", type=float, default=10.0, show_default=True, help="Cell size.")
+@click.option(
+    "--param",
+    "param",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="PIM parameter for panels without that column (m, q, H, tan_beta, b, theta0_deg, s...); repeatable.",
+)
+@click.option("--method", type=click.Choice(["auto", "closed_form", "grid"]), default="auto", show_default=True)
+def sub_predict(panels: str, output: str, resolution_m: float, param: tuple[str, ...], method: str) -> None:
+    """Predict final subsidence of mined panels with the probability integral method."""
+    from .subsidence import predict_subsidence
+
+    result = _run(
+        "PIM prediction",
+        predict_subsidence,
+        read_input(panels, what="panels"),
+        resolution_m=resolution_m,
+        params=_params(param) or None,
+        method=method,
+    )
+    write_output(result, output, layer="subsidence")
+
+
+# --------------------------------------------------------------------------- land use
+
+
+@cli.group(cls=_Group, context_settings=CONTEXT)
+def landuse() -> None:
+    """Collective-to-state land conversion, contiguous blocks and land-use change."""
+
+
+@landuse.command(
+    "change",
+    epilog=_examples(
+        "urbangeo landuse change dltb_2018.gpkg dltb_2023.gpkg --class-col DLBM -o change.csv",
+        "urbangeo landuse change lc_2010.tif lc_2020.tif -o change.csv",
+    ),
+)
+@click.argument("before")
+@click.argument("after")
+@_output("CSV: the from x to matrix of areas (m2, or cells)")
+@click.option("--class-col", default="DLBM", show_default=True, help="Class column of polygon layers.")
+@click.option("--class-col-after", default=None, help="Class column of AFTER when it differs.")
+def lu_change(before: str, after: str, output: str, class_col: str, class_col_after: str | None) -> None:
+    """From -> to matrix of land-use change between two dates (polygons or rasters)."""
+    from .landuse import transition_matrix
+
+    result = _run(
+        "transition matrix",
+        transition_matrix,
+        _layer_or_raster(before, "before"),
+        _layer_or_raster(after, "after"),
+        class_col=class_col,
+        class_col_after=class_col_after,
+    )
+    write_output(result, output, layer="change")
+
+
+@landuse.command(
+    "metrics",
+    epilog=_examples(
+        "urbangeo landuse metrics dltb.gpkg --class-col DLBM -o metrics.csv",
+        "urbangeo landuse metrics landcover.tif --level landscape -o landscape.csv",
+    ),
+)
+@click.argument("landscape")
+@_output("CSV: one row per class (or one for the landscape)")
+@click.option("--class-col", default=None, help="Class column of a polygon layer.")
+@click.option("--level", type=click.Choice(["class", "landscape"]), default="class", show_default=True)
+@click.option("--neighbours", type=click.Choice(["4", "8"]), default="8", show_default=True)
+def lu_metrics(landscape: str, output: str, class_col: str | None, level: str, neighbours: str) -> None:
+    """FRAGSTATS fragmentation metrics (NP, LPI, ED, LSI, MESH, AI, COHESION, SHDI...)."""
+    from .landuse import class_metrics, landscape_metrics
+
+    func = class_metrics if level == "class" else landscape_metrics
+    result = _run(
+        f"{level} metrics",
+        func,
+        _layer_or_raster(landscape, "landscape"),
+        class_col=class_col,
+        neighbours=int(neighbours),
+    )
+    write_output(result, output, layer="metrics")
+
+
+def _layer_or_raster(spec: str, what: str) -> Any:
+    """A .tif is passed as its path (the landuse functions read rasters); anything else is read."""
+    if _split_layer(spec)[0].lower().endswith((".tif", ".tiff")):
+        if not Path(spec).exists():
+            raise FileNotFoundError(f"no such file {spec!r} ({what}); check the path.")
+        return spec
+    return read_input(spec, what=what)
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 ok, 1 error, 2 usage)."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="urbangeo", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return 1
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
