@@ -193,7 +193,10 @@ def normalize_codes(values: Iterable[Any], *, kind: CodeKind = "land_class") -> 
     """
     check_choice(kind, "kind", _KINDS)
     s = _as_series(values)
-    return pd.Series([_norm_one(v, kind) for v in s.tolist()], index=s.index, dtype=object, name=s.name)
+    # normalise each distinct value once (survey layers hold millions of rows, few codes)
+    codes, uniques = pd.factorize(s.to_numpy(dtype=object), use_na_sentinel=True)
+    norm = np.array([_norm_one(v, kind) for v in uniques] + [pd.NA], dtype=object)
+    return pd.Series(norm[codes], index=s.index, dtype=object, name=s.name)
 
 
 def _lookup(values: Iterable[Any], column: str) -> pd.Series:

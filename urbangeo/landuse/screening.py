@@ -1,0 +1,651 @@
+"""Eligibility screening of collective parcels for conversion.
+
+Two legal routes (see docs/landuse.md and the rule profiles):
+
+* ``"expropriation"``: collective land -> state land for contiguous development
+  (Land Administration Law 2019, Art. 45-48);
+* ``"market_entry"``: direct market entry of collective business construction land
+  (Art. 63).
+
+:func:`screen_conversion` runs every test of the route on every parcel with array
+operations (an STRtree over the parcels, prepared constraint polygons, one vectorised
+``shapely.intersection`` over the intersecting pairs) and returns a copy of the parcels
+with the results as columns:
+
+==============================  ==========================================================
+column                          meaning
+==============================  ==========================================================
+``area_m2``                     area of the cleaned parcel in the metric CRS
+``category``                    three-category class of ``class_col`` (A / C / U)
+``inside_boundary_m2``          area inside the urban development boundary (NaN if no layer)
+``overlap_basic_farmland_m2``   area overlapping permanent basic farmland (NaN if no layer)
+``overlap_red_line_m2``         area overlapping the ecological red line (NaN if no layer)
+``planned_use``                 level-1 planning class with the largest overlap (if planning)
+``failed_tests``                readable reasons, separated by ``"; "`` ("" when none)
+``n_failed``                    number of failed tests
+``excluded``                    True when the geometry could not be used (reported)
+``eligible``                    True when every test that ran passed
+``quota_m2``                    new construction-land quota needed: area if category A or U
+``approval_level``              ``"State Council"`` / ``"province"`` for eligible parcels of
+                                the expropriation route (per project); None otherwise
+``approval_reason``             why (article cited)
+==============================  ==========================================================
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Hashable
+from pathlib import Path
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .._validate import check_choice, check_columns, check_geodataframe, check_number
+from ..crs import check_same_crs, get_crs, metric_crs
+from ..errors import InvalidOptionError, UnknownCodeError
+from ..settings import settings
+from . import _overlay
+from .codes import category_of, level1_of, normalize_codes, validate_codes
+from .rules import RuleProfile, load_profile
+
+log = logging.getLogger(__name__)
+
+__all__ = ["screen_conversion", "conversion_summary", "ROUTES"]
+
+ROUTES = ("expropriation", "market_entry")
+
+Route = Literal["expropriation", "market_entry"]
+
+#: Columns screen_conversion adds (in this order).
+SCREEN_COLUMNS = (
+    "area_m2",
+    "category",
+    "inside_boundary_m2",
+    "overlap_basic_farmland_m2",
+    "overlap_red_line_m2",
+    "planned_use",
+    "failed_tests",
+    "n_failed",
+    "excluded",
+    "eligible",
+    "quota_m2",
+    "approval_level",
+    "approval_reason",
+)
+
+
+def _tolerance(area: np.ndarray, share: float) -> np.ndarray:
+    return np.maximum(float(settings.sliver_tolerance_m2), share * area)
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.1f} m2"
+
+
+def _dask_type() -> type | None:
+    # a dask_geopandas frame can only exist if its module was imported: no import here
+    # (importing dask costs seconds)
+    mod = sys.modules.get("dask_geopandas")
+    return None if mod is None else mod.GeoDataFrame
+
+
+def screen_conversion(
+    parcels: gpd.GeoDataFrame,
+    *,
+    route: Route = "expropriation",
+    development_boundary: gpd.GeoDataFrame | None = None,
+    basic_farmland: gpd.GeoDataFrame | None = None,
+    red_line: gpd.GeoDataFrame | None = None,
+    planning: gpd.GeoDataFrame | str | None = None,
+    profile: str | Path | RuleProfile = "national",
+    class_col: str = "DLBM",
+    ownership_col: str = "QSXZ",
+    planning_col: str = "planning_code",
+    zone_col: str | None = None,
+    consent_col: str | None = None,
+    project_col: str | None = None,
+    on_invalid: Literal["raise", "fix", "drop", "warn"] = "fix",
+    precision_m: float = 0.001,
+) -> gpd.GeoDataFrame:
+    """Screen parcels for conversion under a legal route; one row per parcel.
+
+    Parameters
+    ----------
+    parcels : GeoDataFrame or dask_geopandas.GeoDataFrame
+        Polygon parcels in any CRS with a land-class column (GB/T 21010 codes,
+        third-survey variants accepted) and an ownership column (QSXZ). A dask frame
+        gives a dask frame back (each partition screened where it lives).
+    route : {"expropriation", "market_entry"}
+        Which legal route's tests to run (see the module docstring and docs/landuse.md).
+    development_boundary, basic_farmland, red_line : GeoDataFrame, optional
+        Constraint polygons in the *same CRS* as ``parcels``. ``development_boundary``
+        is required for the expropriation route (LAL 2019, Art. 45(1)(5)) unless the
+        profile's ``expropriation_requires_development_boundary`` is False. A layer left
+        out means its test is not run; the names of tests not run are listed in
+        ``result.attrs["screening"]["tests_not_run"]``.
+    planning : GeoDataFrame or str, optional
+        Planned uses: a polygon layer (same CRS) whose ``planning_col`` holds 2020
+        planning-classification codes (level 1, or longer codes whose first two digits
+        are level 1), or the name of a column of ``parcels`` holding them. A parcel's
+        planned use is the class with the largest overlap. Needed for the market-entry
+        planning test.
+    profile : str, path or RuleProfile, default "national"
+        Rule profile (see :func:`urbangeo.landuse.load_profile`).
+    class_col, ownership_col : str
+        Land-class and ownership columns of ``parcels``.
+    planning_col : str, default "planning_code"
+        Column of the planning layer with the class codes.
+    zone_col : str, optional
+        Column of ``development_boundary`` with the zone type; only polygons whose value
+        is in the profile's ``development_zone_values`` count (all, if that list is empty).
+    consent_col : str, optional
+        Column of ``parcels`` with the share (0-1) of villagers consenting (market entry,
+        Art. 63). Without it the consent test is not run.
+    project_col : str, optional
+        Column grouping parcels into expropriation projects for the approval level;
+        by default all eligible parcels of the call form one project.
+    on_invalid : {"fix", "raise", "drop", "warn"}, default "fix"
+        Policy for invalid geometries (``make_valid`` by default, reported with a
+        :class:`~urbangeo.errors.GeometryFixedWarning`).
+    precision_m : float, default 0.001
+        Coordinates are snapped to this grid (in the metric CRS) before overlaying.
+
+    Returns
+    -------
+    GeoDataFrame
+        A copy of ``parcels`` (same index, CRS and geometry) with the columns listed in
+        the module docstring. Rows whose geometry is missing, empty or dropped are kept,
+        flagged ``excluded=True`` and not eligible, so nothing disappears.
+        ``attrs["screening"]`` records the route, profile, metric CRS, tests not run and
+        what cleaning changed.
+
+    Raises
+    ------
+    CRSMismatchError
+        A constraint layer is not in the parcels' CRS.
+    UnknownCodeError
+        Land-class or ownership codes are not in the shipped tables, or a land class has
+        no three-category class (mixed level-1 codes 04, 10, 11, 12).
+    MissingColumnError, InvalidOptionError
+        Missing columns, bad route, or a missing development boundary.
+
+    See Also
+    --------
+    conversion_summary : areas, quota and approval level per project.
+    assemble_blocks : contiguous development blocks of the eligible parcels.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> parcels = gpd.GeoDataFrame(
+    ...     {"DLBM": ["0101", "0601"], "QSXZ": ["32", "10"]},
+    ...     geometry=[shapely.box(0, 0, 100, 100), shapely.box(100, 0, 200, 100)], crs="EPSG:4547")
+    >>> boundary = gpd.GeoDataFrame(geometry=[shapely.box(-10, -10, 300, 300)], crs="EPSG:4547")
+    >>> out = screen_conversion(parcels, development_boundary=boundary)
+    >>> out[["eligible", "quota_m2", "approval_level"]]
+       eligible  quota_m2 approval_level
+    0      True   10000.0       province
+    1     False       0.0           None
+    >>> out.loc[1, "failed_tests"]
+    'not collectively owned (QSXZ 10)'
+    """
+    dask_gdf = _dask_type()
+    if dask_gdf is not None and isinstance(parcels, dask_gdf):
+        from ._parallel import screen_dask
+
+        return screen_dask(
+            parcels,
+            route=route,
+            development_boundary=development_boundary,
+            basic_farmland=basic_farmland,
+            red_line=red_line,
+            planning=planning,
+            profile=profile,
+            class_col=class_col,
+            ownership_col=ownership_col,
+            planning_col=planning_col,
+            zone_col=zone_col,
+            consent_col=consent_col,
+            project_col=project_col,
+            on_invalid=on_invalid,
+            precision_m=precision_m,
+        )
+    prof = _prepare_profile(profile)
+    out = _screen_frame(
+        parcels,
+        route=route,
+        development_boundary=development_boundary,
+        basic_farmland=basic_farmland,
+        red_line=red_line,
+        planning=planning,
+        prof=prof,
+        class_col=class_col,
+        ownership_col=ownership_col,
+        planning_col=planning_col,
+        zone_col=zone_col,
+        consent_col=consent_col,
+        project_col=project_col,
+        on_invalid=on_invalid,
+        precision_m=precision_m,
+        metric=None,
+    )
+    return _assign_approval(out, prof, route=route, project_col=project_col)
+
+
+def _prepare_profile(profile: Any) -> RuleProfile:
+    return profile if isinstance(profile, RuleProfile) else load_profile(profile)
+
+
+def _check_inputs(
+    parcels: Any,
+    *,
+    route: str,
+    layers: dict[str, Any],
+    planning: Any,
+    prof: RuleProfile,
+    class_col: str,
+    ownership_col: str,
+    planning_col: str,
+    zone_col: str | None,
+    consent_col: str | None,
+    project_col: str | None,
+    precision_m: float,
+) -> None:
+    check_choice(route, "route", ROUTES)
+    check_number(precision_m, "precision_m", minimum=0)
+    named = {"parcels": parcels, **{k: v for k, v in layers.items() if v is not None}}
+    if isinstance(planning, gpd.GeoDataFrame):
+        named["planning"] = planning
+    for k, v in named.items():
+        if k != "parcels":
+            check_geodataframe(v, k)
+    check_same_crs(**named)
+    cols = [class_col, ownership_col] + [c for c in (consent_col, project_col) if c]
+    if isinstance(planning, str):
+        cols.append(planning)
+    check_columns(parcels, "parcels", cols)
+    if consent_col:
+        check_columns(parcels, "parcels", {consent_col: "numeric"})
+    if isinstance(planning, gpd.GeoDataFrame):
+        check_columns(planning, "planning", [planning_col])
+    if zone_col is not None:
+        if layers.get("development_boundary") is None:
+            raise InvalidOptionError("`zone_col` was given but `development_boundary` was not; pass both or neither.")
+        check_columns(layers["development_boundary"], "development_boundary", [zone_col])
+    if planning is not None and not isinstance(planning, (str, gpd.GeoDataFrame)):
+        raise TypeError(
+            f"`planning` must be a GeoDataFrame of planning zones or the name of a column of `parcels`; "
+            f"got {type(planning).__name__}."
+        )
+    if (
+        route == "expropriation"
+        and layers.get("development_boundary") is None
+        and prof["expropriation_requires_development_boundary"]
+    ):
+        raise InvalidOptionError(
+            "route='expropriation' needs `development_boundary` (LAL 2019, Art. 45(1)(5): contiguous development "
+            "inside the urban development boundary). Pass the boundary layer, or use "
+            "profile=load_profile('national', expropriation_requires_development_boundary=False) to skip the test."
+        )
+
+
+def _screen_frame(
+    parcels: gpd.GeoDataFrame,
+    *,
+    route: str,
+    development_boundary: gpd.GeoDataFrame | None,
+    basic_farmland: gpd.GeoDataFrame | None,
+    red_line: gpd.GeoDataFrame | None,
+    planning: gpd.GeoDataFrame | str | None,
+    prof: RuleProfile,
+    class_col: str,
+    ownership_col: str,
+    planning_col: str,
+    zone_col: str | None,
+    consent_col: str | None,
+    project_col: str | None,
+    on_invalid: str,
+    precision_m: float,
+    metric: Any,
+) -> gpd.GeoDataFrame:
+    """Screen one in-memory frame (no approval level: that needs the whole project)."""
+    check_geodataframe(parcels, "parcels")
+    get_crs(parcels, "parcels")
+    layers = {"development_boundary": development_boundary, "basic_farmland": basic_farmland, "red_line": red_line}
+    _check_inputs(
+        parcels,
+        route=route,
+        layers=layers,
+        planning=planning,
+        prof=prof,
+        class_col=class_col,
+        ownership_col=ownership_col,
+        planning_col=planning_col,
+        zone_col=zone_col,
+        consent_col=consent_col,
+        project_col=project_col,
+        precision_m=precision_m,
+    )
+    validate_codes(parcels, column=class_col, kind="land_class")
+    validate_codes(parcels, column=ownership_col, kind="ownership")
+    classes = normalize_codes(parcels[class_col]).to_numpy(dtype=object)
+    category = category_of(classes).to_numpy(dtype=object)
+    no_cat = pd.isna(category)
+    if no_cat.any():
+        rows = list(parcels.index[no_cat])
+        bad = sorted({str(c) for c in classes[no_cat]})
+        raise UnknownCodeError(
+            f"`parcels` column {class_col!r} holds level-1 codes {', '.join(repr(b) for b in bad)} whose "
+            f"sub-classes fall in different three-category classes (rows {rows[:5]}); give level-2 codes.",
+            codes=bad,
+            rows=rows,
+        )
+
+    target = metric if metric is not None else metric_crs(parcels, name="parcels")
+    geoms, usable, report, raw_area = _overlay.clean_polygons(
+        parcels, "parcels", target_crs=target, on_invalid=on_invalid, grid_m=precision_m
+    )
+    n = len(parcels)
+    area = np.where(usable, shapely.area(geoms), raw_area)
+    idx = np.flatnonzero(usable)
+    g = geoms[idx]
+    a = area[idx]
+    tree = shapely.STRtree(g)
+    share = float(prof["overlap_share_tolerance"])
+    tol = _tolerance(a, share)
+
+    failed: list[tuple[np.ndarray, np.ndarray]] = []  # (mask over idx, reason strings)
+    not_run: list[str] = []
+
+    def fail(mask: np.ndarray, reason: Any) -> None:
+        """Record a failed test; ``reason(sel)`` formats the reasons of rows ``sel`` only."""
+        mask = np.asarray(mask, dtype=bool)
+        if mask.any():
+            sel = np.flatnonzero(mask)
+            failed.append((sel, np.asarray(reason(sel), dtype=object)))
+
+    # ownership (both routes)
+    own = normalize_codes(parcels[ownership_col].to_numpy()[idx], kind="ownership").to_numpy(dtype=object)
+    collective = np.isin(own.astype(str), list(prof["collective_ownership_codes"]))
+    fail(~collective, lambda sel: [f"not collectively owned (QSXZ {o})" for o in own[sel]])
+
+    results: dict[str, np.ndarray] = {}
+    cols = {
+        "development_boundary": "inside_boundary_m2",
+        "basic_farmland": "overlap_basic_farmland_m2",
+        "red_line": "overlap_red_line_m2",
+    }
+    for key, col in cols.items():
+        layer = layers[key]
+        full = np.full(n, np.nan)
+        if layer is None:
+            results[col] = full
+            continue
+        lyr = layer
+        if key == "development_boundary" and zone_col is not None and list(prof["development_zone_values"]):
+            lyr = layer[layer[zone_col].isin(list(prof["development_zone_values"]))]
+        lg = _overlay.layer_geoms(lyr, key, target_crs=target, grid_m=precision_m)
+        ov = _overlay.overlap_area(tree, g, a, lg)
+        full[idx] = ov
+        results[col] = full
+        if key == "development_boundary":
+            outside = a - ov
+            fail(
+                (outside > tol) if route == "expropriation" else np.zeros(len(a), dtype=bool),
+                lambda sel, v=outside: [f"outside the urban development boundary ({_fmt(x)})" for x in v[sel]],
+            )
+        elif key == "basic_farmland" and prof["exclude_basic_farmland"]:
+            fail(ov > tol, lambda sel, v=ov: [f"overlaps permanent basic farmland ({_fmt(x)})" for x in v[sel]])
+        elif key == "red_line" and prof["exclude_red_line"]:
+            fail(
+                ov > tol,
+                lambda sel, v=ov: [f"overlaps the ecological protection red line ({_fmt(x)})" for x in v[sel]],
+            )
+    if development_boundary is None and route == "expropriation":
+        not_run.append("inside the urban development boundary")
+    if basic_farmland is None:
+        not_run.append("no overlap with permanent basic farmland")
+    if red_line is None:
+        not_run.append("no overlap with the ecological red line")
+
+    planned = np.full(n, None, dtype=object)
+    if planning is not None:
+        if isinstance(planning, str):
+            codes = normalize_codes(parcels[planning].to_numpy()[idx], kind="planning").to_numpy(dtype=object)
+            planned[idx] = codes
+        else:
+            pl = planning[~(planning.geometry.isna() | planning.geometry.is_empty)]
+            pvals = normalize_codes(pl[planning_col].to_numpy(), kind="planning").to_numpy(dtype=object)
+            pg = gpd.GeoSeries(pl.geometry.values, crs=pl.crs)
+            pg = pg if get_crs(pl, "planning").equals(target) else pg.to_crs(target)
+            parr = np.asarray(pg.values, dtype=object)
+            bad = ~shapely.is_valid(parr)
+            if bad.any():
+                parr = parr.copy()
+                parr[bad] = _overlay.polygonal(shapely.make_valid(parr[bad]))
+            val, _best = _overlay.largest_overlap(tree, g, a, parr, pvals)
+            planned[idx] = val
+        planned = np.array([None if (v is None or v is pd.NA) else str(v)[:2] for v in planned], dtype=object)
+
+    if route == "market_entry":
+        lvl1 = level1_of(classes[idx]).to_numpy(dtype=object)
+        allowed = np.isin(lvl1.astype(str), list(prof["market_entry_land_classes"]))
+        excluded_cls = np.isin(classes[idx].astype(str), list(prof["market_entry_excluded_classes"]))
+        ok = allowed & ~excluded_cls
+        fail(
+            ~ok,
+            lambda sel: [f"land class {c} is not collective business construction land" for c in classes[idx][sel]],
+        )
+        if planning is None:
+            not_run.append("planned business use")
+        else:
+            pu = planned[idx]
+            okp = np.isin(pu.astype(str), list(prof["market_entry_planning_classes"]))
+            fail(
+                ~okp,
+                lambda sel: [
+                    "no planned use (outside the planning layer)" if p is None else f"planned use {p} is not business use"
+                    for p in pu[sel]
+                ],
+            )
+        if consent_col is None:
+            not_run.append("villager consent >= 2/3")
+        else:
+            c = pd.to_numeric(parcels[consent_col]).to_numpy(dtype=float)[idx]
+            need = float(prof["villager_consent_share_min"])
+            bad_c = ~(c >= need - 1e-12)
+            fail(
+                bad_c,
+                lambda sel: [
+                    "villager consent missing" if np.isnan(x) else f"villager consent {x:.0%} < {need:.0%}" for x in c[sel]
+                ],
+            )
+
+    # readable reasons, joined per parcel (vectorised over tests, not rows)
+    reasons = np.full(len(idx), "", dtype=object)
+    n_failed = np.zeros(len(idx), dtype=np.int64)
+    for sel, r in failed:
+        sep = np.where(n_failed[sel] > 0, "; ", "")
+        reasons[sel] = reasons[sel] + sep + r
+        n_failed[sel] += 1
+
+    out = parcels.copy()
+    out["area_m2"] = area
+    out["category"] = pd.Series(category, index=out.index, dtype=object)
+    for col in cols.values():
+        out[col] = results[col]
+    out["planned_use"] = pd.Series(planned, index=out.index, dtype=object)
+    fr = np.full(n, "", dtype=object)
+    fr[idx] = reasons
+    excl_reason = {}
+    for why, labels in report.excluded.items():
+        for lab in labels:
+            excl_reason[lab] = f"excluded: {why}"
+    if excl_reason:
+        ex_pos = np.flatnonzero(~usable)
+        fr[ex_pos] = [excl_reason.get(lab, "excluded") for lab in parcels.index[ex_pos]]
+    nf = np.zeros(n, dtype=np.int64)
+    nf[idx] = n_failed
+    nf[~usable] = 1
+    out["failed_tests"] = pd.Series(fr, index=out.index, dtype=object)
+    out["n_failed"] = nf
+    out["excluded"] = ~usable
+    out["eligible"] = usable & (nf == 0)
+    cat_s = np.asarray(category, dtype=object)
+    out["quota_m2"] = np.where(usable & np.isin(cat_s.astype(str), ["A", "U"]), area, 0.0)
+    out["approval_level"] = pd.Series(np.full(n, None, dtype=object), index=out.index, dtype=object)
+    out["approval_reason"] = pd.Series(np.full(n, "", dtype=object), index=out.index, dtype=object)
+    # helpers for the approval level, dropped after use
+    lvl1_all = level1_of(classes).to_numpy(dtype=object)
+    out["_cultivated"] = np.isin(lvl1_all.astype(str), list(prof["cultivated_land_classes"]))
+    out.attrs = dict(parcels.attrs)
+    out.attrs["screening"] = {
+        "route": route,
+        "profile": prof.name,
+        "metric_crs": target.to_string() if hasattr(target, "to_string") else str(target),
+        "tests_not_run": not_run,
+        "cleaning": report.summary(),
+        "n_fixed": len(report.fixed),
+        "n_excluded": int((~usable).sum()),
+    }
+    log.info("screen_conversion: %d parcels, %d eligible, %s", n, int(out["eligible"].sum()), report.summary())
+    return out
+
+
+def _project_table(out: pd.DataFrame, project_col: str | None) -> pd.DataFrame:
+    """Per-project sums over eligible parcels: cultivated / other / basic-farmland areas."""
+    el = out[out["eligible"].to_numpy(dtype=bool)]
+    keys = el[project_col] if project_col else pd.Series(0, index=el.index)
+    farm = el["overlap_basic_farmland_m2"].fillna(0.0).to_numpy()
+    cult = np.where(el["_cultivated"].to_numpy(dtype=bool), el["area_m2"].to_numpy() - farm, 0.0)
+    other = np.where(el["_cultivated"].to_numpy(dtype=bool), 0.0, el["area_m2"].to_numpy() - farm)
+    frame = pd.DataFrame(
+        {"project": keys.to_numpy(), "farmland_m2": farm, "cultivated_m2": cult, "other_m2": other, "n": 1}
+    )
+    return frame.groupby("project", sort=True).sum()
+
+
+def _levels(table: pd.DataFrame, prof: RuleProfile) -> pd.DataFrame:
+    tol = float(settings.sliver_tolerance_m2)
+    cult_ha = float(prof["state_council_cultivated_ha"])
+    other_ha = float(prof["state_council_other_ha"])
+    levels, why = [], []
+    for farm, cult, other in zip(table["farmland_m2"], table["cultivated_m2"], table["other_m2"]):
+        r = []
+        if prof["state_council_if_basic_farmland"] and farm > tol:
+            r.append(f"includes permanent basic farmland ({farm / 1e4:.2f} ha; LAL 2019 Art. 46(1))")
+        if cult / 1e4 > cult_ha:
+            r.append(f"cultivated land {cult / 1e4:.2f} ha > {cult_ha:g} ha (Art. 46(2))")
+        if other / 1e4 > other_ha:
+            r.append(f"other land {other / 1e4:.2f} ha > {other_ha:g} ha (Art. 46(3))")
+        if r:
+            levels.append("State Council")
+            why.append("; ".join(r))
+        else:
+            levels.append("province")
+            why.append(
+                f"cultivated {cult / 1e4:.2f} ha <= {cult_ha:g} ha and other {other / 1e4:.2f} ha <= {other_ha:g} ha, "
+                f"no basic farmland (Art. 46)"
+            )
+    return table.assign(approval_level=levels, approval_reason=why)
+
+
+def _assign_approval(
+    out: gpd.GeoDataFrame, prof: RuleProfile, *, route: str, project_col: str | None, table: pd.DataFrame | None = None
+) -> gpd.GeoDataFrame:
+    if route == "expropriation":
+        if table is None:
+            table = _levels(_project_table(out, project_col), prof)
+        el = out["eligible"].to_numpy(dtype=bool)
+        if el.any():
+            keys = out.loc[el, project_col] if project_col else pd.Series(0, index=out.index[el])
+            lv = keys.map(table["approval_level"]).to_numpy(dtype=object)
+            rs = keys.map(table["approval_reason"]).to_numpy(dtype=object)
+            al = out["approval_level"].to_numpy(dtype=object).copy()
+            ar = out["approval_reason"].to_numpy(dtype=object).copy()
+            al[el], ar[el] = lv, rs
+            out["approval_level"] = pd.Series(al, index=out.index, dtype=object)
+            out["approval_reason"] = pd.Series(ar, index=out.index, dtype=object)
+    return out.drop(columns="_cultivated")
+
+
+def conversion_summary(
+    screened: pd.DataFrame,
+    *,
+    by: Hashable | None = None,
+    class_col: str = "DLBM",
+    profile: str | Path | RuleProfile | None = None,
+) -> pd.DataFrame:
+    """Areas, quota and approval level per project (or for all eligible parcels).
+
+    Parameters
+    ----------
+    screened : GeoDataFrame
+        Output of :func:`screen_conversion`.
+    by : column name, optional
+        Group eligible parcels by this column (e.g. a project or block id).
+    class_col : str, default "DLBM"
+        Land-class column (to tell cultivated land, class 01, from other land).
+    profile : str, path or RuleProfile, optional
+        Rule profile for the approval level; by default the one named in
+        ``screened.attrs["screening"]`` (else ``"national"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group with ``n_parcels``, ``area_m2``, areas by three-category class
+        (``agricultural_m2``, ``construction_m2``, ``unused_m2``), ``quota_m2`` and, for
+        the expropriation route, ``approval_level`` and ``approval_reason`` recomputed
+        for the group with the profile the screening used.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> p = gpd.GeoDataFrame({"DLBM": ["0101"] * 2, "QSXZ": ["32"] * 2},
+    ...     geometry=[shapely.box(0, 0, 500, 400), shapely.box(500, 0, 1000, 400)], crs="EPSG:4547")
+    >>> b = gpd.GeoDataFrame(geometry=[shapely.box(-1, -1, 2000, 2000)], crs="EPSG:4547")
+    >>> s = conversion_summary(screen_conversion(p, development_boundary=b))
+    >>> s[["n_parcels", "quota_m2", "approval_level"]]
+         n_parcels  quota_m2 approval_level
+    all          2  400000.0  State Council
+    """
+    need = ["eligible", "area_m2", "category", "quota_m2", "overlap_basic_farmland_m2", class_col]
+    check_columns(screened, "screened", need)
+    info = screened.attrs.get("screening", {})
+    el = screened[screened["eligible"].to_numpy(dtype=bool)]
+    keys = el[by] if by is not None else pd.Series("all", index=el.index)
+    cat = el["category"].astype(object)
+    frame = pd.DataFrame(
+        {
+            "key": keys.to_numpy(),
+            "n_parcels": 1,
+            "area_m2": el["area_m2"].to_numpy(),
+            "agricultural_m2": np.where(cat == "A", el["area_m2"], 0.0),
+            "construction_m2": np.where(cat == "C", el["area_m2"], 0.0),
+            "unused_m2": np.where(cat == "U", el["area_m2"], 0.0),
+            "quota_m2": el["quota_m2"].to_numpy(),
+        }
+    )
+    out = frame.groupby("key", sort=True).sum()
+    out.index.name = by
+    if info.get("route", "expropriation") == "expropriation":
+        prof = _prepare_profile(profile if profile is not None else info.get("profile", "national"))
+        cult_mask = level1_of(el[class_col]).isin(list(prof["cultivated_land_classes"])).to_numpy()
+        farm = el["overlap_basic_farmland_m2"].fillna(0.0).to_numpy()
+        t = pd.DataFrame(
+            {
+                "project": keys.to_numpy(),
+                "farmland_m2": farm,
+                "cultivated_m2": np.where(cult_mask, el["area_m2"].to_numpy() - farm, 0.0),
+                "other_m2": np.where(cult_mask, 0.0, el["area_m2"].to_numpy() - farm),
+            }
+        ).groupby("project", sort=True).sum()
+        lv = _levels(t, prof)
+        out["approval_level"] = lv["approval_level"].to_numpy()
+        out["approval_reason"] = lv["approval_reason"].to_numpy()
+    return out
