@@ -16,7 +16,9 @@ from importlib.util import find_spec
 
 collect_ignore: list[str] = []
 
-if find_spec("qgis") is None:
+# a namespace package named ``qgis`` (e.g. the tests/qgis folder on sys.path) is not QGIS
+_spec = find_spec("qgis")
+if _spec is None or _spec.origin is None:
     collect_ignore.append("urbangeo/qgis")
 else:
     _flags = sys.getdlopenflags()

@@ -15,7 +15,9 @@ from importlib.util import find_spec
 
 import pytest
 
-QGIS_MISSING = find_spec("qgis") is None or "URBANGEO_QGIS_IMPORT_ERROR" in os.environ
+# find_spec("qgis") is not enough: this very folder is a namespace package named qgis
+_spec = find_spec("qgis")
+QGIS_MISSING = _spec is None or _spec.origin is None or "URBANGEO_QGIS_IMPORT_ERROR" in os.environ
 QGIS_REASON = (
     "QGIS's Python bindings are not importable in this Python "
     f"({os.environ.get('URBANGEO_QGIS_IMPORT_ERROR', 'no module named qgis')}, {sys.executable}); "

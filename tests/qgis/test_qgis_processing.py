@@ -9,11 +9,11 @@ public function on the same inputs.
 
 from __future__ import annotations
 
-from importlib.util import find_spec
-
 import pytest
 
-if find_spec("qgis") is None:
+try:
+    import qgis.core  # noqa: F401  (already loaded with RTLD_GLOBAL by the root conftest.py)
+except ImportError:
     pytest.skip("QGIS's Python bindings are not importable here; run `make test-qgis`", allow_module_level=True)
 
 import geopandas as gpd
