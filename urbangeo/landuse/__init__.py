@@ -4,6 +4,7 @@ contiguous development blocks, compensation, and land-use change.
 See docs/landuse.md for the user guide.
 """
 
+from .blocks import assemble_blocks, block_membership
 from .change import (
     UNMATCHED,
     category_intensity,
@@ -31,6 +32,8 @@ from .codes import (
 )
 from .metrics import class_metrics, landscape_metrics, polygon_patches
 from .plotting_change import plot_transition_heatmap, plot_transition_sankey
+from .rules import Rule, RuleProfile, available_profiles, load_profile
+from .screening import conversion_summary, screen_conversion
 
 __all__ = [
     # codes
