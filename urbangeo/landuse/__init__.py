@@ -49,6 +49,17 @@ __all__ = [
     "planning_class_of",
     "planning_classes",
     "validate_codes",
+    # rules
+    "Rule",
+    "RuleProfile",
+    "available_profiles",
+    "load_profile",
+    # screening
+    "screen_conversion",
+    "conversion_summary",
+    # blocks
+    "assemble_blocks",
+    "block_membership",
     # change (transition matrices, components, intensity analysis, plots)
     "UNMATCHED",
     "transition_matrix",
