@@ -66,6 +66,30 @@ def test_raster_matrix_wide_and_negative_codes_use_unique_path():
     np.testing.assert_array_equal(m.to_numpy(), ref.to_numpy())
 
 
+@pytest.mark.parametrize("nodata", [255, -9999])
+def test_raster_nodata_bookkeeping_both_kernel_paths(nodata):
+    """Narrow codes (one bincount with nodata as a code) and wide codes (np.unique) agree with crosstab."""
+    rng = np.random.default_rng(8)
+    b = rng.choice([1, 2, 3, 5], (40, 30)).astype(np.int32)
+    a = rng.choice([1, 2, 4, 5], (40, 30)).astype(np.int32)
+    b[rng.random(b.shape) < 0.1] = nodata
+    a[rng.random(a.shape) < 0.1] = nodata
+    with pytest.warns(UrbangeoWarning):
+        m = raster_transition_matrix(b, a, nodata=nodata, include_unmatched=True)
+    vb, va = b != nodata, a != nodata
+    ref = crosstab(b[vb & va], a[vb & va])
+    core = m.drop(index=UNMATCHED, columns=UNMATCHED)
+    np.testing.assert_array_equal(core.reindex(index=ref.index, columns=ref.columns).to_numpy(), ref.to_numpy())
+    lost = pd.Series(b[vb & ~va]).value_counts()
+    new = pd.Series(a[va & ~vb]).value_counts()
+    for k, n in lost.items():
+        assert m.loc[k, UNMATCHED] == n
+    for k, n in new.items():
+        assert m.loc[UNMATCHED, k] == n
+    assert m.attrs["nodata_both_cells"] == int((~vb & ~va).sum())
+    assert m.to_numpy().sum() + m.attrs["nodata_both_cells"] == b.size
+
+
 def test_raster_nodata_reported_not_dropped():
     b = np.array([[1, 1, 2], [2, 255, 3], [3, 3, 255]], dtype=np.uint8)
     a = np.array([[1, 2, 2], [255, 1, 3], [3, 255, 255]], dtype=np.uint8)

@@ -344,35 +344,11 @@ def raster_transition_matrix(
     _kernels.check_same_grid(pb, pa, b.shape, a.shape, ("before", "after"))
     if cell_area_m2 is not None:
         cell_area_m2 = check_number(cell_area_m2, "cell_area_m2", minimum=0, strict=True)
-    if vb is None and va is None:
-        both = None
-    elif vb is None:
-        both = va
-    elif va is None:
-        both = vb
-    else:
-        both = vb & va
-    counts, rows, cols = _kernels.cross_counts(b, a, both)
-    m = _frame(counts, rows.tolist(), cols.tolist(), classes, np.int64)
-    lost = pd.Series(0, index=m.index, dtype=np.int64)
-    new = pd.Series(0, index=m.columns, dtype=np.int64)
-    nodata_both = 0
-    if both is not None:
-        all_valid = np.ones(b.shape, dtype=bool)
-        vb_, va_ = (vb if vb is not None else all_valid), (va if va is not None else all_valid)
-        nodata_both = int(np.count_nonzero(~vb_ & ~va_))
-        found = {}
-        for key, sel, arr in (("lost", vb_ & ~va_, b), ("new", va_ & ~vb_, a)):
-            if sel.any():
-                codes, n = np.unique(arr[sel], return_counts=True)
-                found[key] = pd.Series(n, index=codes.tolist(), dtype=np.int64)
-        if found:
-            extra = [x for s in found.values() for x in s.index]
-            labels = _sorted_union(m.index, extra)
-            m = m.reindex(index=labels, columns=labels, fill_value=0)
-            m.index.name, m.columns.name = "from", "to"
-        lost = found.get("lost", lost).reindex(m.index, fill_value=0)
-        new = found.get("new", new).reindex(m.columns, fill_value=0)
+    cc = _kernels.cross_counts_masked(b, a, vb, va)
+    m = _frame(cc.counts, cc.rows.tolist(), cc.cols.tolist(), classes, np.int64)
+    lost = pd.Series(cc.lost, index=cc.rows.tolist(), dtype=np.int64).reindex(m.index, fill_value=0)
+    new = pd.Series(cc.new, index=cc.cols.tolist(), dtype=np.int64).reindex(m.columns, fill_value=0)
+    nodata_both = cc.nodata_both
     units = "cells"
     if cell_area_m2 is not None:
         m = m.astype(float) * cell_area_m2
