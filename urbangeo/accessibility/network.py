@@ -164,14 +164,18 @@ class Network:
         data = np.concatenate([cost, cost[two]])
         if reverse:
             rows, cols = cols, rows
-        # minimum over parallel edges: sort by (row, col, cost) and keep the first of each pair
-        order = np.lexsort((data, cols, rows))
-        rows, cols, data = rows[order], cols[order], data[order]
-        first = np.ones(len(rows), dtype=bool)
-        first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
-        keep = first & (rows != cols)  # self-loops never shorten a path
-        rows, cols, data = rows[keep], cols[keep], np.maximum(data[keep], ZERO_EDGE_M)
+        # minimum over parallel edges: sort by one (row, col) key, take the minimum of each run
         n = self.n_nodes
+        keep = rows != cols  # self-loops never shorten a path
+        rows, cols, data = rows[keep], cols[keep], data[keep]
+        key = rows * n + cols
+        order = np.argsort(key, kind="stable")
+        key = key[order]
+        starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1]))) if len(key) else np.zeros(0, np.int64)
+        data = np.minimum.reduceat(data[order], starts) if len(key) else data
+        key = key[starts]
+        rows, cols = key // n, key % n
+        data = np.maximum(data, ZERO_EDGE_M)
         indptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
         return csr_matrix((data, cols.astype(np.int32 if n < 2**31 else np.int64), indptr), shape=(n, n))
