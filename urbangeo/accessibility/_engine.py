@@ -92,6 +92,49 @@ def _pop(hk, h2, hv, hl, size):
     return last
 
 
+# lean heap of (key, node) with hole-based sifts, for the single-label kernels: labels and
+# secondary costs live in per-node arrays, set when a settled node relaxes its neighbour
+@njit(cache=True, inline="always")
+def _hpush(hk, hv, size, key, node):
+    i = size
+    while i > 0:
+        p = (i - 1) >> 1
+        if hk[p] <= key:
+            break
+        hk[i] = hk[p]
+        hv[i] = hv[p]
+        i = p
+    hk[i] = key
+    hv[i] = node
+    return size + 1
+
+
+@njit(cache=True, inline="always")
+def _hpop(hk, hv, size):
+    """Remove the root; returns (key, node, new size)."""
+    key = hk[0]
+    node = hv[0]
+    size -= 1
+    lk = hk[size]
+    lv = hv[size]
+    i = 0
+    while True:
+        c = 2 * i + 1
+        if c >= size:
+            break
+        if c + 1 < size and hk[c + 1] < hk[c]:
+            c += 1
+        if lk <= hk[c]:
+            break
+        hk[i] = hk[c]
+        hv[i] = hv[c]
+        i = c
+    if size > 0:
+        hk[i] = lk
+        hv[i] = lv
+    return key, node, size
+
+
 # --------------------------------------------------------------------------- kernels
 @njit(cache=True)
 def _multi_source(indptr, indices, w, w2, seed_node, seed_cost, seed_cost2, seed_label, limit):
@@ -99,12 +142,9 @@ def _multi_source(indptr, indices, w, w2, seed_node, seed_cost, seed_cost2, seed
     dist = np.full(n, np.inf)
     dist2 = np.full(n, np.inf)
     label = np.full(n, -1, dtype=np.int64)
-    done = np.zeros(n, dtype=np.bool_)
     cap = len(indices) + len(seed_node) + 1
     hk = np.empty(cap)
-    h2 = np.empty(cap)
     hv = np.empty(cap, dtype=np.int64)
-    hl = np.empty(cap, dtype=np.int64)
     size = 0
     for i in range(len(seed_node)):
         s = seed_node[i]
@@ -113,24 +153,21 @@ def _multi_source(indptr, indices, w, w2, seed_node, seed_cost, seed_cost2, seed
             dist[s] = c
             dist2[s] = seed_cost2[i]
             label[s] = seed_label[i]
-            size = _push(hk, h2, hv, hl, size, c, seed_cost2[i], s, seed_label[i])
+            size = _hpush(hk, hv, size, c, s)
     while size > 0:
-        size = _pop(hk, h2, hv, hl, size)
-        d = hk[size]
-        u = hv[size]
-        if done[u] or d > dist[u]:
-            continue
-        done[u] = True
-        d2 = h2[size]
-        lab = hl[size]
+        d, u, size = _hpop(hk, hv, size)
+        if d > dist[u]:
+            continue  # stale entry (a node is only pushed again with a strictly smaller key)
+        d2 = dist2[u]
+        lab = label[u]
         for j in range(indptr[u], indptr[u + 1]):
             v = indices[j]
             nd = d + w[j]
-            if nd < dist[v] and nd <= limit and not done[v]:
+            if nd < dist[v] and nd <= limit:
                 dist[v] = nd
                 dist2[v] = d2 + w2[j]
                 label[v] = lab
-                size = _push(hk, h2, hv, hl, size, nd, d2 + w2[j], v, lab)
+                size = _hpush(hk, hv, size, nd, v)
     return dist, dist2, label
 
 
@@ -187,31 +224,37 @@ def _k_nearest(indptr, indices, w, w2, seed_node, seed_cost, seed_cost2, seed_la
 
 
 @njit(cache=True)
+def _grow(a, n_used, need):
+    if need <= len(a):
+        return a
+    b = np.empty(max(2 * len(a), need), dtype=a.dtype)
+    b[:n_used] = a[:n_used]
+    return b
+
+
+@njit(cache=True)
 def _bounded(
     indptr, indices, w, w2, seed_ptr, seed_node, seed_cost, seed_cost2, limit, tgt_ptr, tgt_idx, tgt_cost, tgt_cost2,
-    n_targets,
+    n_targets, node_targets,
 ):
     n = len(indptr) - 1
     dist = np.full(n, np.inf)
-    dist2 = np.full(n, np.inf)
-    done = np.zeros(n, dtype=np.bool_)
+    dist2 = np.empty(n)
     touched = np.empty(n, dtype=np.int64)
+    if node_targets:
+        n_targets = 0
     best = np.full(n_targets, np.inf)
-    best2 = np.full(n_targets, np.inf)
+    best2 = np.empty(n_targets)
     hit = np.empty(n_targets, dtype=np.int64)
     cap = len(indices) + len(seed_node) + 1
     hk = np.empty(cap)
-    h2 = np.empty(cap)
     hv = np.empty(cap, dtype=np.int64)
-    hl = np.empty(cap, dtype=np.int64)
-    out_cap = 1024
-    o_src = np.empty(out_cap, dtype=np.int64)
-    o_tgt = np.empty(out_cap, dtype=np.int64)
-    o_c = np.empty(out_cap)
-    o_c2 = np.empty(out_cap)
+    o_src = np.empty(1024, dtype=np.int64)
+    o_tgt = np.empty(1024, dtype=np.int64)
+    o_c = np.empty(1024)
+    o_c2 = np.empty(1024)
     n_out = 0
-    n_src = len(seed_ptr) - 1
-    for s in range(n_src):
+    for s in range(len(seed_ptr) - 1):
         n_touch = 0
         n_hit = 0
         size = 0
@@ -224,77 +267,60 @@ def _bounded(
                     n_touch += 1
                 dist[a] = c
                 dist2[a] = seed_cost2[i]
-                size = _push(hk, h2, hv, hl, size, c, seed_cost2[i], a, 0)
+                size = _hpush(hk, hv, size, c, a)
         while size > 0:
-            size = _pop(hk, h2, hv, hl, size)
-            d = hk[size]
-            u = hv[size]
-            if done[u] or d > dist[u]:
+            d, u, size = _hpop(hk, hv, size)
+            if d > dist[u]:
                 continue
-            done[u] = True
-            d2 = h2[size]
-            # targets attached to u
-            for j in range(tgt_ptr[u], tgt_ptr[u + 1]):
-                t = tgt_idx[j]
-                ct = d + tgt_cost[j]
-                if ct <= limit and ct < best[t]:
-                    if best[t] == np.inf:
-                        hit[n_hit] = t
-                        n_hit += 1
-                    best[t] = ct
-                    best2[t] = d2 + tgt_cost2[j]
+            d2 = dist2[u]
+            if node_targets:
+                if n_out >= len(o_src):
+                    o_src = _grow(o_src, n_out, n_out + 1)
+                    o_tgt = _grow(o_tgt, n_out, n_out + 1)
+                    o_c = _grow(o_c, n_out, n_out + 1)
+                    o_c2 = _grow(o_c2, n_out, n_out + 1)
+                o_src[n_out] = s
+                o_tgt[n_out] = u
+                o_c[n_out] = d
+                o_c2[n_out] = d2
+                n_out += 1
+            else:
+                for j in range(tgt_ptr[u], tgt_ptr[u + 1]):
+                    t = tgt_idx[j]
+                    ct = d + tgt_cost[j]
+                    if ct <= limit and ct < best[t]:
+                        if best[t] == np.inf:
+                            hit[n_hit] = t
+                            n_hit += 1
+                        best[t] = ct
+                        best2[t] = d2 + tgt_cost2[j]
             for j in range(indptr[u], indptr[u + 1]):
                 v = indices[j]
                 nd = d + w[j]
-                if nd <= limit and nd < dist[v] and not done[v]:
+                if nd <= limit and nd < dist[v]:
                     if dist[v] == np.inf:
                         touched[n_touch] = v
                         n_touch += 1
                     dist[v] = nd
                     dist2[v] = d2 + w2[j]
-                    size = _push(hk, h2, hv, hl, size, nd, d2 + w2[j], v, 0)
-        # emit and reset
-        if n_out + n_hit > out_cap:
-            new_cap = max(2 * out_cap, n_out + n_hit)
-            a1 = np.empty(new_cap, dtype=np.int64)
-            a1[:n_out] = o_src[:n_out]
-            o_src = a1
-            a2 = np.empty(new_cap, dtype=np.int64)
-            a2[:n_out] = o_tgt[:n_out]
-            o_tgt = a2
-            a3 = np.empty(new_cap)
-            a3[:n_out] = o_c[:n_out]
-            o_c = a3
-            a4 = np.empty(new_cap)
-            a4[:n_out] = o_c2[:n_out]
-            o_c2 = a4
-            out_cap = new_cap
-        for i in range(n_hit):
-            t = hit[i]
-            o_src[n_out] = s
-            o_tgt[n_out] = t
-            o_c[n_out] = best[t]
-            o_c2[n_out] = best2[t]
-            n_out += 1
-            best[t] = np.inf
-            best2[t] = np.inf
+                    size = _hpush(hk, hv, size, nd, v)
+        if not node_targets:
+            need = n_out + n_hit
+            o_src = _grow(o_src, n_out, need)
+            o_tgt = _grow(o_tgt, n_out, need)
+            o_c = _grow(o_c, n_out, need)
+            o_c2 = _grow(o_c2, n_out, need)
+            for i in range(n_hit):
+                t = hit[i]
+                o_src[n_out] = s
+                o_tgt[n_out] = t
+                o_c[n_out] = best[t]
+                o_c2[n_out] = best2[t]
+                n_out += 1
+                best[t] = np.inf
         for i in range(n_touch):
-            a = touched[i]
-            dist[a] = np.inf
-            dist2[a] = np.inf
-            done[a] = False
+            dist[touched[i]] = np.inf
     return o_src[:n_out], o_tgt[:n_out], o_c[:n_out], o_c2[:n_out]
-
-
-@njit(cache=True)
-def _bounded_nodes(indptr, indices, w, w2, seed_ptr, seed_node, seed_cost, seed_cost2, limit):
-    """Bounded searches returning every reached node (for isochrones)."""
-    n = len(indptr) - 1
-    ident = np.arange(n + 1, dtype=np.int64)
-    zeros = np.zeros(n)
-    return _bounded(
-        indptr, indices, w, w2, seed_ptr, seed_node, seed_cost, seed_cost2, limit, ident, ident[:n], zeros, zeros, n
-    )
 
 
 # --------------------------------------------------------------------------- graph cache
@@ -393,7 +419,9 @@ def bounded(
     sn, sc, sc2, _ = _seeds(seed_node, seed_cost, seed_cost2)
     seed_ptr = np.ascontiguousarray(seed_ptr, dtype=np.int64)
     if targets is None:
-        return _bounded_nodes(g.indptr, g.indices, g.w, g.w2, seed_ptr, sn, sc, sc2, float(limit))
+        e = np.zeros(1, np.int64)
+        return _bounded(g.indptr, g.indices, g.w, g.w2, seed_ptr, sn, sc, sc2, float(limit), e, e, np.zeros(1),
+                        np.zeros(1), 0, True)
     tp, ti, tc, tc2, nt = targets
     return _bounded(
         g.indptr,
@@ -410,6 +438,7 @@ def bounded(
         np.ascontiguousarray(tc, dtype=np.float64),
         np.ascontiguousarray(tc2, dtype=np.float64),
         int(nt),
+        False,
     )
 
 
