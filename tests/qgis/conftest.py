@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import os
 import sys
+import sysconfig
 from importlib.util import find_spec
+from pathlib import Path
 
 import pytest
 
@@ -61,3 +63,28 @@ def qgis_app():
         provider = UrbangeoProvider()
         assert registry.addProvider(provider)
     yield app
+
+
+@pytest.fixture(scope="session")
+def qgis_subprocess_env():
+    """``make(config_dir)`` -> environment for qgis_process.bin / qgis.bin child processes.
+
+    QGIS_PLUGINPATH finds qgis_plugin/urbangeo_provider; PYTHONPATH carries this venv's
+    site-packages (the embedded Python ignores venvs) and the repository (urbangeo);
+    QGIS_CUSTOM_CONFIG_PATH is a throwaway settings folder when given.
+    """
+    repo = Path(__file__).resolve().parents[2]
+    paths = sysconfig.get_paths()
+
+    def make(config_dir: Path | None) -> dict:
+        env = os.environ.copy()
+        env.update(
+            QGIS_PLUGINPATH=str(repo / "qgis_plugin"),
+            PYTHONPATH=os.pathsep.join(dict.fromkeys([str(repo), paths["purelib"], paths["platlib"]])),
+            QT_QPA_PLATFORM="offscreen",
+        )
+        if config_dir is not None:
+            env["QGIS_CUSTOM_CONFIG_PATH"] = str(config_dir)
+        return env
+
+    return make
