@@ -1,0 +1,96 @@
+"""Small offline reader of OSM features (buildings, amenities, parks) with pyosmium.
+
+Private helper used by the accessibility benchmarks and demo, and available to other
+accessibility modules: ``read_osm_features(path, tags={"amenity": ["school"], "leisure":
+["park"], "building": True})`` returns points (tagged nodes) and polygons (closed ways
+and multipolygon relations) in EPSG:4326 with ``osm_type``, ``osm_id`` and one column per
+requested key. Untagged or non-matching objects are skipped; broken multipolygons
+(osmium cannot assemble them) are skipped and counted in the log.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+log = logging.getLogger(__name__)
+
+__all__ = ["read_osm_features"]
+
+
+def read_osm_features(
+    path: str | os.PathLike,
+    *,
+    tags: Mapping[str, bool | list[str] | tuple[str, ...]],
+    points: bool = True,
+    areas: bool = True,
+) -> gpd.GeoDataFrame:
+    """Tagged nodes and areas of an OSM file matching ``tags`` ({key: True | [values]}).
+
+    Returns a GeoDataFrame in EPSG:4326 with columns ``osm_type`` ("node", "way" or
+    "relation"), ``osm_id``, one column per key in ``tags`` and the geometry.
+    """
+    import osmium
+
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"`path`: no such file {str(path)!r}.")
+    keys = list(tags)
+    wanted = {k: (None if v is True else set(v)) for k, v in tags.items()}
+
+    def match(t) -> bool:
+        for k, vals in wanted.items():
+            v = t.get(k)
+            if v is not None and (vals is None or v in vals):
+                return True
+        return False
+
+    wkb = osmium.geom.WKBFactory()
+    rows_type, rows_id, rows_geom = [], [], []
+    rows_tags = {k: [] for k in keys}
+    n_bad = 0
+
+    # osmium filters in C++ first: only objects carrying one of the keys reach Python
+    fp = osmium.FileProcessor(str(path)).with_locations()
+    if areas:
+        fp = fp.with_areas(osmium.filter.KeyFilter(*keys))
+    fp = fp.with_filter(osmium.filter.KeyFilter(*keys))
+    for o in fp:
+        if o.is_area():
+            if not areas or not match(o.tags):
+                continue
+            try:
+                g = wkb.create_multipolygon(o)
+            except RuntimeError:
+                n_bad += 1
+                continue
+            rows_type.append("way" if o.from_way() else "relation")
+            rows_id.append(o.orig_id())
+            rows_geom.append(bytes.fromhex(g) if isinstance(g, str) else g)
+        elif o.is_node():
+            if not points or not match(o.tags):
+                continue
+            rows_type.append("node")
+            rows_id.append(o.id)
+            rows_geom.append(shapely.Point(o.location.lon, o.location.lat).wkb)
+        else:
+            continue
+        for k in keys:
+            rows_tags[k].append(o.tags.get(k))
+    if n_bad:
+        log.info("%d areas could not be assembled and were skipped", n_bad)
+    geom = shapely.from_wkb(np.array(rows_geom, dtype=object)) if rows_geom else np.empty(0, object)
+    if len(geom):
+        # single-part multipolygons become polygons
+        single = shapely.get_num_geometries(geom) == 1
+        poly = shapely.get_type_id(geom) == 6
+        geom[single & poly] = shapely.get_geometry(geom[single & poly], 0)
+    data = {"osm_type": rows_type, "osm_id": np.asarray(rows_id, dtype=np.int64)}
+    data.update({k: np.asarray(v, dtype=object) for k, v in rows_tags.items()})
+    return gpd.GeoDataFrame(data, geometry=geom, crs="EPSG:4326")
