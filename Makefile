@@ -74,6 +74,20 @@ test-postgis: $(VENV)/.postgis $(VENV_MIN)/.postgis
 	  URBANGEO_TEST_PG="$$url" $$py -m pytest tests/test_postgis.py tests/test_cli.py -m postgis -q -ra -p no:xdist -p no:cacheprovider || exit $$?; \
 	done
 
+# Notebooks (examples/*.ipynb) executed with nbmake on executed copies in docs/_generated/notebooks,
+# which the docs site renders (it never executes them). Then the Sphinx site, warnings as errors.
+$(VENV)/.docs: $(VENV)/.installed
+	$(UV) pip install --quiet -p $(VENV)/bin/python -e ".[docs]"
+	touch $@
+test-notebooks: $(VENV)/.docs
+	rm -rf docs/_generated/notebooks && mkdir -p docs/_generated/notebooks
+	cp examples/*.ipynb docs/_generated/notebooks/
+	$(VENV)/bin/python -m pytest --nbmake --overwrite --nbmake-timeout=300 -n 2 -q -ra -p no:cacheprovider docs/_generated/notebooks
+docs: $(VENV)/.docs
+	rm -rf docs/_build docs/_generated/api
+	$(VENV)/bin/python -m sphinx -W --keep-going -q -b html docs docs/_build/html
+	@echo "docs: docs/_build/html/index.html"
+
 test: lint test-new test-min test-qgis
 
 clean:
