@@ -1,0 +1,274 @@
+"""Eligibility screening (urbangeo.landuse.screen_conversion): hand-computed cases,
+geopandas.overlay as reference, real Prague plots, errors and invariants."""
+
+import warnings
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from urbangeo.errors import (
+    CRSMismatchError,
+    DroppedRowsWarning,
+    GeometryFixedWarning,
+    InvalidOptionError,
+    MissingColumnError,
+    UnknownCodeError,
+)
+from urbangeo.landuse import conversion_summary, load_profile, screen_conversion
+from urbangeo.landuse._modelled import assign_modelled_attributes, modelled_constraints, modelled_parcels
+from urbangeo.settings import settings
+from urbangeo.testing import assert_not_mutated
+
+CRS = "EPSG:4547"
+
+
+def frame(rows, crs=CRS, **cols):
+    geoms = [r[0] for r in rows]
+    data = {"DLBM": [r[1] for r in rows], "QSXZ": [r[2] for r in rows], **cols}
+    return gpd.GeoDataFrame(data, geometry=geoms, crs=crs)
+
+
+@pytest.fixture
+def case():
+    parcels = frame(
+        [
+            (shapely.box(0, 0, 100, 100), "0101", "32"),  # eligible, cultivated 1 ha
+            (shapely.box(100, 0, 200, 100), "0601", "10"),  # state-owned
+            (shapely.box(200, 0, 300, 100), "0702", "31"),  # 30 m strip of basic farmland
+            (shapely.box(300, 0, 400, 100), "1205", "32"),  # half outside the boundary
+            (shapely.box(0, 100, 100, 200), "0404", "33"),  # red-line sliver 0.25 m2: tolerated
+            (shapely.box(100, 100, 200, 200), "0601", "32"),  # eligible construction land
+        ]
+    )
+    boundary = gpd.GeoDataFrame({"zone": ["集中建设区"]}, geometry=[shapely.box(-50, -50, 350, 300)], crs=CRS)
+    farmland = gpd.GeoDataFrame(geometry=[shapely.box(270, -10, 330, 50)], crs=CRS)
+    red = gpd.GeoDataFrame(geometry=[shapely.box(99.5, 150, 100.5, 150.5)], crs=CRS)  # 0.5 m2 straddling parcels 4 and 5: 0.25 m2 on each
+    return parcels, boundary, farmland, red
+
+
+def test_hand_computed_case(case):
+    parcels, boundary, farmland, red = case
+    with assert_not_mutated(parcels, boundary, farmland, red):
+        out = screen_conversion(
+            parcels, development_boundary=boundary, basic_farmland=farmland, red_line=red, profile="national"
+        )
+    assert out.index.equals(parcels.index) and out.crs == parcels.crs
+    assert out.geometry.geom_equals(parcels.geometry).all()
+    np.testing.assert_allclose(out.area_m2, 10000.0)
+    # farmland box 270..330 x -10..50 covers x 270..300, y 0..50 of parcel 2 and x 300..330 of parcel 3
+    np.testing.assert_allclose(out.overlap_basic_farmland_m2, [0, 0, 1500, 1500, 0, 0])
+    np.testing.assert_allclose(out.overlap_red_line_m2, [0, 0, 0, 0, 0.25, 0.25])
+    np.testing.assert_allclose(out.inside_boundary_m2, [1e4, 1e4, 1e4, 5000, 1e4, 1e4])
+    assert out.eligible.tolist() == [True, False, False, False, True, True]
+    assert out.failed_tests[1] == "not collectively owned (QSXZ 10)"
+    assert out.failed_tests[2] == "overlaps permanent basic farmland (1,500.0 m2)"
+    assert out.failed_tests[3] == (
+        "outside the urban development boundary (5,000.0 m2); overlaps permanent basic farmland (1,500.0 m2)"
+    )
+    assert out.n_failed.tolist() == [0, 1, 1, 2, 0, 0]
+    assert out.category.tolist() == ["A", "C", "C", "U", "U", "C"]
+    np.testing.assert_allclose(out.quota_m2, [1e4, 0, 0, 1e4, 1e4, 0])
+    assert out.approval_level.tolist() == ["province", None, None, None, "province", "province"]
+    assert "Art. 46" in out.approval_reason[0]
+    assert out.attrs["screening"]["tests_not_run"] == []
+
+
+def test_sliver_tolerance_absolute_and_relative(case):
+    parcels, boundary, farmland, red = case
+    red_big = gpd.GeoDataFrame(geometry=[shapely.box(90, 150, 100, 160)], crs=CRS)  # 100 m2 on parcel 4
+    out = screen_conversion(parcels, development_boundary=boundary, red_line=red_big)
+    assert not out.eligible[4]
+    assert "ecological protection red line (100.0 m2)" in out.failed_tests[4]
+    # 100 m2 is 1 % of the parcel: a 2 % relative tolerance accepts it
+    prof = load_profile("national", overlap_share_tolerance=0.02)
+    assert screen_conversion(parcels, development_boundary=boundary, red_line=red_big, profile=prof).eligible[4]
+    # an absolute tolerance of 200 m2 too
+    with settings.override(sliver_tolerance_m2=200.0):
+        assert screen_conversion(parcels, development_boundary=boundary, red_line=red_big).eligible[4]
+    # zero tolerance: even the 0.25 m2 sliver disqualifies
+    prof0 = load_profile("national", overlap_share_tolerance=0.0)
+    with settings.override(sliver_tolerance_m2=0.0):
+        out0 = screen_conversion(parcels, development_boundary=boundary, red_line=red, profile=prof0)
+    assert out0.eligible.tolist() == [True, False, True, False, False, False]
+
+
+def test_overlapping_constraint_polygons_count_once():
+    parcels = frame([(shapely.box(0, 0, 100, 100), "0101", "32")])
+    farm = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 60, 100), shapely.box(40, 0, 80, 100)], crs=CRS)
+    boundary = gpd.GeoDataFrame(geometry=[shapely.box(-1, -1, 101, 101)], crs=CRS)
+    out = screen_conversion(parcels, development_boundary=boundary, basic_farmland=farm)
+    assert out.overlap_basic_farmland_m2[0] == pytest.approx(8000.0)
+
+
+def test_approval_level_thresholds():
+    # 35 ha of paddy is not "more than 35 ha"; 35.04 ha is (LAL Art. 46(2))
+    def run(side, cls="0101"):
+        p = frame([(shapely.box(0, 0, side, side), cls, "32")])
+        b = gpd.GeoDataFrame(geometry=[shapely.box(-1, -1, side + 1, side + 1)], crs=CRS)
+        return screen_conversion(p, development_boundary=b)
+
+    p35 = frame([(shapely.box(0, 0, 500, 700), "0101", "32")])
+    b35 = gpd.GeoDataFrame(geometry=[shapely.box(-1, -1, 501, 701)], crs=CRS)
+    assert screen_conversion(p35, development_boundary=b35).approval_level[0] == "province"
+    hi = run(592.0)  # 35.05 ha
+    assert hi.approval_level[0] == "State Council"
+    assert "35.05 ha > 35 ha" in hi.approval_reason[0]
+    assert run(830.0, "0601").approval_level[0] == "province"  # 68.9 ha other land
+    assert run(840.0, "0601").approval_level[0] == "State Council"  # 70.56 ha
+    # a project: two 20 ha paddies together exceed 35 ha; split in two projects they do not
+    p = frame(
+        [(shapely.box(0, 0, 400, 500), "0101", "32"), (shapely.box(400, 0, 800, 500), "0102", "32")],
+        project=["a", "b"],
+    )
+    b = gpd.GeoDataFrame(geometry=[shapely.box(-1, -1, 801, 501)], crs=CRS)
+    assert screen_conversion(p, development_boundary=b).approval_level.tolist() == ["State Council"] * 2
+    assert screen_conversion(p, development_boundary=b, project_col="project").approval_level.tolist() == [
+        "province"
+    ] * 2
+    summ = conversion_summary(screen_conversion(p, development_boundary=b), by=None)
+    assert summ.loc["all", "quota_m2"] == pytest.approx(400_000.0)
+    assert summ.loc["all", "agricultural_m2"] == pytest.approx(400_000.0)
+    assert summ.loc["all", "approval_level"] == "State Council"
+
+
+def test_market_entry_route():
+    parcels = frame(
+        [
+            (shapely.box(0, 0, 100, 100), "0601", "32"),
+            (shapely.box(100, 0, 200, 100), "0702", "32"),
+            (shapely.box(200, 0, 300, 100), "05H1", "32"),
+            (shapely.box(300, 0, 400, 100), "0508", "32"),
+            (shapely.box(400, 0, 500, 100), "0101", "32"),
+        ],
+        consent=[0.9, 0.9, 2 / 3, 0.5, 0.9],
+    )
+    # planning: business (10 industrial) on the west, residential (07) on 460..500
+    planning = gpd.GeoDataFrame(
+        {"planning_code": ["1001", "0701"]},
+        geometry=[shapely.box(-10, -10, 460, 110), shapely.box(460, -10, 510, 110)],
+        crs=CRS,
+    )
+    out = screen_conversion(parcels, route="market_entry", planning=planning, consent_col="consent")
+    assert out.planned_use.tolist() == ["10", "10", "10", "10", "10"]  # 60 % of parcel 4 is industrial
+    assert out.eligible.tolist() == [True, False, True, False, False]
+    assert out.failed_tests[1] == "land class 0702 is not collective business construction land"
+    assert out.failed_tests[3] == "villager consent 50% < 67%"
+    assert out.approval_level.isna().all()  # no approval level on the market-entry route
+    assert np.allclose(out.quota_m2, [0, 0, 0, 0, 1e4])
+    # planning as a column; a planned residential use fails
+    p2 = parcels.assign(plan=["09", "09", "07", "09", "09"])
+    out2 = screen_conversion(p2, route="market_entry", planning="plan")
+    assert out2.failed_tests[2] == "planned use 07 is not business use"
+    assert "villager consent >= 2/3" in out2.attrs["screening"]["tests_not_run"]
+
+
+def test_against_geopandas_overlay_on_modelled_parcels():
+    parcels = modelled_parcels(3000, seed=3)
+    layers = modelled_constraints(parcels, seed=3)
+    out = screen_conversion(parcels, **layers)
+    for key, col in [("basic_farmland", "overlap_basic_farmland_m2"), ("red_line", "overlap_red_line_m2"),
+                     ("development_boundary", "inside_boundary_m2")]:
+        ref = gpd.overlay(parcels.reset_index(), layers[key], how="intersection", keep_geom_type=True)
+        ref_area = ref.assign(a=ref.area).groupby("index")["a"].sum().reindex(parcels.index, fill_value=0.0)
+        # 1 mm snapping moves curved boundaries by < 0.05 m2 on these parcels
+        np.testing.assert_allclose(out[col].to_numpy(), ref_area.to_numpy(), rtol=1e-6, atol=0.05)
+    assert out.eligible.sum() > 0 and (~out.eligible).sum() > 0
+
+
+def test_real_prague_plots_in_web_mercator_are_measured_in_utm(shared_data):
+    plots = gpd.read_file(shared_data("vector/prague_bubenec.gpkg"), layer="plots")
+    parcels = assign_modelled_attributes(plots, seed=7)
+    utm = parcels.to_crs(32633)
+    centre = shapely.box(*utm.total_bounds).centroid
+    boundary = gpd.GeoDataFrame(geometry=[centre.buffer(500)], crs=32633).to_crs(parcels.crs)
+    with assert_not_mutated(parcels, boundary):
+        out = screen_conversion(parcels, development_boundary=boundary)
+    assert out.attrs["screening"]["metric_crs"].endswith("32633")
+    np.testing.assert_allclose(out.area_m2, utm.area, rtol=1e-4, atol=0.2)  # 1 mm snapping
+    ref_inside = utm.intersection(gpd.GeoSeries([centre.buffer(500)], crs=32633).to_crs(parcels.crs).to_crs(32633)[0]).area
+    np.testing.assert_allclose(out.inside_boundary_m2, ref_inside, rtol=1e-4, atol=0.05)
+    assert len(out) == 407
+
+
+def test_geographic_input_returns_input_crs():
+    # a parcel in Chancheng (113.1 E): metric_crs picks EPSG:4547 (CGCS2000 GK, CM 114 E)
+    x, y = 408_000.0, 2_545_000.0
+    p = frame([(shapely.box(x, y, x + 100, y + 100), "0101", "32")]).to_crs(4326)
+    b = gpd.GeoDataFrame(geometry=[shapely.box(x - 1, y - 1, x + 101, y + 101)], crs=CRS).to_crs(4326)
+    out = screen_conversion(p, development_boundary=b)
+    assert out.crs == p.crs
+    assert out.attrs["screening"]["metric_crs"] == "EPSG:4547"
+    assert out.area_m2[0] == pytest.approx(10000.0, rel=1e-6)
+    assert out.eligible[0]
+
+
+def test_cleaning_fix_drop_and_conservation():
+    bowtie = shapely.Polygon([(0, 0), (100, 100), (100, 0), (0, 100)])
+    parcels = frame(
+        [
+            (shapely.box(0, 0, 100, 100), "0101", "32"),
+            (bowtie, "0601", "32"),
+            (None, "0601", "32"),
+            (shapely.Polygon(), "0601", "32"),
+            (shapely.box(300, 0, 400, 100), "0601", "32"),
+        ]
+    )
+    b = gpd.GeoDataFrame(geometry=[shapely.box(-1, -1, 500, 500)], crs=CRS)
+    with pytest.warns(GeometryFixedWarning), pytest.warns(DroppedRowsWarning, match="2 rows excluded"):
+        out = screen_conversion(parcels, development_boundary=b)
+    assert len(out) == len(parcels)
+    assert out.excluded.tolist() == [False, False, True, True, False]
+    assert out.failed_tests[2] == "excluded: missing or empty geometry"
+    assert out.attrs["screening"]["n_fixed"] == 1
+    assert out.area_m2[1] == pytest.approx(5000.0)  # bow-tie -> two triangles
+    # screened + excluded = total (count and area)
+    assert (~out.excluded).sum() + out.excluded.sum() == len(parcels)
+    with pytest.warns(DroppedRowsWarning, match="1 rows excluded .invalid"):
+        dropped = screen_conversion(parcels, development_boundary=b, on_invalid="drop")
+    assert dropped.excluded.sum() == 3 and not dropped.eligible[1]
+    total_raw = gpd.GeoSeries(parcels.geometry).area.fillna(0).sum()
+    assert dropped.area_m2.sum() == pytest.approx(total_raw)
+
+
+def test_errors(case):
+    parcels, boundary, farmland, red = case
+    with pytest.raises(CRSMismatchError, match="red_line"):
+        screen_conversion(parcels, development_boundary=boundary, red_line=red.to_crs(4326))
+    with pytest.raises(InvalidOptionError, match="development_boundary"):
+        screen_conversion(parcels)
+    with pytest.raises(InvalidOptionError, match="'expropriation', 'market_entry'"):
+        screen_conversion(parcels, route="sale", development_boundary=boundary)
+    with pytest.raises(UnknownCodeError, match="'9999'"):
+        screen_conversion(parcels.assign(DLBM=["9999"] + ["0101"] * 5), development_boundary=boundary)
+    with pytest.raises(UnknownCodeError, match="level-1"):
+        screen_conversion(parcels.assign(DLBM=["04"] + ["0101"] * 5), development_boundary=boundary)
+    with pytest.raises(UnknownCodeError, match="QSXZ"):
+        screen_conversion(parcels.assign(QSXZ=["99"] * 6), development_boundary=boundary)
+    with pytest.raises(MissingColumnError, match="QSXZ"):
+        screen_conversion(parcels.drop(columns="QSXZ"), development_boundary=boundary)
+    with pytest.raises(TypeError, match="GeoDataFrame"):
+        screen_conversion(pd.DataFrame(parcels.drop(columns="geometry")), development_boundary=boundary)
+    lines = parcels.assign(geometry=parcels.boundary)
+    with pytest.raises(TypeError, match="Polygon"):
+        screen_conversion(lines, development_boundary=boundary)
+    # the boundary test may be switched off explicitly
+    prof = load_profile("national", expropriation_requires_development_boundary=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = screen_conversion(parcels, profile=prof)
+    assert "inside the urban development boundary" in out.attrs["screening"]["tests_not_run"]
+
+
+def test_zone_column_filters_the_boundary(case):
+    parcels, boundary, _, _ = case
+    two = gpd.GeoDataFrame(
+        {"zone": ["集中建设区", "弹性发展区"]},
+        geometry=[shapely.box(-50, -50, 150, 300), shapely.box(150, -50, 450, 300)],
+        crs=CRS,
+    )
+    prof = load_profile("national", development_zone_values=["集中建设区"])
+    out = screen_conversion(parcels, development_boundary=two, zone_col="zone", profile=prof)
+    np.testing.assert_allclose(out.inside_boundary_m2, [1e4, 5000, 0, 0, 1e4, 5000])
