@@ -82,7 +82,7 @@ osm = OSM(PBF)
 nodes_gdf, edges_gdf = osm.get_network(network_type="walking", nodes=True)
 G = osm.to_graph(nodes_gdf, edges_gdf, graph_type="networkx", retain_all=True)
 t2 = time.perf_counter()
-nodes, edges = G.number_of_nodes(), len(edges_gdf)
+nodes, edges = len(nodes_gdf), len(edges_gdf)
 """,
 }
 

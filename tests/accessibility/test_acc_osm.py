@@ -11,6 +11,7 @@ import re
 import warnings
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
@@ -19,6 +20,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from urbangeo.accessibility import _osm, network_from_osm
 from urbangeo.errors import EmptyDataError, InvalidOptionError
+from urbangeo.testing import assert_not_mutated
 
 LON0, LAT0, STEP = 2.0, 41.0, 0.001
 UTM = "EPSG:32631"
@@ -197,6 +199,10 @@ def test_bbox_polygon_and_crs(toy):
     poly = shapely.box(west, south, LON0 + 3.5 * STEP, LAT0 + 1.5 * STEP)
     net2 = network_from_osm(toy, mode="walk", polygon=poly, simplify=False)
     assert np.array_equal(net.node_id, net2.node_id)
+    area = gpd.GeoDataFrame(geometry=[poly], crs=4326).to_crs(UTM)  # any CRS for a frame
+    with assert_not_mutated(area):
+        net3 = network_from_osm(toy, mode="walk", polygon=area, simplify=False, progress=True)
+    assert np.array_equal(net.node_id, net3.node_id)
     other = network_from_osm(toy, mode="walk", crs="EPSG:25831", simplify=False)
     assert other.crs.to_epsg() == 25831
     base = network_from_osm(toy, mode="walk", simplify=False)
@@ -215,6 +221,10 @@ def test_errors(toy, tmp_path):
     bad.write_text("a,b\n")
     with pytest.raises(InvalidOptionError, match="not an OSM file"):
         network_from_osm(bad)
+    corrupt = tmp_path / "corrupt.osm.pbf"
+    corrupt.write_bytes(b"not a pbf at all")
+    with pytest.raises(InvalidOptionError, match="could not be read"):
+        network_from_osm(corrupt)
     only_buildings = write_osm(tmp_path / "b.osm", ways=[(1, [1, 2, 5, 8, 1], {"building": "yes"})])
     with pytest.raises(EmptyDataError, match="no ways for mode='walk'"):
         network_from_osm(only_buildings)
