@@ -235,3 +235,20 @@ def test_polygons_are_valid(basin):
     a = subsidence_areas(basin, groundwater_depth_m=1.5)
     assert shapely.is_valid(np.asarray(a.geometry.values)).all()
     assert a.crs.equals(basin.crs)
+
+
+@pytest.mark.parametrize("radius", [0, 1, 2])
+def test_windowed_classification_equals_whole_grid(radius):
+    from scipy.ndimage import gaussian_filter
+
+    from urbangeo.subsidence.areas import _classify_block, classify
+
+    rng = np.random.default_rng(5)
+    spikes = np.zeros((120, 150))
+    spikes[rng.integers(0, 120, 25), rng.integers(0, 150, 25)] = rng.uniform(30, 400, 25)
+    field = gaussian_filter(spikes, 3)  # separate bumps 0.5-7 m high
+    field[rng.uniform(size=field.shape) < 0.01] = np.nan
+    classes = (0.01, 0.5, 1.5, 3.0)
+    whole = _classify_block(field, classes, radius, 6)
+    np.testing.assert_array_equal(classify(field, classes, clean_radius_cells=radius, min_cells=6), whole)
+    assert len(np.unique(whole)) == 5

@@ -48,7 +48,7 @@ def _gw_array(subsidence: Raster, groundwater_depth_m) -> np.ndarray:
         if np.nanmin(arr) < 0:
             raise InvalidOptionError("`groundwater_depth_m` has negative depths; depths are metres below ground, >= 0.")
         return arr
-    return np.full(subsidence.shape, check_number(groundwater_depth_m, "groundwater_depth_m", minimum=0))
+    return np.broadcast_to(check_number(groundwater_depth_m, "groundwater_depth_m", minimum=0), subsidence.shape)
 
 
 def water_depth(subsidence: Raster, *, groundwater_depth_m: float | Raster) -> Raster:
@@ -106,8 +106,7 @@ def _drop_small(mask: np.ndarray, min_cells: float) -> np.ndarray:
     return mask & ~small[lab]
 
 
-def classify(values: np.ndarray, classes, *, clean_radius_cells: int = 1, min_cells: float = 0) -> np.ndarray:
-    """Class index per cell (0 = below the first class), nested masks cleaned and small parts merged down."""
+def _classify_block(values: np.ndarray, classes, clean_radius_cells: int, min_cells: float) -> np.ndarray:
     finite = np.isfinite(values)
     masks = []
     prev = None
@@ -125,6 +124,34 @@ def classify(values: np.ndarray, classes, *, clean_radius_cells: int = 1, min_ce
     out = np.zeros(values.shape, dtype=np.int32)
     for m in masks:
         out += m
+    return out
+
+
+def classify(values: np.ndarray, classes, *, clean_radius_cells: int = 1, min_cells: float = 0) -> np.ndarray:
+    """Class index per cell (0 = below the first class), nested masks cleaned and small parts merged down.
+
+    The work is done window by window: cells of the first class are grouped into
+    clusters more than 2 (radius + 1) cells apart (so cleaning cannot join two
+    clusters), and each cluster is processed inside its own bounding box. The result
+    is identical to processing the whole grid at once.
+    """
+    from scipy import ndimage
+
+    finite = np.isfinite(values)
+    base = finite & (np.where(finite, values, -np.inf) >= classes[0])
+    out = np.zeros(values.shape, dtype=np.int32)
+    if not base.any():
+        return out
+    grow = clean_radius_cells + 1
+    dil = ndimage.binary_dilation(base, structure=np.ones((3, 3), bool), iterations=grow)
+    lab, n = ndimage.label(dil, structure=np.ones((3, 3), bool))
+    for i, sl in enumerate(ndimage.find_objects(lab), start=1):
+        if sl is None:
+            continue
+        sl = tuple(slice(max(s.start - grow, 0), s.stop + grow) for s in sl)
+        block = _classify_block(values[sl], classes, clean_radius_cells, min_cells)
+        own = lab[sl] == i
+        out[sl][own] = block[own]
     return out
 
 
@@ -223,18 +250,20 @@ def subsidence_areas(
     cell = subsidence.cell_area_m2
     cls = classify(w, classes, clean_radius_cells=clean_radius_cells, min_cells=min_area_m2 / cell)
     ids, id_class = _component_ids(cls, len(classes))
-    return _zone_table(subsidence, ids, id_class, classes, groundwater_depth_m)
+    return _zone_table(subsidence, ids, id_class, classes, groundwater_depth_m).drop(columns="_id")
 
 
 def _zone_table(subsidence, ids, id_class, classes, groundwater_depth_m) -> gpd.GeoDataFrame:
     cell = subsidence.cell_area_m2
-    w = np.where(np.isfinite(subsidence.array), subsidence.array, 0.0)
     n = len(id_class)
-    flat = ids.ravel()
+    sel = np.flatnonzero(ids.ravel())  # only the classified cells are visited
+    flat = ids.ravel()[sel]
+    w = subsidence.array.ravel()[sel]
+    w = np.where(np.isfinite(w), w, 0.0)
     count = np.bincount(flat, minlength=n).astype(float)
-    wsum = np.bincount(flat, weights=w.ravel(), minlength=n)
+    wsum = np.bincount(flat, weights=w, minlength=n)
     wmax = np.full(n, -np.inf)
-    np.maximum.at(wmax, flat, w.ravel())
+    np.maximum.at(wmax, flat, w)
     geoms = polygons_by_id(ids, subsidence.transform)
     keys = np.arange(1, n)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -250,8 +279,11 @@ def _zone_table(subsidence, ids, id_class, classes, groundwater_depth_m) -> gpd.
         data["subsidence_max_m"] = wmax[1:]
         data["subsidence_mean_m"] = wsum[1:] / count[1:]
         if groundwater_depth_m is not None:
-            d = water_depth(subsidence, groundwater_depth_m=groundwater_depth_m).array
-            d = np.where(np.isfinite(d), d, 0.0).ravel()
+            gw = (check_number(groundwater_depth_m, "groundwater_depth_m", minimum=0)
+                  if not isinstance(groundwater_depth_m, Raster)
+                  else _gw_array(subsidence, groundwater_depth_m).ravel()[sel])
+            d = np.maximum(w - gw, 0.0)
+            d = np.where(np.isfinite(d), d, 0.0)
             wet = np.bincount(flat, weights=(d > 0).astype(float), minlength=n)
             vol = np.bincount(flat, weights=d, minlength=n) * cell
             dmax = np.zeros(n)
@@ -264,6 +296,7 @@ def _zone_table(subsidence, ids, id_class, classes, groundwater_depth_m) -> gpd.
             for col in ("water_area_m2", "water_depth_max_m", "water_depth_mean_m", "water_volume_m3"):
                 data[col] = np.full(n - 1, np.nan)
     out = gpd.GeoDataFrame(data, geometry=[geoms[int(k)] for k in keys], crs=subsidence.crs)
+    out["_id"] = keys
     out = out.sort_values(["class", "area_m2"], ascending=[True, False], kind="stable").reset_index(drop=True)
     out["class"] = out["class"].astype("int64")
     return out

@@ -109,18 +109,25 @@ def damage_grades(
     """
     _check_raster(subsidence, "subsidence")
     t = table_arg(grades, "subsidence_damage_grades", _GRADE_COLUMNS, "grades").sort_values("rank")
-    w = subsidence.array
     from .areas import _gw_array
 
+    w = subsidence.array
     gw_after = _gw_array(subsidence, groundwater_depth_m) - w
     tilt = _aligned(tilt_max, subsidence, "tilt_max")
     strain = _aligned(strain_max, subsidence, "strain_max")
-    worst = int(t["rank"].max())
-    grade = np.ones(w.shape)
+    grade = _grade_values(t, w, gw_after, tilt, strain)
+    grade = np.where(np.isfinite(w), grade, np.nan)
+    return subsidence.with_array(grade, name="damage_grade", units="rank")
+
+
+def _grade_values(t: pd.DataFrame, w, gw_after, tilt=None, strain=None) -> np.ndarray:
+    """Worst grade rank over the indicators (arrays of any shape)."""
+    worst = float(t["rank"].max())
+    rows = t.sort_values("rank", ascending=False)
 
     def grade_of(values, col, upper=True, scale=1.0):
-        g = np.full(w.shape, float(worst))
-        for _, row in t.sort_values("rank", ascending=False).iterrows():
+        g = np.full(np.shape(values), worst)
+        for _, row in rows.iterrows():
             lim = row[col]
             if pd.isna(lim):
                 continue
@@ -128,14 +135,12 @@ def damage_grades(
             g = np.where(ok, float(row["rank"]), g)
         return g
 
-    grade = np.maximum(grade, grade_of(w, "subsidence_max_m"))
-    grade = np.maximum(grade, grade_of(gw_after, "groundwater_depth_min_m", upper=False))
+    grade = np.maximum(grade_of(w, "subsidence_max_m"), grade_of(gw_after, "groundwater_depth_min_m", upper=False))
     if tilt is not None:
         grade = np.maximum(grade, grade_of(tilt, "tilt_max_mm_per_m", scale=1e-3))
     if strain is not None:
         grade = np.maximum(grade, grade_of(strain, "strain_max_mm_per_m", scale=1e-3))
-    grade = np.where(np.isfinite(w), grade, np.nan)
-    return subsidence.with_array(grade, name="damage_grade", units="rank")
+    return grade
 
 
 # ---------------------------------------------------------------------------- zones
@@ -205,18 +210,26 @@ def restoration_zones(
     cls = classify(subsidence.array, bounds, clean_radius_cells=clean_radius_cells, min_cells=min_area_m2 / cell)
     ids, id_class = _component_ids(cls, len(bounds))
     zones = _zone_table(subsidence, ids, id_class, bounds, groundwater_depth_m)
-    # the zone table is sorted; recover each row's id from a representative cell
-    geoms_ids = _ids_of_rows(zones, ids, subsidence)
+    geoms_ids = zones.pop("_id").to_numpy()
     n = len(id_class)
-    flat = ids.ravel()
-    depth = water_depth(subsidence, groundwater_depth_m=groundwater_depth_m).array
-    wet = np.isfinite(depth) & (depth > 0)
-    water_geoms = polygons_by_id(np.where(wet, ids, 0), subsidence.transform)
+    # everything below visits the classified cells only
+    sel = np.flatnonzero(ids.ravel())
+    flat = ids.ravel()[sel]
+    w_sel = subsidence.array.ravel()[sel]
+    if isinstance(groundwater_depth_m, Raster):
+        from .areas import _gw_array
+
+        gw_sel = _gw_array(subsidence, groundwater_depth_m).ravel()[sel]
+    else:
+        gw_sel = check_number(groundwater_depth_m, "groundwater_depth_m", minimum=0)
+    wet_ids = np.zeros(ids.size, dtype=np.int32)
+    wet_ids[sel] = np.where(w_sel - gw_sel > 0, flat, 0)
+    water_geoms = polygons_by_id(wet_ids.reshape(ids.shape), subsidence.transform)
     shore = np.array([
         _shoreline_length(water_geoms[i], subsidence.res[0]) if i in water_geoms else 0.0 for i in geoms_ids
     ])
     warea = zones["water_area_m2"].to_numpy()
-    info = table.set_index("class")
+    info = table.reset_index(drop=True)
     rows = [info.iloc[int(k) - 1] for k in zones["class"]]
     out = zones.copy()
     out["state"] = [r["state"] for r in rows]
@@ -230,19 +243,22 @@ def restoration_zones(
         out["shoreline_development_index"] = np.where(warea > 0, shore / (2 * np.sqrt(np.pi * warea)), np.nan)
     out["storage_volume_m3"] = out["water_volume_m3"]
     # damage grade: the grade covering most of the zone
-    g = damage_grades(subsidence, groundwater_depth_m=groundwater_depth_m, tilt_max=tilt_max,
-                      strain_max=strain_max, grades=grades).array
-    gtab = table_arg(grades, "subsidence_damage_grades", _GRADE_COLUMNS, "grades").set_index("rank")
+    gtab = table_arg(grades, "subsidence_damage_grades", _GRADE_COLUMNS, "grades")
+    tilt = _aligned(tilt_max, subsidence, "tilt_max")
+    strain = _aligned(strain_max, subsidence, "strain_max")
+    g = _grade_values(gtab, w_sel, gw_sel - w_sel,
+                      None if tilt is None else tilt.ravel()[sel], None if strain is None else strain.ravel()[sel])
+    gtab = gtab.set_index("rank")
     ranks = sorted(int(r) for r in gtab.index)
-    gi = np.where(np.isfinite(g), g, 0).astype(int).ravel()
+    gi = g.astype(int)
     counts = np.stack([np.bincount(flat, weights=(gi == r).astype(float), minlength=n) for r in ranks], axis=1)
     per_id = counts[geoms_ids]
     out["damage_grade"] = [str(gtab.loc[ranks[int(np.argmax(c))], "grade"]) for c in per_id]
     out["severe_share"] = per_id[:, -1] / np.maximum(per_id.sum(axis=1), 1)
     if rate is not None:
         crit = critical_values()
-        rv = _aligned(rate, subsidence, "rate")
-        rv = np.where(np.isfinite(rv), rv, 0.0).ravel()
+        rv = _aligned(rate, subsidence, "rate").ravel()[sel]
+        rv = np.where(np.isfinite(rv), rv, 0.0)
         rmax = np.full(n, -np.inf)
         np.maximum.at(rmax, flat, rv)
         out["rate_max_m_per_yr"] = rmax[geoms_ids]
@@ -255,17 +271,6 @@ def restoration_zones(
     geom = out.pop("geometry")
     out["geometry"] = geom
     return gpd.GeoDataFrame(out, geometry="geometry", crs=subsidence.crs)
-
-
-def _ids_of_rows(zones: gpd.GeoDataFrame, ids: np.ndarray, subsidence: Raster) -> np.ndarray:
-    """Component id of each zone row (from a point inside its polygon)."""
-    pts = shapely.point_on_surface(np.asarray(zones.geometry.values))
-    inv = ~subsidence.transform
-    out = np.empty(len(zones), dtype=int)
-    for i, p in enumerate(pts):
-        c, r = inv * (p.x, p.y)
-        out[i] = ids[int(math.floor(r)), int(math.floor(c))]
-    return out
 
 
 # ---------------------------------------------------------------------------- terraces
