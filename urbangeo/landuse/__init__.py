@@ -30,6 +30,7 @@ from .codes import (
     planning_classes,
     validate_codes,
 )
+from .compensation import MU_M2, compensation_by_village, estimate_compensation, m2_to_mu
 from .metrics import class_metrics, landscape_metrics, polygon_patches
 from .plotting_change import plot_transition_heatmap, plot_transition_sankey
 from .rules import Rule, RuleProfile, available_profiles, load_profile
@@ -60,6 +61,11 @@ __all__ = [
     # blocks
     "assemble_blocks",
     "block_membership",
+    # compensation
+    "MU_M2",
+    "m2_to_mu",
+    "estimate_compensation",
+    "compensation_by_village",
     # change (transition matrices, components, intensity analysis, plots)
     "UNMATCHED",
     "transition_matrix",

@@ -1,0 +1,115 @@
+"""Compensation (estimate_compensation, compensation_by_village): exact mu, area
+weighting across zones, official TBDLMJ area, village sums."""
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from urbangeo.errors import CRSMismatchError, InvalidOptionError, MissingColumnError, UrbangeoWarning
+from urbangeo.landuse import MU_M2, compensation_by_village, estimate_compensation, m2_to_mu
+from urbangeo.landuse._modelled import modelled_parcels, modelled_price_zones
+from urbangeo.testing import assert_not_mutated
+
+CRS = "EPSG:4547"
+
+
+@pytest.fixture
+def zones():
+    # Jilin 2020 grades I-III (yuan per mu): three vertical strips
+    return gpd.GeoDataFrame(
+        {
+            "grade": ["I", "II", "III"],
+            "price_per_mu": [60030.0, 41354.0, 33350.0],
+            "resettlement_per_mu": [10000.0, 8000.0, 6000.0],
+        },
+        geometry=[shapely.box(0, 0, 100, 1000), shapely.box(100, 0, 200, 1000), shapely.box(200, 0, 300, 1000)],
+        crs=CRS,
+    )
+
+
+def test_mu_is_exact():
+    assert MU_M2 == 10000 / 15
+    assert m2_to_mu(10000 / 15) == pytest.approx(1.0, abs=1e-15)
+    assert m2_to_mu(666.7) != 1.0
+    np.testing.assert_allclose(m2_to_mu(np.array([15000.0, 2000.0])), [22.5, 3.0])
+
+
+def test_area_weighted_across_zones(zones):
+    parcels = gpd.GeoDataFrame(
+        {"ZLDWDM": ["4406040010010000001", "4406040010010000002", "4406040010020000001"]},
+        geometry=[shapely.box(0, 0, 100, 100), shapely.box(50, 100, 250, 200), shapely.box(250, 200, 300, 230)],
+        crs=CRS,
+    )
+    with assert_not_mutated(parcels, zones):
+        out = estimate_compensation(parcels, zones, components=["price_per_mu", "resettlement_per_mu"])
+    # parcel 1: 1/4 in I, 1/2 in II, 1/4 in III
+    w = 0.25 * 60030 + 0.5 * 41354 + 0.25 * 33350
+    np.testing.assert_allclose(out.price_per_mu, [60030.0, w, 33350.0])
+    np.testing.assert_allclose(out.area_mu, [15.0, 30.0, 2.25])
+    np.testing.assert_allclose(out.price_yuan, [15 * 60030.0, 30 * w, 2.25 * 33350.0])
+    np.testing.assert_allclose(out.resettlement_yuan, [15 * 1e4, 30 * (0.25 * 1e4 + 0.5 * 8e3 + 0.25 * 6e3), 2.25 * 6e3])
+    np.testing.assert_allclose(out.compensation_yuan, out.price_yuan + out.resettlement_yuan)
+    assert (out.area_source == "geometry").all()
+    np.testing.assert_allclose(out.zone_share, 1.0)
+    v = compensation_by_village(out)
+    assert v.index.tolist() == ["440604001001", "440604001002"]
+    assert v.n_parcels.tolist() == [2, 1]
+    np.testing.assert_allclose(v.area_mu, [45.0, 2.25])
+    np.testing.assert_allclose(v.compensation_yuan.sum(), out.compensation_yuan.sum())
+
+
+def test_official_area_tbdlmj_is_used_when_present(zones):
+    parcels = gpd.GeoDataFrame(
+        {"TBDLMJ": [9400.0, np.nan]},
+        geometry=[shapely.box(0, 0, 100, 100), shapely.box(0, 100, 100, 200)],
+        crs=CRS,
+    )
+    out = estimate_compensation(parcels, zones)
+    assert out.area_source.tolist() == ["TBDLMJ", "geometry"]
+    np.testing.assert_allclose(out.area_mu, [9400 * 15 / 10000, 15.0])
+    np.testing.assert_allclose(out.compensation_yuan, [14.1 * 60030, 15 * 60030])
+    geo = estimate_compensation(parcels, zones, area_col=None)
+    np.testing.assert_allclose(geo.area_mu, 15.0)
+
+
+def test_partly_and_fully_outside_zones(zones):
+    parcels = gpd.GeoDataFrame(
+        geometry=[shapely.box(250, 0, 350, 100), shapely.box(500, 0, 600, 100)], crs=CRS
+    )
+    with pytest.warns(UrbangeoWarning, match="outside every price zone"):
+        out = estimate_compensation(parcels, zones)
+    np.testing.assert_allclose(out.zone_share, [0.5, 0.0])
+    assert out.price_per_mu[0] == pytest.approx(33350.0)
+    assert np.isnan(out.compensation_yuan[1])
+
+
+def test_modelled_conserves_totals():
+    parcels = modelled_parcels(2000, seed=2)
+    zones = modelled_price_zones(parcels)
+    out = estimate_compensation(parcels, zones, components=["price_per_mu", "resettlement_per_mu",
+                                                            "social_security_per_mu"])
+    # reference: geopandas.overlay area weights
+    ov = gpd.overlay(parcels.reset_index(), zones, how="intersection", keep_geom_type=True)
+    ov["w"] = ov.area * ov["price_per_mu"]
+    ref = ov.groupby("index")["w"].sum() / ov.assign(a=ov.area).groupby("index")["a"].sum()
+    # zones are curved rings; overlay and the STRtree path differ by < 1e-5 on the weights
+    np.testing.assert_allclose(out.price_per_mu.to_numpy(), ref.reindex(parcels.index).to_numpy(), rtol=1e-5)
+    np.testing.assert_allclose(out.area_m2, parcels.TBDLMJ)
+    v = compensation_by_village(out)
+    assert v.n_parcels.sum() == len(parcels)
+    np.testing.assert_allclose(v.compensation_yuan.sum(), out.compensation_yuan.sum())
+    assert (v.index.str.len() == 12).all()
+
+
+def test_errors(zones):
+    parcels = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 10, 10)], crs=CRS)
+    with pytest.raises(CRSMismatchError):
+        estimate_compensation(parcels, zones.to_crs(4326))
+    with pytest.raises(MissingColumnError, match="price"):
+        estimate_compensation(parcels, zones, price_col="price")
+    with pytest.raises(InvalidOptionError):
+        estimate_compensation(parcels, zones, components=[])
+    with pytest.raises(MissingColumnError, match="ZLDWDM"):
+        compensation_by_village(pd.DataFrame({"area_m2": [1.0], "area_mu": [1.0], "compensation_yuan": [1.0]}))

@@ -1,0 +1,250 @@
+"""Compensation from zone-based integrated land prices (区片综合地价).
+
+Prices are set per mu for price-zone polygons (LAL 2019, Art. 48; revised at least
+every three years). :func:`estimate_compensation` joins them to parcels, weighting by
+the area of each zone a parcel straddles, and multiplies by the parcel's area in mu;
+:func:`compensation_by_village` sums the result per village (first 12 digits of the
+located-in unit code ``ZLDWDM``).
+
+One mu is exactly 10000/15 m2 (666.666... m2; 666.7 is wrong by 0.005 %):
+
+>>> MU_M2
+666.6666666666666
+>>> round(15000 / MU_M2, 12)
+22.5
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .._validate import check_columns, check_geodataframe, check_number
+from ..crs import check_same_crs, get_crs, metric_crs
+from ..errors import InvalidOptionError, UrbangeoWarning
+from . import _overlay
+
+__all__ = ["MU_M2", "estimate_compensation", "compensation_by_village", "m2_to_mu"]
+
+#: Square metres in one mu (市亩), exactly.
+MU_M2: float = 10000.0 / 15.0
+
+
+def m2_to_mu(area_m2: Any) -> Any:
+    """Convert square metres to mu exactly (``area_m2 * 15 / 10000``).
+
+    >>> m2_to_mu(10000.0)
+    15.0
+    """
+    if np.ndim(area_m2) == 0:
+        return float(area_m2) * 15.0 / 10000.0
+    return np.asarray(area_m2, dtype=float) * 15.0 / 10000.0
+
+
+def _stem(component: str) -> str:
+    return component[: -len("_per_mu")] if component.endswith("_per_mu") else component
+
+
+def estimate_compensation(
+    parcels: gpd.GeoDataFrame,
+    price_zones: gpd.GeoDataFrame,
+    *,
+    price_col: str = "price_per_mu",
+    components: Sequence[str] | None = None,
+    area_col: str | None = "TBDLMJ",
+    on_invalid: Literal["raise", "fix", "drop", "warn"] = "fix",
+    precision_m: float = 0.001,
+) -> gpd.GeoDataFrame:
+    """Compensation per parcel from price-zone polygons, area-weighted across zones.
+
+    Parameters
+    ----------
+    parcels : GeoDataFrame or dask_geopandas.GeoDataFrame
+        Polygon parcels in any CRS.
+    price_zones : GeoDataFrame
+        Price-zone polygons in the parcels' CRS with the rates (yuan per mu) as columns.
+        Zones should not overlap (a parcel part covered twice is weighted twice).
+    price_col : str, default "price_per_mu"
+        The zone-based integrated land price (yuan per mu).
+    components : sequence of str, optional
+        Rate columns (yuan per mu) to apply, e.g. ``["price_per_mu",
+        "resettlement_per_mu", "social_security_per_mu"]``; default ``[price_col]``.
+    area_col : str or None, default "TBDLMJ"
+        Official net area (m2) used instead of the geometric area when the column exists
+        and the value is present (the third-survey net land area already deducts field
+        ridges); ``None`` always uses the geometric area in the metric CRS.
+    on_invalid, precision_m
+        Geometry cleaning, as in :func:`screen_conversion`.
+
+    Returns
+    -------
+    GeoDataFrame
+        A copy of ``parcels`` with ``area_m2`` (the area paid for), ``area_source``
+        (``area_col`` or ``"geometry"``), ``area_mu`` (exactly ``area_m2 * 15 / 10000``),
+        ``zone_share`` (share of the parcel's geometry inside any zone), one column per
+        component with its area-weighted rate (same name), one ``<stem>_yuan`` column per
+        component (``price_per_mu`` -> ``price_yuan``) and ``compensation_yuan`` (their
+        sum). The rate of a parcel partly outside every zone is the weighted mean over
+        the covered part; a parcel outside every zone gets NaN (with a warning).
+
+    Raises
+    ------
+    CRSMismatchError, MissingColumnError, ColumnTypeError
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> p = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 100, 150)], crs="EPSG:4547")
+    >>> z = gpd.GeoDataFrame({"price_per_mu": [60030.0, 41354.0]},
+    ...     geometry=[shapely.box(-1, -1, 50, 200), shapely.box(50, -1, 200, 200)], crs="EPSG:4547")
+    >>> out = estimate_compensation(p, z)
+    >>> out[["area_mu", "price_per_mu", "compensation_yuan"]]
+       area_mu  price_per_mu  compensation_yuan
+    0     22.5       50692.0          1140570.0
+    """
+    from .screening import _dask_type
+
+    comps = [price_col] if components is None else list(components)
+    if not comps:
+        raise InvalidOptionError("`components` is empty; pass at least the price column, e.g. ['price_per_mu'].")
+    if price_col not in comps:
+        comps = [price_col, *comps]
+    if len(set(comps)) != len(comps):
+        raise InvalidOptionError(f"`components` lists a column twice: {comps}.")
+    dask_gdf = _dask_type()
+    if dask_gdf is not None and isinstance(parcels, dask_gdf):
+        from ._parallel import compensation_dask
+
+        return compensation_dask(
+            parcels, price_zones, price_col=price_col, components=comps, area_col=area_col,
+            on_invalid=on_invalid, precision_m=precision_m,
+        )
+    check_geodataframe(parcels, "parcels")
+    check_geodataframe(price_zones, "price_zones")
+    check_same_crs(parcels=parcels, price_zones=price_zones)
+    check_columns(price_zones, "price_zones", {c: "numeric" for c in comps})
+    check_number(precision_m, "precision_m", minimum=0)
+    use_official = area_col is not None and area_col in parcels.columns
+    if use_official:
+        check_columns(parcels, "parcels", {area_col: "numeric"})
+    target = metric_crs(parcels, name="parcels")
+    geoms, usable, _report, raw_area = _overlay.clean_polygons(
+        parcels, "parcels", target_crs=target, on_invalid=on_invalid, grid_m=precision_m
+    )
+    n = len(parcels)
+    geo_area = np.where(usable, shapely.area(geoms), raw_area)
+    idx = np.flatnonzero(usable)
+    g, a = geoms[idx], geo_area[idx]
+    zones = price_zones[~(price_zones.geometry.isna() | price_zones.geometry.is_empty)]
+    zg = gpd.GeoSeries(zones.geometry.values, crs=zones.crs)
+    zg = zg if get_crs(zones, "price_zones").equals(target) else zg.to_crs(target)
+    zarr = np.asarray(zg.values, dtype=object)
+    bad = ~shapely.is_valid(zarr)
+    if bad.any():
+        zarr = zarr.copy()
+        zarr[bad] = _overlay.polygonal(shapely.make_valid(zarr[bad]))
+    tree = shapely.STRtree(g)
+    pi, zi, pa = _overlay.pair_areas(tree, g, a, zarr)
+    covered = np.bincount(pi, weights=pa, minlength=len(idx))
+    rates = {}
+    for c in comps:
+        zval = pd.to_numeric(zones[c]).to_numpy(dtype=float)
+        num = np.bincount(pi, weights=pa * zval[zi], minlength=len(idx))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = np.where(covered > 0, num / covered, np.nan)
+        full = np.full(n, np.nan)
+        full[idx] = r
+        rates[c] = full
+    share = np.zeros(n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share[idx] = np.where(a > 0, np.minimum(covered / a, 1.0), 0.0)
+
+    area_pay = geo_area.copy()
+    source = np.full(n, "geometry", dtype=object)
+    if use_official:
+        off = pd.to_numeric(parcels[area_col]).to_numpy(dtype=float)
+        has = ~np.isnan(off)
+        area_pay[has] = off[has]
+        source[has] = area_col
+    out = parcels.copy()
+    out["area_m2"] = area_pay
+    out["area_source"] = pd.Series(source, index=out.index, dtype=object)
+    out["area_mu"] = area_pay * 15.0 / 10000.0
+    out["zone_share"] = share
+    total = np.zeros(n)
+    for c in comps:
+        out[c] = rates[c]
+        yuan = out["area_mu"].to_numpy() * rates[c]
+        out[f"{_stem(c)}_yuan"] = yuan
+        total = total + yuan
+    out["compensation_yuan"] = total
+    none = usable & (share == 0)
+    if none.any():
+        warnings.warn(
+            f"estimate_compensation: {int(none.sum())} parcels lie outside every price zone (rows "
+            f"{list(parcels.index[none][:5])}); their compensation is NaN. Extend `price_zones` to cover them.",
+            UrbangeoWarning,
+            stacklevel=2,
+        )
+    out.attrs = {**parcels.attrs, "compensation": {"components": comps, "metric_crs": target.to_string()}}
+    return out
+
+
+def compensation_by_village(
+    compensated: pd.DataFrame, *, village_col: str = "ZLDWDM", digits: int = 12
+) -> pd.DataFrame:
+    """Sum compensation per village (first ``digits`` characters of ``village_col``).
+
+    Parameters
+    ----------
+    compensated : DataFrame
+        Output of :func:`estimate_compensation`.
+    village_col : str, default "ZLDWDM"
+        Located-in unit code; its first 12 digits are the village (administrative
+        village); the rest is the villager group.
+    digits : int, default 12
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``village`` (the code prefix); columns ``n_parcels``, ``area_m2``,
+        ``area_mu`` and every ``*_yuan`` column, summed.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"ZLDWDM": ["4406040010010000001", "4406040010010000002", "4406040010020000001"],
+    ...     "area_m2": [1000.0, 2000.0, 500.0], "area_mu": [1.5, 3.0, 0.75], "compensation_yuan": [1.0, 2.0, 3.0]})
+    >>> compensation_by_village(df)
+                  n_parcels  area_m2  area_mu  compensation_yuan
+    village
+    440604001001          2   3000.0     4.50                3.0
+    440604001002          1    500.0     0.75                3.0
+    """
+    check_columns(compensated, "compensated", [village_col, "area_m2", "area_mu", "compensation_yuan"])
+    if isinstance(digits, bool) or not isinstance(digits, int) or digits < 1:
+        raise InvalidOptionError(f"`digits` must be a positive integer; got {digits!r}.")
+    codes = compensated[village_col].astype(object)
+    missing = codes.isna()
+    village = codes.where(missing, codes.astype(str).str.strip().str[:digits])
+    if missing.any():
+        warnings.warn(
+            f"compensation_by_village: {int(missing.sum())} rows have no {village_col}; they are summed under "
+            f"village '<missing>'.",
+            UrbangeoWarning,
+            stacklevel=2,
+        )
+        village = village.where(~missing, "<missing>")
+    cols = ["area_m2", "area_mu"] + [c for c in compensated.columns if str(c).endswith("_yuan") and c != "compensation_yuan"]
+    cols.append("compensation_yuan")
+    frame = pd.DataFrame({"village": village.to_numpy(), "n_parcels": 1})
+    for c in cols:
+        frame[c] = pd.to_numeric(compensated[c]).to_numpy()
+    out = frame.groupby("village", sort=True).sum(min_count=1)
+    return out
