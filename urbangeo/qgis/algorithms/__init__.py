@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from . import accessibility
+from . import accessibility, landuse, subsidence
 from ._base import GROUPS, UrbangeoAlgorithm
 
-ALGORITHMS: list[type[UrbangeoAlgorithm]] = [*accessibility.ALGORITHMS]
+ALGORITHMS: list[type[UrbangeoAlgorithm]] = [*accessibility.ALGORITHMS, *subsidence.ALGORITHMS, *landuse.ALGORITHMS]
 
 __all__ = ["ALGORITHMS", "GROUPS", "UrbangeoAlgorithm"]

@@ -9,6 +9,8 @@ what is wrong and how to fix it in the Processing log.
 from __future__ import annotations
 
 import importlib
+import logging
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +25,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QCoreApplication
 
-from ...errors import UrbangeoError
+from ...errors import UrbangeoError, UrbangeoWarning
 from .._convert import frame_features, frame_fields, frame_wkb_type, layer_to_gdf, qgis_crs
 
 __all__ = ["UrbangeoAlgorithm", "GROUPS"]
@@ -34,6 +36,17 @@ GROUPS = {
     "subsidence": "Subsidence restoration",
     "landuse": "Land-use conversion",
 }
+
+
+class _FeedbackHandler(logging.Handler):
+    """Forwards urbangeo's log warnings to the Processing feedback."""
+
+    def __init__(self, feedback) -> None:
+        super().__init__(level=logging.WARNING)
+        self.feedback = feedback
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.feedback.pushWarning(f"{record.name}: {record.getMessage()}")
 
 
 class UrbangeoAlgorithm(QgsProcessingAlgorithm):
@@ -97,10 +110,28 @@ class UrbangeoAlgorithm(QgsProcessingAlgorithm):
         raise NotImplementedError  # pragma: no cover - abstract
 
     def processAlgorithm(self, parameters, context, feedback):
+        # urbangeo's warnings and log warnings go to the Processing log, never lost
+        handler = _FeedbackHandler(feedback)
+        logger = logging.getLogger("urbangeo")
+        logger.addHandler(handler)
         try:
-            return self.compute(parameters, context, feedback)
-        except UrbangeoError as exc:
-            raise QgsProcessingException(f"{type(exc).__name__}: {exc}") from exc
+            with warnings.catch_warnings():
+                warnings.simplefilter("always", UrbangeoWarning)
+                shown = warnings.showwarning
+
+                def show(message, category, filename, lineno, file=None, line=None):
+                    if issubclass(category, UrbangeoWarning):
+                        feedback.pushWarning(f"{category.__name__}: {message}")
+                    else:  # not ours: shown as usual
+                        shown(message, category, filename, lineno, file, line)
+
+                warnings.showwarning = show
+                try:
+                    return self.compute(parameters, context, feedback)
+                except UrbangeoError as exc:
+                    raise QgsProcessingException(f"{type(exc).__name__}: {exc}") from exc
+        finally:
+            logger.removeHandler(handler)
 
     # ---- conversions ----------------------------------------------------------------
     def frame(self, parameters: dict, name: str, context: QgsProcessingContext, *, optional: bool = False) -> gpd.GeoDataFrame | None:

@@ -218,7 +218,7 @@ class LifeCircleAudit(_NetworkAlgorithm):
         self.addParameter(QgsProcessingParameterFeatureSource("FACILITIES", self.tr("Facilities"),
                                                               [QgsProcessing.TypeVectorPoint, QgsProcessing.TypeVectorPolygon]))  # fmt: skip
         self.addParameter(QgsProcessingParameterField("BY", self.tr("Facility category field"), defaultValue="category",
-                                                      parentLayerParameterName="FACILITIES"))  # fmt: skip
+                                                      parentLayerParameterName="FACILITIES", optional=True))  # fmt: skip
         self.addParameter(QgsProcessingParameterEnum("STANDARD", self.tr("Standard"), options=list(self.STANDARDS), defaultValue=0))
         self.addParameter(QgsProcessingParameterString("REQUIRED", self.tr("Required categories (category:circle minutes, ...)"), optional=True))
         self.addParameter(QgsProcessingParameterEnum("MEASURE", self.tr("Judge circles by"), options=["walking time (minutes)", "walking distance (m)"], defaultValue=0))
