@@ -65,7 +65,8 @@ def plot_zones(zones: gpd.GeoDataFrame, *, ax: Any = None, legend: bool = True) 
         colour = ZONE_COLOURS.get(int(k), "#cccccc")
         part.plot(ax=ax, color=colour, edgecolor="#555555", linewidth=0.3)
         use = part["restoration_use"].iloc[0] if "restoration_use" in part else part["class_label"].iloc[0]
-        handles.append(Patch(color=colour, label=f"{part['class_label'].iloc[0]}: {use}"))
+        lab = part["class_label"].iloc[0]
+        handles.append(Patch(color=colour, label=lab if use == lab else f"{lab}: {use}"))
     if legend:
         ax.legend(handles=handles, fontsize=6, loc="lower left")
     ax.set_aspect("equal")
