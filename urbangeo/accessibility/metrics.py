@@ -509,15 +509,22 @@ def _pairs_core(network, ol: Legs, fl: Legs, *, weight, speed_kmh, limit, progre
     oi, fi, sc, sc2 = same_edge_pairs(ol, fl)
     if len(oi):
         keep = sc <= limit
-        fo = np.concatenate([fo, fl.row[fi[keep]]])
-        oo = np.concatenate([oo, ol.row[oi[keep]]])
-        cst = np.concatenate([cst, sc[keep]])
-        cst2 = np.concatenate([cst2, sc2[keep]])
-        order = np.lexsort((cst2, cst, fo, oo))
-        oo, fo, cst, cst2 = oo[order], fo[order], cst[order], cst2[order]
-        first = np.ones(len(oo), bool)
-        first[1:] = (oo[1:] != oo[:-1]) | (fo[1:] != fo[:-1])
-        oo, fo, cst, cst2 = oo[first], fo[first], cst[first], cst2[first]
+        so, sf, sc, sc2 = ol.row[oi[keep]], fl.row[fi[keep]], sc[keep], sc2[keep]
+        # only the pairs that also came out of the searches need a minimum of both costs
+        n_f = int(max(fo.max(initial=0), sf.max(initial=0))) + 1
+        clash = np.isin(oo * n_f + fo, so * n_f + sf)
+        mo = np.concatenate([oo[clash], so])
+        mf = np.concatenate([fo[clash], sf])
+        mc = np.concatenate([cst[clash], sc])
+        mc2 = np.concatenate([cst2[clash], sc2])
+        order = np.lexsort((mc2, mc, mf, mo))
+        mo, mf, mc, mc2 = mo[order], mf[order], mc[order], mc2[order]
+        first = np.ones(len(mo), bool)
+        first[1:] = (mo[1:] != mo[:-1]) | (mf[1:] != mf[:-1])
+        oo = np.concatenate([oo[~clash], mo[first]])
+        fo = np.concatenate([fo[~clash], mf[first]])
+        cst = np.concatenate([cst[~clash], mc[first]])
+        cst2 = np.concatenate([cst2[~clash], mc2[first]])
     return oo, fo, cst, cst2
 
 

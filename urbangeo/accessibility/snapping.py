@@ -175,17 +175,11 @@ def snap_points(
     dist = np.full(m, np.nan)
     if m and network.n_edges:
         tree = _tree(network)
-        (qi, ti), d = tree.query_nearest(locs, max_distance=max_snap_m if max_snap_m > 0 else None,
-                                        return_distance=True, all_matches=False)
-        if max_snap_m == 0:
-            keep = d <= 0
-            qi, ti, d = qi[keep], ti[keep], d[keep]
-        edge[qi] = ti
+        # one nearest query without max_distance (GEOS is faster without it), then the limit
+        (qi, ti), d = tree.query_nearest(locs, return_distance=True, all_matches=False)
         dist[qi] = d
-        far = np.flatnonzero(edge < 0)
-        if len(far):  # measure how far the rejected ones are, for the diagnostics
-            (qj, _), d2 = tree.query_nearest(locs[far], return_distance=True, all_matches=False)
-            dist[far[qj]] = d2
+        ok_q = d <= max_snap_m
+        edge[qi[ok_q]] = ti[ok_q]
     dist[forced0 & (edge >= 0)] = 0.0
     # project onto the edge
     offset = np.full(m, np.nan)
