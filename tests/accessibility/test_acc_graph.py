@@ -151,3 +151,24 @@ def test_network_from_polygon_online():
         pytest.skip("offline: overpass-api.de:443 is not reachable")
     net = network_from_polygon(shapely.box(-122.2350, 37.8220, -122.2250, 37.8300), mode="walk")
     assert net.n_nodes > 10 and not net.edge_oneway.any()
+
+
+def test_plain_networkx_graphs_without_geometry():
+    """Undirected and string-labelled graphs in a metric CRS: straight segments, two-way."""
+    G = nx.Graph(crs="EPSG:32631")
+    for name, (x, y) in {"a": (500000, 4500000), "b": (500300, 4500000), "c": (500300, 4500400)}.items():
+        G.add_node(name, x=x, y=y)
+    G.add_edge("a", "b", length=300.0)
+    G.add_edge("b", "c")  # no length: measured from the straight line
+    net = network_from_graph(G, mode="drive")
+    assert net.crs.to_epsg() == 32631 and net.n_edges == 2 and not net.edge_oneway.any()
+    np.testing.assert_array_equal(net.node_id, [0, 1, 2])  # positions for non-integer labels
+    np.testing.assert_allclose(np.sort(net.edge_length_m), [300.0, 400.0])
+    assert dijkstra(net.csr(), indices=0)[2] == pytest.approx(700.0)
+    # a directed graph with one edge only: one-way for drive, two-way for walk
+    D = nx.MultiDiGraph(crs="EPSG:32631")
+    D.add_node(1, x=500000.0, y=4500000.0)
+    D.add_node(2, x=500100.0, y=4500000.0)
+    D.add_edge(1, 2, length=100.0)
+    assert network_from_graph(D, mode="drive").edge_oneway.all()
+    assert not network_from_graph(D, mode="walk").edge_oneway.any()
