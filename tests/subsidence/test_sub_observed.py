@@ -154,3 +154,22 @@ def test_read_raster_real_dem(shared_data):
     r = read_raster(shared_data("raster/minnesota_dem_1m.tif"))
     assert r.shape == (400, 400) and r.crs.to_epsg() == 26915
     assert np.isfinite(r.array).mean() > 0.9
+
+
+def test_zhongshan_points_distance_mask(shared_data):
+    df = pd.read_csv(shared_data("subsidence/zhongshan_2000.csv"), encoding="utf-8-sig")
+    pts = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df.longitude, df.latitude), crs=4326)
+    lin = subsidence_from_points(pts, value_column="subsidence", units="mm", resolution_m=500, mask="distance",
+                                 max_distance_m=1000)
+    # every kept cell centre lies within 1 km of a point (plain shapely check on a sample)
+    x, y = lin.xy()
+    X, Y = np.meshgrid(x, y)
+    keep = np.isfinite(lin.array)
+    g = pts.to_crs(lin.crs)
+    from shapely import MultiPoint, points
+
+    mp = MultiPoint(list(zip(g.geometry.x, g.geometry.y)))
+    sample = np.flatnonzero(keep.ravel())[::50]
+    d = np.array([mp.distance(p) for p in points(X.ravel()[sample], Y.ravel()[sample])])
+    assert (d <= 1000 + 1e-6).all()
+    assert np.nanmax(lin.array) <= df.subsidence.max() / 1000 + 1e-12
