@@ -364,6 +364,9 @@ def test_plots_draw_what_the_matrix_says():
     with assert_not_mutated(NINE):
         ax = plot_transition_heatmap(NINE, normalize="row")
     np.testing.assert_allclose(ax.images[0].get_array(), 100 * markov_matrix(NINE).to_numpy())
+    ax1 = plot_transition_heatmap(NINE, include_persistence=False)
+    shown = np.ma.filled(ax1.images[0].get_array().astype(float), np.nan)
+    assert np.isnan(np.diag(shown)).all() and np.nansum(shown) == 7  # only the 7 changed pixels
     ax2 = plot_transition_sankey(NINE, dates=("2000", "2005"))
     ribbons = [p for p in ax2.patches if isinstance(p, PathPatch)]
     assert len(ribbons) == int((NINE.to_numpy() > 0).sum())

@@ -32,7 +32,8 @@ def _label(value: Any, labels: Mapping | None) -> str:
 
 
 def _units(matrix: pd.DataFrame) -> str:
-    return {"m2": "m²", "cells": "cells"}.get(matrix.attrs.get("units"), "")
+    units = matrix.attrs.get("units")
+    return {"m2": "m²", "km2": "km²", "cells": "cells"}.get(units, units or "")
 
 
 def plot_transition_heatmap(
@@ -42,6 +43,7 @@ def plot_transition_heatmap(
     normalize: Literal["none", "row", "total"] = "none",
     labels: Mapping | None = None,
     annotate: bool = True,
+    include_persistence: bool = True,
     cmap: str = "YlOrRd",
     title: str | None = None,
 ):
@@ -59,6 +61,9 @@ def plot_transition_heatmap(
         Class code -> display name.
     annotate : bool, default True
         Write the value in each cell.
+    include_persistence : bool, default True
+        False leaves the diagonal blank, so that the colour scale shows the changes
+        (persistence usually dwarfs them).
     cmap : str, default "YlOrRd"
     title : str, optional
 
@@ -79,6 +84,9 @@ def plot_transition_heatmap(
         unit = "% of the landscape"
     else:
         unit = _units(matrix)
+    if not include_persistence:
+        v = v.copy()
+        np.fill_diagonal(v, np.nan)
     if ax is None:
         n = len(m)
         _, ax = plt.subplots(figsize=(2.0 + 0.6 * n, 1.6 + 0.55 * n))
