@@ -34,7 +34,7 @@ NODES = {
     15: (6, 3), 16: (7, 3), 17: (7, 4),
     18: (2, 0),  # same place as node 3: a zero-length segment
     19: (2, -1), 20: (3, -1),
-    21: (0, -3), 22: (1, -3), 23: (2, -3),
+    21: (0, -3), 22: (1, -3), 23: (2, -3), 24: (3, -3),
 }  # fmt: skip
 WAYS = [
     (100, [1, 2, 3, 4], {"highway": "residential", "maxspeed": "30 mph"}),
@@ -53,6 +53,7 @@ WAYS = [
     (113, [21, 22], {"highway": "cycleway"}),
     (114, [22, 23], {"highway": "residential", "maxspeed": "50;30", "access": "no"}),
     (115, [19, 23], {"highway": "primary", "maxspeed": "RU:urban"}),
+    (116, [23, 24], {"highway": "residential", "oneway": "yes", "oneway:bicycle": "no"}),
 ]
 
 
@@ -99,7 +100,7 @@ def test_walk_filter_oneway_and_topology(toy):
     net = network_from_osm(toy, mode="walk", simplify=False)
     assert net.crs.to_epsg() == 32631 and net.mode == "walk"
     # footway, access=no + foot=yes, driveway service, roundabout, zero-length, reversible, primary
-    assert ways_of(net) == {100, 101, 102, 103, 104, 105, 108, 109, 110, 115}  # 114: access=no
+    assert ways_of(net) == {100, 101, 102, 103, 104, 105, 108, 109, 110, 115, 116}  # 114: access=no
     assert not net.edge_oneway.any()  # walking ignores one-way tags
     assert (net.edge_speed_kmh == 4.5).all()
     assert net.meta["missing_nodes"] == 1
@@ -117,9 +118,9 @@ def test_walk_filter_oneway_and_topology(toy):
 def test_drive_oneway_reverse_roundabout_reversible(toy):
     net = network_from_osm(toy, mode="drive", simplify=False)
     # footway, foot-only access, driveway and cycleway are out; motorway is in
-    assert ways_of(net) == {100, 101, 102, 107, 108, 109, 110, 115}  # 114 has access=no
+    assert ways_of(net) == {100, 101, 102, 107, 108, 109, 110, 115, 116}  # 114 has access=no
     ow = dict(zip(net.edge_attrs["osmid"].tolist(), net.edge_oneway.tolist()))
-    assert ow[101] and ow[102] and ow[108] and not ow[100] and not ow[110] and not ow[107]
+    assert ow[101] and ow[102] and ow[108] and ow[116] and not ow[100] and not ow[110] and not ow[107]
     # oneway=-1: the stored direction is against the node order (7 -> 4)
     e = np.flatnonzero(net.edge_attrs["osmid"].to_numpy() == 102)[0]
     assert (net.node_id[net.edge_u[e]], net.node_id[net.edge_v[e]]) == (7, 4)
@@ -153,7 +154,9 @@ def test_bike_mode(toy):
     net = network_from_osm(toy, mode="bike", simplify=False)
     assert 113 in ways_of(net) and 103 not in ways_of(net)  # cycleway yes, footway no
     assert (net.edge_speed_kmh == 15.0).all()
-    assert net.edge_oneway[net.edge_attrs["osmid"].to_numpy() == 101].all()
+    osmid = net.edge_attrs["osmid"].to_numpy()
+    assert net.edge_oneway[osmid == 101].all()
+    assert not net.edge_oneway[osmid == 116].any()  # oneway:bicycle=no: cyclists ride both ways
 
 
 def test_maxspeed_parser():
