@@ -8,11 +8,13 @@ import socket
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from scipy.sparse.csgraph import dijkstra
 
 from urbangeo.accessibility import (
+    Network,
     network_from_graph,
     network_from_place,
     network_from_polygon,
@@ -78,8 +80,13 @@ def test_drive_distances_equal_networkx_on_the_source_graph(futian):
         np.testing.assert_allclose(D[row][fin], want[fin], rtol=0, atol=1e-6)
 
 
-def test_walk_is_symmetric_and_graph_round_trip(futian):
+def test_walk_is_symmetric_and_graph_round_trip(futian, tmp_path):
     net = network_from_graph(futian, mode="walk")
+    # list-valued osmnx attributes (merged ways) survive save/load exactly
+    assert any(isinstance(v, list) for v in net.edge_attrs["osmid"])
+    back_file = Network.load(net.save(tmp_path / "futian.npz"))
+    pd.testing.assert_frame_equal(back_file.edge_attrs, net.edge_attrs)
+    assert shapely.equals_exact(back_file.edge_geometry, net.edge_geometry, tolerance=0).all()
     assert not net.edge_oneway.any()
     A = net.csr()
     assert (abs(A - A.T) > 0).nnz == 0
