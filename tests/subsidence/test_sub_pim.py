@@ -32,7 +32,7 @@ def panels(*geoms, **cols):
 
 
 def value_at(r: Raster, x: float, y: float) -> float:
-    c, row = ~r.transform * (x, y)
+    c, row = (x - r.transform.c) / r.transform.a, (y - r.transform.f) / r.transform.e
     return float(r.array[int(math.floor(row)), int(math.floor(c))])
 
 

@@ -252,9 +252,9 @@ def _grid_from(panels_list, resolution_m, extent, cutoff_r):
 
 
 def _window(bounds, pad, transform, shape):
-    inv = ~transform
-    c0, r0 = inv * (bounds[0] - pad, bounds[3] + pad)
-    c1, r1 = inv * (bounds[2] + pad, bounds[1] - pad)
+    # north-up grid: column and row by plain arithmetic (no affine tuple multiplication)
+    c0, r0 = (bounds[0] - pad - transform.c) / transform.a, (bounds[3] + pad - transform.f) / transform.e
+    c1, r1 = (bounds[2] + pad - transform.c) / transform.a, (bounds[1] - pad - transform.f) / transform.e
     r0, r1 = sorted((r0, r1))
     c0, c1 = sorted((c0, c1))
     r0 = max(0, int(math.floor(r0)))

@@ -342,8 +342,8 @@ def terrace_bands(
 def _bilinear(arr: np.ndarray, transform, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     from scipy.ndimage import map_coordinates
 
-    inv = ~transform
-    cols, rows = inv * (xs, ys)
+    cols = (np.asarray(xs) - transform.c) / transform.a  # north-up grid
+    rows = (np.asarray(ys) - transform.f) / transform.e
     return map_coordinates(np.where(np.isfinite(arr), arr, 0.0), [rows - 0.5, cols - 0.5], order=1, mode="nearest")
 
 
