@@ -18,24 +18,12 @@ reached is touched, so memory grows with the answer, not with sources x nodes.
 from __future__ import annotations
 
 import weakref
+from functools import lru_cache
 
 import numpy as np
 
-try:  # pragma: no cover - exercised on both branches by the environment
-    from numba import njit
-
-    HAVE_NUMBA = True
-except ImportError:  # pragma: no cover
-    HAVE_NUMBA = False
-
-    def njit(*args, **kwargs):
-        if args and callable(args[0]):
-            return args[0]
-        return lambda f: f
-
-
 __all__ = [
-    "HAVE_NUMBA",
+    "have_numba",
     "Graph",
     "graph",
     "multi_source",
@@ -46,281 +34,17 @@ __all__ = [
 ]
 
 
-# --------------------------------------------------------------------------- heap
-@njit(cache=True)
-def _push(hk, h2, hv, hl, size, key, key2, node, label):
-    i = size
-    hk[i] = key
-    h2[i] = key2
-    hv[i] = node
-    hl[i] = label
-    while i > 0:
-        p = (i - 1) >> 1
-        if hk[p] <= key:
-            break
-        hk[i], hk[p] = hk[p], hk[i]
-        h2[i], h2[p] = h2[p], h2[i]
-        hv[i], hv[p] = hv[p], hv[i]
-        hl[i], hl[p] = hl[p], hl[i]
-        i = p
-    return size + 1
+@lru_cache(maxsize=1)
+def _k():
+    """The compiled kernels (numba is imported here, not when urbangeo is imported)."""
+    from . import _kernels
+
+    return _kernels
 
 
-@njit(cache=True)
-def _pop(hk, h2, hv, hl, size):
-    """Move the root's fields to position ``size - 1`` and restore the heap of size - 1."""
-    last = size - 1
-    hk[0], hk[last] = hk[last], hk[0]
-    h2[0], h2[last] = h2[last], h2[0]
-    hv[0], hv[last] = hv[last], hv[0]
-    hl[0], hl[last] = hl[last], hl[0]
-    n = last
-    i = 0
-    while True:
-        c = 2 * i + 1
-        if c >= n:
-            break
-        if c + 1 < n and hk[c + 1] < hk[c]:
-            c += 1
-        if hk[i] <= hk[c]:
-            break
-        hk[i], hk[c] = hk[c], hk[i]
-        h2[i], h2[c] = h2[c], h2[i]
-        hv[i], hv[c] = hv[c], hv[i]
-        hl[i], hl[c] = hl[c], hl[i]
-        i = c
-    return last
-
-
-# lean heap of (key, node) with hole-based sifts, for the single-label kernels: labels and
-# secondary costs live in per-node arrays, set when a settled node relaxes its neighbour
-@njit(cache=True, inline="always")
-def _hpush(hk, hv, size, key, node):
-    i = size
-    while i > 0:
-        p = (i - 1) >> 1
-        if hk[p] <= key:
-            break
-        hk[i] = hk[p]
-        hv[i] = hv[p]
-        i = p
-    hk[i] = key
-    hv[i] = node
-    return size + 1
-
-
-@njit(cache=True, inline="always")
-def _hpop(hk, hv, size):
-    """Remove the root; returns (key, node, new size)."""
-    key = hk[0]
-    node = hv[0]
-    size -= 1
-    lk = hk[size]
-    lv = hv[size]
-    i = 0
-    while True:
-        c = 2 * i + 1
-        if c >= size:
-            break
-        if c + 1 < size and hk[c + 1] < hk[c]:
-            c += 1
-        if lk <= hk[c]:
-            break
-        hk[i] = hk[c]
-        hv[i] = hv[c]
-        i = c
-    if size > 0:
-        hk[i] = lk
-        hv[i] = lv
-    return key, node, size
-
-
-# --------------------------------------------------------------------------- kernels
-@njit(cache=True)
-def _multi_source(indptr, indices, w, w2, seed_node, seed_cost, seed_cost2, seed_label, limit):
-    n = len(indptr) - 1
-    dist = np.full(n, np.inf)
-    dist2 = np.full(n, np.inf)
-    label = np.full(n, -1, dtype=np.int64)
-    cap = len(indices) + len(seed_node) + 1
-    hk = np.empty(cap)
-    hv = np.empty(cap, dtype=np.int64)
-    size = 0
-    for i in range(len(seed_node)):
-        s = seed_node[i]
-        c = seed_cost[i]
-        if c <= limit and c < dist[s]:
-            dist[s] = c
-            dist2[s] = seed_cost2[i]
-            label[s] = seed_label[i]
-            size = _hpush(hk, hv, size, c, s)
-    while size > 0:
-        d, u, size = _hpop(hk, hv, size)
-        if d > dist[u]:
-            continue  # stale entry (a node is only pushed again with a strictly smaller key)
-        d2 = dist2[u]
-        lab = label[u]
-        for j in range(indptr[u], indptr[u + 1]):
-            v = indices[j]
-            nd = d + w[j]
-            if nd < dist[v] and nd <= limit:
-                dist[v] = nd
-                dist2[v] = d2 + w2[j]
-                label[v] = lab
-                size = _hpush(hk, hv, size, nd, v)
-    return dist, dist2, label
-
-
-@njit(cache=True)
-def _k_nearest(indptr, indices, w, w2, seed_node, seed_cost, seed_cost2, seed_label, k, limit):
-    n = len(indptr) - 1
-    dist = np.full((n, k), np.inf)
-    dist2 = np.full((n, k), np.inf)
-    label = np.full((n, k), -1, dtype=np.int64)
-    cnt = np.zeros(n, dtype=np.int64)
-    cap = k * len(indices) + len(seed_node) + 1
-    hk = np.empty(cap)
-    h2 = np.empty(cap)
-    hv = np.empty(cap, dtype=np.int64)
-    hl = np.empty(cap, dtype=np.int64)
-    size = 0
-    for i in range(len(seed_node)):
-        if seed_cost[i] <= limit:
-            size = _push(hk, h2, hv, hl, size, seed_cost[i], seed_cost2[i], seed_node[i], seed_label[i])
-    while size > 0:
-        size = _pop(hk, h2, hv, hl, size)
-        d = hk[size]
-        u = hv[size]
-        lab = hl[size]
-        c = cnt[u]
-        if c >= k:
-            continue
-        seen = False
-        for r in range(c):
-            if label[u, r] == lab:
-                seen = True
-                break
-        if seen:
-            continue
-        d2 = h2[size]
-        dist[u, c] = d
-        dist2[u, c] = d2
-        label[u, c] = lab
-        cnt[u] = c + 1
-        for j in range(indptr[u], indptr[u + 1]):
-            v = indices[j]
-            nd = d + w[j]
-            if cnt[v] < k and nd <= limit:
-                dup = False
-                for r in range(cnt[v]):
-                    if label[v, r] == lab:
-                        dup = True
-                        break
-                if not dup:
-                    if size >= len(hk):  # cannot happen with cap = k * nnz + seeds; guard anyway
-                        continue
-                    size = _push(hk, h2, hv, hl, size, nd, d2 + w2[j], v, lab)
-    return dist, dist2, label
-
-
-@njit(cache=True)
-def _grow(a, n_used, need):
-    if need <= len(a):
-        return a
-    b = np.empty(max(2 * len(a), need), dtype=a.dtype)
-    b[:n_used] = a[:n_used]
-    return b
-
-
-@njit(cache=True)
-def _bounded(
-    indptr, indices, w, w2, seed_ptr, seed_node, seed_cost, seed_cost2, limit, tgt_ptr, tgt_idx, tgt_cost, tgt_cost2,
-    n_targets, node_targets,
-):
-    n = len(indptr) - 1
-    dist = np.full(n, np.inf)
-    dist2 = np.empty(n)
-    touched = np.empty(n, dtype=np.int64)
-    if node_targets:
-        n_targets = 0
-    best = np.full(n_targets, np.inf)
-    best2 = np.empty(n_targets)
-    hit = np.empty(n_targets, dtype=np.int64)
-    cap = len(indices) + len(seed_node) + 1
-    hk = np.empty(cap)
-    hv = np.empty(cap, dtype=np.int64)
-    o_src = np.empty(1024, dtype=np.int64)
-    o_tgt = np.empty(1024, dtype=np.int64)
-    o_c = np.empty(1024)
-    o_c2 = np.empty(1024)
-    n_out = 0
-    for s in range(len(seed_ptr) - 1):
-        n_touch = 0
-        n_hit = 0
-        size = 0
-        for i in range(seed_ptr[s], seed_ptr[s + 1]):
-            a = seed_node[i]
-            c = seed_cost[i]
-            if c <= limit and c < dist[a]:
-                if dist[a] == np.inf:
-                    touched[n_touch] = a
-                    n_touch += 1
-                dist[a] = c
-                dist2[a] = seed_cost2[i]
-                size = _hpush(hk, hv, size, c, a)
-        while size > 0:
-            d, u, size = _hpop(hk, hv, size)
-            if d > dist[u]:
-                continue
-            d2 = dist2[u]
-            if node_targets:
-                if n_out >= len(o_src):
-                    o_src = _grow(o_src, n_out, n_out + 1)
-                    o_tgt = _grow(o_tgt, n_out, n_out + 1)
-                    o_c = _grow(o_c, n_out, n_out + 1)
-                    o_c2 = _grow(o_c2, n_out, n_out + 1)
-                o_src[n_out] = s
-                o_tgt[n_out] = u
-                o_c[n_out] = d
-                o_c2[n_out] = d2
-                n_out += 1
-            else:
-                for j in range(tgt_ptr[u], tgt_ptr[u + 1]):
-                    t = tgt_idx[j]
-                    ct = d + tgt_cost[j]
-                    if ct <= limit and ct < best[t]:
-                        if best[t] == np.inf:
-                            hit[n_hit] = t
-                            n_hit += 1
-                        best[t] = ct
-                        best2[t] = d2 + tgt_cost2[j]
-            for j in range(indptr[u], indptr[u + 1]):
-                v = indices[j]
-                nd = d + w[j]
-                if nd <= limit and nd < dist[v]:
-                    if dist[v] == np.inf:
-                        touched[n_touch] = v
-                        n_touch += 1
-                    dist[v] = nd
-                    dist2[v] = d2 + w2[j]
-                    size = _hpush(hk, hv, size, nd, v)
-        if not node_targets:
-            need = n_out + n_hit
-            o_src = _grow(o_src, n_out, need)
-            o_tgt = _grow(o_tgt, n_out, need)
-            o_c = _grow(o_c, n_out, need)
-            o_c2 = _grow(o_c2, n_out, need)
-            for i in range(n_hit):
-                t = hit[i]
-                o_src[n_out] = s
-                o_tgt[n_out] = t
-                o_c[n_out] = best[t]
-                o_c2[n_out] = best2[t]
-                n_out += 1
-                best[t] = np.inf
-        for i in range(n_touch):
-            dist[touched[i]] = np.inf
-    return o_src[:n_out], o_tgt[:n_out], o_c[:n_out], o_c2[:n_out]
+def have_numba() -> bool:
+    """True when the kernels are compiled with numba (False: pure-Python fallback)."""
+    return _k().HAVE_NUMBA
 
 
 # --------------------------------------------------------------------------- graph cache
@@ -390,13 +114,13 @@ def _seeds(seed_node, seed_cost, seed_cost2=None, seed_label=None):
 def multi_source(g: Graph, seed_node, seed_cost, seed_cost2=None, seed_label=None, *, limit=np.inf):
     """Cost from the nearest seed to every node: (dist, dist2, label); unreached inf / -1."""
     sn, sc, sc2, sl = _seeds(seed_node, seed_cost, seed_cost2, seed_label)
-    return _multi_source(g.indptr, g.indices, g.w, g.w2, sn, sc, sc2, sl, float(limit))
+    return _k()._multi_source(g.indptr, g.indices, g.w, g.w2, sn, sc, sc2, sl, float(limit))
 
 
 def k_nearest(g: Graph, seed_node, seed_cost, seed_cost2=None, seed_label=None, *, k=1, limit=np.inf):
     """The ``k`` nearest distinct seed labels of every node: (dist, dist2, label) of shape (n, k)."""
     sn, sc, sc2, sl = _seeds(seed_node, seed_cost, seed_cost2, seed_label)
-    return _k_nearest(g.indptr, g.indices, g.w, g.w2, sn, sc, sc2, sl, int(k), float(limit))
+    return _k()._k_nearest(g.indptr, g.indices, g.w, g.w2, sn, sc, sc2, sl, int(k), float(limit))
 
 
 def bounded(
@@ -420,10 +144,10 @@ def bounded(
     seed_ptr = np.ascontiguousarray(seed_ptr, dtype=np.int64)
     if targets is None:
         e = np.zeros(1, np.int64)
-        return _bounded(g.indptr, g.indices, g.w, g.w2, seed_ptr, sn, sc, sc2, float(limit), e, e, np.zeros(1),
+        return _k()._bounded(g.indptr, g.indices, g.w, g.w2, seed_ptr, sn, sc, sc2, float(limit), e, e, np.zeros(1),
                         np.zeros(1), 0, True)
     tp, ti, tc, tc2, nt = targets
-    return _bounded(
+    return _k()._bounded(
         g.indptr,
         g.indices,
         g.w,
