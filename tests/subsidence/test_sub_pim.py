@@ -236,3 +236,26 @@ def test_errors():
         predict_subsidence(panels(box(0, 0, 300, 300)), like=like)
     with pytest.raises(TypeError):
         predict_subsidence(box(0, 0, 1, 1))
+
+
+def test_signs_of_curvature_and_strain():
+    # outside the panel edge the ground is convex and in tension (positive), over the goaf concave (negative)
+    d = predict_deformation(panels(box(0, 0, 4000, 4000)), quantities=("curvature_x", "strain_x"),
+                            extent=(-602.5, 1497.5, 602.5, 2502.5), resolution_m=5.0)
+    assert value_at(d["curvature_x"], -0.399 * R, 2000) > 0 > value_at(d["curvature_x"], 0.399 * R, 2000)
+    assert value_at(d["strain_x"], -0.399 * R, 2000) == pytest.approx(
+        0.3 * R * value_at(d["curvature_x"], -0.399 * R, 2000))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_volume_invariant_random_polygons(seed):
+    """Property: for random polygons (convex hulls of random points, rotated) volume = W0 x area."""
+    from shapely import MultiPoint
+
+    rng = np.random.default_rng(seed)
+    pts = rng.uniform(0, 1200, size=(rng.integers(4, 12), 2))
+    geom = affinity.rotate(MultiPoint([tuple(p) for p in pts]).convex_hull, rng.uniform(0, 180))
+    if geom.area < 1e4:
+        geom = geom.buffer(80)
+    w = predict_subsidence(panels(geom), resolution_m=10.0)
+    assert w.array.sum() * w.cell_area_m2 == pytest.approx(W0 * geom.area, rel=5e-4)

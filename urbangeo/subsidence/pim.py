@@ -423,8 +423,11 @@ def predict_deformation(
 
     Quantities (:data:`QUANTITIES`): ``subsidence`` (m); ``tilt_x``, ``tilt_y`` and
     ``tilt_max`` (gradient magnitude, m/m); ``curvature_x``, ``curvature_y``,
-    ``curvature_xy`` and ``curvature_max`` (principal value of largest magnitude, 1/m,
-    positive = convex upward... i.e. the sign of d2W/dx2 of the downward W);
+    ``curvature_xy`` and ``curvature_max`` (second derivatives of W, 1/m; the max is
+    the principal value of largest magnitude with its sign: with W positive down,
+    positive values are the convex (hogging) ground outside the inflection line and
+    negative values the concave ground over the goaf, as in Chinese practice; strain
+    follows, positive = tension);
     ``displacement_x/_y/_max`` (U = b r i, m) and ``strain_x/_y/_max``
     (eps = b r K, m/m). Tilt is dW/dx with W positive down, x east, y north.
     Other parameters as in :func:`predict_subsidence`.
