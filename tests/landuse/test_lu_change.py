@@ -305,7 +305,8 @@ def test_vector_matrix_real_plots_against_overlay(prague):
 
 
 def test_components_nine_pixel_example():
-    c = change_components(NINE, totals=True)
+    with assert_not_mutated(NINE):
+        c = change_components(NINE, totals=True)
     np.testing.assert_array_equal(c.loc[list("abc"), "gain"], [1, 3, 3])
     np.testing.assert_array_equal(c.loc[list("abc"), "loss"], [3, 2, 2])
     np.testing.assert_array_equal(c.loc[list("abc"), "persistence"], [2, 0, 0])
@@ -320,7 +321,8 @@ def test_components_nine_pixel_example():
 
 
 def test_markov_rows_sum_to_one():
-    p = markov_matrix(NINE)
+    with assert_not_mutated(NINE):
+        p = markov_matrix(NINE)
     np.testing.assert_allclose(p.sum(axis=1), 1.0)
     assert p.loc["a", "b"] == pytest.approx(0.4)
     z = NINE.copy()
@@ -373,3 +375,18 @@ def test_plots_draw_what_the_matrix_says():
     ax3 = plot_transition_sankey(NINE, min_share_pct=15.0)  # only the 2-pixel flows (22 %) remain
     assert len([p for p in ax3.patches if isinstance(p, PathPatch)]) == 3
     plt.close("all")
+
+
+def test_geometry_zoo_is_refused_or_reported(zoo_frame):
+    """Every geometry type: non-polygons are refused with GeometryTypeError, naming the rows."""
+    from urbangeo.errors import GeometryTypeError
+
+    zoo = zoo_frame.assign(DLBM="0101")
+    with pytest.raises(GeometryTypeError, match="Polygon"):
+        transition_matrix(zoo, zoo)
+    polys = zoo[zoo.geom_type.isin(["Polygon", "MultiPolygon"]) | zoo.geometry.isna() | zoo.geometry.is_empty]
+    with pytest.raises(Exception, match="invalid"):  # the bowtie: on_invalid="raise" by default
+        transition_matrix(polys, polys)
+    # missing / empty geometries are excluded and reported; the zoo's polygons overlap each other: warned
+    with pytest.warns(DroppedRowsWarning), pytest.warns(UrbangeoWarning, match="overlap"):
+        transition_matrix(polys, polys, on_invalid="drop")

@@ -32,7 +32,8 @@ def test_interval_level_nine_pixel_example():
 
 
 def test_category_level_nine_pixel_example():
-    c = category_intensity(NINE, years=[2000, 2005]).set_index(["side", "category"])
+    with assert_not_mutated(NINE):
+        c = category_intensity(NINE, years=[2000, 2005]).set_index(["side", "category"])
     # sizes: start (rows) a5 b2 c2, end (columns) a3 b3 c3; gains 1/3/3, losses 3/2/2
     expected_gain = {"a": 1 / 3 / 5 * 100, "b": 3 / 3 / 5 * 100, "c": 3 / 3 / 5 * 100}
     expected_loss = {"a": 3 / 5 / 5 * 100, "b": 2 / 2 / 5 * 100, "c": 2 / 2 / 5 * 100}
@@ -48,7 +49,8 @@ def test_category_level_nine_pixel_example():
 
 
 def test_transition_level_gain_nine_pixel_example():
-    t = transition_intensity(NINE, years=[2000, 2005])
+    with assert_not_mutated(NINE):
+        t = transition_intensity(NINE, years=[2000, 2005])
     t = t.set_index(["category", "other"])
     # gain of b: from a 2/5 px, from c 1/2 px; W_b = 3 / (9 - 2) px
     assert t.loc[("b", "a"), "intensity_pct_per_year"] == pytest.approx(2 / 5 / 5 * 100)
