@@ -71,6 +71,13 @@ _OPTIONS: dict[str, _Option] = {
     "max_snap_m": _Option(
         500.0, "Default maximum distance from a point to the street it is snapped to.", _positive, "a number > 0"
     ),
+    "snap_component": _Option(
+        "largest",
+        "Edges points are snapped to: 'largest' (largest connected component of the network, so a point "
+        "next to an isolated footway fragment is not stranded) or 'any'.",
+        lambda v: v in ("largest", "any"),
+        "'largest' or 'any'",
+    ),
     "street_width_m": _Option(
         25.0, "Half-width of the buffer drawn around reached streets in isochrones.", _positive, "a number > 0"
     ),

@@ -32,6 +32,7 @@ from urbangeo.errors import (
     InvalidOptionError,
     MissingColumnError,
 )
+from urbangeo.settings import settings
 from urbangeo.testing import assert_not_mutated
 
 X0, Y0 = 500_000.0, 2_500_000.0
@@ -199,13 +200,26 @@ def test_disconnected_components_are_nan():
     net = manual_network([(0, 0), (100, 0), (1000, 0), (1100, 0)], [(0, 1), (2, 3)])
     origins = pts([(50, 0), (1050, 0)])
     fac = pts([(10, 0)])
-    out = nearest_facilities(net, origins, fac, k=2)
+    with settings.override(snap_component="any"):
+        out = nearest_facilities(net, origins, fac, k=2)
+        cum = cumulative_opportunities(net, origins, fac, dist_m=5000)
     assert out.dist_m_1[0] == pytest.approx(40.0)
     assert np.isnan(out.dist_m_1[1]) and np.isnan(out.time_min_1[1])
     assert out.facility_1.isna().tolist() == [False, True]
     assert np.isnan(out.dist_m_2).all()  # only one facility exists
-    cum = cumulative_opportunities(net, origins, fac, dist_m=5000)
     assert cum["count_5000m"].tolist() == [1.0, 0.0]  # reached nothing = 0, not NaN
+
+
+def test_snapping_avoids_isolated_fragments_by_default():
+    # main street 0-1-2 (3 nodes) and an isolated 10 m footway fragment 3-4 next to the origin
+    net = manual_network([(0, 0), (200, 0), (400, 0), (300, 40), (310, 40)], [(0, 1), (1, 2), (3, 4)])
+    origins = pts([(305, 45)])
+    fac = pts([(0, 0)])
+    out = nearest_facilities(net, origins, fac)
+    assert out.dist_m_1[0] == pytest.approx(45.0 + 305.0)  # snapped to the main street
+    with settings.override(snap_component="any"):
+        stranded = nearest_facilities(net, origins, fac)
+    assert np.isnan(stranded.dist_m_1[0])  # stuck on the fragment: honest NaN
 
 
 def test_k_nearest_distinct_and_ordered():

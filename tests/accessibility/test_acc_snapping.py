@@ -41,11 +41,15 @@ def test_matches_shapely_brute_force_on_real_network(shared_data):
     i = rng.integers(0, net.n_nodes, 200)
     p = gpd.GeoDataFrame(geometry=gpd.points_from_xy(net.x[i] + rng.normal(0, 40, 200),
                                                      net.y[i] + rng.normal(0, 40, 200)), crs=net.crs)
-    s = snap_points(net, p)
+    s = snap_points(net, p, component="any")
     d = shapely.distance(np.asarray(p.geometry)[:, None], net.edge_geometry[None, :])
     np.testing.assert_allclose(s.dist_m, d.min(axis=1), atol=1e-9)
+    main = net.component[net.edge_u] == 0
+    s_main = snap_points(net, p)  # default: the largest component only
+    np.testing.assert_allclose(s_main.dist_m, d[:, main].min(axis=1), atol=1e-9)
+    assert (net.component[net.edge_u[s_main.edge]] == 0).all()
     # the same points in EPSG:4326 snap to the same places (within float round trips)
-    s2 = snap_points(net, p.to_crs(4326))
+    s2 = snap_points(net, p.to_crs(4326), component="any")
     np.testing.assert_allclose(s2.dist_m, s.dist_m, atol=1e-6)
     np.testing.assert_allclose(s2.offset_m, s.offset_m, atol=1e-6)
 

@@ -41,18 +41,22 @@ SNAP_COLUMNS = ("row", "edge", "offset_m", "dist_m", "x", "y", "note")
 _TREES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _tree(network: Network) -> shapely.STRtree:
-    tree = _TREES.get(network)
-    if tree is None:
+def _tree(network: Network, component: str = "any") -> tuple[shapely.STRtree, np.ndarray]:
+    """STRtree over the edges allowed for snapping, and their edge record numbers."""
+    per_net = _TREES.setdefault(network, {})
+    if component not in per_net:
         geoms = network.edge_geometry
         if np.any(pd.isna(geoms)):
             raise ValueError(
                 "the network has edges without geometry; snapping needs edge LineStrings "
                 "(build grids with grid_network(..., geometry=True))."
             )
-        tree = shapely.STRtree(geoms)
-        _TREES[network] = tree
-    return tree
+        if component == "largest":
+            ids = np.flatnonzero(network.component[network.edge_u] == 0)
+        else:
+            ids = np.arange(network.n_edges)
+        per_net[component] = (shapely.STRtree(geoms[ids]), ids)
+    return per_net[component]
 
 
 def _network_points(network: Network, gdf: gpd.GeoDataFrame, name: str) -> gpd.GeoSeries:
@@ -71,6 +75,7 @@ def snap_points(
     max_snap_m: float | None = None,
     polygons: Literal["representative", "entrances"] = "representative",
     entrance_spacing_m: float = 50.0,
+    component: Literal["largest", "any"] | None = None,
     name: str = "points",
 ) -> pd.DataFrame:
     """Snap every row of ``points`` to its nearest edge of ``network``.
@@ -88,6 +93,10 @@ def snap_points(
         along the boundary (every ``entrance_spacing_m`` metres plus every crossing
         with a street; a crossing has an access leg of 0).
     entrance_spacing_m : float, default 50.0
+    component : {"largest", "any"}, optional
+        Snap only to edges of the largest connected component (default, from
+        ``settings.snap_component``), so a building next to an isolated footway
+        fragment is not stranded on it; ``"any"`` snaps to every edge.
     name : str
         Argument name used in error messages.
 
@@ -124,6 +133,8 @@ def snap_points(
         max_snap_m = settings.max_snap_m
     max_snap_m = check_number(max_snap_m, "max_snap_m", minimum=0.0)
     check_choice(polygons, "polygons", ("representative", "entrances"))
+    component = settings.snap_component if component is None else component
+    check_choice(component, "component", ("largest", "any"))
     entrance_spacing_m = check_number(entrance_spacing_m, "entrance_spacing_m", minimum=0.0, strict=True)
     geom = _network_points(network, points, name)
     garr = np.asarray(geom.values, dtype=object) if len(geom) else np.empty(0, dtype=object)
@@ -160,7 +171,7 @@ def snap_points(
         locs.append(pts)
         forced0.append(np.zeros(len(idx), bool))
     if polygons == "entrances" and is_poly.any():
-        r, p, z = _entrances(network, garr, np.flatnonzero(is_poly), entrance_spacing_m)
+        r, p, z = _entrances(network, garr, np.flatnonzero(is_poly), entrance_spacing_m, component)
         rows.append(r)
         locs.append(p)
         forced0.append(z)
@@ -174,9 +185,10 @@ def snap_points(
     edge = np.full(m, -1, dtype=np.int64)
     dist = np.full(m, np.nan)
     if m and network.n_edges:
-        tree = _tree(network)
+        tree, ids = _tree(network, component)
         # one nearest query without max_distance (GEOS is faster without it), then the limit
         (qi, ti), d = tree.query_nearest(locs, return_distance=True, all_matches=False)
+        ti = ids[ti]
         dist[qi] = d
         ok_q = d <= max_snap_m
         edge[qi[ok_q]] = ti[ok_q]
@@ -243,7 +255,7 @@ def snap_points(
     return out
 
 
-def _entrances(network: Network, garr, idx, spacing):
+def _entrances(network: Network, garr, idx, spacing, component):
     """Entrance points of polygons ``garr[idx]``: along the boundary and at street crossings."""
     rows, pts, zero = [], [], []
     bnd = shapely.boundary(garr[idx])
@@ -255,8 +267,9 @@ def _entrances(network: Network, garr, idx, spacing):
         pts.append(p)
         zero.append(np.zeros(len(p), bool))
     if network.n_edges:
-        tree = _tree(network)
+        tree, ids = _tree(network, component)
         bi, ei = tree.query(bnd, predicate="intersects")
+        ei = ids[ei]
         if len(bi):
             inter = shapely.intersection(bnd[bi], network.edge_geometry[ei])
             parts, part_idx = shapely.get_parts(inter, return_index=True)
