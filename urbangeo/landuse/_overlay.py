@@ -138,6 +138,9 @@ def pair_areas(
     if len(layer) == 0:
         e = np.empty(0, dtype=np.intp)
         return e, e, np.empty(0)
+    # prepare private copies: preparing is in place, and the caller's geometries may be
+    # shared with the user or with other threads (dask partitions)
+    layer = shapely.from_wkb(shapely.to_wkb(layer))
     shapely.prepare(layer)
     li, pi = tree.query(layer, predicate="intersects")
     inside = shapely.contains_properly(layer[li], geoms[pi])

@@ -249,9 +249,10 @@ def assemble_blocks(
     return _blocks_from_labels(
         parcels,
         labels,
-        geoms,
         area,
         target,
+        get_crs(parcels, "parcels"),
+        geoms=geoms,
         min_area_m2=min_area_m2,
         by=by,
         ownership_col=ownership_col,
@@ -303,12 +304,13 @@ def _dissolve(geoms: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
 
 
 def _blocks_from_labels(
-    parcels: gpd.GeoDataFrame,
+    parcels: pd.DataFrame,
     labels: np.ndarray,
-    geoms: np.ndarray,
     area: np.ndarray,
     target: Any,
+    crs: Any,
     *,
+    geoms: np.ndarray | None = None,
     min_area_m2: float,
     by: Hashable | None,
     ownership_col: str | None,
@@ -320,6 +322,7 @@ def _blocks_from_labels(
     lab = labels[use]
     k = int(lab.max()) + 1 if len(lab) else 0
     if dissolved is None:
+        assert geoms is not None
         dissolved = _dissolve(geoms[use], lab, k)
     n_parcels = np.bincount(lab, minlength=k)
     parcel_area = np.bincount(lab, weights=area[use], minlength=k)
@@ -361,7 +364,6 @@ def _blocks_from_labels(
         data["public_interest_share"] = share
         data["public_interest_ok"] = share >= float(prof["public_interest_share_min"]) - 1e-12
     geo = gpd.GeoSeries(dissolved, crs=target)
-    crs = get_crs(parcels, "parcels")
     if not crs.equals(target):
         geo = geo.to_crs(crs)
     out = gpd.GeoDataFrame(data, geometry=np.asarray(geo.values, dtype=object), crs=crs)

@@ -564,8 +564,11 @@ def _assign_approval(
         el = out["eligible"].to_numpy(dtype=bool)
         if el.any():
             keys = out.loc[el, project_col] if project_col else pd.Series(0, index=out.index[el])
-            lv = keys.map(table["approval_level"]).to_numpy(dtype=object)
-            rs = keys.map(table["approval_reason"]).to_numpy(dtype=object)
+            # plain dicts: a shared pandas Index is not thread-safe (dask partitions)
+            lv_map = dict(zip(table.index.tolist(), table["approval_level"].tolist()))
+            rs_map = dict(zip(table.index.tolist(), table["approval_reason"].tolist()))
+            lv = np.array([lv_map.get(k) for k in keys.tolist()], dtype=object)
+            rs = np.array([rs_map.get(k, "") for k in keys.tolist()], dtype=object)
             al = out["approval_level"].to_numpy(dtype=object).copy()
             ar = out["approval_reason"].to_numpy(dtype=object).copy()
             al[el], ar[el] = lv, rs
