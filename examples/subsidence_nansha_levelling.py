@@ -1,9 +1,9 @@
 """Levelling points to a subsidence surface: the REAL Nansha (Guangzhou) point set.
 
 ../shared/data/subsidence/nansha_2000.csv holds 2,000 measured points (longitude,
-latitude, year 2015-2022, groundwater level, geology, ... and ``subsidence``). The file
-does not state the unit of ``subsidence``; its range (0-273) fits millimetres of
-cumulative settlement, which is what is assumed here. All years are pooled. Points are
+latitude, year 2015-2022, groundwater level, geology, ... and ``subsidence`` in
+millimetres (per ../shared/data/SOURCES.md; the CSV itself has no unit). Groundwater-driven
+subsidence, not mining subsidence. All years are pooled. Points are
 interpolated linearly to a 250 m grid (CGCS2000 GK zone 114E), cells outside the convex
 hull or farther than 2 km from a point are left empty (no extrapolation), and the
 surface is classed at 5, 10, 20 and 50 mm.
@@ -49,7 +49,7 @@ def run(out_dir: Path) -> list[str]:
     surface.to_geotiff(out_dir / "nansha_subsidence_m.tif")
     fig, axes = plt.subplots(1, 2, figsize=(13, 6))
     plot_raster(surface.with_array(surface.array * 1000), ax=axes[0], cmap="magma_r",
-                label="interpolated subsidence (mm, assumed unit)")
+                label="interpolated subsidence (mm)")
     pts.to_crs(surface.crs).plot(ax=axes[0], markersize=1, color="k")
     axes[0].set_title("Nansha levelling points (real) and linear surface")
     plot_zones(areas.assign(restoration_use=areas.class_label), ax=axes[1])
@@ -59,7 +59,7 @@ def run(out_dir: Path) -> list[str]:
     plt.close(fig)
     covered = np.isfinite(surface.array).sum() * surface.cell_area_m2
     lines = [f"{len(pts)} real points (years {df.year.min()}-{df.year.max()}, pooled), subsidence 0-"
-             f"{df.subsidence.max():.0f} (mm assumed) -> {surface.shape[1]} x {surface.shape[0]} grid of 250 m in "
+             f"{df.subsidence.max():.0f} mm -> {surface.shape[1]} x {surface.shape[0]} grid of 250 m in "
              f"{surface.crs.name}; {covered / 1e6:.0f} km2 covered, rest masked (hull and 2 km)"]
     summary = areas.groupby(["class", "class_label"], as_index=False)["area_ha"].sum()
     lines += [f"class {r.class_label:>9}: {r.area_ha / 100:6.1f} km2" for r in summary.itertuples()]
