@@ -252,3 +252,15 @@ def test_windowed_classification_equals_whole_grid(radius):
     whole = _classify_block(field, classes, radius, 6)
     np.testing.assert_array_equal(classify(field, classes, clean_radius_cells=radius, min_cells=6), whole)
     assert len(np.unique(whole)) == 5
+
+
+def test_windowed_labels_and_polygons_equal_whole_grid(basin, monkeypatch):
+    from urbangeo.subsidence import areas as A
+
+    windowed = restoration_zones(basin, groundwater_depth_m=1.5, min_area_m2=3000)
+    monkeypatch.setattr(A, "_MAX_WINDOWS", 0)  # forces whole-grid labelling and polygonising
+    whole = restoration_zones(basin, groundwater_depth_m=1.5, min_area_m2=3000)
+    assert len(windowed) == len(whole)
+    cols = ["class", "area_m2", "subsidence_max_m", "water_volume_m3", "shoreline_m", "damage_grade"]
+    assert windowed[cols].equals(whole[cols])
+    assert all(a.equals(b) for a, b in zip(windowed.geometry, whole.geometry))

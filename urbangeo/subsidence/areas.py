@@ -155,28 +155,66 @@ def classify(values: np.ndarray, classes, *, clean_radius_cells: int = 1, min_ce
     return out
 
 
+_MAX_WINDOWS = 2000  # beyond this many separate clusters, whole-grid passes are cheaper than a Python loop
+
+
+def _clusters(mask: np.ndarray):
+    """8-connected clusters of ``mask``: label raster and bounding-box slices (None if too many)."""
+    from scipy import ndimage
+
+    lab, n = ndimage.label(mask, structure=np.ones((3, 3), bool))
+    if n == 0 or n > _MAX_WINDOWS:
+        return lab, None
+    return lab, ndimage.find_objects(lab)
+
+
 def _component_ids(cls: np.ndarray, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
-    """Unique id per 4-connected component of each class (0 = none) and the class of each id."""
+    """Unique id per 4-connected component of each class (0 = none) and the class of each id.
+
+    Labels are computed inside the bounding box of each cluster of classified cells.
+    """
     from scipy import ndimage
 
     ids = np.zeros(cls.shape, dtype=np.int32)
     id_class = [0]
     offset = 0
-    for k in range(1, n_classes + 1):
-        lab, n = ndimage.label(cls == k, structure=_FOUR)
-        ids[lab > 0] = lab[lab > 0] + offset
-        id_class.extend([k] * n)
-        offset += n
+    lab, objs = _clusters(cls > 0)
+    windows = [(slice(None), slice(None))] if objs is None else objs
+    for i, sl in enumerate(windows, start=1):
+        if sl is None:
+            continue
+        sub = cls[sl] if objs is None else np.where(lab[sl] == i, cls[sl], 0)
+        view = ids[sl]
+        for k in range(1, n_classes + 1):
+            lk, n = ndimage.label(sub == k, structure=_FOUR)
+            if n:
+                hit = lk > 0
+                view[hit] = lk[hit] + offset
+                id_class.extend([k] * n)
+                offset += n
     return ids, np.asarray(id_class)
 
 
 def polygons_by_id(ids: np.ndarray, transform) -> dict[int, object]:
-    """Polygon (or MultiPolygon) of the cells of each positive id, holes kept."""
+    """Polygon (or MultiPolygon) of the cells of each positive id, holes kept.
+
+    ``rasterio.features.shapes`` runs on the bounding box of each cluster of cells.
+    """
+    from affine import Affine
     from rasterio.features import shapes
 
     parts: dict[int, list] = {}
-    for geom, val in shapes(ids.astype(np.int32), mask=ids > 0, connectivity=4, transform=transform):
-        parts.setdefault(int(val), []).append(shapely.geometry.shape(geom))
+    lab, objs = _clusters(ids > 0)
+    if objs is None:
+        whole = (slice(0, ids.shape[0]), slice(0, ids.shape[1]))
+        windows = [(whole, ids.astype(np.int32))] if ids.any() else []
+    else:
+        windows = [(sl, np.where(lab[sl] == i, ids[sl], 0).astype(np.int32))
+                   for i, sl in enumerate(objs, start=1) if sl is not None]
+    for sl, sub in windows:
+        wt = transform * Affine.translation(sl[1].start, sl[0].start)
+        for geom, val in shapes(sub, mask=sub > 0, connectivity=4, transform=wt):
+            parts.setdefault(int(val), []).append(shapely.geometry.shape(geom))
     return {k: (v[0] if len(v) == 1 else shapely.union_all(v)) for k, v in parts.items()}
 
 
