@@ -32,6 +32,7 @@ from .codes import (
 )
 from .compensation import MU_M2, compensation_by_village, estimate_compensation, m2_to_mu
 from .metrics import class_metrics, landscape_metrics, polygon_patches
+from .plotting import plot_blocks, plot_eligibility
 from .plotting_change import plot_transition_heatmap, plot_transition_sankey
 from .rules import Rule, RuleProfile, available_profiles, load_profile
 from .screening import conversion_summary, screen_conversion
@@ -66,6 +67,9 @@ __all__ = [
     "m2_to_mu",
     "estimate_compensation",
     "compensation_by_village",
+    # maps
+    "plot_eligibility",
+    "plot_blocks",
     # change (transition matrices, components, intensity analysis, plots)
     "UNMATCHED",
     "transition_matrix",
