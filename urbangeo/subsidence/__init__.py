@@ -1,3 +1,4 @@
+# ruff: noqa: E402  (the dependency check must run before the submodules import rasterio/scipy)
 """Subsidence prediction, observed subsidence, restoration zoning and park planning.
 
 * :mod:`~urbangeo.subsidence.pim`: :func:`predict_subsidence`, :func:`predict_deformation`
@@ -14,6 +15,16 @@
 
 Rasters are :class:`Raster` objects (array, transform, metric CRS; ``.to_geotiff``).
 """
+
+import importlib.util as _ilu
+
+from ..errors import MissingDependencyError as _MissingDependencyError
+
+_missing = [_m for _m in ("rasterio", "scipy") if _ilu.find_spec(_m) is None]
+if _missing:  # pragma: no cover - the raster extra is part of every documented install
+    raise _MissingDependencyError(
+        f"urbangeo.subsidence needs {' and '.join(_missing)}: pip install 'urbangeo[raster]'"
+    )
 
 from ._raster import Raster, read_raster, reproject_raster
 from .areas import DEFAULT_CLASSES, MU_M2, subsidence_areas, water_bodies, water_depth
