@@ -318,3 +318,20 @@ def test_polygons_real_prague_plots(shared_data):
     )
     assert land["TE_m"] == pytest.approx(shared, rel=0.01)
     assert land["SHDI"] <= math.log(3) and land["NP"] == c["NP"].sum()
+
+
+def test_polygons_gap_is_boundary_and_overlap_warns():
+    from urbangeo.errors import UrbangeoWarning
+
+    g = gdf(["a", "b"], [(0, 0, 10, 10), (11, 0, 21, 10)])  # a 1 m street between the plots
+    land = landscape_metrics(g, class_col="DLBM").iloc[0]
+    assert land["TE_m"] == 0.0 and land["TA_ha"] == pytest.approx(0.02)
+    assert land["LSI"] == pytest.approx(0.25 * 80 / math.sqrt(200))  # all 80 m of perimeter are boundary
+    # a class split by a shared boundary between two of its own polygons: that boundary is not perimeter
+    two = gdf(["a", "a"], [(0, 0, 10, 10), (10, 0, 20, 10)])
+    p = polygon_patches(two, class_col="DLBM")
+    assert len(p) == 1 and p["perimeter_m"].iloc[0] == pytest.approx(60.0) and p["area_m2"].iloc[0] == 200.0
+    assert class_metrics(two, class_col="DLBM").loc["a", "LSI"] == pytest.approx(0.25 * 60 / math.sqrt(200))
+    over = gdf(["a", "b"], [(0, 0, 10, 10), (5, 0, 15, 10)])
+    with pytest.warns(UrbangeoWarning, match="overlap"):
+        class_metrics(over, class_col="DLBM")

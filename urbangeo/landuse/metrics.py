@@ -55,9 +55,13 @@ Conventions (FRAGSTATS 4.2 defaults, McGarigal et al. 2012), and where FRAGSTATS
 
 On polygons (no cells), patches are touching polygons of a class dissolved
 (``neighbours=8``: touching at a point suffices, the 8-rule analogue; ``4``: a shared
-boundary of positive length), areas and perimeters are measured in the metric CRS,
-the landscape is the union of all polygons (its outer boundary and holes, e.g. the
-streets between plots, are landscape boundary), and SHAPE/LSI use the vector
+boundary of positive length), areas and perimeters are measured in the metric CRS.
+The layer is taken as a planar partition (overlaps are warned about): the total area is
+the sum of the polygon areas, edge is boundary shared by polygons of two different
+classes (measured pair by pair from one STRtree query), a patch's perimeter is its
+polygons' perimeters minus twice the boundary they share, and whatever perimeter is
+not shared (the outer boundary, holes, gaps such as the streets between plots) is
+landscape boundary. SHAPE/LSI use the vector
 analogue ``0.25 P / sqrt(A)`` (square standard: a square is 1, so values are close to
 the raster ones; a circle is 0.886) or ``P / (2 sqrt(pi A))`` with
 ``shape_standard="circle"`` (FRAGSTATS' vector formula: a circle is 1, a square
@@ -79,6 +83,7 @@ Landscape Ecology 15, 115-130.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import geopandas as gpd
@@ -88,7 +93,8 @@ import shapely
 
 from .._validate import check_choice, check_number, validate_frame
 from ..crs import get_crs, is_metric, metric_crs
-from ..errors import CRSError, DroppedRowsWarning, EmptyDataError, InvalidOptionError, RasterError
+from ..errors import CRSError, DroppedRowsWarning, EmptyDataError, InvalidOptionError, RasterError, UrbangeoWarning
+from ..settings import settings
 from . import _kernels
 
 log = logging.getLogger(__name__)
@@ -259,46 +265,66 @@ def _polygon_input(landscape, class_col, on_invalid):
     return (frame if frame.crs.equals(crs) else frame.to_crs(crs)), crs
 
 
-def _components(geoms: np.ndarray, neighbours: int) -> np.ndarray:
-    """Connected components of touching polygons (point touch counts with the 8 rule)."""
-    n = len(geoms)
-    if n == 1:
-        return np.zeros(1, dtype=np.int64)
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
+@dataclass
+class _Pairs:
+    """Touching polygon pairs of a layer and the length of boundary they share."""
 
+    i: np.ndarray
+    j: np.ndarray
+    shared_m: np.ndarray  # length of boundary shared (0 for a touch at points only)
+    overlap: np.ndarray  # interiors intersect (the layer is not a planar partition there)
+
+
+def _pairs(geoms: np.ndarray) -> _Pairs:
     i, j = shapely.STRtree(geoms).query(geoms, predicate="intersects")
     keep = i < j
     i, j = i[keep], j[keep]
-    if neighbours == 4 and len(i):
-        rel = shapely.relate(geoms[i], geoms[j])
-        ok = np.array([r[0] != "F" or r[4] == "1" for r in rel], dtype=bool)
-        i, j = i[ok], j[ok]
-    graph = coo_matrix((np.ones(len(i)), (i, j)), shape=(n, n))
+    shared = shapely.length(shapely.intersection(shapely.boundary(geoms[i]), shapely.boundary(geoms[j])))
+    overlap = shapely.relate_pattern(geoms[i], geoms[j], "T********") if len(i) else np.zeros(0, dtype=bool)
+    return _Pairs(i, j, np.asarray(shared, dtype=float), np.asarray(overlap, dtype=bool))
+
+
+def _patch_ids(n: int, values: np.ndarray, pairs: _Pairs, neighbours: int) -> np.ndarray:
+    """Patch id of each polygon: connected components of same-class touching polygons."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    link = values[pairs.i] == values[pairs.j]
+    if neighbours == 4:  # a shared boundary of positive length (or overlapping interiors) is needed
+        link &= (pairs.shared_m > 0) | pairs.overlap
+    graph = coo_matrix((np.ones(int(link.sum())), (pairs.i[link], pairs.j[link])), shape=(n, n))
     return connected_components(graph, directed=False)[1]
 
 
-def _patches_metric(frame: gpd.GeoDataFrame, class_col: str, neighbours: int) -> gpd.GeoDataFrame:
-    rows = []
-    geoms_all = np.asarray(frame.geometry.values, dtype=object)
+@dataclass
+class _PolygonLayer:
+    frame: gpd.GeoDataFrame  # metric CRS, classes present
+    values: np.ndarray
+    area: np.ndarray
+    perimeter: np.ndarray
+    pairs: _Pairs
+    patch: np.ndarray
+
+
+def _polygon_layer(landscape, class_col, on_invalid, neighbours) -> _PolygonLayer:
+    frame, _ = _polygon_input(landscape, class_col, on_invalid)
+    geoms = np.asarray(frame.geometry.values, dtype=object)
     values = frame[class_col].to_numpy()
-    for value in pd.unique(values):
-        sel = np.flatnonzero(values == value)
-        geoms = geoms_all[sel]
-        comp = _components(geoms, neighbours)
-        order = np.argsort(comp, kind="stable")
-        bounds = np.flatnonzero(np.diff(comp[order])) + 1
-        for members in np.split(order, bounds):
-            g = geoms[members[0]] if len(members) == 1 else shapely.union_all(geoms[members])
-            rows.append((value, len(members), g))
-    patches = gpd.GeoDataFrame(
-        {"class": [r[0] for r in rows], "n_polygons": [r[1] for r in rows]},
-        geometry=[r[2] for r in rows],
-        crs=frame.crs,
-    )
-    patches["area_m2"] = patches.geometry.area
-    patches["perimeter_m"] = patches.geometry.length
-    return patches
+    pairs = _pairs(geoms)
+    if pairs.overlap.any():
+        over = shapely.area(shapely.intersection(geoms[pairs.i[pairs.overlap]], geoms[pairs.j[pairs.overlap]])).sum()
+        if over > float(settings.sliver_tolerance_m2):
+            import warnings
+
+            warnings.warn(
+                f"`landscape`: {int(pairs.overlap.sum())} pairs of polygons overlap ({over:.6g} m2 in all); "
+                f"metrics assume a planar partition, so overlapping area is counted twice. Clean the layer "
+                f"first (e.g. geopandas.overlay(layer, layer, how='union') keeping one class per piece).",
+                UrbangeoWarning,
+                stacklevel=4,
+            )
+    patch = _patch_ids(len(geoms), values, pairs, _check_neighbours(neighbours))
+    return _PolygonLayer(frame, values, shapely.area(geoms), shapely.length(geoms), pairs, patch)
 
 
 def polygon_patches(
@@ -344,10 +370,36 @@ def polygon_patches(
     2
     """
     check_choice(shape_standard, "shape_standard", ("square", "circle"))
-    frame, _ = _polygon_input(landscape, class_col, on_invalid)
-    patches = _patches_metric(frame, class_col, _check_neighbours(neighbours))
+    layer = _polygon_layer(landscape, class_col, on_invalid, neighbours)
+    geoms = np.asarray(layer.frame.geometry.values, dtype=object)
+    order = np.argsort(layer.patch, kind="stable")
+    bounds = np.flatnonzero(np.diff(layer.patch[order])) + 1
+    groups = np.split(order, bounds)
+    patch_geoms = [geoms[g[0]] if len(g) == 1 else shapely.union_all(geoms[g]) for g in groups]
+    area, perim = _patch_area_perimeter(layer)
+    patches = gpd.GeoDataFrame(
+        {
+            "class": [layer.values[g[0]] for g in groups],
+            "n_polygons": [len(g) for g in groups],
+            "area_m2": area,
+            "perimeter_m": perim,
+        },
+        geometry=patch_geoms,
+        crs=layer.frame.crs,
+    )
     patches["shape"] = _shape(patches["perimeter_m"].to_numpy(), patches["area_m2"].to_numpy(), shape_standard)
     return patches.to_crs(get_crs(landscape, "landscape"))
+
+
+def _patch_area_perimeter(layer: _PolygonLayer) -> tuple[np.ndarray, np.ndarray]:
+    """Patch area and perimeter from the polygons: perimeter minus twice the boundary shared inside the patch."""
+    k = int(layer.patch.max()) + 1
+    area = np.bincount(layer.patch, weights=layer.area, minlength=k)
+    inside = layer.patch[layer.pairs.i] == layer.patch[layer.pairs.j]
+    perim = np.bincount(layer.patch, weights=layer.perimeter, minlength=k) - 2.0 * np.bincount(
+        layer.patch[layer.pairs.i[inside]], weights=layer.pairs.shared_m[inside], minlength=k
+    )
+    return area, perim
 
 
 def _shape(perimeter: np.ndarray, area: np.ndarray, standard: str) -> np.ndarray:
@@ -359,29 +411,28 @@ def _shape(perimeter: np.ndarray, area: np.ndarray, standard: str) -> np.ndarray
 
 def _polygon_tables(landscape, *, class_col, neighbours, boundary_edge, shape_standard, on_invalid):
     check_choice(shape_standard, "shape_standard", ("square", "circle"))
-    frame, _ = _polygon_input(landscape, class_col, on_invalid)
-    patches = _patches_metric(frame, class_col, _check_neighbours(neighbours))
+    layer = _polygon_layer(landscape, class_col, on_invalid, neighbours)
+    area, perim = _patch_area_perimeter(layer)
+    first = np.zeros(len(area), dtype=np.int64)
+    first[layer.patch[::-1]] = np.arange(len(layer.patch))[::-1]  # a member of each patch
+    patch_values = layer.values[first]
     try:
-        classes = sorted(pd.unique(patches["class"]))
+        classes = sorted(pd.unique(layer.values))
     except TypeError:
-        classes = sorted(pd.unique(patches["class"]), key=str)
-    code = pd.Index(classes).get_indexer(patches["class"])
+        classes = sorted(pd.unique(layer.values), key=str)
+    index = pd.Index(classes)
+    code = index.get_indexer(patch_values)
+    poly_code = index.get_indexer(layer.values)
     k = len(classes)
-    area = patches["area_m2"].to_numpy()
-    perim = patches["perimeter_m"].to_numpy()
-    pgeoms = np.asarray(patches.geometry.values, dtype=object)
-    land = shapely.union_all(pgeoms)
-    land_boundary = shapely.boundary(land)
-    ta = float(shapely.area(land))
-    # class perimeter on the landscape boundary: intersect the class union's boundary with it
-    class_union = [shapely.union_all(pgeoms[code == c]) for c in range(k)]
-    on_boundary = np.array(
-        [float(shapely.length(shapely.intersection(shapely.boundary(u), land_boundary))) for u in class_union]
-    )
+    pr = layer.pairs
+    ci, cj = poly_code[pr.i], poly_code[pr.j]
+    between = ci != cj  # boundary shared by two classes: edge
+    edge_k = _group_sum(pr.shared_m[between], ci[between], k) + _group_sum(pr.shared_m[between], cj[between], k)
     perim_k = _group_sum(perim, code, k)
-    inner_k = np.clip(perim_k - on_boundary, 0.0, None)
-    te_k = perim_k if boundary_edge else inner_k
+    boundary_k = np.clip(perim_k - edge_k, 0.0, None)  # on the landscape boundary (outside, holes, gaps)
+    te_k = perim_k if boundary_edge else edge_k
     ca_m2 = _group_sum(area, code, k)
+    ta = float(layer.area.sum())
     np_k = np.bincount(code, minlength=k)
     ta_ha = ta / _HA
     pshape = _shape(perim, area, shape_standard)
@@ -403,16 +454,16 @@ def _polygon_tables(landscape, *, class_col, neighbours, boundary_edge, shape_st
         },
         index=pd.Index(classes, name="class"),
     )
-    te_inner = float(inner_k.sum() / 2.0)
-    boundary_len = float(shapely.length(land_boundary))
+    te_inner = float(pr.shared_m[between].sum())
+    boundary_len = float(boundary_k.sum())
     te = te_inner + (boundary_len if boundary_edge else 0.0)
     shdi, sidi = _diversity(ca_m2 / ca_m2.sum())
     landdf = pd.DataFrame(
         {
             "TA_ha": [ta_ha],
-            "NP": [len(patches)],
-            "PD_per_100ha": [len(patches) / ta_ha * 100.0],
-            "AREA_MN_ha": [ta_ha / len(patches)],
+            "NP": [len(area)],
+            "PD_per_100ha": [len(area) / ta_ha * 100.0],
+            "AREA_MN_ha": [ta_ha / len(area)],
             "LPI_pct": [100.0 * area.max() / ta],
             "TE_m": [te],
             "ED_m_per_ha": [te / ta_ha],
