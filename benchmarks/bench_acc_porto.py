@@ -111,7 +111,7 @@ def reference_job(path, b, f, workdir: Path):
             d["length"] = float(np.hypot(G.nodes[u]["x"] - G.nodes[v]["x"], G.nodes[u]["y"] - G.nodes[v]["y"]))
         Gu = ox.convert.to_undirected(G)
         # snap to the largest connected component, as urbangeo does by default
-        Gs = ox.truncate.largest_component(Gu)
+        Gs = ox.convert.to_undirected(ox.truncate.largest_component(G))
         edges = ox.graph_to_gdfs(Gs, nodes=False)
     t1 = time.perf_counter()
     # edge snapping with osmnx: nearest edge, offset along it, access leg
