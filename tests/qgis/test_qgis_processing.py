@@ -9,12 +9,15 @@ public function on the same inputs.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 try:
     import qgis.core  # noqa: F401  (already loaded with RTLD_GLOBAL by the root conftest.py)
 except ImportError:
-    pytest.skip("QGIS's Python bindings are not importable here; run `make test-qgis`", allow_module_level=True)
+    reason = "QGIS's Python bindings are not importable here; run `make test-qgis`"
+    pytest.skip(os.environ.get("URBANGEO_QGIS_SKIP_REASON", reason), allow_module_level=True)
 
 import geopandas as gpd
 import numpy as np
