@@ -259,3 +259,22 @@ def test_volume_invariant_random_polygons(seed):
         geom = geom.buffer(80)
     w = predict_subsidence(panels(geom), resolution_m=10.0)
     assert w.array.sum() * w.cell_area_m2 == pytest.approx(W0 * geom.area, rel=5e-4)
+
+
+def test_raster_contract(tmp_path):
+    from urbangeo.errors import GeoreferenceError, RasterError
+
+    with pytest.raises(GeoreferenceError):
+        Raster(np.zeros((2, 2)), Affine(10, 0, 0, 0, -10, 20), None)
+    with pytest.raises(GeoreferenceError):
+        Raster(np.zeros((2, 2)), Affine.identity(), CRS)
+    with pytest.raises(RasterError):
+        Raster(np.zeros(4), Affine(10, 0, 0, 0, -10, 20), CRS)
+    r = Raster(np.ma.masked_array([[1.0, 2.0]], mask=[[False, True]]), Affine(10, 0, 0, 0, -10, 10), CRS)
+    assert np.isnan(r.array[0, 1])
+    prof = r.profile
+    assert prof["width"] == 2 and prof["height"] == 1 and prof["count"] == 1 and np.isnan(prof["nodata"])
+    import rasterio
+
+    with rasterio.open(r.to_geotiff(tmp_path / "r.tif")) as src:
+        assert src.crs.to_epsg() == 4547 and src.transform == r.transform and src.read(1, masked=True).mask[0, 1]
