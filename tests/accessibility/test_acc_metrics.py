@@ -398,3 +398,13 @@ def test_progress_runs_quietly():
         warnings.simplefilter("error")
         out = cumulative_opportunities(net, pts([(0, 0)]), pts([(100, 0)]), dist_m=200, progress=False)
     assert out["count_200m"][0] == 1
+
+
+def test_empty_inputs_give_empty_or_nan_results():
+    net = grid_network(5, 5)
+    o = pts([(0, 0), (100, 100)])
+    none = o.iloc[:0]
+    out = nearest_facilities(net, o, none)
+    assert out.dist_m_1.isna().all() and out.facility_1.isna().all() and len(out) == 2
+    assert len(nearest_facilities(net, none, o)) == 0
+    assert cumulative_opportunities(net, o, none, dist_m=100)["count_100m"].tolist() == [0.0, 0.0]

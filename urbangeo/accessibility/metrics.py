@@ -214,6 +214,9 @@ def _snap_columns(out: gpd.GeoDataFrame, side: _Side) -> None:
 def _labels_of(index: pd.Index, pos: np.ndarray):
     """Facility index labels at positions ``pos`` (-1 -> missing), nullable dtype."""
     ok = pos >= 0
+    if not len(index):  # no facilities: every label is missing
+        return pd.array([pd.NA] * len(pos), dtype="Int64") if pd.api.types.is_integer_dtype(index.dtype) else (
+            np.full(len(pos), None, dtype=object))
     vals = index.take(np.where(ok, pos, 0))
     if pd.api.types.is_integer_dtype(index.dtype):
         arr = pd.array(np.asarray(vals, dtype=np.int64), dtype="Int64")
