@@ -596,5 +596,15 @@ def landscape_metrics(
                    boundary_edge=boundary_edge, shape_standard=shape_standard, on_invalid=on_invalid)[1]
 
 
-class_metrics.__doc__ = class_metrics.__doc__.replace("    {params}", _PARAMS.rstrip("\n"))
-landscape_metrics.__doc__ = landscape_metrics.__doc__.replace("    {params}", _PARAMS.rstrip("\n"))
+def _fill_doc(func) -> None:
+    """Put the shared Parameters section into a docstring (indented or not: Python 3.13 dedents)."""
+    import textwrap
+
+    doc = func.__doc__
+    indented = "\n    Returns" in doc
+    params = _PARAMS.rstrip("\n") if indented else textwrap.dedent(_PARAMS).rstrip("\n")
+    func.__doc__ = doc.replace("    {params}" if indented else "{params}", params)
+
+
+_fill_doc(class_metrics)
+_fill_doc(landscape_metrics)
