@@ -31,9 +31,15 @@ def snap(geoms: np.ndarray, grid_m: float) -> tuple[np.ndarray, np.ndarray]:
     ``set_precision(mode="valid_output")`` is ~15x slower than pointwise snapping plus a
     validity check, so only geometries that became invalid are made valid.
     """
-    if grid_m <= 0:
+    if grid_m <= 0 or len(geoms) == 0:
         return geoms, np.zeros(len(geoms), dtype=bool)
-    out = shapely.set_precision(geoms, grid_m, mode="pointwise")
+    inv = 1.0 / grid_m
+    if abs(inv - round(inv)) < 1e-9:
+        inv = float(round(inv))  # 0.001 m -> x * 1000 / 1000 is exact for coordinates on the grid
+    coords = shapely.get_coordinates(geoms)
+    if np.array_equal(coords, np.round(coords * inv) / inv):
+        return geoms, np.zeros(len(geoms), dtype=bool)  # already on the grid (e.g. cleaned before)
+    out = shapely.transform(geoms, lambda xy: np.round(xy * inv) / inv)
     bad = ~shapely.is_valid(out) & ~shapely.is_missing(out)
     if bad.any():
         out[bad] = shapely.set_precision(geoms[bad], grid_m)  # valid_output mode
