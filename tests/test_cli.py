@@ -27,10 +27,25 @@ from urbangeo.cli import cli, main
 HELSINKI = "osm/helsinki_centre_2019.osm.pbf"
 
 
+def _text_nulls(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Object/text columns as str with None for missing.
+
+    A GeoPackage has one NULL for None and NaN, and stores an object column of Python
+    ints (e.g. facility labels) as text; these are properties of the file format, not of
+    the command line, whose output is otherwise compared exactly.
+    """
+    out = gdf.copy()
+    for col in out.columns:
+        if col != out.geometry.name and pd.api.types.is_string_dtype(out[col].dtype):
+            out[col] = pd.Series([None if v is None or v != v else str(v) for v in out[col]], index=out.index,
+                                 dtype=object)
+    return out
+
+
 def same(got: gpd.GeoDataFrame, expected: gpd.GeoDataFrame) -> None:
     """Equal frames; a GeoPackage stores the geometry as the last column, so order columns alike."""
     assert set(got.columns) == set(expected.columns)
-    assert_geodataframe_equal(got, expected[list(got.columns)])
+    assert_geodataframe_equal(_text_nulls(got), _text_nulls(expected[list(got.columns)]))
 
 
 def run(*args: str, ok: bool = True):
@@ -239,6 +254,19 @@ def test_site_equals_library(acc_data, tmp_path):
     assert len(got) == 3
 
 
+def test_lifecircle_equals_library(acc_data, tmp_path):
+    from urbangeo.accessibility import life_circle_audit
+
+    d = acc_data["dir"]
+    run("accessibility", "lifecircle", acc_data["pbf"], d / "origins.gpkg", d / "facilities.gpkg", "--by", "kind",
+        "--standard", "none", "--required", "clinic=5,pharmacy=10", "-o", tmp_path / "lc.gpkg")
+    expected = life_circle_audit(acc_data["net"], acc_data["origins"], acc_data["facilities"], by="kind",
+                                 standard=None, required={"clinic": 5.0, "pharmacy": 10.0})
+    got = urbangeo.read(tmp_path / "lc.gpkg", layer="life_circle")
+    same(got, expected)
+    assert got["compliant"].any() and not got["compliant"].all()
+
+
 def test_progress_bars_on_stderr(acc_data, tmp_path):
     res = run("--progress", "accessibility", "network", acc_data["pbf"], "-o", tmp_path / "n.gpkg")
     assert "reading OSM ways" in res.stderr
@@ -275,6 +303,27 @@ def test_subsidence_predict(panels, tmp_path):
     assert bad.exit_code == 2 and "KEY=VALUE" in bad.output
 
 
+def test_subsidence_zones_areas_park(panels, tmp_path):
+    from urbangeo.subsidence import park_plan, read_raster, restoration_zones, subsidence_areas
+
+    _, path = panels
+    run("subsidence", "predict", path, "--resolution-m", "25", "--param", "tan_beta=2", "-o", tmp_path / "w.tif")
+    w = read_raster(tmp_path / "w.tif")
+    run("subsidence", "zones", tmp_path / "w.tif", "--groundwater-depth-m", "1.0", "--min-area-m2", "5000",
+        "-o", tmp_path / "z.gpkg")
+    zones = restoration_zones(w, groundwater_depth_m=1.0, min_area_m2=5000.0)
+    got = urbangeo.read(tmp_path / "z.gpkg", layer="zones")
+    same(got, zones)
+    assert got["area_m2"].sum() == pytest.approx(zones.area.sum(), rel=1e-9)
+    run("subsidence", "areas", tmp_path / "w.tif", "--classes", "0.01,0.5,1.5", "-o", tmp_path / "a.gpkg")
+    same(urbangeo.read(tmp_path / "a.gpkg", layer="areas"), subsidence_areas(w, classes=(0.01, 0.5, 1.5)))
+    run("subsidence", "park", tmp_path / "z.gpkg", "-o", tmp_path / "p.gpkg")
+    same(urbangeo.read(tmp_path / "p.gpkg", layer="parks"), park_plan(got))
+    missing = run("subsidence", "zones", tmp_path / "nope.tif", "--groundwater-depth-m", "1", "-o",
+                  tmp_path / "z.gpkg", ok=False)
+    assert missing.exit_code == 1 and "no such file" in missing.output
+
+
 # --------------------------------------------------------------------------- land use
 
 
@@ -284,18 +333,28 @@ def two_dates(tmp_path_factory, shared_data):
     plots = gpd.read_file(shared_data("vector/prague_bubenec.gpkg"), layer="plots")
     before = plots[["geometry"]].copy()
     before["DLBM"] = np.where(np.arange(len(plots)) % 3 == 0, "0101", "0702")
+    before["QSXZ"] = np.where(np.arange(len(plots)) % 4 == 0, "10", "32")  # modelled ownership
     after = before.copy()
     after.loc[after.index % 5 == 0, "DLBM"] = "0601"
     d = tmp_path_factory.mktemp("cli_lu")
     urbangeo.write(before, d / "before.gpkg")
     urbangeo.write(after, d / "after.gpkg")
+    x0, y0, x1, y1 = before.total_bounds
+    boundary = gpd.GeoDataFrame(geometry=[box(x0, y0, x1 - (x1 - x0) / 4, y1)], crs=before.crs)
+    urbangeo.write(boundary, d / "boundary.gpkg")
+    zones = gpd.GeoDataFrame(
+        {"price_per_mu": [60_030.0, 41_354.0], "resettlement_per_mu": [18_009.0, 12_406.2]},
+        geometry=[box(x0, y0, (x0 + x1) / 2, y1), box((x0 + x1) / 2, y0, x1, y1)],
+        crs=before.crs,
+    )
+    urbangeo.write(zones, d / "zones.gpkg")
     return before, after, d
 
 
 def test_landuse_change_equals_library(two_dates, tmp_path):
     from urbangeo.landuse import transition_matrix
 
-    before, after, d = two_dates
+    before, after, d = two_dates[:3]
     run("landuse", "change", d / "before.gpkg", d / "after.gpkg", "--class-col", "DLBM", "-o", tmp_path / "m.csv")
     expected = transition_matrix(before, after, class_col="DLBM")
     got = pd.read_csv(tmp_path / "m.csv", index_col=0, dtype={0: str})
@@ -317,6 +376,30 @@ def test_landuse_metrics_equals_library(two_dates, tmp_path):
     expected = landscape_metrics(before, class_col="DLBM")
     got = pd.read_csv(tmp_path / "l.csv", index_col=0)
     assert got.shape == expected.shape
+
+
+def test_landuse_screen_blocks_compensation(two_dates, tmp_path):
+    from urbangeo.landuse import assemble_blocks, estimate_compensation, screen_conversion
+
+    before, _, d = two_dates
+    boundary = urbangeo.read(d / "boundary.gpkg")
+    res = run("landuse", "screen", d / "before.gpkg", "--development-boundary", d / "boundary.gpkg",
+              "-o", tmp_path / "s.gpkg")
+    expected = screen_conversion(before, development_boundary=boundary)
+    got = urbangeo.read(tmp_path / "s.gpkg", layer="screened")
+    same(got, expected)
+    n = int(expected["eligible"].sum())
+    assert 0 < n < len(before) and f"{n:,} of {len(before):,} parcels eligible" in res.stderr
+    run("landuse", "blocks", tmp_path / "s.gpkg", "--eligible-only", "--gap-m", "2", "-o", tmp_path / "b.gpkg")
+    blocks = assemble_blocks(got[got["eligible"]], gap_m=2.0)
+    same(urbangeo.read(tmp_path / "b.gpkg", layer="blocks"), blocks)
+    no_col = run("landuse", "blocks", d / "before.gpkg", "--eligible-only", "-o", tmp_path / "x.gpkg", ok=False)
+    assert no_col.exit_code == 2 and "landuse screen" in no_col.output
+    run("landuse", "compensation", d / "before.gpkg", d / "zones.gpkg", "--components",
+        "price_per_mu,resettlement_per_mu", "-o", tmp_path / "c.gpkg")
+    comp = estimate_compensation(before, urbangeo.read(d / "zones.gpkg"),
+                                 components=["price_per_mu", "resettlement_per_mu"])
+    same(urbangeo.read(tmp_path / "c.gpkg", layer="compensation"), comp)
 
 
 # --------------------------------------------------------------------------- the installed script

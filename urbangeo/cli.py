@@ -521,6 +521,70 @@ def acc_isochrones(
 
 
 @accessibility.command(
+    "lifecircle",
+    epilog=_examples(
+        "urbangeo accessibility lifecircle city.osm.pbf homes.gpkg services.gpkg --by category -o audit.gpkg",
+        "urbangeo accessibility lifecircle city.osm.pbf homes.gpkg services.gpkg --by kind "
+        "--required kindergarten=5,clinic=15,park=10 -o audit.gpkg",
+    ),
+)
+@click.argument("osm")
+@click.argument("residences")
+@click.argument("facilities")
+@_output("GeoPackage: the homes with minutes, circle and ok per category, and compliant")
+@click.option("--by", default="category", show_default=True, help="Facility column naming the category.")
+@click.option(
+    "--standard",
+    default="GB50180-2018",
+    show_default=True,
+    help="Life-circle preset (5/10/15-minute circles and their facilities); 'none' with --required.",
+)
+@click.option(
+    "--required",
+    default=None,
+    metavar="CAT=MIN[,...]",
+    help="Required categories and their circle in minutes, e.g. kindergarten=5,clinic=15.",
+)
+@click.option("--measure", type=click.Choice(["minutes", "dist_m"]), default="minutes", show_default=True)
+@_speed_opt
+@_snap_opt
+def acc_lifecircle(
+    osm: str,
+    residences: str,
+    facilities: str,
+    output: str,
+    by: str,
+    standard: str,
+    required: str | None,
+    measure: str,
+    speed_kmh: float | None,
+    max_snap_m: float | None,
+) -> None:
+    """Life-circle audit: which homes reach each required service within its circle."""
+    from .accessibility import life_circle_audit
+
+    req = None
+    if required:
+        req = {k: float(v) for k, v in _params(required.split(",")).items()}
+    homes = read_input(residences, what="residences")
+    services = read_input(facilities, what="facilities")
+    result = _run(
+        "life-circle audit",
+        life_circle_audit,
+        _network(osm, "walk", speed_kmh),
+        homes,
+        services,
+        by=by,
+        standard=None if standard.lower() == "none" else standard,
+        required=req,
+        measure=measure,
+        speed_kmh=speed_kmh,
+        max_snap_m=max_snap_m,
+    )
+    write_output(result, output, layer="life_circle")
+
+
+@accessibility.command(
     "fca",
     epilog=_examples(
         "urbangeo accessibility fca city.osm.pbf blocks.gpkg clinics.gpkg --population-col pop "
@@ -704,12 +768,246 @@ def sub_predict(panels: str, output: str, resolution_m: float, param: tuple[str,
     write_output(result, output, layer="subsidence")
 
 
+def _raster(spec: str, what: str) -> Any:
+    from .subsidence import read_raster
+
+    if not Path(spec).exists():
+        raise FileNotFoundError(f"no such file {spec!r} ({what}); check the path.")
+    return read_raster(spec)
+
+
+def _depth(value: str) -> Any:
+    """--groundwater-depth-m: a number of metres or a GeoTIFF of depths."""
+    try:
+        return float(value)
+    except ValueError:
+        return _raster(value, "groundwater depth")
+
+
+@subsidence.command(
+    "zones",
+    epilog=_examples(
+        "urbangeo subsidence zones subsidence.tif --groundwater-depth-m 1.5 -o zones.gpkg",
+        "urbangeo subsidence zones subsidence.tif --groundwater-depth-m gw_depth.tif --min-area-m2 2000 -o zones.gpkg",
+    ),
+)
+@click.argument("subsidence_tif", metavar="SUBSIDENCE")
+@_output("GeoPackage: zones with class, restoration use, areas (m2, ha, mu), water volume")
+@click.option(
+    "--groundwater-depth-m", required=True, metavar="M|TIF", help="Pre-mining depth to the water table (m or GeoTIFF)."
+)
+@click.option("--min-area-m2", type=float, default=0.0, show_default=True, help="Drop smaller zones.")
+def sub_zones(subsidence_tif: str, output: str, groundwater_depth_m: str, min_area_m2: float) -> None:
+    """Restoration zones of a subsidence raster (m, positive down): farmland, wetland, lake."""
+    from .subsidence import restoration_zones
+
+    w = _raster(subsidence_tif, "subsidence")
+    result = _run(
+        "restoration zones",
+        restoration_zones,
+        w,
+        groundwater_depth_m=_depth(groundwater_depth_m),
+        min_area_m2=min_area_m2,
+    )
+    write_output(result, output, layer="zones")
+
+
+@subsidence.command(
+    "areas",
+    epilog=_examples(
+        "urbangeo subsidence areas subsidence.tif -o areas.gpkg",
+        "urbangeo subsidence areas subsidence.tif --classes 0.01,0.5,1.5,3 --min-area-m2 5000 -o areas.gpkg",
+    ),
+)
+@click.argument("subsidence_tif", metavar="SUBSIDENCE")
+@_output("GeoPackage: class polygons with zonal statistics")
+@click.option("--classes", default=None, metavar="M,M,...", help="Class breaks in metres of subsidence.")
+@click.option("--groundwater-depth-m", default=None, metavar="M|TIF", help="Adds water depth and volume.")
+@click.option("--min-area-m2", type=float, default=0.0, show_default=True, help="Drop smaller polygons.")
+def sub_areas(
+    subsidence_tif: str, output: str, classes: str | None, groundwater_depth_m: str | None, min_area_m2: float
+) -> None:
+    """Polygons of subsidence classes (observed or predicted) with zonal statistics."""
+    from .subsidence import subsidence_areas
+
+    kwargs: dict[str, Any] = {"min_area_m2": min_area_m2}
+    if classes:
+        kwargs["classes"] = _numbers(classes, "--classes")
+    if groundwater_depth_m is not None:
+        kwargs["groundwater_depth_m"] = _depth(groundwater_depth_m)
+    w = _raster(subsidence_tif, "subsidence")
+    write_output(_run("subsidence areas", subsidence_areas, w, **kwargs), output, layer="areas")
+
+
+@subsidence.command(
+    "park",
+    epilog=_examples(
+        "urbangeo subsidence park zones.gpkg -o park.gpkg",
+        "urbangeo subsidence park zones.gpkg --buildings homes.gpkg --population-col residents "
+        "--network town.osm.pbf -o park.gpkg",
+    ),
+)
+@click.argument("zones")
+@_output("GeoPackage: parks with ratios, class, service radius, people served")
+@click.option("--buildings", default=None, metavar="PATH", help="Homes, to count the people served.")
+@click.option("--population-col", default=None, help="Residents column of --buildings.")
+@click.option("--network", "osm", default=None, metavar="OSM", help="Walking network for the service area.")
+@click.option("--min-park-area-m2", type=float, default=4000.0, show_default=True)
+def sub_park(
+    zones: str, output: str, buildings: str | None, population_col: str | None, osm: str | None,
+    min_park_area_m2: float,
+) -> None:
+    """Turn restoration zones into parks with their ratios, class and residents served."""
+    from .subsidence import park_plan
+
+    zones_gdf = read_input(zones, what="zones")
+    homes = read_input(buildings, what="buildings") if buildings else None
+    result = _run(
+        "park plan",
+        park_plan,
+        zones_gdf,
+        buildings=homes,
+        population_column=population_col,
+        network=_network(osm, "walk", None) if osm else None,
+        min_park_area_m2=min_park_area_m2,
+    )
+    write_output(result, output, layer="parks")
+
+
 # --------------------------------------------------------------------------- land use
 
 
 @cli.group(cls=_Group, context_settings=CONTEXT)
 def landuse() -> None:
     """Collective-to-state land conversion, contiguous blocks and land-use change."""
+
+
+@landuse.command(
+    "screen",
+    epilog=_examples(
+        "urbangeo landuse screen dltb.gpkg --development-boundary ubg.gpkg --basic-farmland jbnt.gpkg "
+        "--red-line stbhhx.gpkg -o screened.gpkg",
+        "urbangeo landuse screen dltb.gpkg --route market_entry --planning plan.gpkg --profile guangdong -o s.gpkg",
+    ),
+)
+@click.argument("parcels")
+@_output("GeoPackage: the parcels with eligible, failed_tests, quota and approval level")
+@click.option(
+    "--route", type=click.Choice(["expropriation", "market_entry"]), default="expropriation", show_default=True
+)
+@click.option("--development-boundary", default=None, metavar="PATH", help="Urban development boundary polygons.")
+@click.option("--basic-farmland", default=None, metavar="PATH", help="Permanent basic farmland polygons.")
+@click.option("--red-line", default=None, metavar="PATH", help="Ecological protection red line polygons.")
+@click.option("--planning", default=None, metavar="PATH|COLUMN", help="Planned-use polygons, or a parcels column.")
+@click.option("--profile", default="national", show_default=True, help="Rule profile (national, guangdong, zhejiang).")
+@click.option("--class-col", default="DLBM", show_default=True)
+@click.option("--ownership-col", default="QSXZ", show_default=True)
+def lu_screen(
+    parcels: str,
+    output: str,
+    route: str,
+    development_boundary: str | None,
+    basic_farmland: str | None,
+    red_line: str | None,
+    planning: str | None,
+    profile: str,
+    class_col: str,
+    ownership_col: str,
+) -> None:
+    """Screen collective parcels for conversion under a legal route."""
+    from .landuse import screen_conversion
+
+    layers = {
+        name: read_input(path, what=name) if path else None
+        for name, path in [
+            ("development_boundary", development_boundary),
+            ("basic_farmland", basic_farmland),
+            ("red_line", red_line),
+        ]
+    }
+    plan: Any = planning
+    if planning and (Path(_split_layer(planning)[0]).exists() or "://" in planning):
+        plan = read_input(planning, what="planning")
+    result = _run(
+        f"screening ({route})",
+        screen_conversion,
+        read_input(parcels, what="parcels"),
+        route=route,
+        planning=plan,
+        profile=profile,
+        class_col=class_col,
+        ownership_col=ownership_col,
+        **layers,
+    )
+    n = int(result["eligible"].sum())
+    _echo(f"{n:,} of {len(result):,} parcels eligible")
+    write_output(result, output, layer="screened")
+
+
+@landuse.command(
+    "blocks",
+    epilog=_examples(
+        "urbangeo landuse blocks screened.gpkg --eligible-only --gap-m 5 -o blocks.gpkg",
+        "urbangeo landuse blocks parcels.gpkg --by ZLDWDM --min-area-m2 30000 -o blocks.gpkg",
+    ),
+)
+@click.argument("parcels")
+@_output("GeoPackage: dissolved blocks with area, shape, ownership mix and the minimum-area flag")
+@click.option("--gap-m", type=float, default=0.0, show_default=True, help="Link parcels closer than this.")
+@click.option("--min-area-m2", type=float, default=None, help="Flag smaller blocks (default: the profile's).")
+@click.option("--by", default=None, help="Only link parcels with the same value of this column.")
+@click.option("--eligible-only", is_flag=True, help="Use only rows whose 'eligible' column is true.")
+@click.option("--profile", default="national", show_default=True)
+def lu_blocks(
+    parcels: str, output: str, gap_m: float, min_area_m2: float | None, by: str | None, eligible_only: bool,
+    profile: str,
+) -> None:
+    """Assemble touching (or nearly touching) parcels into contiguous development blocks."""
+    from .landuse import assemble_blocks
+
+    gdf = read_input(parcels, what="parcels")
+    if eligible_only:
+        if "eligible" not in gdf.columns:
+            raise click.BadParameter("the parcels have no 'eligible' column; run `urbangeo landuse screen` first.",
+                                     param_hint="--eligible-only")
+        gdf = gdf[gdf["eligible"].fillna(False).astype(bool)]
+    result = _run(
+        "contiguous blocks", assemble_blocks, gdf, gap_m=gap_m, min_area_m2=min_area_m2, by=by, profile=profile
+    )
+    write_output(result, output, layer="blocks")
+
+
+@landuse.command(
+    "compensation",
+    epilog=_examples(
+        "urbangeo landuse compensation screened.gpkg price_zones.gpkg -o compensation.gpkg",
+        "urbangeo landuse compensation parcels.gpkg zones.gpkg "
+        "--components price_per_mu,resettlement_per_mu,social_security_per_mu -o comp.gpkg",
+    ),
+)
+@click.argument("parcels")
+@click.argument("price_zones")
+@_output("GeoPackage: the parcels with area in mu and yuan per component")
+@click.option("--price-col", default="price_per_mu", show_default=True, help="Zone land price, yuan per mu.")
+@click.option("--components", default=None, metavar="COL[,COL...]", help="Rate columns (yuan per mu) to apply.")
+@click.option("--area-col", default="TBDLMJ", show_default=True, help="Official net area (m2) when present; '' = geometry.")
+def lu_compensation(
+    parcels: str, price_zones: str, output: str, price_col: str, components: str | None, area_col: str
+) -> None:
+    """Compensation per parcel from zone-based integrated land prices (area-weighted)."""
+    from .landuse import estimate_compensation
+
+    comps = [c.strip() for c in components.split(",") if c.strip()] if components else None
+    result = _run(
+        "compensation",
+        estimate_compensation,
+        read_input(parcels, what="parcels"),
+        read_input(price_zones, what="price zones"),
+        price_col=price_col,
+        components=comps,
+        area_col=area_col or None,
+    )
+    write_output(result, output, layer="compensation")
 
 
 @landuse.command(
