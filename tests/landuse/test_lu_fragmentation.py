@@ -272,6 +272,13 @@ def test_polygons_equal_raster_when_polygons_are_cells():
     vl = landscape_metrics(g, class_col="k").iloc[0]
     for col in ("NP", "TA_ha", "TE_m", "MESH_ha", "SHDI", "SIDI", "LPI_pct"):
         assert vl[col] == pytest.approx(rl[col], rel=1e-9), col
+    # AI and COHESION (cell metrics) on polygons burnt into the same 10 m cells equal the raster values
+    vc10 = class_metrics(g, class_col="k", cell_size_m=10.0)
+    vl10 = landscape_metrics(g, class_col="k", cell_size_m=10.0).iloc[0]
+    for col in ("AI_pct", "COHESION_pct"):
+        np.testing.assert_allclose(vc10[col].to_numpy(float), rc[col].to_numpy(float), rtol=1e-12, err_msg=col)
+        assert vl10[col] == pytest.approx(rl[col], rel=1e-12)
+    pd.testing.assert_frame_equal(vc10.drop(columns=["AI_pct", "COHESION_pct"]), vc.drop(columns=["AI_pct", "COHESION_pct"]))
     # LSI: the vector 0.25 P / sqrt(A) equals the raster P / min-perimeter when the area is a square number
     assert vl["LSI"] == pytest.approx(rl["LSI"] * min_perimeter(np.array([320]))[0] / (4 * math.sqrt(320)))
 
@@ -283,7 +290,9 @@ def test_polygon_errors():
     with pytest.raises(MissingColumnError):
         class_metrics(g, class_col="nope")
     with pytest.raises(InvalidOptionError):
-        class_metrics(g, class_col="DLBM", cell_size_m=1.0)
+        class_metrics(g, class_col="DLBM", nodata=0)
+    with pytest.raises(InvalidOptionError, match="coarser"):
+        class_metrics(gdf(["a"], [(0, 0, 100_000, 100_000)]), class_col="DLBM", cell_size_m=1.0)
     with pytest.raises(InvalidOptionError):
         class_metrics(g, class_col="DLBM", shape_standard="hexagon")
 

@@ -66,7 +66,8 @@ analogue ``0.25 P / sqrt(A)`` (square standard: a square is 1, so values are clo
 the raster ones; a circle is 0.886) or ``P / (2 sqrt(pi A))`` with
 ``shape_standard="circle"`` (FRAGSTATS' vector formula: a circle is 1, a square
 1.128). AI and COHESION are cell counts: on polygons their continuous limit is 100
-for every shape, so they are NaN; rasterise the layer to use them.
+for every shape, so they are NaN unless ``cell_size_m=`` is given: then they are
+computed on the layer burnt into cells of that side (the other metrics stay vector).
 
 References
 ----------
@@ -483,12 +484,50 @@ def _polygon_tables(landscape, *, class_col, neighbours, boundary_edge, shape_st
 # --------------------------------------------------------------------------- public
 
 
+def _rasterised_tables(landscape, *, class_col, cell_size_m, neighbours, on_invalid):
+    """Raster metrics of a polygon layer burnt into square cells of ``cell_size_m`` (cell centres)."""
+    try:
+        from rasterio.features import rasterize
+        from rasterio.transform import from_origin
+    except ImportError as exc:  # pragma: no cover - rasterio is in the raster extra
+        from ..errors import MissingDependencyError
+
+        raise MissingDependencyError("AI/COHESION on polygons rasterise them: pip install 'urbangeo[raster]'") from exc
+    cell = check_number(cell_size_m, "cell_size_m", minimum=0, strict=True)
+    frame, _ = _polygon_input(landscape, class_col, on_invalid)
+    values = frame[class_col].to_numpy()
+    try:
+        classes = sorted(pd.unique(values))
+    except TypeError:
+        classes = sorted(pd.unique(values), key=str)
+    code = pd.Index(classes).get_indexer(values) + 1  # 0 = outside
+    x0, y0, x1, y1 = frame.total_bounds
+    width, height = max(1, int(np.ceil((x1 - x0) / cell))), max(1, int(np.ceil((y1 - y0) / cell)))
+    if width * height > 50_000_000:
+        raise InvalidOptionError(
+            f"`cell_size_m`={cell} gives a {width} x {height} grid; choose a coarser cell for AI/COHESION."
+        )
+    grid = rasterize(zip(frame.geometry.values, code), out_shape=(height, width), fill=0,
+                     transform=from_origin(x0, y1, cell, cell), dtype="int32")
+    cls, land = _raster_tables(np.ma.masked_equal(grid, 0), cell_size_m=cell, nodata=None, neighbours=neighbours,
+                               boundary_edge=False)
+    cls.index = pd.Index([classes[int(c) - 1] for c in cls.index], name="class")
+    return cls, land
+
+
 def _tables(landscape, *, class_col, cell_size_m, nodata, neighbours, boundary_edge, shape_standard, on_invalid):
     if isinstance(landscape, gpd.GeoDataFrame):
-        if cell_size_m is not None or nodata is not None:
-            raise InvalidOptionError("`cell_size_m` and `nodata` apply to rasters only; drop them for a polygon layer.")
-        return _polygon_tables(landscape, class_col=class_col, neighbours=neighbours, boundary_edge=boundary_edge,
-                               shape_standard=shape_standard, on_invalid=on_invalid)
+        if nodata is not None:
+            raise InvalidOptionError("`nodata` applies to rasters only; drop it for a polygon layer.")
+        cls, land = _polygon_tables(landscape, class_col=class_col, neighbours=neighbours,
+                                    boundary_edge=boundary_edge, shape_standard=shape_standard, on_invalid=on_invalid)
+        if cell_size_m is not None:
+            rcls, rland = _rasterised_tables(landscape, class_col=class_col, cell_size_m=cell_size_m,
+                                             neighbours=neighbours, on_invalid=on_invalid)
+            for col in ("AI_pct", "COHESION_pct"):
+                cls[col] = rcls[col].reindex(cls.index).to_numpy()
+                land[col] = rland[col].to_numpy()
+        return cls, land
     if class_col is not None:
         raise InvalidOptionError("`class_col` applies to polygon layers only; a raster holds the class codes itself.")
     return _raster_tables(landscape, cell_size_m=cell_size_m, nodata=nodata, neighbours=neighbours,
@@ -505,7 +544,9 @@ _PARAMS = """
         Polygon layers: the column with the class.
     cell_size_m : float, optional
         Rasters: cell side in metres; default from the profile (which must be in a
-        metric CRS). Needed for bare arrays.
+        metric CRS). Needed for bare arrays. Polygon layers: compute AI and COHESION
+        (cell-count metrics, NaN otherwise) on the layer burnt into cells of this side
+        (cell centres, ``rasterio.features.rasterize``); the other metrics stay vector.
     nodata : number, optional
         Rasters: nodata code (default the profile's); masked and NaN cells are nodata too.
     neighbours : {8, 4}, default 8
