@@ -272,3 +272,39 @@ def test_zone_column_filters_the_boundary(case):
     prof = load_profile("national", development_zone_values=["集中建设区"])
     out = screen_conversion(parcels, development_boundary=two, zone_col="zone", profile=prof)
     np.testing.assert_allclose(out.inside_boundary_m2, [1e4, 5000, 0, 0, 1e4, 5000])
+
+
+def test_geometry_zoo(zoo_frame):
+    from urbangeo.errors import GeometryTypeError
+
+    zoo = zoo_frame.assign(DLBM="0601", QSXZ="32")
+    boundary = gpd.GeoDataFrame(geometry=[shapely.box(112, 22, 114, 24)], crs=4326)
+    with pytest.raises(GeometryTypeError, match="Polygon"):
+        screen_conversion(zoo, development_boundary=boundary)
+    polys = zoo[zoo["name"].isin(["polygon", "polygon_hole", "multipolygon", "empty_polygon", "none",
+                                   "invalid_bowtie"])]
+    with assert_not_mutated(polys), pytest.warns(GeometryFixedWarning), pytest.warns(DroppedRowsWarning):
+        out = screen_conversion(polys, development_boundary=boundary)
+    by_name = out.set_index("name")
+    assert by_name.loc[["empty_polygon", "none"], "excluded"].all()
+    assert by_name.loc[["polygon", "polygon_hole", "multipolygon", "invalid_bowtie"], "eligible"].all()
+    # the hole is not counted: 10x10 minus 2x2 scaled to 0.001 degrees
+    ratio = by_name.loc["polygon_hole", "area_m2"] / by_name.loc["polygon", "area_m2"]
+    assert ratio == pytest.approx(0.96, rel=1e-6)
+
+
+def test_eligibility_map(case):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from urbangeo.landuse import plot_eligibility
+
+    parcels, boundary, farmland, red = case
+    out = screen_conversion(parcels, development_boundary=boundary, basic_farmland=farmland, red_line=red)
+    ax = plot_eligibility(out, layers={"development_boundary": boundary, "basic_farmland": farmland})
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[:4] == ["eligible (3)", "basic farmland (1)", "not collective (1)", "outside boundary (1)"]
+    assert "development_boundary" in labels
+    plt.close(ax.figure)
