@@ -201,6 +201,15 @@ def test_vector_matrix_hand_case():
     assert m.attrs["units"] == "m2" and m.attrs["unmatched_before"] == pytest.approx(0.0, abs=1e-9)
 
 
+def test_vector_identical_polygons_shortcut_matches_overlay():
+    before = layer(["a", "b", "c"], [(0, 0, 10, 10), (10, 0, 20, 10), (0, 10, 20, 20)])
+    after = layer(["a", "d", "c"], [(0, 0, 10, 10), (10, 0, 20, 10), (0, 10, 20, 20.5)])  # 2 unchanged
+    with pytest.warns(UrbangeoWarning):  # 10 m2 of after beyond before
+        m = transition_matrix(before, after)
+    assert m.loc["a", "a"] == 100.0 and m.loc["b", "d"] == 100.0 and m.loc["c", "c"] == pytest.approx(200.0)
+    assert m.to_numpy().sum() == pytest.approx(400.0) and m.attrs["unmatched_after"] == pytest.approx(10.0)
+
+
 def test_vector_unmatched_area_is_reported():
     before = layer(["0101", "0601"], [(0, 0, 10, 10), (10, 0, 20, 10)])
     after = layer(["0701", "0701"], [(5, 0, 20, 10), (20, 0, 30, 10)])

@@ -247,7 +247,11 @@ def _vector_matrix(before, after, *, class_col, class_col_after, classes, includ
     ca = a[class_col_after].to_numpy()
     tree = shapely.STRtree(ga)
     ib, ia = tree.query(gb, predicate="intersects")
-    inter = shapely.area(shapely.intersection(gb[ib], ga[ia]))
+    # unchanged polygons (common between survey updates) need no overlay: their area is the intersection
+    same = shapely.equals_exact(gb[ib], ga[ia], tolerance=0.0)
+    inter = np.empty(len(ib), dtype=float)
+    inter[same] = shapely.area(gb[ib[same]])
+    inter[~same] = shapely.area(shapely.intersection(gb[ib[~same]], ga[ia[~same]]))
     pairs = pd.DataFrame({"from": cb[ib], "to": ca[ia], "area": inter})
     wide = pairs.groupby(["from", "to"], sort=False)["area"].sum().unstack(fill_value=0.0)
     m = _frame(wide.to_numpy(), wide.index, wide.columns, classes, float)
