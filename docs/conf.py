@@ -14,6 +14,7 @@ Build: ``make docs`` (warnings are errors: ``sphinx -W --keep-going``).
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -26,7 +27,7 @@ import urbangeo  # noqa: E402
 
 project = "urbangeo"
 author = "urbangeo developers"
-copyright = "2026, urbangeo developers"  # noqa: A001
+copyright = "2026, urbangeo developers"
 version = release = urbangeo.__version__
 
 extensions = [
@@ -64,7 +65,7 @@ nb_merge_streams = True
 # --- cross-references to the libraries urbangeo builds on (offline build: no inventories
 # are fetched unless URBANGEO_DOCS_INTERSPHINX=1)
 intersphinx_mapping: dict = {}
-if __import__("os").environ.get("URBANGEO_DOCS_INTERSPHINX") == "1":  # pragma: no cover
+if os.environ.get("URBANGEO_DOCS_INTERSPHINX") == "1":  # pragma: no cover
     intersphinx_mapping = {
         "python": ("https://docs.python.org/3", None),
         "geopandas": ("https://geopandas.org/en/stable", None),
@@ -83,13 +84,21 @@ suppress_warnings = ["myst.header"]
 
 
 def _copy_notebooks() -> None:
-    """Put the notebooks inside the source tree: executed copies if present, else the sources."""
+    """Put the notebooks inside the source tree: executed copies if present, else the sources.
+
+    Executed copies older than their source (the notebook changed since) are replaced by
+    the source, and copies of notebooks that no longer exist are removed.
+    """
     target = HERE / "_generated" / "notebooks"
     target.mkdir(parents=True, exist_ok=True)
-    executed = {p.name for p in target.glob("*.ipynb")}
-    for nb in sorted((ROOT / "examples").glob("*.ipynb")):
-        if nb.name not in executed:
-            shutil.copy2(nb, target / nb.name)
+    sources = {nb.name: nb for nb in sorted((ROOT / "examples").glob("*.ipynb"))}
+    for copy in target.glob("*.ipynb"):
+        if copy.name not in sources:
+            copy.unlink()
+    for name, nb in sources.items():
+        copy = target / name
+        if not copy.exists() or copy.stat().st_mtime < nb.stat().st_mtime:
+            shutil.copy2(nb, copy)
 
 
 _copy_notebooks()
