@@ -75,7 +75,7 @@ if os.environ.get("URBANGEO_DOCS_INTERSPHINX") == "1":  # pragma: no cover
 # --- HTML
 html_theme = "pydata_sphinx_theme"
 html_title = f"urbangeo {release}"
-html_theme_options = {"navigation_with_keys": False, "show_toc_level": 2}
+html_theme_options = {"navigation_with_keys": False, "show_toc_level": 2, "header_links_before_dropdown": 4}
 html_static_path: list[str] = []
 
 # Warnings that say nothing about the docs' correctness: MyST's header-level nit for the
