@@ -22,7 +22,7 @@ except ImportError:  # pragma: no cover
 
 
 # --------------------------------------------------------------------------- heap
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _push(hk, h2, hv, hl, size, key, key2, node, label):
     i = size
     hk[i] = key
@@ -41,7 +41,7 @@ def _push(hk, h2, hv, hl, size, key, key2, node, label):
     return size + 1
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _pop(hk, h2, hv, hl, size):
     """Move the root's fields to position ``size - 1`` and restore the heap of size - 1."""
     last = size - 1
@@ -69,7 +69,7 @@ def _pop(hk, h2, hv, hl, size):
 
 # lean heap of (key, node) with hole-based sifts, for the single-label kernels: labels and
 # secondary costs live in per-node arrays, set when a settled node relaxes its neighbour
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _hpush(hk, hv, size, key, node):
     i = size
     while i > 0:
@@ -84,7 +84,7 @@ def _hpush(hk, hv, size, key, node):
     return size + 1
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _hpop(hk, hv, size):
     """Remove the root; returns (key, node, new size)."""
     key = hk[0]
@@ -111,7 +111,7 @@ def _hpop(hk, hv, size):
 
 
 # --------------------------------------------------------------------------- kernels
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _multi_source(indptr, indices, w, w2, seed_node, seed_cost, seed_cost2, seed_label, limit):
     n = len(indptr) - 1
     dist = np.full(n, np.inf)
@@ -146,7 +146,7 @@ def _multi_source(indptr, indices, w, w2, seed_node, seed_cost, seed_cost2, seed
     return dist, dist2, label
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _k_nearest(indptr, indices, w, w2, seed_node, seed_cost, seed_cost2, seed_label, k, limit):
     n = len(indptr) - 1
     dist = np.full((n, k), np.inf)
@@ -198,7 +198,7 @@ def _k_nearest(indptr, indices, w, w2, seed_node, seed_cost, seed_cost2, seed_la
     return dist, dist2, label
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _grow(a, n_used, need):
     if need <= len(a):
         return a
@@ -207,14 +207,64 @@ def _grow(a, n_used, need):
     return b
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
+def _search_one(indptr, indices, w, w2, seed_node, seed_cost, seed_cost2, lo, hi, limit, dist, dist2, touched, hk,
+                hv, node_targets, tgt_ptr, tgt_idx, tgt_cost, tgt_cost2, best, best2, hit, track2):
+    """One bounded search (seeds lo:hi); returns (touched nodes, targets hit).
+
+    ``track2=False`` (secondary cost identical to the primary) skips the dist2 array.
+    """
+    n_touch = 0
+    n_hit = 0
+    size = 0
+    for i in range(lo, hi):
+        a = seed_node[i]
+        c = seed_cost[i]
+        if c <= limit and c < dist[a]:
+            if dist[a] == np.inf:
+                touched[n_touch] = a
+                n_touch += 1
+            dist[a] = c
+            if track2:
+                dist2[a] = seed_cost2[i]
+            size = _hpush(hk, hv, size, c, a)
+    while size > 0:
+        d, u, size = _hpop(hk, hv, size)
+        if d > dist[u]:
+            continue
+        d2 = dist2[u] if track2 else d
+        if not node_targets:
+            for j in range(tgt_ptr[u], tgt_ptr[u + 1]):
+                t = tgt_idx[j]
+                ct = d + tgt_cost[j]
+                if ct <= limit and ct < best[t]:
+                    if best[t] == np.inf:
+                        hit[n_hit] = t
+                        n_hit += 1
+                    best[t] = ct
+                    best2[t] = d2 + tgt_cost2[j]
+        for j in range(indptr[u], indptr[u + 1]):
+            v = indices[j]
+            nd = d + w[j]
+            if nd <= limit and nd < dist[v]:
+                if dist[v] == np.inf:
+                    touched[n_touch] = v
+                    n_touch += 1
+                dist[v] = nd
+                if track2:
+                    dist2[v] = d2 + w2[j]
+                size = _hpush(hk, hv, size, nd, v)
+    return n_touch, n_hit
+
+
+@njit(cache=True, error_model="numpy")
 def _bounded(
     indptr, indices, w, w2, seed_ptr, seed_node, seed_cost, seed_cost2, limit, tgt_ptr, tgt_idx, tgt_cost, tgt_cost2,
-    n_targets, node_targets,
+    n_targets, node_targets, track2,
 ):
     n = len(indptr) - 1
     dist = np.full(n, np.inf)
-    dist2 = np.empty(n)
+    dist2 = np.empty(n if track2 else 0)
     touched = np.empty(n, dtype=np.int64)
     if node_targets:
         n_targets = 0
@@ -230,61 +280,24 @@ def _bounded(
     o_c2 = np.empty(1024)
     n_out = 0
     for s in range(len(seed_ptr) - 1):
-        n_touch = 0
-        n_hit = 0
-        size = 0
-        for i in range(seed_ptr[s], seed_ptr[s + 1]):
-            a = seed_node[i]
-            c = seed_cost[i]
-            if c <= limit and c < dist[a]:
-                if dist[a] == np.inf:
-                    touched[n_touch] = a
-                    n_touch += 1
-                dist[a] = c
-                dist2[a] = seed_cost2[i]
-                size = _hpush(hk, hv, size, c, a)
-        while size > 0:
-            d, u, size = _hpop(hk, hv, size)
-            if d > dist[u]:
-                continue
-            d2 = dist2[u]
-            if node_targets:
-                if n_out >= len(o_src):
-                    o_src = _grow(o_src, n_out, n_out + 1)
-                    o_tgt = _grow(o_tgt, n_out, n_out + 1)
-                    o_c = _grow(o_c, n_out, n_out + 1)
-                    o_c2 = _grow(o_c2, n_out, n_out + 1)
+        n_touch, n_hit = _search_one(indptr, indices, w, w2, seed_node, seed_cost, seed_cost2, seed_ptr[s],
+                                     seed_ptr[s + 1], limit, dist, dist2, touched, hk, hv, node_targets, tgt_ptr,
+                                     tgt_idx, tgt_cost, tgt_cost2, best, best2, hit, track2)
+        need = n_out + (n_touch if node_targets else n_hit)
+        o_src = _grow(o_src, n_out, need)
+        o_tgt = _grow(o_tgt, n_out, need)
+        o_c = _grow(o_c, n_out, need)
+        o_c2 = _grow(o_c2, n_out, need)
+        if node_targets:
+            # every touched node was settled (the heap is drained): emit them all at once
+            for i in range(n_touch):
+                a = touched[i]
                 o_src[n_out] = s
-                o_tgt[n_out] = u
-                o_c[n_out] = d
-                o_c2[n_out] = d2
+                o_tgt[n_out] = a
+                o_c[n_out] = dist[a]
+                o_c2[n_out] = dist2[a] if track2 else dist[a]
                 n_out += 1
-            else:
-                for j in range(tgt_ptr[u], tgt_ptr[u + 1]):
-                    t = tgt_idx[j]
-                    ct = d + tgt_cost[j]
-                    if ct <= limit and ct < best[t]:
-                        if best[t] == np.inf:
-                            hit[n_hit] = t
-                            n_hit += 1
-                        best[t] = ct
-                        best2[t] = d2 + tgt_cost2[j]
-            for j in range(indptr[u], indptr[u + 1]):
-                v = indices[j]
-                nd = d + w[j]
-                if nd <= limit and nd < dist[v]:
-                    if dist[v] == np.inf:
-                        touched[n_touch] = v
-                        n_touch += 1
-                    dist[v] = nd
-                    dist2[v] = d2 + w2[j]
-                    size = _hpush(hk, hv, size, nd, v)
-        if not node_targets:
-            need = n_out + n_hit
-            o_src = _grow(o_src, n_out, need)
-            o_tgt = _grow(o_tgt, n_out, need)
-            o_c = _grow(o_c, n_out, need)
-            o_c2 = _grow(o_c2, n_out, need)
+        else:
             for i in range(n_hit):
                 t = hit[i]
                 o_src[n_out] = s
