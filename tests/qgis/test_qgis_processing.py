@@ -67,7 +67,12 @@ def test_provider_lists_the_workflows(env):
     _, _, provider = env
     assert provider is not None and provider.name() == "urbangeo"
     names = {a.name() for a in provider.algorithms()}
-    assert {"network_from_osm", "nearest_facilities", "isochrones"} <= names
+    assert names == {
+        "network_from_osm", "nearest_facilities", "isochrones", "life_circle_audit", "site_facilities",
+        "predict_subsidence", "restoration_zones", "screen_conversion", "assemble_blocks", "transition_matrix",
+    }  # fmt: skip
+    groups = {a.groupId() for a in provider.algorithms()}
+    assert groups == {"accessibility", "subsidence", "landuse"}
     # every algorithm has help text, a group, and typed parameters
     for alg in provider.algorithms():
         assert alg.shortHelpString() and alg.group(), alg.name()

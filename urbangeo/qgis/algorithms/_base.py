@@ -75,9 +75,6 @@ class UrbangeoAlgorithm(QgsProcessingAlgorithm):
     def shortHelpString(self) -> str:
         return self.tr(self.HELP)
 
-    def helpUrl(self) -> str:
-        return "https://github.com/urbangeo/urbangeo/blob/main/docs/qgis.md"
-
     def createInstance(self):
         return type(self)()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from qgis.core import (
     QgsProcessing,
+    QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterEnum,
@@ -147,6 +148,10 @@ class TransitionMatrix(UrbangeoAlgorithm):
         self.addParameter(QgsProcessingParameterFeatureSink("OUTPUT", self.tr("Transition matrix"), QgsProcessing.TypeVector))
         self.addParameter(QgsProcessingParameterFeatureSink("LONG", self.tr("Transitions (long form)"), QgsProcessing.TypeVector, optional=True))
         self.addParameter(QgsProcessingParameterFeatureSink("COMPONENTS", self.tr("Change components per class"), QgsProcessing.TypeVector, optional=True))
+
+    def flags(self):
+        # reads QgsVectorLayer objects (not feature sources): not from a background thread
+        return super().flags() | QgsProcessingAlgorithm.FlagNoThreading
 
     def date(self, parameters, name, context):
         layer = self.parameterAsLayer(parameters, name, context)
