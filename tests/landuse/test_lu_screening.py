@@ -308,3 +308,33 @@ def test_eligibility_map(case):
     assert labels[:4] == ["eligible (3)", "basic farmland (1)", "not collective (1)", "outside boundary (1)"]
     assert "development_boundary" in labels
     plt.close(ax.figure)
+
+
+def test_duplicate_index_labels_are_handled_by_position(case):
+    parcels, boundary, farmland, red = case
+    dup = parcels.set_axis([7, 7, 8, 8, 9, 9])
+    dup.loc[:, "geometry"] = [None, *parcels.geometry.iloc[1:]]
+    with pytest.warns(DroppedRowsWarning):
+        out = screen_conversion(dup, development_boundary=boundary, basic_farmland=farmland, red_line=red)
+    assert out.index.tolist() == [7, 7, 8, 8, 9, 9]
+    assert out.excluded.tolist() == [True, False, False, False, False, False]
+    assert out.eligible.tolist() == [False, False, False, False, True, True]
+    assert out.failed_tests.iloc[0] == "excluded: missing or empty geometry"
+
+
+def test_basic_farmland_in_approval_level_when_allowed():
+    # a key state project may include basic farmland (Art. 35): switch the exclusion off
+    prof = load_profile("national", exclude_basic_farmland=False)
+    parcels = frame([(shapely.box(x, 0, x + 100, 100), "0101", "32") for x in range(0, 1000, 100)])
+    b = gpd.GeoDataFrame(geometry=[shapely.box(-1, -1, 1001, 101)], crs=CRS)
+    # 0.5 m2 slivers on every parcel: below tolerance, they never add up to "basic farmland"
+    slivers = gpd.GeoDataFrame(geometry=[shapely.box(x + 50, 0, x + 51, 0.5) for x in range(0, 1000, 100)], crs=CRS)
+    out = screen_conversion(parcels, development_boundary=b, basic_farmland=slivers, profile=prof)
+    assert out.approval_level.tolist() == ["province"] * 10
+    real = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 30, 100)], crs=CRS)  # 3,000 m2 on parcel 0
+    out = screen_conversion(parcels, development_boundary=b, basic_farmland=real, profile=prof)
+    assert out.eligible.all()
+    assert out.approval_level.tolist() == ["State Council"] * 10
+    assert "basic farmland (0.30 ha; LAL 2019 Art. 46(1))" in out.approval_reason[0]
+    s = conversion_summary(out, profile=prof)
+    assert s.approval_level.tolist() == ["State Council"]

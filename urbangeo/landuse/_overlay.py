@@ -69,16 +69,21 @@ def clean_polygons(
     target_crs: Any,
     on_invalid: str,
     grid_m: float,
-) -> tuple[np.ndarray, np.ndarray, Report, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, Report, np.ndarray, np.ndarray]:
     """Validate, repair, reproject to ``target_crs`` and snap polygon geometries.
 
-    Returns ``(geoms, usable, report, raw_area_m2)`` for *every* row of ``gdf``:
+    Returns ``(geoms, usable, report, raw_area_m2, why)`` for *every* row of ``gdf``:
     ``geoms`` holds the cleaned metric geometry (None where excluded), ``usable`` is
     False for rows excluded (missing/empty, invalid under ``on_invalid='drop'``, or
     collapsed by snapping), ``raw_area_m2`` the metric area of the input geometry (0 for
-    missing ones), so that kept + excluded areas add up to the total.
+    missing ones), so that kept + excluded areas add up to the total, and ``why`` the
+    reason each excluded row was excluded ("" for kept rows). Report labels are the
+    frame's index labels (row positions when the index has duplicates).
     """
     check_geometry_types(gdf, name, ("polygon",))
+    labels = gdf.index
+    if not labels.is_unique:  # the row bookkeeping below is by label: use positions instead
+        gdf = gdf.reset_index(drop=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DroppedRowsWarning)  # re-issued below with the full count
         clean, report = check_geometries(gdf, name, on_invalid=on_invalid)
@@ -101,6 +106,9 @@ def clean_polygons(
         report.exclude(f"collapsed to nothing at the {grid_m} m precision grid", list(clean.index[collapsed]))
         usable[pos[collapsed]] = False
         geoms[pos[collapsed]] = None
+    why = np.full(len(gdf), "", dtype=object)
+    for reason, labs in report.excluded.items():
+        why[gdf.index.get_indexer(labs)] = f"excluded: {reason}"
     if report.n_excluded:
         warnings.warn(
             f"`{name}`: {report.summary()}; {int(usable.sum())} of {len(gdf)} rows used "
@@ -108,7 +116,7 @@ def clean_polygons(
             DroppedRowsWarning,
             stacklevel=4,
         )
-    return geoms, usable, report, raw_area
+    return geoms, usable, report, raw_area, why
 
 
 def layer_geoms(layer: gpd.GeoDataFrame, name: str, *, target_crs: Any, grid_m: float) -> np.ndarray:

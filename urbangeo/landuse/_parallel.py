@@ -96,7 +96,7 @@ def screen_dask(parcels: Any, *, profile: Any, route: str, project_col: str | No
     staged = dask.persist(*staged)
     table = None
     if route == "expropriation":
-        tables = dask.compute(*[dask.delayed(_project_table)(s, project_col) for s in staged])
+        tables = dask.compute(*[dask.delayed(_project_table)(s, project_col, prof) for s in staged])
         nonempty = [t for t in tables if len(t)]
         raw = pd.concat(nonempty).groupby(level=0).sum() if nonempty else tables[0]
         table = _levels(raw, prof)

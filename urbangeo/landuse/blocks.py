@@ -86,7 +86,7 @@ def _label(
     if by is not None:
         check_columns(parcels, "parcels", [by])
     target = metric if metric is not None else metric_crs(parcels, name="parcels")
-    geoms, usable, report, raw_area = _overlay.clean_polygons(
+    geoms, usable, report, raw_area, _why = _overlay.clean_polygons(
         parcels, "parcels", target_crs=target, on_invalid=on_invalid, grid_m=precision_m
     )
     idx = np.flatnonzero(usable)

@@ -134,7 +134,7 @@ def estimate_compensation(
     if use_official:
         check_columns(parcels, "parcels", {area_col: "numeric"})
     target = metric_crs(parcels, name="parcels")
-    geoms, usable, _report, raw_area = _overlay.clean_polygons(
+    geoms, usable, _report, raw_area, _why = _overlay.clean_polygons(
         parcels, "parcels", target_crs=target, on_invalid=on_invalid, grid_m=precision_m
     )
     n = len(parcels)

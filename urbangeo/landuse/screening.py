@@ -347,7 +347,7 @@ def _screen_frame(
         )
 
     target = metric if metric is not None else metric_crs(parcels, name="parcels")
-    geoms, usable, report, raw_area = _overlay.clean_polygons(
+    geoms, usable, report, raw_area, why = _overlay.clean_polygons(
         parcels, "parcels", target_crs=target, on_invalid=on_invalid, grid_m=precision_m
     )
     n = len(parcels)
@@ -482,13 +482,7 @@ def _screen_frame(
     out["planned_use"] = pd.Series(planned, index=out.index, dtype=object)
     fr = np.full(n, "", dtype=object)
     fr[idx] = reasons
-    excl_reason = {}
-    for why, labels in report.excluded.items():
-        for lab in labels:
-            excl_reason[lab] = f"excluded: {why}"
-    if excl_reason:
-        ex_pos = np.flatnonzero(~usable)
-        fr[ex_pos] = [excl_reason.get(lab, "excluded") for lab in parcels.index[ex_pos]]
+    fr[~usable] = why[~usable]
     nf = np.zeros(n, dtype=np.int64)
     nf[idx] = n_failed
     nf[~usable] = 1
@@ -517,13 +511,27 @@ def _screen_frame(
     return out
 
 
-def _project_table(out: pd.DataFrame, project_col: str | None) -> pd.DataFrame:
-    """Per-project sums over eligible parcels: cultivated / other / basic-farmland areas."""
+def _area_split(
+    area: np.ndarray, farm: np.ndarray, cultivated: np.ndarray, prof: RuleProfile
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Basic farmland (slivers below the tolerance not counted), other cultivated land, other land."""
+    tol = _tolerance(area, float(prof["overlap_share_tolerance"]))
+    farm = np.where(farm > tol, farm, 0.0)
+    cult = np.where(cultivated, area - farm, 0.0)
+    other = np.where(cultivated, 0.0, area - farm)
+    return farm, cult, other
+
+
+def _project_table(out: pd.DataFrame, project_col: str | None, prof: RuleProfile) -> pd.DataFrame:
+    """Per-project sums over eligible parcels: basic farmland / cultivated / other areas."""
     el = out[out["eligible"].to_numpy(dtype=bool)]
     keys = el[project_col] if project_col else pd.Series(0, index=el.index)
-    farm = el["overlap_basic_farmland_m2"].fillna(0.0).to_numpy()
-    cult = np.where(el["_cultivated"].to_numpy(dtype=bool), el["area_m2"].to_numpy() - farm, 0.0)
-    other = np.where(el["_cultivated"].to_numpy(dtype=bool), 0.0, el["area_m2"].to_numpy() - farm)
+    farm, cult, other = _area_split(
+        el["area_m2"].to_numpy(dtype=float),
+        el["overlap_basic_farmland_m2"].fillna(0.0).to_numpy(dtype=float),
+        el["_cultivated"].to_numpy(dtype=bool),
+        prof,
+    )
     frame = pd.DataFrame(
         {"project": keys.to_numpy(), "farmland_m2": farm, "cultivated_m2": cult, "other_m2": other, "n": 1}
     )
@@ -531,13 +539,12 @@ def _project_table(out: pd.DataFrame, project_col: str | None) -> pd.DataFrame:
 
 
 def _levels(table: pd.DataFrame, prof: RuleProfile) -> pd.DataFrame:
-    tol = float(settings.sliver_tolerance_m2)
     cult_ha = float(prof["state_council_cultivated_ha"])
     other_ha = float(prof["state_council_other_ha"])
     levels, why = [], []
     for farm, cult, other in zip(table["farmland_m2"], table["cultivated_m2"], table["other_m2"]):
         r = []
-        if prof["state_council_if_basic_farmland"] and farm > tol:
+        if prof["state_council_if_basic_farmland"] and farm > 0:
             r.append(f"includes permanent basic farmland ({farm / 1e4:.2f} ha; LAL 2019 Art. 46(1))")
         if cult / 1e4 > cult_ha:
             r.append(f"cultivated land {cult / 1e4:.2f} ha > {cult_ha:g} ha (Art. 46(2))")
@@ -560,7 +567,7 @@ def _assign_approval(
 ) -> gpd.GeoDataFrame:
     if route == "expropriation":
         if table is None:
-            table = _levels(_project_table(out, project_col), prof)
+            table = _levels(_project_table(out, project_col, prof), prof)
         el = out["eligible"].to_numpy(dtype=bool)
         if el.any():
             keys = out.loc[el, project_col] if project_col else pd.Series(0, index=out.index[el])
@@ -638,15 +645,15 @@ def conversion_summary(
     out.index.name = by
     if info.get("route", "expropriation") == "expropriation":
         prof = _prepare_profile(profile if profile is not None else info.get("profile", "national"))
-        cult_mask = level1_of(el[class_col]).isin(list(prof["cultivated_land_classes"])).to_numpy()
-        farm = el["overlap_basic_farmland_m2"].fillna(0.0).to_numpy()
+        cult_mask = level1_of(el[class_col]).isin(list(prof["cultivated_land_classes"])).to_numpy(dtype=bool)
+        farm, cult, other = _area_split(
+            el["area_m2"].to_numpy(dtype=float),
+            el["overlap_basic_farmland_m2"].fillna(0.0).to_numpy(dtype=float),
+            cult_mask,
+            prof,
+        )
         t = pd.DataFrame(
-            {
-                "project": keys.to_numpy(),
-                "farmland_m2": farm,
-                "cultivated_m2": np.where(cult_mask, el["area_m2"].to_numpy() - farm, 0.0),
-                "other_m2": np.where(cult_mask, 0.0, el["area_m2"].to_numpy() - farm),
-            }
+            {"project": keys.to_numpy(), "farmland_m2": farm, "cultivated_m2": cult, "other_m2": other}
         ).groupby("project", sort=True).sum()
         lv = _levels(t, prof)
         out["approval_level"] = lv["approval_level"].to_numpy()
