@@ -54,9 +54,11 @@ def _layer(path, layer):
 
 def _run(env, alg, params):
     processing, _, _ = env
-    from qgis.core import QgsProcessingContext, QgsProcessingFeedback
+    from qgis.core import QgsProcessingContext, QgsProcessingFeedback, QgsProject
 
-    return processing.run(f"urbangeo:{alg}", params, context=QgsProcessingContext(), feedback=QgsProcessingFeedback())
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    return processing.run(f"urbangeo:{alg}", params, context=context, feedback=QgsProcessingFeedback())
 
 
 def _read(env, path, layer):
@@ -122,6 +124,24 @@ def test_nearest_facilities_on_grid(env, grid):
     assert got["facility_1"].tolist() == [1, 2, 3]
     assert got["name"].tolist() == ["西村", "北村", "角落"]
     assert got.crs == grid["net"].crs
+
+
+def test_selected_features_only(env, grid):
+    from qgis.core import QgsProcessingFeatureSourceDefinition, QgsProject
+
+    homes = _layer(grid["gpkg"], "homes")
+    QgsProject.instance().addMapLayer(homes, False)
+    try:
+        homes.selectByIds([1, 3])
+        res = _run(env, "nearest_facilities", {
+            "NETWORK": grid["npz"], "ORIGINS": QgsProcessingFeatureSourceDefinition(homes.id(), True),
+            "FACILITIES": _layer(grid["gpkg"], "facilities"), "OUTPUT": str(grid["dir"] / "selected.gpkg"),
+        })  # fmt: skip
+    finally:
+        QgsProject.instance().removeMapLayer(homes.id())
+    got = _read(env, res["OUTPUT"], "selected")
+    assert got["name"].tolist() == ["西村", "角落"]  # features 1 and 3 only
+    assert got["dist_m_1"].tolist() == pytest.approx([200.0, 300.0])
 
 
 def test_life_circle_and_siting_on_grid(env, grid):
