@@ -30,11 +30,17 @@ __all__ = ["Rule", "RuleProfile", "load_profile", "available_profiles"]
 
 @dataclass(frozen=True)
 class Rule:
-    """One rule: its value, unit and the article it comes from."""
+    """One rule: its value, unit and the article it comes from.
+
+    ``status`` and ``verification`` are optional: how (and whether) the number was checked
+    against the text of the law, when a profile file records it.
+    """
 
     value: Any
     unit: str
     source: str
+    status: str = ""
+    verification: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,14 +81,14 @@ class RuleProfile:
         return self._rule(key).unit
 
     def to_frame(self) -> pd.DataFrame:
-        """Every rule as a row: ``rule``, ``value``, ``unit``, ``source``.
+        """Every rule as a row: ``rule``, ``value``, ``unit``, ``source``, ``status``, ``verification``.
 
         >>> load_profile("national").to_frame().columns.tolist()
-        ['rule', 'value', 'unit', 'source']
+        ['rule', 'value', 'unit', 'source', 'status', 'verification']
         """
         return pd.DataFrame(
-            [(k, r.value, r.unit, r.source) for k, r in self.rules.items()],
-            columns=["rule", "value", "unit", "source"],
+            [(k, r.value, r.unit, r.source, r.status, r.verification) for k, r in self.rules.items()],
+            columns=["rule", "value", "unit", "source", "status", "verification"],
         )
 
 
@@ -122,7 +128,13 @@ def _parse_rules(doc: dict[str, Any], where: str) -> dict[str, Rule]:
                 f"profile {where!r}: rule {key!r} must be a table with `value`, `unit` and `source` "
                 f"(the article the number comes from)."
             )
-        out[key] = Rule(spec["value"], str(spec.get("unit", "")), str(spec["source"]))
+        out[key] = Rule(
+            spec["value"],
+            str(spec.get("unit", "")),
+            str(spec["source"]),
+            status=str(spec.get("status", "")),
+            verification=str(spec.get("verification", "")),
+        )
     return out
 
 
@@ -201,5 +213,7 @@ def load_profile(profile: str | Path | RuleProfile = "national", /, **overrides:
             )
         if isinstance(value, (list, tuple)):
             value = list(value)
-        rules[key] = replace(old, value=value, source=f"user override (was: {old.value!r}; {old.source})")
+        rules[key] = replace(
+            old, value=value, source=f"user override (was: {old.value!r}; {old.source})", status="user override"
+        )
     return RuleProfile(name=base.name, title=base.title, rules=rules, note=base.note)
