@@ -8,6 +8,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 from shapely import box
 
 from urbangeo.errors import (
@@ -54,6 +57,22 @@ def test_raster_matrix_equals_crosstab(dtype):
     np.testing.assert_array_equal(m.to_numpy(), ref.to_numpy())
     assert m.to_numpy().sum() == b.size
     assert m.attrs["units"] == "cells" and m.attrs["kind"] == "raster"
+
+
+@pytest.mark.parametrize("offset", [100_000, 3_000_000_000, -3_000_000_000])
+def test_raster_matrix_large_codes_with_a_small_range(offset):
+    """Codes far from 0 but close together take the bincount path: the shift must not overflow."""
+    rng = np.random.default_rng(9)
+    b = rng.integers(0, 4, (20, 20)).astype(np.int64) + offset
+    a = rng.integers(0, 4, (20, 20)).astype(np.int64) + offset
+    for nodata in (None, offset + 3):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UrbangeoWarning)
+            m = raster_transition_matrix(b, a, nodata=nodata)
+        keep = np.ones(b.shape, bool) if nodata is None else (b != nodata) & (a != nodata)
+        ref = crosstab(b[keep], a[keep])
+        assert m.index.tolist() == ref.index.tolist()
+        np.testing.assert_array_equal(m.reindex(index=ref.index, columns=ref.columns).to_numpy(), ref.to_numpy())
 
 
 def test_raster_matrix_wide_and_negative_codes_use_unique_path():
@@ -399,3 +418,34 @@ def test_geometry_zoo_is_refused_or_reported(zoo_frame):
     # missing / empty geometries are excluded and reported; the zoo's polygons overlap each other: warned
     with pytest.warns(DroppedRowsWarning), pytest.warns(UrbangeoWarning, match="overlap"):
         transition_matrix(polys, polys, on_invalid="drop")
+
+
+# --------------------------------------------------------------------------- properties (hypothesis)
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 10).flatmap(
+        lambda n: st.tuples(
+            arrays(np.int32, (n, 7), elements=st.sampled_from([0, 1, 2, 5, 99])),
+            arrays(np.int32, (n, 7), elements=st.sampled_from([0, 1, 3, 5, 99])),
+        )
+    ),
+    st.sampled_from([99, 100_000]),
+)
+def test_raster_matrix_conserves_cells(pair, big):
+    """Any pair of rasters (99 = nodata, or a wide code range): every cell counted once, as crosstab does."""
+    b, a = pair
+    b = np.where(b == 0, big, b) if big != 99 else b  # wide codes exercise the np.unique path
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UrbangeoWarning)
+        m = raster_transition_matrix(b, a, nodata=99, include_unmatched=True)
+    vb, va = b != 99, a != 99
+    assert m.to_numpy().sum() + m.attrs["nodata_both_cells"] == b.size
+    both = vb & va
+    if both.any():
+        ref = crosstab(b[both], a[both])
+        core = m.drop(index=UNMATCHED, columns=UNMATCHED)
+        np.testing.assert_array_equal(core.reindex(index=ref.index, columns=ref.columns).to_numpy(), ref.to_numpy())
+        assert core.to_numpy().sum() == both.sum()
+    comp = change_components(m)
+    assert comp["gain"].sum() == comp["loss"].sum()

@@ -8,6 +8,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 from shapely import box
 
 from urbangeo.errors import CRSError, EmptyDataError, InvalidOptionError, MissingColumnError, RasterError
@@ -344,3 +347,31 @@ def test_polygons_gap_is_boundary_and_overlap_warns():
     over = gdf(["a", "b"], [(0, 0, 10, 10), (5, 0, 15, 10)])
     with pytest.warns(UrbangeoWarning, match="overlap"):
         class_metrics(over, class_col="DLBM")
+
+
+# --------------------------------------------------------------------------- properties (hypothesis)
+
+@settings(max_examples=60, deadline=None)
+@given(
+    arrays(np.int16, st.tuples(st.integers(1, 12), st.integers(1, 12)), elements=st.integers(-1, 3)),
+    st.sampled_from([4, 8]),
+)
+def test_metric_invariants(r, neighbours):
+    """On any raster (-1 = nodata): areas add up, edges are shared by two classes, indices in range."""
+    if (r == -1).all():
+        return
+    c = class_metrics(r, cell_size_m=2.0, nodata=-1, neighbours=neighbours)
+    land = landscape_metrics(r, cell_size_m=2.0, nodata=-1, neighbours=neighbours).iloc[0]
+    valid = int((r != -1).sum())
+    assert c["PLAND_pct"].sum() == pytest.approx(100.0)
+    assert c["CA_ha"].sum() == pytest.approx(land["TA_ha"]) == pytest.approx(valid * 4 / 1e4)
+    assert c["TE_m"].sum() == pytest.approx(2 * land["TE_m"])
+    assert c["NP"].sum() == land["NP"]
+    assert (c["LSI"] >= 1 - 1e-12).all() and (c["SHAPE_MN"] >= 1 - 1e-12).all() and land["LSI"] >= 1 - 1e-12
+    ai = c["AI_pct"].dropna()
+    assert ((ai >= 0) & (ai <= 100 + 1e-9)).all()
+    assert c["MESH_ha"].sum() == pytest.approx(land["MESH_ha"])
+    assert (c["LPI_pct"] <= c["PLAND_pct"] + 1e-9).all()
+    assert 0 <= land["SIDI"] < 1 and 0 <= land["SHDI"] <= math.log(len(c)) + 1e-12
+    if neighbours == 4:  # every 4-patch is inside one 8-patch
+        assert (class_metrics(r, cell_size_m=2.0, nodata=-1, neighbours=8)["NP"] <= c["NP"]).all()

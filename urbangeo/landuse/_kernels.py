@@ -145,6 +145,13 @@ def _dense_codes(data: np.ndarray, valid: np.ndarray | None) -> tuple[np.ndarray
     return idx, classes
 
 
+def _shifted(arr: np.ndarray, lo: int, work) -> np.ndarray:
+    """``arr - lo`` as ``work`` dtype, exact for any code range that fits ``work`` after the shift."""
+    if lo == 0:
+        return arr.astype(work)  # the common case (uint8 land cover): one cheap cast
+    return (arr.astype(np.int64) - lo).astype(work)
+
+
 def cross_counts(before: np.ndarray, after: np.ndarray, valid: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Counts of (before, after) code pairs over valid cells.
 
@@ -167,8 +174,8 @@ def cross_counts(before: np.ndarray, after: np.ndarray, valid: np.ndarray | None
         direct = kb <= _DIRECT_RANGE and ka <= _DIRECT_RANGE
     if direct:
         # int32 holds kb * ka <= 2**24 bins; uint8/uint16 inputs with lo == 0 skip the subtraction
-        bb = b.astype(np.int32) if blo == 0 else b.astype(np.int32) - blo
-        aa = a.astype(np.int32) if alo == 0 else a.astype(np.int32) - alo
+        bb = _shifted(b, blo, np.int32)
+        aa = _shifted(a, alo, np.int32)
         combined = bb * ka
         combined += aa
         counts = np.bincount(combined, minlength=kb * ka).reshape(kb, ka)
@@ -228,15 +235,11 @@ def cross_counts_masked(before: np.ndarray, after: np.ndarray, valid_before: np.
         return CrossCounts(full, rows_all.astype(before.dtype), cols_all.astype(after.dtype), lost, new,
                            int(np.count_nonzero(~vb & ~va)))
     # uint16 arithmetic when the combined code fits (uint8 land-cover codes): half the memory traffic
-    work = np.uint16 if blo >= 0 and alo >= 0 and (kb + 1) * (ka + 1) <= 65536 else np.int32
-    bb = before.astype(work)
-    if blo:
-        bb -= work(blo) if blo > 0 else blo
+    work = np.uint16 if (kb + 1) * (ka + 1) <= 65536 else np.int32
+    bb = _shifted(before, blo, work)
     if valid_before is not None:
         np.putmask(bb, ~valid_before, kb)
-    aa = after.astype(work)
-    if alo:
-        aa -= work(alo) if alo > 0 else alo
+    aa = _shifted(after, alo, work)
     if valid_after is not None:
         np.putmask(aa, ~valid_after, ka)
     bb *= work(ka + 1)
