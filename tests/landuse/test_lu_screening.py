@@ -338,3 +338,25 @@ def test_basic_farmland_in_approval_level_when_allowed():
     assert "basic farmland (0.30 ha; LAL 2019 Art. 46(1))" in out.approval_reason[0]
     s = conversion_summary(out, profile=prof)
     assert s.approval_level.tolist() == ["State Council"]
+
+
+def test_modelled_parcels_on_the_real_chancheng_boundary(shared_data):
+    from urbangeo.crs import gcj02_to_wgs84
+
+    gcj = gpd.read_file(shared_data("admin_cn/440604.geojson"))
+    wgs = gcj02_to_wgs84(gcj)
+    # GCJ-02 -> WGS-84 moves Foshan by a few hundred metres
+    shift = gcj.to_crs(4547).centroid.distance(wgs.to_crs(4547).centroid).iloc[0]
+    assert 200 < shift < 800
+    boundary = wgs.to_crs(4547)
+    x0, y0, _, _ = boundary.total_bounds
+    grid = modelled_parcels(2500, seed=4, origin=(x0, y0), plot_m=(400.0, 300.0), village_cells=5, road_m=20.0)
+    inside = grid.representative_point().within(boundary.geometry.iloc[0]).to_numpy()
+    parcels = grid[inside].to_crs(4326)  # any CRS in: degrees here
+    layers = {k: v.to_crs(4326) for k, v in modelled_constraints(grid[inside], seed=4).items()}
+    out = screen_conversion(parcels, **layers, profile="guangdong")
+    assert out.attrs["screening"]["metric_crs"] == "EPSG:4547"
+    assert out.crs == parcels.crs
+    np.testing.assert_allclose(out.area_m2, grid[inside].area, rtol=1e-6)
+    assert 0 < out.eligible.sum() < len(out)
+    np.testing.assert_allclose(out.quota_m2.sum(), out.area_m2[out.category.isin(["A", "U"])].sum())
