@@ -324,6 +324,25 @@ def test_subsidence_zones_areas_park(panels, tmp_path):
     assert missing.exit_code == 1 and "no such file" in missing.output
 
 
+def test_subsidence_insar(tmp_path):
+    """A modelled MintPy velocity GeoTIFF (m/yr, + towards the satellite) to vertical subsidence."""
+    from affine import Affine
+
+    from urbangeo.subsidence import Raster, insar_to_subsidence, read_raster
+
+    yy, xx = np.mgrid[0:40, 0:50]
+    los = -0.03 * np.exp(-((xx - 25) ** 2 + (yy - 20) ** 2) / 100.0)  # a basin moving away from the satellite
+    vel = Raster(los, Affine(20.0, 0, 480_000, 0, -20.0, 3_610_000), "EPSG:4548", name="velocity", units="m/yr")
+    vel.to_geotiff(tmp_path / "velocity.tif")
+    run("subsidence", "insar", tmp_path / "velocity.tif", "--convention", "mintpy", "--incidence-deg", "39",
+        "-o", tmp_path / "rate.tif")
+    got = read_raster(tmp_path / "rate.tif")
+    expected = insar_to_subsidence(read_raster(tmp_path / "velocity.tif"), convention="mintpy", incidence_deg=39.0)
+    np.testing.assert_allclose(got.array, expected.array, rtol=1e-6)
+    # sign and geometry: 3 cm/yr away along a 39 degree line of sight = 3.86 cm/yr down
+    assert float(np.nanmax(got.array)) == pytest.approx(0.03 / np.cos(np.radians(39.0)), rel=1e-5)
+
+
 # --------------------------------------------------------------------------- land use
 
 

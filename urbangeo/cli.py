@@ -785,6 +785,54 @@ def _depth(value: str) -> Any:
 
 
 @subsidence.command(
+    "insar",
+    epilog=_examples(
+        "urbangeo subsidence insar velocity.tif --convention mintpy --incidence-deg 39 -o subsidence_rate.tif",
+        "urbangeo subsidence insar cum.tif --convention licsbas --kind cumulative --coherence coh.tif "
+        "--min-coherence 0.7 -o subsidence.tif",
+    ),
+)
+@click.argument("source")
+@_output("GeoTIFF of subsidence (positive down) in m or m/yr, in a metric CRS")
+@click.option(
+    "--convention",
+    type=click.Choice(["mintpy", "licsbas", "subsidence_m", "subsidence_mm"]),
+    required=True,
+    help="Units and sign of SOURCE: MintPy (m, +towards satellite), LiCSBAS (mm, +uplift), or already subsidence.",
+)
+@click.option("--kind", type=click.Choice(["velocity", "cumulative"]), default="velocity", show_default=True)
+@click.option("--incidence-deg", type=float, default=None, help="Line of sight to vertical: divide by cos(incidence).")
+@click.option("--coherence", default=None, metavar="TIF", help="Temporal coherence raster on the same grid.")
+@click.option("--min-coherence", type=float, default=0.0, show_default=True)
+@click.option("--resolution-m", type=float, default=None, help="Cell size when a lon/lat raster is reprojected.")
+def sub_insar(
+    source: str,
+    output: str,
+    convention: str,
+    kind: str,
+    incidence_deg: float | None,
+    coherence: str | None,
+    min_coherence: float,
+    resolution_m: float | None,
+) -> None:
+    """Turn an InSAR velocity or cumulative displacement GeoTIFF into subsidence."""
+    from .subsidence import insar_to_subsidence
+
+    result = _run(
+        "InSAR to subsidence",
+        insar_to_subsidence,
+        _raster(source, "InSAR product"),
+        convention=convention,
+        kind=kind,
+        incidence_deg=incidence_deg,
+        coherence=_raster(coherence, "coherence") if coherence else None,
+        min_coherence=min_coherence,
+        resolution_m=resolution_m,
+    )
+    write_output(result, output, layer="subsidence")
+
+
+@subsidence.command(
     "zones",
     epilog=_examples(
         "urbangeo subsidence zones subsidence.tif --groundwater-depth-m 1.5 -o zones.gpkg",
