@@ -375,3 +375,72 @@ def test_metric_invariants(r, neighbours):
     assert 0 <= land["SIDI"] < 1 and 0 <= land["SHDI"] <= math.log(len(c)) + 1e-12
     if neighbours == 4:  # every 4-patch is inside one 8-patch
         assert (class_metrics(r, cell_size_m=2.0, nodata=-1, neighbours=8)["NP"] <= c["NP"]).all()
+
+
+# --------------------------------------------------------------------------- brute-force reference for AI / COHESION
+
+
+def brute_force(r: np.ndarray, nodata: int, neighbours: int) -> dict:
+    """Cell-by-cell reference: BFS patches, faces counted one cell at a time (no NumPy tricks)."""
+    h, w = r.shape
+    valid = r != nodata
+
+    def val(y, x):
+        return r[y, x] if 0 <= y < h and 0 <= x < w and valid[y, x] else None
+
+    steps4 = [(-1, 0), (1, 0), (0, -1), (0, 1)]
+    steps = steps4 + ([(-1, -1), (-1, 1), (1, -1), (1, 1)] if neighbours == 8 else [])
+    seen = np.zeros(r.shape, bool)
+    patches = []  # (class, cells, perimeter faces)
+    for y in range(h):
+        for x in range(w):
+            if not valid[y, x] or seen[y, x]:
+                continue
+            c, stack, cells, perim = r[y, x], [(y, x)], 0, 0
+            seen[y, x] = True
+            while stack:
+                cy, cx = stack.pop()
+                cells += 1
+                perim += sum(val(cy + dy, cx + dx) != c for dy, dx in steps4)
+                for dy, dx in steps:
+                    ny, nx = cy + dy, cx + dx
+                    if val(ny, nx) == c and not seen[ny, nx]:
+                        seen[ny, nx] = True
+                        stack.append((ny, nx))
+            patches.append((c, cells, perim))
+    like = {}
+    for y in range(h):
+        for x in range(w):
+            for dy, dx in ((0, 1), (1, 0)):  # single count
+                if valid[y, x] and val(y + dy, x + dx) == r[y, x]:
+                    like[r[y, x]] = like.get(r[y, x], 0) + 1
+    z = int(valid.sum())
+    out = {}
+    for c in sorted({p[0] for p in patches}):
+        mine = [p for p in patches if p[0] == c]
+        a = sum(p[1] for p in mine)
+        n = math.isqrt(a)
+        m = a - n * n
+        gmax = 2 * n * (n - 1) + (0 if m == 0 else (2 * m - 1 if m <= n else 2 * m - 2))
+        sum_p = sum(p[2] for p in mine)
+        sum_pa = sum(p[2] * math.sqrt(p[1]) for p in mine)
+        out[c] = {
+            "NP": len(mine),
+            "AI_pct": 100.0 * like.get(c, 0) / gmax if gmax else np.nan,
+            "COHESION_pct": 100.0 * (1 - sum_p / sum_pa) / (1 - 1 / math.sqrt(z)),
+        }
+    return out
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("neighbours", [4, 8])
+def test_ai_cohesion_match_brute_force(seed, neighbours):
+    rng = np.random.default_rng(seed)
+    r = rng.integers(0, 3, (13, 11))
+    r[rng.random(r.shape) < 0.1] = 9
+    c = class_metrics(r, cell_size_m=1.0, nodata=9, neighbours=neighbours)
+    ref = brute_force(r, 9, neighbours)
+    for k, vals in ref.items():
+        assert c.loc[k, "NP"] == vals["NP"]
+        for col in ("AI_pct", "COHESION_pct"):
+            np.testing.assert_allclose(c.loc[k, col], vals[col], rtol=1e-12, err_msg=f"{col} class {k}")
