@@ -430,8 +430,6 @@ def test_installed_console_script(panels, tmp_path):
     if not exe.exists():
         pytest.skip(f"console script not installed next to {sys.executable}: pip install -e '.[cli]'")
     env = dict(os.environ)
-    version = subprocess.run([exe, "--version"], capture_output=True, text=True, env=env, timeout=120)
-    assert version.returncode == 0 and urbangeo.__version__ in version.stdout
     _, path = panels
     out = tmp_path / "w.tif"
     proc = subprocess.run(
