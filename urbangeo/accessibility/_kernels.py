@@ -311,3 +311,108 @@ def _bounded(
     return o_src[:n_out], o_tgt[:n_out], o_c[:n_out], o_c2[:n_out]
 
 
+
+
+# --------------------------------------------------------------------------- nearest segment (snapping)
+@njit(cache=True, error_model="numpy")
+def _seg_dist2(px, py, x1, y1, x2, y2):
+    dx = x2 - x1
+    dy = y2 - y1
+    ll = dx * dx + dy * dy
+    t = 0.0
+    if ll > 0.0:
+        t = ((px - x1) * dx + (py - y1) * dy) / ll
+        if t < 0.0:
+            t = 0.0
+        elif t > 1.0:
+            t = 1.0
+    qx = x1 + t * dx
+    qy = y1 + t * dy
+    return (px - qx) * (px - qx) + (py - qy) * (py - qy), t, qx, qy
+
+
+@njit(cache=True, error_model="numpy")
+def _nearest_segments(px, py, x1, y1, x2, y2, cell_ptr, cell_seg, x0, y0, size, nx, ny, max_dist):
+    """Nearest segment of every point through a uniform grid of cells (ring search).
+
+    Returns (segment or -1 beyond ``max_dist``, distance, t along the segment, qx, qy).
+    Ties go to the lower segment number.
+    """
+    m = len(px)
+    best_s = np.full(m, -1, dtype=np.int64)
+    best_d = np.full(m, np.inf)
+    best_t = np.zeros(m)
+    best_x = np.zeros(m)
+    best_y = np.zeros(m)
+    max_ring = int(max_dist / size) + 2
+    for i in range(m):
+        cx = int(np.floor((px[i] - x0) / size))
+        cy = int(np.floor((py[i] - y0) / size))
+        bd2 = np.inf
+        bs = -1
+        bt = 0.0
+        bx = 0.0
+        by = 0.0
+        r = 0
+        while r <= max_ring:
+            for gy in range(cy - r, cy + r + 1):
+                if gy < 0 or gy >= ny:
+                    continue
+                ring_row = gy == cy - r or gy == cy + r
+                step = 1 if ring_row else 2 * r
+                gx = cx - r
+                while gx <= cx + r:
+                    if 0 <= gx < nx:
+                        c = gy * nx + gx
+                        for k in range(cell_ptr[c], cell_ptr[c + 1]):
+                            s = cell_seg[k]
+                            d2, t, qx, qy = _seg_dist2(px[i], py[i], x1[s], y1[s], x2[s], y2[s])
+                            if d2 < bd2 or (d2 == bd2 and s < bs):
+                                bd2 = d2
+                                bs = s
+                                bt = t
+                                bx = qx
+                                by = qy
+                    if step == 0:
+                        break
+                    gx += step
+            # every segment not yet seen is at least r * size away
+            if bs >= 0 and np.sqrt(bd2) <= r * size:
+                break
+            r += 1
+        if bs >= 0 and np.sqrt(bd2) <= max_dist:
+            best_s[i] = bs
+            best_d[i] = np.sqrt(bd2)
+            best_t[i] = bt
+            best_x[i] = bx
+            best_y[i] = by
+    return best_s, best_d, best_t, best_x, best_y
+
+
+@njit(cache=True, error_model="numpy")
+def _build_cells(x1, y1, x2, y2, x0, y0, size, nx, ny):
+    """CSR of the segments registered in every grid cell their bounding box overlaps."""
+    n = len(x1)
+    counts = np.zeros(nx * ny + 1, dtype=np.int64)
+    for s in range(n):
+        ax = int((min(x1[s], x2[s]) - x0) / size)
+        bx = int((max(x1[s], x2[s]) - x0) / size)
+        ay = int((min(y1[s], y2[s]) - y0) / size)
+        by = int((max(y1[s], y2[s]) - y0) / size)
+        for gy in range(ay, by + 1):
+            for gx in range(ax, bx + 1):
+                counts[gy * nx + gx + 1] += 1
+    ptr = np.cumsum(counts)
+    fill = ptr[:-1].copy()
+    seg = np.empty(ptr[-1], dtype=np.int64)
+    for s in range(n):
+        ax = int((min(x1[s], x2[s]) - x0) / size)
+        bx = int((max(x1[s], x2[s]) - x0) / size)
+        ay = int((min(y1[s], y2[s]) - y0) / size)
+        by = int((max(y1[s], y2[s]) - y0) / size)
+        for gy in range(ay, by + 1):
+            for gx in range(ax, bx + 1):
+                c = gy * nx + gx
+                seg[fill[c]] = s
+                fill[c] += 1
+    return ptr, seg

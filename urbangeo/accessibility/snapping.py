@@ -59,6 +59,66 @@ def _tree(network: Network, component: str = "any") -> tuple[shapely.STRtree, np
     return per_net[component]
 
 
+class _SegmentGrid:
+    """Edge geometries cut into straight segments, registered in a uniform grid of cells."""
+
+    def __init__(self, network: Network, ids: np.ndarray):
+        from ._engine import _k
+
+        coords, owner = shapely.get_coordinates(network.edge_geometry[ids], return_index=True)
+        same = owner[1:] == owner[:-1]
+        a = np.flatnonzero(same)
+        self.edge = ids[owner[a]]
+        self.x1, self.y1 = coords[a, 0].copy(), coords[a, 1].copy()
+        self.x2, self.y2 = coords[a + 1, 0].copy(), coords[a + 1, 1].copy()
+        seglen = np.hypot(self.x2 - self.x1, self.y2 - self.y1)
+        # distance along the edge geometry at the start of each segment
+        cum = np.cumsum(seglen)
+        first = np.ones(len(a), bool)
+        first[1:] = owner[a[1:]] != owner[a[:-1]]
+        base = np.maximum.accumulate(np.where(first, cum - seglen, -np.inf)) if len(a) else cum
+        self.along0 = cum - seglen - base
+        self.seglen = seglen
+        if len(a):
+            self.x0 = float(min(self.x1.min(), self.x2.min())) - 1.0
+            self.y0 = float(min(self.y1.min(), self.y2.min())) - 1.0
+            w = float(max(self.x1.max(), self.x2.max())) - self.x0 + 2.0
+            h = float(max(self.y1.max(), self.y2.max())) - self.y0 + 2.0
+            self.size = float(np.clip(np.sqrt(w * h / len(a)), 10.0, 1000.0))
+            self.nx = int(w // self.size) + 1
+            self.ny = int(h // self.size) + 1
+            self.ptr, self.seg = _k()._build_cells(self.x1, self.y1, self.x2, self.y2, self.x0, self.y0, self.size,
+                                                   self.nx, self.ny)
+        else:  # pragma: no cover - networks without edges are rejected earlier
+            self.x0 = self.y0 = 0.0
+            self.size, self.nx, self.ny = 1.0, 1, 1
+            self.ptr, self.seg = np.zeros(2, np.int64), np.zeros(0, np.int64)
+
+    def nearest(self, x: np.ndarray, y: np.ndarray, max_dist: float):
+        """(edge or -1, distance, along the edge geometry, snapped x, snapped y) per point."""
+        from ._engine import _k
+
+        s, d, t, qx, qy = _k()._nearest_segments(
+            np.ascontiguousarray(x, float), np.ascontiguousarray(y, float), self.x1, self.y1, self.x2, self.y2,
+            self.ptr, self.seg, self.x0, self.y0, self.size, self.nx, self.ny, float(max_dist),
+        )
+        ok = s >= 0
+        edge = np.where(ok, self.edge[np.where(ok, s, 0)], -1)
+        along = np.where(ok, self.along0[np.where(ok, s, 0)] + t * self.seglen[np.where(ok, s, 0)], np.nan)
+        return edge, d, along, qx, qy
+
+
+_GRIDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _grid(network: Network, component: str) -> _SegmentGrid:
+    per_net = _GRIDS.setdefault(network, {})
+    if component not in per_net:
+        _, ids = _tree(network, component)
+        per_net[component] = _SegmentGrid(network, ids)
+    return per_net[component]
+
+
 def _network_points(network: Network, gdf: gpd.GeoDataFrame, name: str) -> gpd.GeoSeries:
     """Geometries of ``gdf`` in the network CRS (reprojected when the CRS differs)."""
     crs = get_crs(gdf, name)
@@ -184,29 +244,31 @@ def snap_points(
     m = len(rows)
     edge = np.full(m, -1, dtype=np.int64)
     dist = np.full(m, np.nan)
-    if m and network.n_edges:
-        tree, ids = _tree(network, component)
-        # one nearest query without max_distance (GEOS is faster without it), then the limit
-        (qi, ti), d = tree.query_nearest(locs, return_distance=True, all_matches=False)
-        ti = ids[ti]
-        dist[qi] = d
-        ok_q = d <= max_snap_m
-        edge[qi[ok_q]] = ti[ok_q]
-    dist[forced0 & (edge >= 0)] = 0.0
-    # project onto the edge
     offset = np.full(m, np.nan)
     sx = np.full(m, np.nan)
     sy = np.full(m, np.nan)
+    if m and network.n_edges:
+        # compiled grid search for the nearest segment (exact; ~20x faster than GEOS' STRtree)
+        grid = _grid(network, component)
+        xy = shapely.get_coordinates(locs)
+        e, d, along, qx, qy = grid.nearest(xy[:, 0], xy[:, 1], max_snap_m)
+        good = e >= 0
+        edge[good] = e[good]
+        dist[good] = d[good]
+        sx[good], sy[good] = qx[good], qy[good]
+        far = np.flatnonzero(~good)
+        if len(far):  # measure how far the rejected ones are, for the diagnostics
+            tree, ids = _tree(network, component)
+            (qj, _), d2 = tree.query_nearest(locs[far], return_distance=True, all_matches=False)
+            dist[far[qj]] = d2
+        if good.any():
+            ge = edge[good]
+            glen = shapely.length(network.edge_geometry[ge])
+            elen = network.edge_length_m[ge]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                offset[good] = np.where(glen > 0, np.clip(along[good] / glen, 0.0, 1.0) * elen, 0.0)
+    dist[forced0 & (edge >= 0)] = 0.0
     good = edge >= 0
-    if good.any():
-        lines = network.edge_geometry[edge[good]]
-        along = shapely.line_locate_point(lines, locs[good])
-        glen = shapely.length(lines)
-        elen = network.edge_length_m[edge[good]]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            offset[good] = np.where(glen > 0, np.clip(along / glen, 0.0, 1.0) * elen, 0.0)
-        snapped = shapely.line_interpolate_point(lines, along)
-        sx[good], sy[good] = shapely.get_x(snapped), shapely.get_y(snapped)
     note = np.full(m, None, dtype=object)
     beyond = ~good
     if beyond.any():
