@@ -123,3 +123,24 @@ def test_errors():
     assert len(snap_points(net, pts([]))) == 0
     with pytest.raises(ValueError, match="without geometry"):
         snap_points(grid_network(3, 3, geometry=False), pts([(0, 0)]))
+
+
+def test_grid_search_equals_brute_force_on_awkward_geometry():
+    # long diagonal and short zig-zag edges, points inside, outside and far outside the extent
+    rng = np.random.default_rng(1)
+    xy = [(0, 0), (5000, 4000), (5010, 4000), (5010, 4010), (-300, 2000), (-310, 2600)]
+    edges = [(0, 1), (1, 2), (2, 3), (4, 5), (0, 4)]
+    x = np.array([X0 + p[0] for p in xy])
+    y = np.array([Y0 + p[1] for p in xy])
+    geoms = np.array([LineString([(x[a], y[a]), (x[b], y[b])]) for a, b in edges], dtype=object)
+    net = Network(x=x, y=y, node_id=np.arange(6), edge_u=np.array([e[0] for e in edges]),
+                  edge_v=np.array([e[1] for e in edges]), edge_length_m=shapely.length(geoms), edge_geometry=geoms,
+                  edge_oneway=np.zeros(5, bool), edge_speed_kmh=np.full(5, 4.5), crs="EPSG:32650")
+    p = gpd.GeoDataFrame(geometry=gpd.points_from_xy(X0 + rng.uniform(-800, 5800, 300),
+                                                     Y0 + rng.uniform(-800, 4800, 300)), crs="EPSG:32650")
+    s = snap_points(net, p, max_snap_m=1e6, component="any")
+    d = shapely.distance(np.asarray(p.geometry)[:, None], geoms[None, :])
+    np.testing.assert_allclose(s.dist_m, d.min(axis=1), atol=1e-6)
+    assert (d[np.arange(300), s.edge] - d.min(axis=1) < 1e-6).all()
+    along = shapely.line_locate_point(geoms[s.edge], np.asarray(p.geometry))
+    np.testing.assert_allclose(s.offset_m, along, atol=1e-6)
