@@ -438,5 +438,7 @@ def test_installed_console_script(panels, tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert "wrote a" in proc.stderr and out.exists()
-    err = subprocess.run([exe, "info", tmp_path / "missing.gpkg"], capture_output=True, text=True, env=env, timeout=120)
+    # `python -m urbangeo` is the same command (for environments without the script on PATH)
+    err = subprocess.run([sys.executable, "-m", "urbangeo", "info", tmp_path / "missing.gpkg"], capture_output=True,
+                         text=True, env=env, timeout=120)
     assert err.returncode == 1 and "no such file" in err.stderr and "Traceback" not in err.stderr
