@@ -360,3 +360,25 @@ def test_modelled_parcels_on_the_real_chancheng_boundary(shared_data):
     np.testing.assert_allclose(out.area_m2, grid[inside].area, rtol=1e-6)
     assert 0 < out.eligible.sum() < len(out)
     np.testing.assert_allclose(out.quota_m2.sum(), out.area_m2[out.category.isin(["A", "U"])].sum())
+
+
+def test_area_statistics_by_village_ownership_class():
+    from urbangeo.landuse import area_statistics
+
+    parcels = modelled_parcels(1500, seed=9)
+    with assert_not_mutated(parcels):
+        st = area_statistics(parcels)
+    assert st.index.names == ["village", "QSXZ", "category"]
+    assert st.n_parcels.sum() == len(parcels)
+    np.testing.assert_allclose(st.area_m2.sum(), parcels.TBDLMJ.sum())  # official area used
+    np.testing.assert_allclose(st.area_mu, st.area_m2 * 15 / 10000)
+    np.testing.assert_allclose(st.share.sum(), 1.0)
+    # reference: a plain pandas groupby
+    ref = parcels.assign(v=parcels.ZLDWDM.str[:12]).groupby(["v", "QSXZ"])["TBDLMJ"].sum()
+    np.testing.assert_allclose(st.groupby(level=[0, 1]).area_m2.sum().to_numpy(), ref.to_numpy())
+    geo = area_statistics(parcels, by=["level1"], area_col=None)
+    np.testing.assert_allclose(geo.area_m2.sum(), parcels.area.sum())
+    with pytest.raises(MissingColumnError, match="ZLDWDM"):
+        area_statistics(parcels.drop(columns="ZLDWDM"))
+    with pytest.raises(MissingColumnError, match="nope"):
+        area_statistics(parcels, by=["nope"])

@@ -35,7 +35,7 @@ from .metrics import class_metrics, landscape_metrics, polygon_patches
 from .plotting import plot_blocks, plot_eligibility
 from .plotting_change import plot_transition_heatmap, plot_transition_sankey
 from .rules import Rule, RuleProfile, available_profiles, load_profile
-from .screening import conversion_summary, screen_conversion
+from .screening import area_statistics, conversion_summary, screen_conversion
 
 __all__ = [
     # codes
@@ -59,6 +59,7 @@ __all__ = [
     # screening
     "screen_conversion",
     "conversion_summary",
+    "area_statistics",
     # blocks
     "assemble_blocks",
     "block_membership",

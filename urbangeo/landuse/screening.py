@@ -55,7 +55,7 @@ from .rules import RuleProfile, load_profile
 
 log = logging.getLogger(__name__)
 
-__all__ = ["screen_conversion", "conversion_summary", "ROUTES"]
+__all__ = ["screen_conversion", "conversion_summary", "area_statistics", "ROUTES"]
 
 ROUTES = ("expropriation", "market_entry")
 
@@ -658,4 +658,91 @@ def conversion_summary(
         lv = _levels(t, prof)
         out["approval_level"] = lv["approval_level"].to_numpy()
         out["approval_reason"] = lv["approval_reason"].to_numpy()
+    return out
+
+
+def area_statistics(
+    parcels: gpd.GeoDataFrame,
+    *,
+    by: tuple[str, ...] | list[str] = ("village", "QSXZ", "category"),
+    class_col: str = "DLBM",
+    village_col: str = "ZLDWDM",
+    area_col: str | None = "TBDLMJ",
+) -> pd.DataFrame:
+    """Area statistics by ownership x land class x village (long form).
+
+    Parameters
+    ----------
+    parcels : GeoDataFrame
+        Parcels in any CRS; not modified.
+    by : sequence of str
+        Grouping keys: column names of ``parcels``, or the derived keys ``"village"``
+        (first 12 digits of ``village_col``), ``"category"`` (A/C/U of ``class_col``),
+        ``"level1"`` (level-1 class) and ``"planning"`` (2020 planning class).
+    class_col, village_col : str
+        Land-class and located-in-unit columns (needed only for the derived keys).
+    area_col : str or None, default "TBDLMJ"
+        Official area (m2) used where present; otherwise the geometric area in
+        ``metric_crs(parcels)``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group (keys as index levels) with ``n_parcels``, ``area_m2``,
+        ``area_mu`` and ``share`` (of the total area).
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> p = gpd.GeoDataFrame({"DLBM": ["0101", "0601", "0102"], "QSXZ": ["32", "32", "10"],
+    ...     "ZLDWDM": ["4406040010010000001"] * 3},
+    ...     geometry=[shapely.box(0, 0, 100, 100), shapely.box(100, 0, 200, 50), shapely.box(0, 100, 100, 200)],
+    ...     crs="EPSG:4547")
+    >>> area_statistics(p, by=("QSXZ", "category"))
+                   n_parcels  area_m2  area_mu  share
+    QSXZ category
+    10   A                 1  10000.0     15.0    0.4
+    32   A                 1  10000.0     15.0    0.4
+         C                 1   5000.0      7.5    0.2
+    """
+    check_geodataframe(parcels, "parcels")
+    keys = list(by)
+    if not keys:
+        raise InvalidOptionError("`by` is empty; pass at least one key, e.g. by=('QSXZ',).")
+    need = []
+    for k in keys:
+        if k in parcels.columns:
+            continue
+        need.append(village_col if k == "village" else class_col if k in ("category", "level1", "planning") else k)
+    check_columns(parcels, "parcels", list(dict.fromkeys(need)))
+    cols: dict[str, Any] = {}
+    for k in keys:
+        if k in parcels.columns:
+            cols[k] = parcels[k].to_numpy()
+        elif k == "village":
+            v = parcels[village_col].astype(object)
+            cols[k] = v.where(v.isna(), v.astype(str).str[:12]).to_numpy()
+        elif k == "category":
+            validate_codes(parcels, column=class_col)
+            cols[k] = category_of(parcels[class_col]).to_numpy(dtype=object)
+        elif k == "level1":
+            validate_codes(parcels, column=class_col)
+            cols[k] = level1_of(parcels[class_col]).to_numpy(dtype=object)
+        else:
+            from .codes import planning_class_of
+
+            validate_codes(parcels, column=class_col)
+            cols[k] = planning_class_of(parcels[class_col]).to_numpy(dtype=object)
+    geom_area = parcels.geometry.to_crs(metric_crs(parcels, name="parcels")).area.to_numpy(dtype=float)
+    geom_area = np.nan_to_num(geom_area, nan=0.0)
+    area = geom_area
+    if area_col is not None and area_col in parcels.columns:
+        off = pd.to_numeric(parcels[area_col]).to_numpy(dtype=float)
+        area = np.where(np.isnan(off), geom_area, off)
+    frame = pd.DataFrame({**{k: pd.Series(v, dtype=object).fillna("<missing>").to_numpy() for k, v in cols.items()},
+                          "n_parcels": 1, "area_m2": area})
+    out = frame.groupby(keys, sort=True)[["n_parcels", "area_m2"]].sum()
+    out["area_mu"] = out["area_m2"] * 15.0 / 10000.0
+    total = float(out["area_m2"].sum())
+    out["share"] = out["area_m2"] / total if total > 0 else np.nan
     return out
