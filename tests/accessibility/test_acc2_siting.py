@@ -285,3 +285,25 @@ def test_bad_inputs():
                         weight="population")
     with pytest.raises(TypeError):
         site_facilities(pd.DataFrame({"a": [1]}), cand, model="p_median", p=1, costs=costs)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_greedy_bounds_valid_with_and_without_lp(seed):
+    from scipy.sparse import csr_matrix
+
+    from urbangeo.accessibility._siting_solvers import solve_lscp, solve_mclp
+
+    rng = np.random.default_rng(300 + seed)
+    cover = csr_matrix(rng.random((60, 15)) < 0.15)
+    w = rng.integers(1, 10, 60).astype(float)
+    fixed = np.zeros(15, bool)
+    fixed[0] = seed % 2 == 1
+    ex = solve_mclp(cover, w, 3, fixed, method="exact")
+    ls = solve_lscp(cover, fixed, method="exact")
+    for lp in (True, False):
+        g = solve_mclp(cover, w, 3, fixed, method="greedy", lp_bound=lp)
+        assert g.objective <= ex.objective + 1e-9 <= g.bound + 2e-9
+        assert g.bound_method in (("lp", "combinatorial") if lp else ("combinatorial",))
+        assert g.gap == pytest.approx((g.bound - g.objective) / g.bound)
+        gl = solve_lscp(cover, fixed, method="greedy", lp_bound=lp)
+        assert gl.bound <= ls.objective <= gl.objective

@@ -44,6 +44,7 @@ class SolverResult:
     runtime_s: float
     sense: str  # "min" or "max"
     excluded_demand: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    bound_method: str = "solver"
 
 
 def _gap(obj: float, bound: float, sense: str) -> float:
@@ -64,8 +65,16 @@ def _highs():
     return highspy
 
 
-def _solve_ilp(c, a_csc, row_lo, row_hi, col_lo, col_hi, integer, *, maximize, time_limit_s):
-    """Solve an ILP with HiGHS; returns (x, objective, bound, status)."""
+def _have_highs() -> bool:
+    try:
+        import highspy  # noqa: F401
+    except ImportError:  # pragma: no cover
+        return False
+    return True
+
+
+def _solve_ilp(c, a_csc, row_lo, row_hi, col_lo, col_hi, integer, *, maximize, time_limit_s, relax=False):
+    """Solve an ILP (or its LP relaxation) with HiGHS; returns (x, objective, bound, status)."""
     highspy = _highs()
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
@@ -87,7 +96,8 @@ def _solve_ilp(c, a_csc, row_lo, row_hi, col_lo, col_hi, integer, *, maximize, t
     lp.a_matrix_.index_ = a_csc.indices.astype(np.int32)
     lp.a_matrix_.value_ = a_csc.data.astype(np.float64)
     lp.sense_ = highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize
-    lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in integer]
+    if not relax:
+        lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in integer]
     h.passModel(lp)
     h.run()
     status = h.modelStatusToString(h.getModelStatus())
@@ -96,7 +106,7 @@ def _solve_ilp(c, a_csc, row_lo, row_hi, col_lo, col_hi, integer, *, maximize, t
     if len(x) != n_col:  # no feasible solution found
         return None, math.nan, math.nan, status
     obj = float(info.objective_function_value)
-    bound = float(info.mip_dual_bound)
+    bound = obj if relax else float(info.mip_dual_bound)
     if not np.isfinite(bound):
         bound = obj
     return x, obj, bound, status
@@ -108,14 +118,16 @@ def _check_method(method: str) -> None:
 
 
 # ---------------------------------------------------------------------- LSCP
-def solve_lscp(cover, fixed, *, method="exact", time_limit_s=None) -> SolverResult:
+def solve_lscp(cover, fixed, *, method="exact", time_limit_s=None, lp_bound=True) -> SolverResult:
     """Location-set covering: fewest new sites so that every coverable demand is covered.
 
     Demand that no site can cover is excluded and listed in ``excluded_demand``;
     demand already covered by a fixed site needs nothing. The objective is the
-    number of NEW sites. Greedy bound: ``max(ceil(n / D), ceil(k / H(D)))`` where
-    ``n`` is the demand to cover, ``D`` the largest number of it one site covers,
-    ``k`` the greedy count and ``H`` the harmonic number (Chvatal's ln-n guarantee).
+    number of NEW sites. Greedy: most-uncovered-first, then redundant sites removed.
+    Greedy bound: ``ceil`` of the LP relaxation (HiGHS, when installed and
+    ``lp_bound``), else ``max(ceil(n / D), ceil(k / H(D)))`` where ``n`` is the demand
+    to cover, ``D`` the largest number of it one site covers, ``k`` the greedy count
+    and ``H`` the harmonic number (Chvatal's ln-n guarantee).
     """
     _check_method(method)
     t0 = time.perf_counter()
@@ -131,19 +143,17 @@ def solve_lscp(cover, fixed, *, method="exact", time_limit_s=None) -> SolverResu
     if len(todo) == 0:
         chosen = np.flatnonzero(fixed)
         return SolverResult(chosen, 0.0, 0.0, 0.0, "Optimal", method, time.perf_counter() - t0, "min", excluded)
+    n = len(free)
+    ilp = (np.ones(n), sub, np.ones(len(todo)), np.full(len(todo), np.inf), np.zeros(n), np.ones(n), [True] * n)
+    bound_method = "solver"
     if method == "exact":
-        n = len(free)
-        x, obj, bound, status = _solve_ilp(
-            np.ones(n), sub, np.ones(len(todo)), np.full(len(todo), np.inf), np.zeros(n), np.ones(n),
-            [True] * n, maximize=False, time_limit_s=time_limit_s,
-        )
+        x, obj, bound, status = _solve_ilp(*ilp, maximize=False, time_limit_s=time_limit_s)
         if x is None:
             raise RuntimeError(f"HiGHS found no solution for the LSCP ({status}).")
         new = free[x > 0.5]
         obj = float(len(new))
         bound = float(math.ceil(bound - 1e-9))
     else:
-        sub_r = sub.tocsr()
         sub_c = sub.tocsc()
         uncovered = np.ones(len(todo), dtype=bool)
         picks = []
@@ -156,25 +166,89 @@ def solve_lscp(cover, fixed, *, method="exact", time_limit_s=None) -> SolverResu
             picks.append(j)
             rows = sub_c.indices[sub_c.indptr[j]:sub_c.indptr[j + 1]]
             uncovered[rows] = False
-        del sub_r
-        new = free[np.array(picks, dtype=np.int64)]
+        # drop redundant sites (latest first): everything they cover is covered twice
+        cnt = np.asarray(sub_c[:, picks].sum(axis=1)).ravel()
+        kept = []
+        for j in reversed(picks):
+            rows = sub_c.indices[sub_c.indptr[j]:sub_c.indptr[j + 1]]
+            if (cnt[rows] >= 2).all():
+                cnt[rows] -= 1
+            else:
+                kept.append(j)
+        new = free[np.sort(np.array(kept, dtype=np.int64))]
         obj = float(len(new))
         d = max(first_max or 1.0, 1.0)
         harmonic = sum(1.0 / k for k in range(1, int(d) + 1))
-        bound = float(max(math.ceil(len(todo) / d - 1e-9), math.ceil(obj / harmonic - 1e-9)))
+        bound = float(max(math.ceil(len(todo) / d - 1e-9), math.ceil(len(picks) / harmonic - 1e-9)))
+        bound_method = "combinatorial"
+        if lp_bound and _have_highs():
+            xl, lp_obj, _, lp_status = _solve_ilp(*ilp, maximize=False, time_limit_s=time_limit_s, relax=True)
+            if xl is not None and lp_status == "Optimal":
+                bound = max(bound, float(math.ceil(lp_obj - 1e-7)))
+                bound_method = "lp"
+        bound = min(bound, obj)
         status = "Heuristic"
     chosen = np.sort(np.concatenate([np.flatnonzero(fixed), new]))
-    return SolverResult(chosen, obj, bound, _gap(obj, bound, "min"), status, method, time.perf_counter() - t0, "min", excluded)
+    return SolverResult(chosen, obj, bound, _gap(obj, bound, "min"), status, method, time.perf_counter() - t0, "min",
+                        excluded, bound_method)
 
 
 # ---------------------------------------------------------------------- MCLP
-def solve_mclp(cover, weights, p, fixed, *, method="exact", time_limit_s=None) -> SolverResult:
+def _mclp_model(sub, w_rest, p):
+    """ILP arrays of the MCLP on free sites: x_j binary, z_i in [0, 1] continuous."""
+    from scipy.sparse import csr_matrix, eye, hstack, vstack
+
+    n_x, n_z = sub.shape[1], sub.shape[0]
+    # rows: z_i - sum_j a_ij x_j <= 0  (n_z rows);  sum_j x_j == p  (1 row)
+    top = hstack([-sub, eye(n_z, format="csr")])
+    card = hstack([csr_matrix(np.ones((1, n_x))), csr_matrix((1, n_z))])
+    a = vstack([top, card]).tocsc()
+    c = np.concatenate([np.zeros(n_x), w_rest])
+    row_lo = np.concatenate([np.full(n_z, -np.inf), [p]])
+    row_hi = np.concatenate([np.zeros(n_z), [p]])
+    return c, a, row_lo, row_hi, np.zeros(n_x + n_z), np.ones(n_x + n_z), [True] * n_x + [False] * n_z
+
+
+def _mclp_interchange(sub_c, w, open_idx, *, max_passes=200):
+    """Vertex substitution: swap an open site for a closed one while coverage improves."""
+    open_idx = [int(j) for j in open_idx]
+    cnt = np.asarray(sub_c[:, open_idx].sum(axis=1)).ravel()
+    site_rows = sub_c.T.tocsr()
+    tol = 1e-9 * max(float(w.sum()), 1.0)
+    for _ in range(max_passes):
+        is_open = np.zeros(sub_c.shape[1], dtype=bool)
+        is_open[open_idx] = True
+        best_delta, best_pos, best_k = tol, None, None
+        for pos, j in enumerate(open_idx):
+            rows = sub_c.indices[sub_c.indptr[j]:sub_c.indptr[j + 1]]
+            cnt_j = cnt.copy()
+            cnt_j[rows] -= 1
+            loss = float(w[rows][cnt_j[rows] == 0].sum())
+            gains = site_rows @ np.where(cnt_j == 0, w, 0.0)
+            gains[is_open] = -np.inf
+            k = int(np.argmax(gains))
+            delta = float(gains[k]) - loss
+            if delta > best_delta:
+                best_delta, best_pos, best_k = delta, pos, k
+        if best_pos is None:
+            break
+        j = open_idx[best_pos]
+        cnt[sub_c.indices[sub_c.indptr[j]:sub_c.indptr[j + 1]]] -= 1
+        cnt[sub_c.indices[sub_c.indptr[best_k]:sub_c.indptr[best_k + 1]]] += 1
+        open_idx[best_pos] = best_k
+    return np.array(open_idx, dtype=np.int64)
+
+
+def solve_mclp(cover, weights, p, fixed, *, method="exact", time_limit_s=None, lp_bound=True) -> SolverResult:
     """Maximal covering: open exactly ``p`` new sites (fixed sites stay) to cover most weight.
 
     The objective is the total covered weight, including what the fixed sites cover.
-    Greedy bound: the smaller of ``f(F) + g(S)/(1-(1-1/p)^p)`` (Nemhauser-Wolsey-Fisher)
-    and, over every greedy step ``t``, ``f(S_t) + (sum of the p largest marginal
-    gains at S_t)`` (valid by submodularity).
+    Greedy: largest marginal gain first, then vertex substitution (swap an open for a
+    closed site while coverage improves). Greedy bound: the LP relaxation (HiGHS,
+    when installed and ``lp_bound``) or, if smaller, the combinatorial bounds
+    ``f(F) + g(S)/(1-(1-1/p)^p)`` (Nemhauser-Wolsey-Fisher) and, over every greedy
+    step ``t``, ``f(S_t) + (sum of the p largest marginal gains at S_t)`` (valid by
+    submodularity).
     """
     _check_method(method)
     t0 = time.perf_counter()
@@ -197,28 +271,18 @@ def solve_mclp(cover, weights, p, fixed, *, method="exact", time_limit_s=None) -
         new = free[:p]
         chosen = np.sort(np.concatenate([np.flatnonzero(fixed), new]))
         return SolverResult(chosen, base, base, 0.0, "Optimal", method, time.perf_counter() - t0, "max")
+    # merge demand rows with identical coverage sets (same constraint): sum weights
+    sub, w_rest = _merge_identical_rows(sub, w_rest)
+    bound_method = "solver"
     if method == "exact":
-        # merge demand rows with identical coverage sets (same constraint): sum weights
-        sub, w_rest = _merge_identical_rows(sub, w_rest)
-        n_x, n_z = len(free), sub.shape[0]
-        from scipy.sparse import csr_matrix, eye, hstack, vstack
-
-        # rows: z_i - sum_j a_ij x_j <= 0  (n_z rows);  sum_j x_j == p  (1 row)
-        top = hstack([-sub, eye(n_z, format="csr")])
-        card = hstack([csr_matrix(np.ones((1, n_x))), csr_matrix((1, n_z))])
-        a = vstack([top, card]).tocsc()
-        c = np.concatenate([np.zeros(n_x), w_rest])
-        row_lo = np.concatenate([np.full(n_z, -np.inf), [p]])
-        row_hi = np.concatenate([np.zeros(n_z), [p]])
-        x, obj, bound, status = _solve_ilp(
-            c, a, row_lo, row_hi, np.zeros(n_x + n_z), np.ones(n_x + n_z), [True] * n_x + [False] * n_z,
-            maximize=True, time_limit_s=time_limit_s,
-        )
+        n_x = len(free)
+        x, obj, bound, status = _solve_ilp(*_mclp_model(sub, w_rest, p), maximize=True, time_limit_s=time_limit_s)
         if x is None:
             raise RuntimeError(f"HiGHS found no solution for the MCLP ({status}).")
-        new = free[np.flatnonzero(x[:n_x] > 0.5)]
+        pick = np.flatnonzero(x[:n_x] > 0.5)
+        new = free[pick]
         # recompute the objective from the chosen sites (robust to LP tolerances)
-        covered = np.asarray(sub[:, np.flatnonzero(x[:n_x] > 0.5)].sum(axis=1)).ravel() > 0
+        covered = np.asarray(sub[:, pick].sum(axis=1)).ravel() > 0
         obj = base + float(w_rest[covered].sum())
         bound = base + max(bound, obj - base)
     else:
@@ -244,12 +308,22 @@ def solve_mclp(cover, weights, p, fixed, *, method="exact", time_limit_s=None) -
         best_bound = min(best_bound, base + gained + float(np.sort(np.clip(gain, 0, None))[::-1][:p].sum()))
         factor = 1.0 - (1.0 - 1.0 / p) ** p
         best_bound = min(best_bound, base + gained / factor)
-        new = free[np.array(picks, dtype=np.int64)]
-        obj = base + gained
+        bound_method = "combinatorial"
+        picks = _mclp_interchange(sub_c, w_rest, picks)
+        covered = np.asarray(sub_c[:, picks].sum(axis=1)).ravel() > 0
+        obj = base + float(w_rest[covered].sum())
+        if lp_bound and _have_highs():
+            xl, lp_obj, _, lp_status = _solve_ilp(*_mclp_model(sub, w_rest, p), maximize=True,
+                                                  time_limit_s=time_limit_s, relax=True)
+            if xl is not None and lp_status == "Optimal" and base + lp_obj < best_bound:
+                best_bound = base + lp_obj
+                bound_method = "lp"
+        new = free[np.sort(picks)]
         bound = max(best_bound, obj)
         status = "Heuristic"
     chosen = np.sort(np.concatenate([np.flatnonzero(fixed), new]))
-    return SolverResult(chosen, obj, bound, _gap(obj, bound, "max"), status, method, time.perf_counter() - t0, "max")
+    return SolverResult(chosen, obj, bound, _gap(obj, bound, "max"), status, method, time.perf_counter() - t0, "max",
+                        bound_method=bound_method)
 
 
 def _merge_identical_rows(sub, w):

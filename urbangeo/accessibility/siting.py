@@ -299,7 +299,8 @@ def site_facilities(
         threshold; lscp/mclp) and ``mean_minutes`` (weighted). ``attrs["siting"]``
         holds ``model``, ``solver``, ``status``, ``objective`` (lscp: number of new
         sites; mclp: covered weight incl. existing; p_median: total weighted minutes),
-        ``bound``, ``gap``, ``runtime_s``, ``p``, ``threshold_minutes``,
+        ``bound`` (proven bound on the optimum), ``gap``, ``bound_method``
+        ("solver", "lp" = LP relaxation, "combinatorial"), ``runtime_s``, ``p``, ``threshold_minutes``,
         ``covered_weight``, ``total_weight`` and ``excluded_demand`` (labels no site
         can reach, left out of lscp/p_median and reported, never silently).
 
@@ -416,6 +417,7 @@ def site_facilities(
         "objective": float(res.objective),
         "bound": float(res.bound),
         "gap": float(res.gap),
+        "bound_method": res.bound_method,
         "runtime_s": float(res.runtime_s),
         "p": None if p is None else int(p),
         "threshold_minutes": threshold_minutes,
