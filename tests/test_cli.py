@@ -182,10 +182,16 @@ def test_convert_to_postgis(tmp_path):
 
 
 def test_network(acc_data, tmp_path):
-    run("accessibility", "network", acc_data["pbf"], "-o", tmp_path / "net.gpkg")
+    run("accessibility", "network", acc_data["pbf"], "-o", tmp_path / "net.gpkg", "--save", tmp_path / "walk.npz")
     net = acc_data["net"]
     assert_geodataframe_equal(urbangeo.read(tmp_path / "net.gpkg", layer="edges"), net.edges)
     assert_geodataframe_equal(urbangeo.read(tmp_path / "net.gpkg", layer="nodes"), net.nodes)
+    # a saved network stands in for the OSM file: same answers without rebuilding
+    d = acc_data["dir"]
+    for source, out in [(acc_data["pbf"], "a.gpkg"), (tmp_path / "walk.npz", "b.gpkg")]:
+        res = run("accessibility", "nearest", source, d / "origins.gpkg", d / "facilities.gpkg", "-o", tmp_path / out)
+    assert "loaded the network" in res.stderr
+    assert_geodataframe_equal(urbangeo.read(tmp_path / "b.gpkg"), urbangeo.read(tmp_path / "a.gpkg"))
 
 
 def test_nearest_equals_library(acc_data, tmp_path):

@@ -155,20 +155,26 @@ def _run(what: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 
 def _check_osm(osm: str) -> None:
-    if not osm.lower().endswith(_OSM_SUFFIXES):
+    if not osm.lower().endswith((*_OSM_SUFFIXES, ".npz")):
         raise click.BadParameter(
-            f"{osm!r} is not an OpenStreetMap file; give a .osm.pbf, .osm, .osm.bz2 or .osm.gz extract.",
+            f"{osm!r} is not an OpenStreetMap file; give a .osm.pbf, .osm, .osm.bz2 or .osm.gz extract "
+            f"(or a network saved with `urbangeo accessibility network --save net.npz`).",
             param_hint="OSM",
         )
 
 
 def _network(osm: str, mode: str, speed_kmh: float | None) -> Any:
-    from .accessibility import network_from_osm
+    """Build the network of an OSM extract, or load one saved as .npz (then ``mode`` is the saved one)."""
+    from .accessibility import Network, network_from_osm
 
     _check_osm(osm)
-    net = _run(
-        f"built the {mode} network from {osm}", network_from_osm, osm, mode=mode, speed_kmh=speed_kmh, progress=None
-    )
+    if osm.lower().endswith(".npz"):
+        net = _run(f"loaded the network {osm}", Network.load, osm)
+    else:
+        net = _run(
+            f"built the {mode} network from {osm}", network_from_osm, osm, mode=mode, speed_kmh=speed_kmh,
+            progress=None,
+        )
     _echo(f"network: {net.n_nodes:,} nodes, {net.n_edges:,} edges, CRS {net.crs.name}")
     return net
 
@@ -318,8 +324,8 @@ def accessibility() -> None:
 
     Every command builds the street network from an OpenStreetMap extract (OSM: a
     .osm.pbf, .osm or .osm.bz2 file; about a second for a city district) in a metric
-    CRS, snaps points to the nearest street edge, and writes results in the CRS of the
-    input points.
+    CRS, or loads one saved with `network --save net.npz`, snaps points to the nearest
+    street edge, and writes results in the CRS of the input points.
     """
 
 
@@ -328,6 +334,7 @@ def accessibility() -> None:
     epilog=_examples(
         "urbangeo accessibility network helsinki.osm.pbf -o network.gpkg",
         "urbangeo accessibility network andorra.osm.pbf --mode drive --bbox 1.50,42.49,1.56,42.52 -o drive.gpkg",
+        "urbangeo accessibility network city.osm.pbf -o network.gpkg --save walk.npz   # then: nearest walk.npz ...",
     ),
 )
 @click.argument("osm")
@@ -337,6 +344,7 @@ def accessibility() -> None:
 @click.option("--bbox", default=None, metavar="W,S,E,N", help="Keep only this lon/lat box.")
 @click.option("--no-simplify", is_flag=True, help="Keep every OSM node (no merging of degree-2 chains).")
 @click.option("--largest-component", is_flag=True, help="Keep only the largest connected component.")
+@click.option("--save", "save", default=None, metavar="NET.npz", help="Also save the network for the other commands.")
 def acc_network(
     osm: str,
     output: str,
@@ -345,8 +353,13 @@ def acc_network(
     bbox: str | None,
     no_simplify: bool,
     largest_component: bool,
+    save: str | None,
 ) -> None:
-    """Build the street network of an OSM file and write its edges and nodes."""
+    """Build the street network of an OSM file and write its edges and nodes.
+
+    With --save the network is also written to one .npz file that every other
+    accessibility command takes in place of the OSM file (no rebuilding).
+    """
     from .accessibility import network_from_osm
 
     box = _numbers(bbox, "--bbox")
@@ -366,6 +379,8 @@ def acc_network(
     path, _ = _split_layer(output)
     write_output(net.edges, path + "#edges", layer="edges")
     write_output(net.nodes, path + "#nodes", layer="nodes")
+    if save:
+        _echo(f"saved the network to {net.save(save)}")
 
 
 @accessibility.command(
