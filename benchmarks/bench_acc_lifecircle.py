@@ -125,7 +125,7 @@ class _Lines(list):
         return self
 
 
-def main() -> list[str]:
+def main(spopt_solvers=("CBC", "HiGHS")) -> list[str]:
     from urbangeo.accessibility import _siting_solvers as solvers
     from urbangeo.accessibility import (
         cost_matrix,
@@ -190,7 +190,7 @@ def main() -> list[str]:
         info = res.attrs["siting"]
         results[solver] = info["objective"]
         lines.append(f"   urbangeo {solver:6s}: {t:7.2f} s  objective {info['objective']:,.1f} m2 covered "
-                     f"(bound {info['bound']:,.1f}, gap {info['gap']:.3%}, {info['status']})")
+                     f"(bound {info['bound']:,.1f} [{info['bound_method']}], gap {info['gap']:.3%}, {info['status']})")
     # spopt on the same matrix (spopt treats cost <= radius as covered; unreachable -> large)
     try:
         import pulp
@@ -199,7 +199,12 @@ def main() -> list[str]:
         lines.append("   spopt not installed (pip install spopt): comparison skipped")
         return lines
     dense = np.where(np.isfinite(mat), mat, 1e6)
-    for name, solver in [("CBC", pulp.PULP_CBC_CMD(msg=False)), ("HiGHS", pulp.HiGHS(msg=False))]:
+    available = {"CBC": lambda: pulp.PULP_CBC_CMD(msg=False), "HiGHS": lambda: pulp.HiGHS(msg=False)}
+    for name, make in available.items():
+        if name not in spopt_solvers:
+            lines.append(f"   spopt + PuLP {name}: skipped (--spopt)")
+            continue
+        solver = make()
         def run(solver=solver):
             m = MCLP.from_cost_matrix(dense, w, service_radius=thr, p_facilities=p)
             return m.solve(solver, results=False)
@@ -222,4 +227,8 @@ def main() -> list[str]:
 
 
 if __name__ == "__main__":
-    main()
+    import argparse
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--spopt", default="CBC,HiGHS", help="spopt solvers to compare (comma list; '' for none)")
+    main(tuple(x for x in ap.parse_args().spopt.split(",") if x))
