@@ -7,6 +7,8 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from urbangeo.errors import DroppedRowsWarning, InvalidOptionError, MissingColumnError
 from urbangeo.landuse import assemble_blocks, block_membership, load_profile
@@ -146,3 +148,31 @@ def test_blocks_map():
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["blocks (2)", "under minimum area (1)"]
     plt.close(ax.figure)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    cells=st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7)), min_size=1, max_size=30, unique=True),
+    gap=st.sampled_from([0.0, 0.5, 1.5]),
+)
+def test_property_blocks_conserve_area_and_match_graph(cells, gap):
+    # boxes of 10 x 10 on a 11 m pitch: neighbours are 1 m apart
+    p = boxes([(i * 11, j * 11, i * 11 + 10, j * 11 + 10) for i, j in cells], QSXZ=["32"] * len(cells))
+    b = assemble_blocks(p, gap_m=gap, min_area_m2=0)
+    m = block_membership(p, gap_m=gap)
+    assert b.n_parcels.sum() == len(p)
+    np.testing.assert_allclose(b.area_m2.sum(), 100.0 * len(p))
+    np.testing.assert_allclose(b.area_m2.to_numpy(), p.area.groupby(m.block_id).sum().to_numpy())
+    # reference graph: cells are linked iff the gap bridges the 1 m spacing (edge or corner)
+    g = nx.Graph()
+    g.add_nodes_from(range(len(cells)))
+    for a, (i, j) in enumerate(cells):
+        for c, (k, q) in enumerate(cells):
+            near = max(abs(i - k), abs(j - q)) == 1
+            corner = abs(i - k) == 1 and abs(j - q) == 1
+            dist = np.sqrt(2.0) if corner else 1.0
+            if a < c and near and gap >= dist:
+                g.add_edge(a, c)
+    assert nx.number_connected_components(g) == len(b)
+    for comp in nx.connected_components(g):
+        assert m.block_id[list(comp)].nunique() == 1
