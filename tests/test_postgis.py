@@ -254,6 +254,8 @@ def test_errors_name_the_fix(pg):
         urbangeo.write(gdf.rename(columns={"名称": "很长的名称" * 5}), url, layer=f"{schema}.long")
     with pytest.raises(InvalidOptionError, match="layer"):
         urbangeo.write(gdf, url)
+    with pytest.raises(InvalidOptionError, match="file options"):
+        urbangeo.read(url, layer=f"{schema}.errs", engine="pyogrio")  # never silently ignored
     with pytest.raises(InvalidOptionError, match="mode"):
         urbangeo._postgis.write_postgis(gdf, url, layer=f"{schema}.x", mode="r")
 

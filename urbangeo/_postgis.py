@@ -138,7 +138,8 @@ def read_postgis(
         (minx, miny, maxx, maxy) in the table's CRS: only rows whose geometry
         intersects it.
     **kwargs
-        Passed to :func:`geopandas.read_postgis` (e.g. ``chunksize``).
+        Not used: anything here (a GDAL/pyogrio option meant for files) raises
+        :class:`InvalidOptionError` rather than being ignored.
 
     Returns
     -------
@@ -159,6 +160,10 @@ def read_postgis(
 
     from .io import _restore
 
+    if kwargs:
+        raise InvalidOptionError(
+            f"reading from PostGIS takes layer=, columns=, where= and bbox=; {sorted(kwargs)} are file options."
+        )
     engine = _engine(source)
     try:
         with engine.connect() as conn:
@@ -222,7 +227,7 @@ def read_postgis(
                 params = dict(zip(("x0", "y0", "x1", "y1"), map(float, bbox)))
             if conditions:
                 sql += " WHERE " + " AND ".join(conditions)
-            gdf = gpd.read_postgis(text(sql).bindparams(**params), conn, geom_col=geom_col, **kwargs)
+            gdf = gpd.read_postgis(text(sql).bindparams(**params), conn, geom_col=geom_col)
     finally:
         engine.dispose()
     if meta and meta.get("crs"):
