@@ -262,7 +262,7 @@ def andorra(quick=False):
         t_api4, _ = best_of(lambda: two_step_fca(net, nodes, facs, population_col="pop", capacity_col="cap",
                                                  dist_m=LIMIT_M), 2)
     print()
-    print(f"public API on 96.5k node points (incl. STRtree snapping of every point): nearest_facilities "
+    print(f"public API on 96.5k node points (incl. edge snapping of every point): nearest_facilities "
           f"{t_api2:.3f} s, cumulative_opportunities {t_api3:.3f} s, two_step_fca {t_api4:.3f} s")
     return rows, (t_api2, t_api3, t_api4)
 

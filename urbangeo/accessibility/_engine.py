@@ -117,7 +117,8 @@ def _seeds(seed_node, seed_cost, seed_cost2=None, seed_label=None):
 def multi_source(g: Graph, seed_node, seed_cost, seed_cost2=None, seed_label=None, *, limit=np.inf):
     """Cost from the nearest seed to every node: (dist, dist2, label); unreached inf / -1."""
     sn, sc, sc2, sl = _seeds(seed_node, seed_cost, seed_cost2, seed_label)
-    return _k()._multi_source(g.indptr, g.indices, g.w, g.w2, sn, sc, sc2, sl, float(limit))
+    track2 = not (g.w2 is g.w or np.array_equal(g.w2, g.w)) or not np.array_equal(sc2, sc)
+    return _k()._multi_source(g.indptr, g.indices, g.w, g.w2, sn, sc, sc2, sl, float(limit), track2)
 
 
 def k_nearest(g: Graph, seed_node, seed_cost, seed_cost2=None, seed_label=None, *, k=1, limit=np.inf):

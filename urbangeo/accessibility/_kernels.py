@@ -112,10 +112,10 @@ def _hpop(hk, hv, size):
 
 # --------------------------------------------------------------------------- kernels
 @njit(cache=True, error_model="numpy")
-def _multi_source(indptr, indices, w, w2, seed_node, seed_cost, seed_cost2, seed_label, limit):
+def _multi_source(indptr, indices, w, w2, seed_node, seed_cost, seed_cost2, seed_label, limit, track2):
     n = len(indptr) - 1
     dist = np.full(n, np.inf)
-    dist2 = np.full(n, np.inf)
+    dist2 = np.empty(n if track2 else 0)
     label = np.full(n, -1, dtype=np.int64)
     cap = len(indices) + len(seed_node) + 1
     hk = np.empty(cap)
@@ -126,23 +126,35 @@ def _multi_source(indptr, indices, w, w2, seed_node, seed_cost, seed_cost2, seed
         c = seed_cost[i]
         if c <= limit and c < dist[s]:
             dist[s] = c
-            dist2[s] = seed_cost2[i]
+            if track2:
+                dist2[s] = seed_cost2[i]
             label[s] = seed_label[i]
             size = _hpush(hk, hv, size, c, s)
     while size > 0:
         d, u, size = _hpop(hk, hv, size)
         if d > dist[u]:
             continue  # stale entry (a node is only pushed again with a strictly smaller key)
-        d2 = dist2[u]
         lab = label[u]
-        for j in range(indptr[u], indptr[u + 1]):
-            v = indices[j]
-            nd = d + w[j]
-            if nd < dist[v] and nd <= limit:
-                dist[v] = nd
-                dist2[v] = d2 + w2[j]
-                label[v] = lab
-                size = _hpush(hk, hv, size, nd, v)
+        if track2:
+            d2 = dist2[u]
+            for j in range(indptr[u], indptr[u + 1]):
+                v = indices[j]
+                nd = d + w[j]
+                if nd < dist[v] and nd <= limit:
+                    dist[v] = nd
+                    dist2[v] = d2 + w2[j]
+                    label[v] = lab
+                    size = _hpush(hk, hv, size, nd, v)
+        else:
+            for j in range(indptr[u], indptr[u + 1]):
+                v = indices[j]
+                nd = d + w[j]
+                if nd < dist[v] and nd <= limit:
+                    dist[v] = nd
+                    label[v] = lab
+                    size = _hpush(hk, hv, size, nd, v)
+    if not track2:
+        return dist, dist.copy(), label
     return dist, dist2, label
 
 
