@@ -234,8 +234,7 @@ def life_circle_audit(
         if near is not None and f"{c}_time_min_1" in near.columns:
             minutes = near[f"{c}_time_min_1"].to_numpy(float)
             dist = near[f"{c}_dist_m_1"].to_numpy(float)
-            lab = near[f"{c}_facility_1"]
-            out[f"{c}_facility"] = lab.to_numpy() if hasattr(lab, "to_numpy") else lab
+            out[f"{c}_facility"] = pd.Series(near[f"{c}_facility_1"].array, index=out.index)
         else:
             minutes = np.full(n, np.nan)
             dist = np.full(n, np.nan)
