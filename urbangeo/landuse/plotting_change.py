@@ -7,7 +7,7 @@ draw on a given or a new :class:`matplotlib.axes.Axes` and return it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -15,6 +15,9 @@ import pandas as pd
 from .._validate import check_choice, check_number
 from ..errors import MissingDependencyError
 from .change import _check_matrix
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["plot_transition_heatmap", "plot_transition_sankey"]
 
@@ -46,7 +49,7 @@ def plot_transition_heatmap(
     include_persistence: bool = True,
     cmap: str = "YlOrRd",
     title: str | None = None,
-):
+) -> Axes:
     """Heat map of a transition matrix (from = rows, to = columns), diagonal outlined.
 
     Parameters
@@ -121,7 +124,7 @@ def plot_transition_sankey(
     min_share_pct: float = 0.0,
     gap_pct: float = 2.0,
     title: str | None = None,
-):
+) -> Axes:
     """Two-column Sankey (alluvial) diagram of a transition matrix, drawn with matplotlib.
 
     Left bars are the classes at the first date, right bars at the second; a ribbon
