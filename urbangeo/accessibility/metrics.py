@@ -75,15 +75,15 @@ def decay_weights(
     Every kind is 1 at cost 0 and 0 beyond the horizon (``cost > horizon``); at the
     horizon itself (inclusive):
 
-    ============ ================================================ ==================
-    kind         weight for ``0 <= c <= horizon``                   value at horizon
-    ============ ================================================ ==================
-    step         1                                                  1
-    linear       ``1 - c / horizon``                                0
-    exponential  ``exp(-beta * c)``, ``beta`` default ``4/horizon`` ``exp(-4)`` =0.018
-    gaussian     ``(exp(-c^2/(2h^2)) - e^-1/2) / (1 - e^-1/2)``    0
-    power        ``(min_cost / max(c, min_cost)) ** beta``          ``(min_cost/h)**beta``
-    ============ ================================================ ==================
+    =========== ================================================== ======================
+    kind        weight for ``0 <= c <= horizon``                   value at horizon
+    =========== ================================================== ======================
+    step        1                                                  1
+    linear      ``1 - c / horizon``                                0
+    exponential ``exp(-beta * c)``, ``beta`` default ``4/horizon`` ``exp(-4)`` =0.018
+    gaussian    ``(exp(-c^2/(2h^2)) - e^-1/2) / (1 - e^-1/2)``     0
+    power       ``(min_cost / max(c, min_cost)) ** beta``          ``(min_cost/h)**beta``
+    =========== ================================================== ======================
 
     The Gaussian is the one of Dai (2010, Ga2SFCA); the exponential default follows
     cityseer (weight exp(-4) at the horizon); ``power`` uses ``beta`` (default 1) and a

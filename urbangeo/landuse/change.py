@@ -406,7 +406,7 @@ def change_components(matrix: pd.DataFrame, *, totals: bool = False) -> pd.DataF
 
     For class j with row total R_j (size at the first date), column total C_j (size at
     the second date) and diagonal P_jj: loss L_j = R_j - P_jj, gain G_j = C_j - P_jj,
-    total change G_j + L_j, swap S_j = 2 min(G_j, L_j), net change N_j = |G_j - L_j|
+    total change G_j + L_j, swap S_j = 2 min(G_j, L_j), net change N_j = ``|G_j - L_j|``
     (so total change = swap + net change), and the signed ``net_gain`` G_j - L_j.
 
     Parameters

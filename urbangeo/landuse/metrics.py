@@ -8,21 +8,21 @@ the patches of a polygon layer (touching polygons of one class dissolved).
 
 Column names are the FRAGSTATS acronyms with their unit:
 
-==================  ==========================================================
-``NP``              number of patches
-``PD_per_100ha``    patches per 100 ha of landscape
-``CA_ha``           class area (``TA_ha`` total area at landscape level)
-``PLAND_pct``       percent of landscape
-``AREA_MN_ha``      mean patch area
-``LPI_pct``         largest patch, percent of landscape
-``TE_m``, ``ED_m_per_ha``  total edge and edge density
-``LSI``             landscape shape index (1 = maximally compact)
-``SHAPE_MN``        mean patch shape index (1 = maximally compact)
-``MESH_ha``         effective mesh size (Jaeger 2000)
-``AI_pct``          aggregation index (He et al. 2000), rasters only
-``COHESION_pct``    patch cohesion index (Schumaker 1996), rasters only
-``SHDI``, ``SIDI``  Shannon and Simpson diversity (landscape level)
-==================  ==========================================================
+========================= ====================================================
+``NP``                    number of patches
+``PD_per_100ha``          patches per 100 ha of landscape
+``CA_ha``                 class area (``TA_ha`` total area at landscape level)
+``PLAND_pct``             percent of landscape
+``AREA_MN_ha``            mean patch area
+``LPI_pct``               largest patch, percent of landscape
+``TE_m``, ``ED_m_per_ha`` total edge and edge density
+``LSI``                   landscape shape index (1 = maximally compact)
+``SHAPE_MN``              mean patch shape index (1 = maximally compact)
+``MESH_ha``               effective mesh size (Jaeger 2000)
+``AI_pct``                aggregation index (He et al. 2000), rasters only
+``COHESION_pct``          patch cohesion index (Schumaker 1996), rasters only
+``SHDI``, ``SIDI``        Shannon and Simpson diversity (landscape level)
+========================= ====================================================
 
 Conventions (FRAGSTATS 4.2 defaults, McGarigal et al. 2012), and where FRAGSTATS has quirks:
 

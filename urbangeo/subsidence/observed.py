@@ -5,12 +5,12 @@ velocities), on a grid in a metric CRS.
 
 Sign and unit conventions of the common InSAR products:
 
-========== ============================== ======== =============================
-product    file                           unit     sign
-========== ============================== ======== =============================
-MintPy     velocity.h5 / timeseries.h5    m, m/yr  positive = towards the satellite
-LiCSBAS    cum.h5 / vel                   mm, mm/yr positive = uplift (towards)
-========== ============================== ======== =============================
+======= =========================== ========= ================================
+product file                        unit      sign
+======= =========================== ========= ================================
+MintPy  velocity.h5 / timeseries.h5 m, m/yr   positive = towards the satellite
+LiCSBAS cum.h5 / vel                mm, mm/yr positive = uplift (towards)
+======= =========================== ========= ================================
 
 Line-of-sight values become vertical by dividing by cos(incidence) (assuming purely
 vertical motion, which is the usual simplification over coal-mining basins).

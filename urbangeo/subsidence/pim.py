@@ -4,19 +4,19 @@ Mining panels are plan-view polygons with per-row PIM parameters (columns named 
 standard symbols; missing columns fall back to ``params=`` and then to
 :data:`PIM_DEFAULTS`):
 
-======== ======= =============================================================
-column   unit    meaning
-======== ======= =============================================================
-m        m       extracted seam thickness (required)
-H        m       mean mining depth (required)
-q        --      subsidence factor
-tan_beta --      tangent of the major influence angle, r = H / tan_beta
-alpha    deg     seam dip
-theta0   deg     propagation angle (default 90 - 0.6 alpha)
-s        m       inflection-point offset (computational edges move inward by s)
-b        --      horizontal displacement coefficient
+=============== ==== ==============================================================
+column          unit meaning
+=============== ==== ==============================================================
+m               m    extracted seam thickness (required)
+H               m    mean mining depth (required)
+q               --   subsidence factor
+tan_beta        --   tangent of the major influence angle, r = H / tan_beta
+alpha           deg  seam dip
+theta0          deg  propagation angle (default 90 - 0.6 alpha)
+s               m    inflection-point offset (computational edges move inward by s)
+b               --   horizontal displacement coefficient
 dip_azimuth_deg deg  azimuth of the down-dip direction (needed when alpha > 0)
-======== ======= =============================================================
+=============== ==== ==============================================================
 
 Rectangular panels use the exact erf closed form along the panel's own axes (rotated
 panels included); any other polygon is integrated on the grid as a Gaussian filter of

@@ -425,7 +425,7 @@ def structure_setbacks(
     thresholds: dict[str, float] | None = None,
     clean_radius_cells: int = 0,
 ) -> gpd.GeoDataFrame:
-    """Areas where structures should not stand: |deformation| above the critical values.
+    """Areas where structures should not stand: absolute deformation above the critical values.
 
     Parameters
     ----------
