@@ -109,6 +109,7 @@ def write_output(result: Any, spec: str, *, layer: str) -> str:
         target = Path(path)
         if target.suffix.lower() not in (".tif", ".tiff"):
             raise click.BadParameter(f"{spec!r}: this command writes a raster; give a .tif file.", param_hint="OUTPUT")
+        target.parent.mkdir(parents=True, exist_ok=True)
         where = result.to_geotiff(target)
         msg = f"wrote a {result.shape[0]} x {result.shape[1]} raster to {where}"
     else:  # pragma: no cover - every command returns one of the above
