@@ -119,7 +119,7 @@ def _multi_source(indptr, indices, w, w2, seed_node, seed_cost, seed_cost2, seed
     label = np.full(n, -1, dtype=np.int64)
     cap = len(indices) + len(seed_node) + 1
     hk = np.empty(cap)
-    hv = np.empty(cap, dtype=np.int64)
+    hv = np.empty(cap, dtype=indices.dtype)  # node positions: 32-bit when the CSR is
     size = 0
     for i in range(len(seed_node)):
         s = seed_node[i]
@@ -168,7 +168,7 @@ def _k_nearest(indptr, indices, w, w2, seed_node, seed_cost, seed_cost2, seed_la
     cap = k * len(indices) + len(seed_node) + 1
     hk = np.empty(cap)
     h2 = np.empty(cap)
-    hv = np.empty(cap, dtype=np.int64)
+    hv = np.empty(cap, dtype=indices.dtype)  # node positions: 32-bit when the CSR is
     hl = np.empty(cap, dtype=np.int64)
     size = 0
     for i in range(len(seed_node)):
@@ -285,7 +285,7 @@ def _bounded(
     hit = np.empty(n_targets, dtype=np.int64)
     cap = len(indices) + len(seed_node) + 1
     hk = np.empty(cap)
-    hv = np.empty(cap, dtype=np.int64)
+    hv = np.empty(cap, dtype=indices.dtype)  # node positions: 32-bit when the CSR is
     o_src = np.empty(1024, dtype=np.int64)
     o_tgt = np.empty(1024, dtype=np.int64)
     o_c = np.empty(1024)
