@@ -8,6 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from urbangeo.errors import (
     CRSMismatchError,
@@ -382,3 +385,29 @@ def test_area_statistics_by_village_ownership_class():
         area_statistics(parcels.drop(columns="ZLDWDM"))
     with pytest.raises(MissingColumnError, match="nope"):
         area_statistics(parcels, by=["nope"])
+
+
+_box = st.tuples(st.integers(0, 50), st.integers(0, 50), st.integers(1, 30), st.integers(1, 30)).map(
+    lambda t: shapely.box(t[0] * 10.0, t[1] * 10.0, t[0] * 10.0 + t[2] * 7.0, t[1] * 10.0 + t[3] * 7.0)
+)
+
+
+@hsettings(max_examples=25, deadline=None)
+@given(parcel_boxes=st.lists(_box, min_size=1, max_size=12), farm_boxes=st.lists(_box, min_size=0, max_size=4))
+def test_property_overlaps_match_shapely_and_areas_add_up(parcel_boxes, farm_boxes):
+    parcels = frame([(g, "0101", "32") for g in parcel_boxes])
+    boundary = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 400, 400)], crs=CRS)
+    farm = gpd.GeoDataFrame(geometry=farm_boxes, crs=CRS) if farm_boxes else None
+    out = screen_conversion(parcels, development_boundary=boundary, basic_farmland=farm)
+    if farm is not None:
+        union = shapely.union_all(farm_boxes)
+        ref = np.array([g.intersection(union).area for g in parcel_boxes])
+        np.testing.assert_allclose(out.overlap_basic_farmland_m2, ref, atol=1e-6)
+    else:
+        assert out.overlap_basic_farmland_m2.isna().all()
+    ref_in = np.array([g.intersection(boundary.geometry[0]).area for g in parcel_boxes])
+    np.testing.assert_allclose(out.inside_boundary_m2, ref_in, atol=1e-6)
+    assert (out.inside_boundary_m2 <= out.area_m2 + 1e-9).all()
+    assert (~out.excluded).sum() + out.excluded.sum() == len(parcels)
+    assert not (out.eligible & out.excluded).any()
+    np.testing.assert_allclose(out.quota_m2.sum(), out.area_m2.sum())  # all paddy
