@@ -1,6 +1,7 @@
 """Snapping points and polygons to the nearest street *edge* (not node).
 
-A point is projected onto its nearest edge (shapely STRtree ``query_nearest``). Its
+A point is projected onto its nearest edge (an exact compiled search over the edge
+segments on a uniform grid; shapely's STRtree for diagnostics of far points). Its
 travel cost to the network is the straight *access leg* from the point to the street
 plus the offset along the edge to each end node, so a house in the middle of a 400 m
 block is not moved 200 m to a corner. One-way edges (driving) are left only in
