@@ -64,6 +64,13 @@ SCRIPT = textwrap.dedent(
         QgsProject.instance().addMapLayer(layer)
         report["layers"] = sorted(lyr.name() for lyr in QgsProject.instance().mapLayers().values())
         report["in_layer_tree"] = QgsProject.instance().layerTreeRoot().findLayer(layer.id()) is not None
+        # the toolbox dialog of every urbangeo algorithm builds its parameter widgets
+        dialogs = dict()
+        for alg in QgsApplication.processingRegistry().providerById("urbangeo").algorithms():
+            dlg = processing.createAlgorithmDialog(alg.id())
+            dialogs[alg.id()] = dlg is not None and len(dlg.mainWidget().wrappers) == len(alg.parameterDefinitions())
+            dlg.close()
+        report["dialogs"] = dialogs
         rc = 0
     except Exception:
         report["error"] = traceback.format_exc()
@@ -116,3 +123,4 @@ def test_qgis_desktop_console_script(tmp_path, qgis_subprocess_env):
     assert got["facility_1"] == [1, 1]
     assert "walk to shops" in got["layers"] and "homes" in got["layers"]
     assert got["in_layer_tree"]
+    assert len(got["dialogs"]) == 10 and all(got["dialogs"].values()), got["dialogs"]
