@@ -156,7 +156,7 @@ def test_screen_conversion_and_blocks(env, parcels_gpkg, tmp_path):
 
 
 def test_transition_matrix_vector_and_raster(env, tmp_path):
-    from urbangeo.landuse import transition_matrix
+    from urbangeo.landuse import change_components, transition_matrix
 
     before = gpd.GeoDataFrame({"DLBM": ["0101", "0301"]}, geometry=[shapely.box(0, 0, 100, 100), shapely.box(100, 0, 200, 100)], crs=4547)
     after = gpd.GeoDataFrame({"DLBM": ["0101", "0601"]}, geometry=[shapely.box(0, 0, 50, 100), shapely.box(50, 0, 200, 100)], crs=4547)
@@ -166,6 +166,7 @@ def test_transition_matrix_vector_and_raster(env, tmp_path):
     res = _run(env, "transition_matrix", {
         "BEFORE": _layer(path, "y2018"), "AFTER": _layer(path, "y2023"), "CLASS_FIELD": "DLBM",
         "OUTPUT": str(tmp_path / "matrix.gpkg"), "LONG": str(tmp_path / "long.gpkg"),
+        "COMPONENTS": str(tmp_path / "components.gpkg"),
     })  # fmt: skip
     got = _read(env, res["OUTPUT"], "matrix").drop(columns="geometry").set_index("from")
     ref = transition_matrix(before, after, class_col="DLBM")
@@ -174,6 +175,10 @@ def test_transition_matrix_vector_and_raster(env, tmp_path):
     assert got.loc["0101", "0601"] == pytest.approx(5000.0) and got.loc["0301", "0601"] == pytest.approx(10000.0)
     long = _read(env, res["LONG"], "long")
     assert long["area_m2"].sum() == pytest.approx(20000.0)
+    comp = _read(env, res["COMPONENTS"], "components").set_index("class")
+    ref_comp = change_components(ref)
+    for col in ref_comp.columns:
+        np.testing.assert_allclose(comp.loc[[str(i) for i in ref_comp.index], col].to_numpy(float), ref_comp[col].to_numpy(float))
 
     profile = {"driver": "GTiff", "dtype": "int16", "count": 1, "height": 3, "width": 3, "crs": "EPSG:4547",
                "transform": Affine(30, 0, 500_000, 0, -30, 2_500_090), "nodata": -1}  # fmt: skip
