@@ -178,6 +178,26 @@ def test_life_circle_and_siting_on_grid(env, grid):
     assert len(assign) == 3 and assign["site_minutes"].notna().all()
 
 
+def test_life_circle_gb50180_distances(env, grid):
+    from urbangeo.accessibility import life_circle_audit
+
+    fac = _read(env, grid["gpkg"], "facilities")
+    fac["category"] = fac["category"].replace({"clinic": "health_center"})  # names of the standard's facilities
+    urbangeo.io.write(fac, grid["dir"] / "gb.gpkg", layer="facilities")
+    res = _run(env, "life_circle_audit", {
+        "NETWORK": grid["npz"], "RESIDENCES": _layer(grid["gpkg"], "homes"), "FACILITIES": _layer(grid["dir"] / "gb.gpkg", "facilities"),
+        "STANDARD": 0, "REQUIRED": "kindergarten, health_center", "MEASURE": 1, "OUTPUT": str(grid["dir"] / "gb_audit.gpkg"),
+    })  # fmt: skip
+    got = _read(env, res["OUTPUT"], "gb_audit")
+    ref = life_circle_audit(grid["net"], _read(env, grid["gpkg"], "homes"), fac, standard="GB50180-2018",
+                            required=["kindergarten", "health_center"], measure="dist_m")  # fmt: skip
+    # kindergarten in the 5-minute circle (300 m), health centre in the 15-minute circle (1000 m)
+    assert got["kindergarten_ok"].tolist() == ref["kindergarten_ok"].tolist() == [True, False, True]
+    assert got["health_center_ok"].tolist() == ref["health_center_ok"].tolist() == [True, True, False]
+    assert got["compliant"].tolist() == [True, False, False]
+    np.testing.assert_allclose(got["health_center_dist_m"], [800.0, 200.0, 1200.0])
+
+
 def test_library_errors_reach_the_user(env, grid):
     from qgis.core import QgsProcessingException
 
