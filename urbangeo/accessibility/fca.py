@@ -40,6 +40,7 @@ import numpy as np
 from .._validate import check_choice, check_columns, check_geodataframe, check_number
 from ..errors import DroppedRowsWarning, InvalidOptionError
 from .metrics import DECAYS, _check_network, _check_speed, _facilities, _origins, _pairs_core, decay_weights
+from .network import Network
 
 __all__ = [
     "two_step_fca",
@@ -183,7 +184,7 @@ _COMMON_DOC = """
 
 
 def two_step_fca(
-    network,
+    network: Network,
     demand: gpd.GeoDataFrame,
     supply: gpd.GeoDataFrame,
     *,
@@ -211,7 +212,7 @@ def two_step_fca(
 
 
 def enhanced_two_step_fca(
-    network,
+    network: Network,
     demand: gpd.GeoDataFrame,
     supply: gpd.GeoDataFrame,
     *,
@@ -240,7 +241,7 @@ def enhanced_two_step_fca(
 
 
 def gravity_two_step_fca(
-    network,
+    network: Network,
     demand: gpd.GeoDataFrame,
     supply: gpd.GeoDataFrame,
     *,
@@ -271,7 +272,7 @@ def gravity_two_step_fca(
 
 
 def three_step_fca(
-    network,
+    network: Network,
     demand: gpd.GeoDataFrame,
     supply: gpd.GeoDataFrame,
     *,
@@ -300,7 +301,7 @@ def three_step_fca(
 
 
 def supply_ratios(
-    network,
+    network: Network,
     demand: gpd.GeoDataFrame,
     supply: gpd.GeoDataFrame,
     *,

@@ -99,7 +99,7 @@ def _bands(minutes, dist_m):
 
 
 def isochrones(
-    network,
+    network: Network,
     origins: gpd.GeoDataFrame,
     *,
     minutes: float | tuple[float, ...] | None = None,
@@ -204,7 +204,7 @@ def _frame(rows, cols, network, like):
 
 
 def service_areas(
-    network,
+    network: Network,
     facilities: gpd.GeoDataFrame,
     *,
     minutes: float | tuple[float, ...] | None = None,
