@@ -21,10 +21,14 @@ _spec = find_spec("qgis")
 if _spec is None or _spec.origin is None:
     collect_ignore.append("urbangeo/qgis")
 else:
+    _early = [m for m in ("shapely", "pyproj", "pyogrio", "rasterio", "fiona", "osgeo") if m in sys.modules]
     _flags = sys.getdlopenflags()
     sys.setdlopenflags(_flags | os.RTLD_GLOBAL)
     try:
         import qgis._core  # noqa: F401  (QGIS's GDAL/PROJ/GEOS now resolve first, as in QGIS)
+
+        # checked by tests/qgis/conftest.py: the in-process tests need this exact order
+        os.environ["URBANGEO_QGIS_LOAD_MODE"] = "RTLD_GLOBAL, first" if not _early else f"RTLD_GLOBAL after {_early}"
     except ImportError as exc:  # a broken QGIS install: the QGIS tests report it and skip
         os.environ.setdefault("URBANGEO_QGIS_IMPORT_ERROR", str(exc))
         collect_ignore.append("urbangeo/qgis")

@@ -35,7 +35,7 @@ def pytest_report_header(config):
         return f"qgis: SKIPPED -- {QGIS_REASON}"
     from qgis.core import Qgis
 
-    return f"qgis: {Qgis.QGIS_VERSION} (qgis._core loaded with RTLD_GLOBAL)"
+    return f"qgis: {Qgis.QGIS_VERSION} (qgis._core loaded with {os.environ.get('URBANGEO_QGIS_LOAD_MODE')})"
 
 
 @pytest.fixture(scope="session")
@@ -45,6 +45,10 @@ def qgis_app():
     exitQgis() is deliberately not called: a Python-owned layer still alive at that
     point makes the process segfault (../shared/docs/qgis.md).
     """
+    mode = os.environ.get("URBANGEO_QGIS_LOAD_MODE")
+    assert mode == "RTLD_GLOBAL, first", (
+        f"qgis._core must be loaded with RTLD_GLOBAL before shapely/pyproj/pyogrio (root conftest.py); got {mode}"
+    )
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from qgis.core import QgsApplication
 
