@@ -33,7 +33,7 @@ CATEGORIES = {
 
 
 def read_osm_layers(path):
-    """Buildings and parks (areas) and amenity points from an OSM PBF, with pyosmium."""
+    """Buildings, parks and amenities (points and areas) from an OSM PBF, with pyosmium."""
     import osmium
 
     fab = osmium.geom.WKBFactory()
@@ -43,18 +43,25 @@ def read_osm_layers(path):
     )
     for obj in fp:
         tags = obj.tags
-        if obj.is_area() and ("building" in tags or tags.get("leisure") == "park"):
+        if obj.is_area():
+            is_park = tags.get("leisure") == "park"
+            if not ("building" in tags or is_park or "amenity" in tags):
+                continue
             try:
                 geom = shapely.from_wkb(fab.create_multipolygon(obj))
             except RuntimeError:
                 continue
-            (bld if "building" in tags else parks).append(geom)
+            if "amenity" in tags:  # schools, kindergartens... mapped as areas
+                pts.append((tags["amenity"], geom))
+            if "building" in tags:
+                bld.append(geom)
+            elif is_park:
+                parks.append(geom)
         elif obj.is_node() and "amenity" in tags:
-            pts.append((tags["amenity"], obj.location.lon, obj.location.lat))
+            pts.append((tags["amenity"], shapely.Point(obj.location.lon, obj.location.lat)))
     buildings = gpd.GeoDataFrame(geometry=bld, crs=4326)
     parks = gpd.GeoDataFrame({"name": ["park"] * len(parks)}, geometry=parks, crs=4326)
-    df = pd.DataFrame(pts, columns=["amenity", "lon", "lat"])
-    amenities = gpd.GeoDataFrame(df[["amenity"]], geometry=gpd.points_from_xy(df.lon, df.lat), crs=4326)
+    amenities = gpd.GeoDataFrame({"amenity": [a for a, _ in pts]}, geometry=[g for _, g in pts], crs=4326)
     return buildings, parks, amenities
 
 
