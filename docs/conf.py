@@ -102,3 +102,35 @@ def _copy_notebooks() -> None:
 
 
 _copy_notebooks()
+
+
+def _cli_reference() -> None:
+    """Write the --help of every command to _generated/cli_reference.md (always current)."""
+    import click
+    from click.testing import CliRunner
+
+    from urbangeo.cli import cli
+
+    runner = CliRunner()
+    lines = [
+        "# Command reference",
+        "",
+        "The `--help` of every `urbangeo` command, generated from the code when this site is built.",
+        "",
+    ]
+
+    def walk(cmd: click.Command, path: list[str]) -> None:
+        out = runner.invoke(cli, [*path[1:], "--help"], prog_name="urbangeo", terminal_width=100).output
+        lines.extend([f"## `{' '.join(path)}`", "", "```text", out.rstrip(), "```", ""])
+        if isinstance(cmd, click.Group):
+            for name, sub in cmd.commands.items():
+                walk(sub, [*path, name])
+
+    walk(cli, ["urbangeo"])
+    target = HERE / "_generated" / "cli_reference.md"
+    text = "\n".join(lines)
+    if not target.exists() or target.read_text(encoding="utf-8") != text:
+        target.write_text(text, encoding="utf-8")
+
+
+_cli_reference()
