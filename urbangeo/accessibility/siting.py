@@ -295,7 +295,9 @@ def site_facilities(
         The open sites in ``demand``'s CRS, existing first, then chosen candidates;
         columns ``source`` ("existing" / "candidate"), ``source_index`` (label in its
         input frame), ``new`` (bool), ``n_assigned`` and ``weight_assigned`` (demand
-        whose nearest open site it is), ``weight_covered`` (of that, within the
+        whose nearest open site it is; for lscp/mclp on a ``network`` only pairs within
+        the threshold are searched, so demand beyond it from every site is not
+        assigned: use :func:`assign_demand` for everyone's nearest site), ``weight_covered`` (of that, within the
         threshold; lscp/mclp) and ``mean_minutes`` (weighted). ``attrs["siting"]``
         holds ``model``, ``solver``, ``status``, ``objective`` (lscp: number of new
         sites; mclp: covered weight incl. existing; p_median: total weighted minutes),
