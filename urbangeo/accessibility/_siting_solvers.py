@@ -280,6 +280,10 @@ def solve_mclp(cover, weights, p, fixed, *, method="exact", time_limit_s=None, l
         if x is None:
             raise RuntimeError(f"HiGHS found no solution for the MCLP ({status}).")
         pick = np.flatnonzero(x[:n_x] > 0.5)
+        if len(pick) != p:  # stopped (time limit) before a feasible solution
+            raise RuntimeError(
+                f"HiGHS stopped without a feasible MCLP solution ({status}); raise `time_limit_s` or use solver='greedy'."
+            )
         new = free[pick]
         # recompute the objective from the chosen sites (robust to LP tolerances)
         covered = np.asarray(sub[:, pick].sum(axis=1)).ravel() > 0
