@@ -182,7 +182,7 @@ def test_columns_where_bbox_match_pandas(pg):
     expected = gdf.loc[gdf["area_m2"] > 500, ["cls", "geometry"]].reset_index(drop=True)
     assert list(sub.columns) == ["cls", "geometry"]
     assert_geodataframe_equal(sub.reset_index(drop=True), expected)
-    box = urbangeo._postgis.read_postgis(url, layer=f"{schema}.pts", bbox=(10, 10, 40, 60))
+    box = urbangeo.read(url, layer=f"{schema}.pts", bbox=(10, 10, 40, 60))
     inside = gdf.cx[10:40, 10:60]
     assert sorted(box["area_m2"]) == sorted(inside["area_m2"])
 

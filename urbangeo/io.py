@@ -158,7 +158,7 @@ def read(
     if _is_postgis(source):
         from ._postgis import read_postgis
 
-        return read_postgis(source, layer=layer, columns=columns, where=where, **kwargs)
+        return read_postgis(source, layer=layer, columns=columns, where=where, bbox=bbox, **kwargs)
     path = Path(source)
     if not path.exists() and "://" not in str(source) and not str(source).startswith("/vsi"):
         raise FileNotFoundError(f"`source`: no such file {str(source)!r}; check the path.")
