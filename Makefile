@@ -18,6 +18,7 @@ OUT     ?= out
 help:
 	@echo "make demo    run the demo of all modules (writes to $(OUT)/)"
 	@echo "make test    run the whole test suite on the newest and the oldest supported stacks"
+	@echo "make test-postgis / test-notebooks / docs   PostGIS round trips, executed notebooks, Sphinx site (part of make test)"
 
 $(UV):
 	python3 -m venv $(TOOLS)
@@ -90,7 +91,7 @@ docs: $(VENV)/.docs
 	$(VENV)/bin/python -m sphinx -W --keep-going -q -b html docs docs/_build/html
 	@echo "docs: docs/_build/html/index.html"
 
-test: lint test-new test-min test-qgis
+test: lint test-new test-min test-qgis test-postgis test-notebooks docs
 
 clean:
 	rm -rf $(VENV) $(VENV_MIN) .venv-qgis $(TOOLS) $(OUT) .pytest_cache .hypothesis
