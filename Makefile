@@ -94,4 +94,4 @@ docs: $(VENV)/.docs
 test: lint test-new test-min test-qgis test-postgis test-notebooks docs
 
 clean:
-	rm -rf $(VENV) $(VENV_MIN) .venv-qgis $(TOOLS) $(OUT) .pytest_cache .hypothesis
+	rm -rf $(VENV) $(VENV_MIN) .venv-qgis $(TOOLS) $(OUT) .pytest_cache .hypothesis docs/_build docs/_generated
