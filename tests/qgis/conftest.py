@@ -10,6 +10,7 @@ symbol-resolution mode of qgis.bin / qgis_process.bin).
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import sysconfig
 from importlib.util import find_spec
@@ -67,6 +68,10 @@ def qgis_app():
         provider = UrbangeoProvider()
         assert registry.addProvider(provider)
     yield app
+    # no exitQgis() (see above), so remove Processing's temporary folder here
+    from qgis.core import QgsProcessingUtils
+
+    shutil.rmtree(QgsProcessingUtils.tempFolder(), ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
