@@ -408,3 +408,26 @@ def test_empty_inputs_give_empty_or_nan_results():
     assert out.dist_m_1.isna().all() and out.facility_1.isna().all() and len(out) == 2
     assert len(nearest_facilities(net, none, o)) == 0
     assert cumulative_opportunities(net, o, none, dist_m=100)["count_100m"].tolist() == [0.0, 0.0]
+
+
+@pytest.mark.parametrize("source", ["west_oakland_drive", "shenzhen_graphml_walk"])
+def test_nearest_matches_networkx_on_more_networks(shared_data, source):
+    if source == "west_oakland_drive":
+        net = network_from_osm(shared_data("osm/west_oakland.osm.bz2"), mode="drive")
+    else:
+        import warnings as _w
+
+        with _w.catch_warnings():
+            _w.simplefilter("ignore")
+            import osmnx as ox
+
+            from urbangeo.accessibility import network_from_graph
+
+            net = network_from_graph(ox.load_graphml(shared_data("osm/shenzhen_futian_walk.graphml")), mode="walk")
+    origins = _random_points(net, 12, 11, spread=10.0)
+    fac = _random_points(net, 6, 12, spread=10.0)
+    ref = point_costs(net, snap_points(net, origins), snap_points(net, fac), weight="time_s")
+    out = nearest_facilities(net, origins, fac)
+    best = ref.min(axis=1)
+    np.testing.assert_allclose(np.where(np.isinf(best), np.nan, best), out.time_min_1 * 60, atol=1e-6, equal_nan=True)
+    assert np.isfinite(best).sum() >= 6  # the comparison is not vacuous
