@@ -212,7 +212,7 @@ def polygons_by_id(ids: np.ndarray, transform) -> dict[int, object]:
         windows = [(sl, np.where(lab[sl] == i, ids[sl], 0).astype(np.int32))
                    for i, sl in enumerate(objs, start=1) if sl is not None]
     for sl, sub in windows:
-        wt = transform * Affine.translation(sl[1].start, sl[0].start)
+        wt = transform @ Affine.translation(sl[1].start, sl[0].start)
         for geom, val in shapes(sub, mask=sub > 0, connectivity=4, transform=wt):
             parts.setdefault(int(val), []).append(shapely.geometry.shape(geom))
     return {k: (v[0] if len(v) == 1 else shapely.union_all(v)) for k, v in parts.items()}
