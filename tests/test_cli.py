@@ -110,6 +110,11 @@ def test_errors_are_one_line_with_exit_codes(tmp_path):
     # --debug lets the original exception through
     debug = CliRunner().invoke(cli, ["--debug", "info", str(tmp_path / "nope.gpkg")])
     assert isinstance(debug.exception, FileNotFoundError)
+    # a database that cannot be reached is a one-line error too
+    down = run("layers", "postgresql://nobody@127.0.0.1:1/nodb", ok=False)
+    assert down.exit_code == 1 and "Traceback" not in down.output
+    # without the postgis extra: the install command; with it: the driver's connection error
+    assert "MissingDependencyError" in down.output or "OperationalError" in down.output
     # main() returns the exit code instead of exiting
     assert main(["--version"]) == 0
     assert main(["info", str(tmp_path / "nope.gpkg")]) == 1

@@ -48,12 +48,23 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (UrbangeoError, FileNotFoundError, KeyError, ValueError, TypeError, ImportError) as exc:
-            if isinstance(exc, click.ClickException) or _debug(ctx):
+        except click.exceptions.ClickException:
+            raise
+        except Exception as exc:
+            if _debug(ctx) or not _user_facing(exc):
                 raise
             name = type(exc).__name__
             msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
             raise click.ClickException(f"{name}: {msg}") from exc
+
+
+#: Errors about the user's input, files or database, printed as one line (--debug: traceback).
+_USER_ERRORS = (UrbangeoError, OSError, KeyError, ValueError, TypeError, ImportError)
+_USER_ERROR_MODULES = ("sqlalchemy", "psycopg", "pyogrio", "rasterio", "pyproj")
+
+
+def _user_facing(exc: BaseException) -> bool:
+    return isinstance(exc, _USER_ERRORS) or type(exc).__module__.split(".")[0] in _USER_ERROR_MODULES
 
 
 def _debug(ctx: click.Context) -> bool:
