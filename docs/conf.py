@@ -83,6 +83,38 @@ html_static_path: list[str] = []
 suppress_warnings = ["myst.header"]
 
 
+def _prefer_submodules() -> None:
+    """Let autosummary document a submodule whose name a function shadows in its package.
+
+    ``urbangeo.accessibility.isochrones`` is both a module and (re-exported) the function
+    ``isochrones``; autosummary resolves ``package.name`` as an attribute first and would
+    document the function in place of the module (losing ``service_areas``).
+    """
+    import importlib.util
+    import types
+
+    from sphinx.ext import autosummary
+
+    original = autosummary._import_by_name
+
+    def import_by_name(name: str, grouped_exception: bool = True):
+        obj, parent, modname = original(name, grouped_exception)
+        if not isinstance(obj, types.ModuleType) and name.startswith("urbangeo."):
+            try:
+                spec = importlib.util.find_spec(name)
+            except (ImportError, ValueError):
+                spec = None
+            if spec is not None:
+                module = importlib.import_module(name)
+                return module, None, name
+        return obj, parent, modname
+
+    autosummary._import_by_name = import_by_name
+
+
+_prefer_submodules()
+
+
 def _copy_notebooks() -> None:
     """Put the notebooks inside the source tree: executed copies if present, else the sources.
 
