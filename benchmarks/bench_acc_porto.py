@@ -33,9 +33,9 @@ MINUTES = 15.0
 
 
 def load_features(path):
-    from urbangeo.accessibility._features import read_osm_features
+    from urbangeo.accessibility import features_from_osm
 
-    feats = read_osm_features(path, tags={"building": True, "amenity": sorted(set().union(
+    feats = features_from_osm(path, tags={"building": True, "amenity": sorted(set().union(
         *[v for k, v in CATEGORIES.values() if k == "amenity"])), "leisure": ["park"]})
     poly = feats.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
     buildings = feats[feats.building.notna().to_numpy() & poly][["osm_type", "osm_id", "geometry"]]

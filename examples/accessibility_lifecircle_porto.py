@@ -26,10 +26,11 @@ matplotlib.use("Agg")
 import geopandas as gpd
 import matplotlib.pyplot as plt
 import pandas as pd
-import shapely
+
+from urbangeo.datasets import shared_path
 
 HERE = Path(__file__).resolve().parent
-PBF = HERE.parent.parent / "shared" / "data" / "osm" / "porto_centre_2020.osm.pbf"
+PBF = shared_path("osm/porto_centre_2020.osm.pbf")  # ../shared/data (development data)
 
 TAGS = {
     "school": ["school"],
@@ -42,36 +43,19 @@ REQUIRED = {"kindergarten": 5, "school": 10, "pharmacy": 10, "park": 10, "clinic
 
 
 def read_osm_layers(path):
-    """Buildings, parks and amenities (points and areas) of an OSM PBF, with pyosmium."""
-    import osmium
+    """Buildings, parks and amenities (points and areas) of an OSM file."""
+    from urbangeo.accessibility import features_from_osm
 
-    fab = osmium.geom.WKBFactory()
-    bld, parks, pts = [], [], []
-    fp = osmium.FileProcessor(str(path)).with_areas().with_filter(
-        osmium.filter.KeyFilter("building", "leisure", "amenity")
+    feats = features_from_osm(path, tags={"building": True, "leisure": ["park"], "amenity": True})
+    area = feats["osm_type"] != "node"
+    buildings = feats.loc[area & feats["building"].notna(), ["geometry"]]
+    parks = feats.loc[area & feats["building"].isna() & (feats["leisure"] == "park"), ["geometry"]]
+    amenities = feats.loc[feats["amenity"].notna(), ["amenity", "geometry"]]
+    return (
+        buildings.reset_index(drop=True),
+        parks.assign(name="park").reset_index(drop=True),
+        amenities.reset_index(drop=True),
     )
-    for obj in fp:
-        tags = obj.tags
-        if obj.is_area():
-            is_park = tags.get("leisure") == "park"
-            if not ("building" in tags or is_park or "amenity" in tags):
-                continue
-            try:
-                geom = shapely.from_wkb(fab.create_multipolygon(obj))
-            except RuntimeError:
-                continue
-            if "amenity" in tags:  # schools, kindergartens... mapped as areas
-                pts.append((tags["amenity"], geom))
-            if "building" in tags:
-                bld.append(geom)
-            elif is_park:
-                parks.append(geom)
-        elif obj.is_node() and "amenity" in tags:
-            pts.append((tags["amenity"], shapely.Point(obj.location.lon, obj.location.lat)))
-    buildings = gpd.GeoDataFrame(geometry=bld, crs=4326)
-    parks = gpd.GeoDataFrame({"name": ["park"] * len(parks)}, geometry=parks, crs=4326)
-    amenities = gpd.GeoDataFrame({"amenity": [a for a, _ in pts]}, geometry=[g for _, g in pts], crs=4326)
-    return buildings, parks, amenities
 
 
 def run(out_dir: Path) -> list[str]:
@@ -148,5 +132,7 @@ def run(out_dir: Path) -> list[str]:
 
 
 if __name__ == "__main__":
+    if PBF is None:
+        sys.exit("this example reads ../shared/data/osm/porto_centre_2020.osm.pbf, which is not here")
     for line in run(Path(sys.argv[1] if len(sys.argv) > 1 else "out")):
         print(line)

@@ -30,13 +30,13 @@ import numpy as np
 
 from urbangeo.accessibility import (
     cumulative_opportunities,
+    features_from_osm,
     isochrones,
     nearest_facilities,
     network_from_osm,
     service_areas,
     two_step_fca,
 )
-from urbangeo.accessibility._features import read_osm_features
 from urbangeo.crs import to_metric
 from urbangeo.datasets import OSM_ATTRIBUTION, get_path
 from urbangeo.io import write
@@ -62,7 +62,7 @@ def run(out_dir: Path) -> list[str]:
 
     t = time.perf_counter()
     amen = sorted(set().union(*CATEGORIES.values()))
-    feats = read_osm_features(pbf, tags={"building": True, "amenity": amen})
+    feats = features_from_osm(pbf, tags={"building": True, "amenity": amen})
     feats = to_metric(feats, crs=net.crs)
     poly = feats.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
     buildings = feats[feats.building.notna().to_numpy() & poly][["osm_id", "building", "geometry"]].reset_index(

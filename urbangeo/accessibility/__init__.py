@@ -12,6 +12,7 @@ from .fca import (
     three_step_fca,
     two_step_fca,
 )
+from .features import features_from_osm
 from .graph import network_from_graph, network_from_place, network_from_polygon, network_to_graph
 from .isochrones import isochrones, service_areas
 from .lifecircle import life_circle_audit, life_circle_standard, life_circle_summary  # Accessibility II
@@ -40,6 +41,7 @@ __all__ = [
     "MODES",
     "Network",
     "network_from_osm",
+    "features_from_osm",
     "network_from_graph",
     "network_to_graph",
     "network_from_place",

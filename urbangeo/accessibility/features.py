@@ -1,11 +1,13 @@
-"""Small offline reader of OSM features (buildings, amenities, parks) with pyosmium.
+"""Offline reader of OSM features (buildings, amenities, parks) with pyosmium.
 
-Private helper used by the accessibility benchmarks and demo, and available to other
-accessibility modules: ``read_osm_features(path, tags={"amenity": ["school"], "leisure":
-["park"], "building": True})`` returns points (tagged nodes) and polygons (closed ways
-and multipolygon relations) in EPSG:4326 with ``osm_type``, ``osm_id`` and one column per
-requested key. Untagged or non-matching objects are skipped; broken multipolygons
-(osmium cannot assemble them) are skipped and counted in the log.
+``features_from_osm(path, tags={"amenity": ["school"], "leisure": ["park"], "building":
+True})`` returns points (tagged nodes) and polygons (closed ways and multipolygon
+relations) in EPSG:4326 with ``osm_type``, ``osm_id`` and one column per requested key:
+the origins and facilities that :func:`~urbangeo.accessibility.nearest_facilities` and
+the life-circle audit take, read from the same file as the network. Objects that do not
+match are skipped; areas that osmium cannot assemble (broken multipolygons, typically
+cut by the extract's boundary) are skipped, counted in ``attrs["skipped_areas"]`` and
+logged. Data (c) OpenStreetMap contributors, ODbL.
 """
 
 from __future__ import annotations
@@ -21,20 +23,44 @@ import shapely
 
 log = logging.getLogger(__name__)
 
-__all__ = ["read_osm_features"]
+__all__ = ["features_from_osm"]
 
 
-def read_osm_features(
+def features_from_osm(
     path: str | os.PathLike,
     *,
     tags: Mapping[str, bool | list[str] | tuple[str, ...]],
     points: bool = True,
     areas: bool = True,
 ) -> gpd.GeoDataFrame:
-    """Tagged nodes and areas of an OSM file matching ``tags`` ({key: True | [values]}).
+    """Tagged nodes and areas of an OSM file matching ``tags``.
 
-    Returns a GeoDataFrame in EPSG:4326 with columns ``osm_type`` ("node", "way" or
-    "relation"), ``osm_id``, one column per key in ``tags`` and the geometry.
+    Parameters
+    ----------
+    path : path
+        ``.osm.pbf``, ``.osm``, ``.osm.bz2`` or ``.osm.gz`` file (read offline).
+    tags : mapping
+        ``{key: True}`` for any value of the key, ``{key: [values]}`` for some values;
+        an object matches if any key matches.
+    points, areas : bool
+        Read tagged nodes / closed ways and multipolygon relations.
+
+    Returns
+    -------
+    GeoDataFrame
+        EPSG:4326; columns ``osm_type`` ("node", "way" or "relation"), ``osm_id``, one
+        column per key in ``tags`` (None where absent) and the geometry (Point, Polygon
+        or MultiPolygon). ``attrs["skipped_areas"]`` counts areas that could not be
+        assembled.
+
+    Examples
+    --------
+    >>> from urbangeo.datasets import get_path
+    >>> shops = features_from_osm(get_path("helsinki_pbf"), tags={"amenity": ["pharmacy"]})
+    >>> sorted(shops.columns)
+    ['amenity', 'geometry', 'osm_id', 'osm_type']
+    >>> bool((shops["amenity"] == "pharmacy").all())
+    True
     """
     import osmium
 
@@ -84,7 +110,7 @@ def read_osm_features(
         for k in keys:
             rows_tags[k].append(o.tags.get(k))
     if n_bad:
-        log.info("%d areas could not be assembled and were skipped", n_bad)
+        log.info("%s: %d areas could not be assembled and were skipped", path.name, n_bad)
     geom = shapely.from_wkb(np.array(rows_geom, dtype=object)) if rows_geom else np.empty(0, object)
     if len(geom):
         # single-part multipolygons become polygons
@@ -93,4 +119,6 @@ def read_osm_features(
         geom[single & poly] = shapely.get_geometry(geom[single & poly], 0)
     data = {"osm_type": rows_type, "osm_id": np.asarray(rows_id, dtype=np.int64)}
     data.update({k: np.asarray(v, dtype=object) for k, v in rows_tags.items()})
-    return gpd.GeoDataFrame(data, geometry=geom, crs="EPSG:4326")
+    out = gpd.GeoDataFrame(data, geometry=geom, crs="EPSG:4326")
+    out.attrs["skipped_areas"] = n_bad
+    return out
