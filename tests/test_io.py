@@ -31,6 +31,7 @@ def test_geopackage_round_trip_loses_nothing(tmp_path):
     with assert_not_mutated(g):
         io.write(g, path, layer="parcels")
     back = io.read(path, layer="parcels")
+    assert list(back.columns) == list(g.columns)  # column order too, geometry included
     pd.testing.assert_frame_equal(pd.DataFrame(back.drop(columns="geometry")), pd.DataFrame(g.drop(columns="geometry")))
     assert back.crs == g.crs
     assert back.geometry.geom_equals_exact(g.geometry, tolerance=0).all()
@@ -49,6 +50,28 @@ def test_many_layers_in_one_geopackage(tmp_path):
     assert len(io.read(path, layer="points")) == 1 and len(io.read(path, layer="parcels")) == 3
     io.write(pts, path, layer="points", mode="a")
     assert len(io.read(path, layer="points")) == 3
+
+
+def test_object_columns_of_numbers_stay_numbers(tmp_path):
+    g = gpd.GeoDataFrame(
+        {"facility_1": pd.Series([3, None, 7], dtype=object), "mixed": pd.Series([1.5, None, 2], dtype=object),
+         "text": pd.Series(["a", None, "c"], dtype=object)},
+        geometry=[Point(0, 0)] * 3, crs=4547,
+    )
+    io.write(g, tmp_path / "n.gpkg")
+    back = io.read(tmp_path / "n.gpkg")
+    assert back["facility_1"].dtype == object and back["facility_1"].tolist() == [3, None, 7]
+    assert [type(v) for v in back["facility_1"]] == [int, type(None), int]
+    assert back["mixed"].tolist() == [1.5, None, 2.0] and back["text"].tolist()[0] == "a"
+    io.write(g, tmp_path / "n.geojson")  # no dtype metadata: numbers, not text
+    assert io.read(tmp_path / "n.geojson")["facility_1"].astype(float).tolist()[::2] == [3.0, 7.0]
+
+
+def test_geometry_first_column_order_kept(tmp_path):
+    g = sample()
+    g = g[["geometry", *[c for c in g.columns if c != "geometry"]]]
+    io.write(g, tmp_path / "o.gpkg")
+    assert list(io.read(tmp_path / "o.gpkg").columns) == list(g.columns)
 
 
 def test_index_and_geometry_name_survive(tmp_path):

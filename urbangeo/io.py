@@ -82,7 +82,33 @@ def _schema(gdf: gpd.GeoDataFrame, index_cols: list[str]) -> dict:
         },
         "geometry": gdf.geometry.name,
         "index": index_cols,
+        "columns": [str(c) for c in gdf.columns],
     }
+
+
+def _numbers_as_numbers(df: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Object columns holding only numbers (and None) are written as numbers, not text.
+
+    GDAL would otherwise write them as strings (``[3, None, 7]`` -> ``"3", NULL, "7"``).
+    Returns the frame to write and the converted columns.
+    """
+    out, converted = df, []
+    for col in df.columns:
+        s = df[col]
+        if col == df.geometry.name or not pd.api.types.is_object_dtype(s):
+            continue
+        vals = s.dropna()
+        if len(vals) == 0 or not all(
+            isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+            for v in vals
+        ):
+            continue
+        ints = all(isinstance(v, (int, np.integer)) for v in vals)
+        if out is df:
+            out = df.copy()
+        out[col] = s.astype("Int64" if ints else "float64")
+        converted.append(str(col))
+    return out, converted
 
 
 def _restore(gdf: gpd.GeoDataFrame, schema: dict) -> gpd.GeoDataFrame:
@@ -90,7 +116,12 @@ def _restore(gdf: gpd.GeoDataFrame, schema: dict) -> gpd.GeoDataFrame:
         if col not in gdf.columns or str(gdf[col].dtype) == dtype:
             continue
         try:
-            if dtype == "category":
+            if dtype == "object":  # numbers held in an object column: back to Python objects, None for missing
+                s = gdf[col]
+                if col in schema.get("object_ints", ()):
+                    s = s.astype("Int64")
+                gdf[col] = pd.Series([None if pd.isna(v) else v.item() if isinstance(v, np.generic) else v for v in s.astype(object)], index=s.index, dtype=object)
+            elif dtype == "category":
                 cats = schema.get("categories", {}).get(col)
                 gdf[col] = pd.Categorical(gdf[col], categories=cats)
             elif dtype.startswith("datetime64"):
@@ -102,6 +133,9 @@ def _restore(gdf: gpd.GeoDataFrame, schema: dict) -> gpd.GeoDataFrame:
     geom_name = schema.get("geometry")
     if geom_name and geom_name != gdf.geometry.name:
         gdf = gdf.rename_geometry(geom_name)
+    order = schema.get("columns")
+    if order and set(order) == {str(c) for c in gdf.columns}:  # GDAL puts the geometry last
+        gdf = gdf[order]
     index_cols = [c for c in schema.get("index", []) if c in gdf.columns]
     if index_cols:
         gdf = gdf.set_index(index_cols)
@@ -223,11 +257,11 @@ def write(
         return path
     import pyogrio
 
-    out = gdf
+    out, numeric_objects = _numbers_as_numbers(gdf)
     index_cols: list[str] = []
     if not isinstance(gdf.index, pd.RangeIndex) or any(n is not None for n in gdf.index.names):
         names = [n if n is not None else f"__index_level_{i}__" for i, n in enumerate(gdf.index.names)]
-        out = gdf.copy()
+        out = out.copy()
         out.index.names = names
         out = out.reset_index()
         index_cols = names
@@ -242,7 +276,10 @@ def write(
     if drv == "FlatGeobuf":
         kwargs.setdefault("SPATIAL_INDEX", "NO")  # a spatial index would reorder the rows
     if drv == "GPKG":
-        kwargs["layer_metadata"] = {_META_KEY: json.dumps(_schema(out.set_geometry(out.geometry.name), index_cols))}
+        schema = _schema(out.set_geometry(out.geometry.name), index_cols)
+        schema["dtypes"].update(dict.fromkeys(numeric_objects, "object"))
+        schema["object_ints"] = [c for c in numeric_objects if str(out[c].dtype) == "Int64"]
+        kwargs["layer_metadata"] = {_META_KEY: json.dumps(schema)}
         kwargs.setdefault("geometry_name", gdf.geometry.name)
     # Shapefile and GeoJSON have no boolean/nullable types: write plain values.
     pyogrio.write_dataframe(out, path, layer=layer, driver=drv, append=(mode == "a"), **kwargs)
