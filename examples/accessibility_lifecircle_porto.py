@@ -26,6 +26,7 @@ matplotlib.use("Agg")
 import geopandas as gpd
 import matplotlib.pyplot as plt
 import pandas as pd
+from demo_lifecircle import read_osm_layers  # the same buildings/parks/amenities split as the demo
 
 from urbangeo.datasets import shared_path
 
@@ -41,21 +42,6 @@ TAGS = {
 }
 REQUIRED = {"kindergarten": 5, "school": 10, "pharmacy": 10, "park": 10, "clinic": 15, "social_facility": 15}
 
-
-def read_osm_layers(path):
-    """Buildings, parks and amenities (points and areas) of an OSM file."""
-    from urbangeo.accessibility import features_from_osm
-
-    feats = features_from_osm(path, tags={"building": True, "leisure": ["park"], "amenity": True})
-    area = feats["osm_type"] != "node"
-    buildings = feats.loc[area & feats["building"].notna(), ["geometry"]]
-    parks = feats.loc[area & feats["building"].isna() & (feats["leisure"] == "park"), ["geometry"]]
-    amenities = feats.loc[feats["amenity"].notna(), ["amenity", "geometry"]]
-    return (
-        buildings.reset_index(drop=True),
-        parks.assign(name="park").reset_index(drop=True),
-        amenities.reset_index(drop=True),
-    )
 
 
 def run(out_dir: Path) -> list[str]:
