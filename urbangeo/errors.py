@@ -31,6 +31,11 @@ __all__ = [
     "UrbangeoWarning",
     "DroppedRowsWarning",
     "GeometryFixedWarning",
+    "CategoryMismatchWarning",
+    "EmptyInputWarning",
+    "SkippedTestsWarning",
+    "MissingValuesWarning",
+    "SnapWarning",
 ]
 
 
@@ -115,3 +120,23 @@ class DroppedRowsWarning(UrbangeoWarning):
 
 class GeometryFixedWarning(UrbangeoWarning):
     """Invalid geometries were repaired with ``make_valid``."""
+
+
+class SnapWarning(UrbangeoWarning):
+    """Points were snapped doubtfully: a long access leg, or moved off their own network piece."""
+
+
+class CategoryMismatchWarning(UrbangeoWarning):
+    """Required categories match none of the categories in the data (e.g. a standard's names vs OSM tags)."""
+
+
+class EmptyInputWarning(UrbangeoWarning):
+    """An input has no rows to use, so every result is missing (NaN) or zero."""
+
+
+class SkippedTestsWarning(UrbangeoWarning):
+    """Tests (e.g. legal screening tests) were not run because an input they need was not given."""
+
+
+class MissingValuesWarning(UrbangeoWarning):
+    """Values a result needs are missing (NaN); the affected results are NaN and listed."""

@@ -71,6 +71,13 @@ _OPTIONS: dict[str, _Option] = {
     "max_snap_m": _Option(
         500.0, "Default maximum distance from a point to the street it is snapped to.", _positive, "a number > 0"
     ),
+    "snap_warn_m": _Option(
+        100.0,
+        "Access legs (point to street) longer than this are noted in `snap_note` and counted in a "
+        "SnapWarning: the point may have been moved across a river or a wall to the wrong street.",
+        _positive,
+        "a number > 0",
+    ),
     "snap_component": _Option(
         "largest",
         "Edges points are snapped to: 'largest' (largest connected component of the network, so a point "

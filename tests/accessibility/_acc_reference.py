@@ -6,6 +6,8 @@ import warnings
 
 import numpy as np
 
+from urbangeo.accessibility.snapping import NODE_TOLERANCE_M
+
 with warnings.catch_warnings():
     # networkx 3.2 (oldest stack) has invalid escape sequences that warn when first compiled
     warnings.simplefilter("ignore", SyntaxWarning)
@@ -38,9 +40,11 @@ def point_costs(net, osnap, fsnap, *, weight="length_m", speed_kmh=None, limit=n
 
     Origins leave their edge towards u (two-way only) and v; facilities are reached
     from u (always) and v (two-way only); an origin and a facility on the same edge
-    also get the direct move (forward only on one-way edges). Facility rows with
-    several entrances take the minimum.
+    also get the direct move (forward only on one-way edges). A point within ``tol``
+    metres of an end node is at that node: it leaves or is reached through it even
+    against a one-way edge. Facility rows with several entrances take the minimum.
     """
+    tol = NODE_TOLERANCE_M
     G, rate = nx_graph(net, weight, speed_kmh)
     n = net.n_nodes
     n_o = int(osnap.row.max()) + 1 if len(osnap) else 0
@@ -51,7 +55,7 @@ def point_costs(net, osnap, fsnap, *, weight="length_m", speed_kmh=None, limit=n
         node = ("F", k)
         L = net.edge_length_m[e]
         G.add_edge(int(net.edge_u[e]), node, c=(t + d) * rate[e])
-        if not net.edge_oneway[e]:
+        if not net.edge_oneway[e] or L - t <= tol:
             G.add_edge(int(net.edge_v[e]), node, c=(L - t + d) * rate[e])
     for orow, e, t, d in zip(osnap.row, osnap.edge, osnap.offset_m, osnap.dist_m):
         if e < 0:
@@ -59,7 +63,7 @@ def point_costs(net, osnap, fsnap, *, weight="length_m", speed_kmh=None, limit=n
         L = net.edge_length_m[e]
         src = ("O", int(orow))
         G.add_edge(src, int(net.edge_v[e]), c=(L - t + d) * rate[e])
-        if not net.edge_oneway[e]:
+        if not net.edge_oneway[e] or t <= tol:
             G.add_edge(src, int(net.edge_u[e]), c=(t + d) * rate[e])
         for k, (fe, ft, fd) in enumerate(zip(fs.edge, fs.offset_m, fs.dist_m)):
             if fe == e:

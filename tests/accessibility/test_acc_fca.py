@@ -130,6 +130,7 @@ def test_asymmetric_costs_use_demand_to_supply():
     assert np.isnan(rev.access[0])
 
 
+@pytest.mark.filterwarnings("ignore::urbangeo.errors.SnapWarning")  # real data: doubtful snaps are expected; tested in test_acc_snapping
 def test_fca_on_real_network(shared_data):
     net = network_from_osm(shared_data("osm/helsinki_centre_2019.osm.pbf"), mode="walk")
     rng = np.random.default_rng(3)

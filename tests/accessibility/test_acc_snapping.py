@@ -10,7 +10,7 @@ from shapely.geometry import LineString, Point
 
 from urbangeo.accessibility import Network, grid_network, network_from_osm, snap_points
 from urbangeo.accessibility.snapping import legs, same_edge_pairs
-from urbangeo.errors import CRSError, GeometryTypeError, InvalidOptionError, UrbangeoWarning
+from urbangeo.errors import CRSError, GeometryTypeError, InvalidOptionError, SnapWarning, UrbangeoWarning
 from urbangeo.testing import assert_not_mutated
 
 X0, Y0 = 500_000.0, 2_500_000.0
@@ -41,15 +41,21 @@ def test_matches_shapely_brute_force_on_real_network(shared_data):
     i = rng.integers(0, net.n_nodes, 200)
     p = gpd.GeoDataFrame(geometry=gpd.points_from_xy(net.x[i] + rng.normal(0, 40, 200),
                                                      net.y[i] + rng.normal(0, 40, 200)), crs=net.crs)
-    s = snap_points(net, p, component="any")
+    assert not net.edge_snappable.all()  # Andorra has road tunnels: never snapped to
+    s = snap_points(net, p, component="any", snap_warn_m=1000)
     d = shapely.distance(np.asarray(p.geometry)[:, None], net.edge_geometry[None, :])
+    d[:, ~net.edge_snappable] = np.inf
     np.testing.assert_allclose(s.dist_m, d.min(axis=1), atol=1e-9)
+    assert net.edge_snappable[s.edge].all()
     main = net.component[net.edge_u] == 0
-    s_main = snap_points(net, p)  # default: the largest component only
+    with pytest.warns(SnapWarning, match="moved off their own street network piece"):
+        s_main = snap_points(net, p, snap_warn_m=1000)  # default: the largest component only
     np.testing.assert_allclose(s_main.dist_m, d[:, main].min(axis=1), atol=1e-9)
     assert (net.component[net.edge_u[s_main.edge]] == 0).all()
+    moved = s_main.note.notna().to_numpy()
+    assert (s_main.dist_m[moved] > s.dist_m[moved]).all() and (s_main.dist_m[~moved] == s.dist_m[~moved]).all()
     # the same points in EPSG:4326 snap to the same places (within float round trips)
-    s2 = snap_points(net, p.to_crs(4326), component="any")
+    s2 = snap_points(net, p.to_crs(4326), component="any", snap_warn_m=1000)
     np.testing.assert_allclose(s2.dist_m, s.dist_m, atol=1e-6)
     np.testing.assert_allclose(s2.offset_m, s.offset_m, atol=1e-6)
 
@@ -83,8 +89,12 @@ def test_max_snap_and_notes():
     assert s.edge.tolist() == [-1, -1, -1]
     assert s.dist_m[0] == pytest.approx(120.0)
     assert s.note.tolist() == ["beyond max_snap_m (120.0 m > 100 m)", "missing geometry", "empty geometry"]
-    s = snap_points(net, p.iloc[:1], max_snap_m=150)
+    with pytest.warns(SnapWarning, match=r"1 of 1 rows of `points` were snapped doubtfully: 1 with an access leg"):
+        s = snap_points(net, p.iloc[:1], max_snap_m=150)
     assert s.edge[0] >= 0 and s.offset_m[0] == pytest.approx(50.0)
+    assert s.note[0] == "access leg 120 m > snap_warn_m (100 m)"
+    s = snap_points(net, p.iloc[:1], max_snap_m=150, snap_warn_m=130)  # quiet under a larger threshold
+    assert s.note[0] is None
 
 
 def test_far_points_warn_about_axis_order():
@@ -138,7 +148,7 @@ def test_grid_search_equals_brute_force_on_awkward_geometry():
                   edge_oneway=np.zeros(5, bool), edge_speed_kmh=np.full(5, 4.5), crs="EPSG:32650")
     p = gpd.GeoDataFrame(geometry=gpd.points_from_xy(X0 + rng.uniform(-800, 5800, 300),
                                                      Y0 + rng.uniform(-800, 4800, 300)), crs="EPSG:32650")
-    s = snap_points(net, p, max_snap_m=1e6, component="any")
+    s = snap_points(net, p, max_snap_m=1e6, component="any", snap_warn_m=1e6)
     d = shapely.distance(np.asarray(p.geometry)[:, None], geoms[None, :])
     np.testing.assert_allclose(s.dist_m, d.min(axis=1), atol=1e-6)
     assert (d[np.arange(300), s.edge] - d.min(axis=1) < 1e-6).all()

@@ -25,7 +25,7 @@ from .metrics import (
     nearest_facilities,
     pair_costs,
 )
-from .network import MODES, Network, clip_network, network_from_osm
+from .network import MODES, Network, clip_network, default_snap_filter, network_from_osm
 from .parks import (  # Accessibility II
     classify_parks,
     park_coverage,
@@ -47,6 +47,7 @@ __all__ = [
     "network_from_place",
     "network_from_polygon",
     "clip_network",
+    "default_snap_filter",
     # metric half
     "DECAYS",
     "E2SFCA_WEIGHTS",

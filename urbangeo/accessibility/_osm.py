@@ -89,6 +89,10 @@ OSMNX_FILTERS: dict[str, list[tuple[str, str]]] = {
 _MODE_PERMIT_KEYS = {"walk": ("foot",), "bike": ("bicycle",), "drive": ("motor_vehicle", "motorcar")}
 _PERMIT_VALUES = frozenset({"yes", "designated", "permissive", "destination"})
 ONEWAY_VALUES = frozenset({"yes", "true", "1", "-1", "reverse", "T", "F"})
+#: OSM tags kept on every edge (``Network.edge_attrs``) so snapping can skip places where
+#: people cannot be (tunnels, covered or indoor ways, underground levels, private
+#: ways): see :func:`urbangeo.accessibility.snapping.default_snap_filter`.
+SNAP_TAGS = ("tunnel", "bridge", "layer", "covered", "access", "indoor", "level")
 REVERSED_VALUES = frozenset({"-1", "reverse", "T"})
 
 # pyosmium stores coordinates as int32 fixed point (1e-7 degree); this marks "no location"
@@ -215,6 +219,8 @@ class OsmWays:
     name: np.ndarray  # (w,) object (None when absent)
     maxspeed: np.ndarray  # (w,) object (None when absent)
     n_missing_nodes: int
+    #: SNAP_TAGS plus the mode's own access key(s) (foot / bicycle / motor_vehicle): (w,) object each
+    tags: dict[str, np.ndarray] | None = None
 
 
 SUFFIXES = (".osm.pbf", ".pbf", ".osm", ".osm.bz2", ".osm.gz", ".xml", ".osm.xml")
@@ -251,6 +257,8 @@ def read_ways(path: Path, mode: str, *, speed_kmh: float, progress: bool | None 
     highways: list[str] = []
     names: list[str | None] = []
     maxspeeds: list[str | None] = []
+    tag_keys = SNAP_TAGS + _MODE_PERMIT_KEYS[mode][:1]
+    kept_tags: dict[str, list] = {k: [] for k in tag_keys}
     try:
         for w in progress_bar(fp, progress=progress, desc="reading OSM ways"):
             tags = w.tags
@@ -282,6 +290,10 @@ def read_ways(path: Path, mode: str, *, speed_kmh: float, progress: bool | None 
             highways.append(highway)
             names.append(tags.get("name"))
             maxspeeds.append(ms)
+            for k in tag_keys:
+                kept_tags[k].append(tags.get(k))
+            if drive and kept_tags["motor_vehicle"][-1] is None:
+                kept_tags["motor_vehicle"][-1] = tags.get("motorcar")
     except RuntimeError as exc:  # libosmium: unreadable / corrupt file
         raise InvalidOptionError(f"`path` {str(path)!r} could not be read as an OSM file: {exc}") from exc
     if not way_ids:
@@ -319,6 +331,7 @@ def read_ways(path: Path, mode: str, *, speed_kmh: float, progress: bool | None 
         name=np.asarray(names, dtype=object),
         maxspeed=np.asarray(maxspeeds, dtype=object),
         n_missing_nodes=n_missing,
+        tags={k: np.asarray(v, dtype=object) for k, v in kept_tags.items()},
     )
 
 

@@ -31,7 +31,7 @@ from ..errors import CRSError, EmptyDataError, InvalidOptionError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Network", "MODES", "network_from_osm", "clip_network"]
+__all__ = ["Network", "MODES", "network_from_osm", "clip_network", "default_snap_filter"]
 
 MODES = ("walk", "bike", "drive")
 Weight = Literal["length_m", "time_s"]
@@ -71,6 +71,11 @@ class Network:
     meta : dict
         Provenance: source file, ``simplified``, counts of what was left out
         (``missing_nodes`` of clipped extracts), the speed used. Saved with the network.
+    edge_snappable : ndarray (m,) bool, optional
+        Edges that points (homes, facilities) may be snapped to; the others are still
+        travelled. Default :func:`default_snap_filter`: not tunnels, covered or indoor
+        ways, underground layers or levels, private ways, motorways (and trunk roads
+        for walking and cycling). Change it with :meth:`with_snap_filter`.
     """
 
     x: np.ndarray
@@ -86,6 +91,7 @@ class Network:
     mode: str = "walk"
     edge_attrs: pd.DataFrame = field(default_factory=pd.DataFrame)
     meta: dict = field(default_factory=dict)
+    edge_snappable: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         self.crs = CRS.from_user_input(self.crs)
@@ -121,6 +127,12 @@ class Network:
             raise ValueError("edge_u/edge_v must be node positions in 0..n-1")
         if len(self.edge_attrs) not in (0, m):
             raise ValueError(f"edge_attrs has {len(self.edge_attrs)} rows, expected {m}")
+        if self.edge_snappable is None:
+            self.edge_snappable = default_snap_filter(self)
+        else:
+            self.edge_snappable = np.ascontiguousarray(self.edge_snappable, dtype=bool)
+            if len(self.edge_snappable) != m:
+                raise ValueError(f"Network.edge_snappable has length {len(self.edge_snappable)}, expected {m}")
 
     # ------------------------------------------------------------------ sizes
     @property
@@ -250,7 +262,34 @@ class Network:
             mode=self.mode,
             edge_attrs=attrs,
             meta=dict(self.meta),
+            edge_snappable=self.edge_snappable[keep],
         )
+
+    def with_snap_filter(self, snap_filter: Any = "default") -> Network:
+        """A copy of the network whose points snap only to the edges ``snap_filter`` allows.
+
+        Travel still uses every edge: the filter only decides where homes and
+        facilities may join the network.
+
+        Parameters
+        ----------
+        snap_filter : "default", "all", bool array (m,) or callable
+            ``"default"``: :func:`default_snap_filter`; ``"all"`` (or None): every
+            edge; a boolean array with one value per edge record; or a callable
+            taking the Network and returning such an array, e.g.
+            ``lambda net: net.edges["highway"].ne("service").to_numpy()``.
+
+        Returns
+        -------
+        Network
+            A new network sharing the arrays of this one; this one is not modified.
+        """
+        import dataclasses
+
+        mask = resolve_snap_filter(self, snap_filter)
+        out = dataclasses.replace(self, edge_snappable=mask, meta=dict(self.meta))
+        out.meta["snap_filter"] = snap_filter if isinstance(snap_filter, str) or snap_filter is None else "custom"
+        return out
 
     def largest_component(self) -> Network:
         """The largest weakly connected component as a new Network (component label 0)."""
@@ -290,9 +329,12 @@ class Network:
         ok = (r1 != r2) & (o1 != o2) & (o1 != x) & (o2 != x)
         ok &= (~ow[r1] & ~ow[r2]) | (ow[r1] & ow[r2] & (e1 != e2))
         ok &= self.edge_speed_kmh[r1] == self.edge_speed_kmh[r2]
+        ok &= self.edge_snappable[r1] == self.edge_snappable[r2]
         for col in attrs_differ:
+            if col not in self.edge_attrs.columns:
+                continue
             vals = self.edge_attrs[col].to_numpy()
-            ok &= vals[r1] == vals[r2]
+            ok &= (vals[r1] == vals[r2]) | (pd.isna(vals[r1]) & pd.isna(vals[r2]))  # missing tags are equal
         if keep_nodes is not None:
             ok &= ~np.asarray(keep_nodes, dtype=bool)[x]
         interior = np.zeros(n, dtype=bool)
@@ -389,6 +431,7 @@ class Network:
             mode=self.mode,
             edge_attrs=attrs,
             meta=meta,
+            edge_snappable=self.edge_snappable[head],
         )
 
     def clip(self, polygon: Any, *, buffer_m: float = 0.0) -> Network:
@@ -425,6 +468,7 @@ class Network:
             "edge_length_m": self.edge_length_m,
             "edge_oneway": self.edge_oneway,
             "edge_speed_kmh": self.edge_speed_kmh,
+            "edge_snappable": self.edge_snappable,
             "geometry_wkb": blob,
             "geometry_sizes": sizes,
         }
@@ -499,6 +543,7 @@ class Network:
                 mode=header["mode"],
                 edge_attrs=pd.DataFrame(data) if data else pd.DataFrame(),
                 meta=header["meta"],
+                edge_snappable=z["edge_snappable"] if "edge_snappable" in z.files else None,
             )
 
 
@@ -708,6 +753,8 @@ def network_from_osm(
     attrs = {"osmid": ways.way_id[w], "highway": ways.highway[w], "name": ways.name[w]}
     if mode == "drive":
         attrs["maxspeed"] = ways.maxspeed[w]
+    for key, values in (ways.tags or {}).items():
+        attrs[key] = values[w]
     net = Network(
         x=x,
         y=y,
@@ -731,6 +778,133 @@ def network_from_osm(
     if not retain_all:
         net = net.largest_component()
     if simplify:
-        net = net.simplify()
+        from ._osm import SNAP_TAGS
+
+        net = net.simplify(attrs_differ=SNAP_TAGS)
     log.info("network_from_osm(%s, mode=%r): %r", path.name, mode, net)
     return net
+
+
+# --------------------------------------------------------------------------- where points may join
+#: ``highway`` values never snapped to, per mode (R5 never links origins to motorways)
+NO_SNAP_HIGHWAY = {
+    "walk": frozenset({"motorway", "motorway_link", "trunk", "trunk_link"}),
+    "bike": frozenset({"motorway", "motorway_link", "trunk", "trunk_link"}),
+    "drive": frozenset({"motorway", "motorway_link"}),
+}
+_MODE_ACCESS_KEY = {"walk": "foot", "bike": "bicycle", "drive": "motor_vehicle"}
+_PERMIT = frozenset({"yes", "designated", "permissive", "destination"})
+
+
+def _tag_values(attrs: pd.DataFrame, key: str, m: int) -> np.ndarray:
+    """Values of tag ``key`` as an object array of str or None (lists from osmnx joined)."""
+    if key not in attrs.columns:
+        return np.full(m, None, dtype=object)
+    out = np.full(m, None, dtype=object)
+    for i, v in enumerate(attrs[key].tolist()):
+        if isinstance(v, (list, tuple)):
+            v = ";".join(str(p) for p in v)
+        if v is None or (isinstance(v, float) and v != v) or v is pd.NA:
+            continue
+        out[i] = str(v)
+    return out
+
+
+def _min_number(values: np.ndarray) -> np.ndarray:
+    """Smallest number in each tag value (``"-1;0"`` -> -1); NaN when there is none."""
+    import re
+
+    out = np.full(len(values), np.nan)
+    num = re.compile(r"-?\d+(?:\.\d+)?")
+    for i, v in enumerate(values):
+        if v is None:
+            continue
+        found = [float(t) for t in num.findall(v)]
+        if found:
+            out[i] = min(found)
+    return out
+
+
+def default_snap_filter(network: Network) -> np.ndarray:
+    """Edges that homes and facilities may be snapped to (True), by their OSM tags.
+
+    Like R5, which never links origins or destinations to tunnels, covered ways or
+    motorways, an edge is skipped when it is
+
+    * a tunnel (``tunnel`` other than ``no``; ``building_passage`` at street level is kept),
+    * covered (``covered=yes``) or indoor (``indoor`` other than ``no``),
+    * below ground (``layer`` < 0 or ``level`` < 0),
+    * private (``access=private`` / ``no`` unless the mode's own tag, ``foot`` for
+      walking, ``bicycle``, ``motor_vehicle``, permits it),
+    * a motorway (any mode) or a trunk road (walking and cycling).
+
+    Tags a network does not carry are not tested (a network from a graph without
+    ``tunnel`` snaps to every edge). The search itself still travels every edge.
+
+    Parameters
+    ----------
+    network : Network
+
+    Returns
+    -------
+    ndarray (m,) bool
+    """
+    m = len(network.edge_u)
+    attrs = network.edge_attrs if len(network.edge_attrs) == m else pd.DataFrame(index=range(m))
+    ok = np.ones(m, dtype=bool)
+    if m == 0 or not len(attrs.columns):
+        return ok
+    tunnel = _tag_values(attrs, "tunnel", m)
+    ok &= np.array([t is None or t in ("no", "building_passage") for t in tunnel], dtype=bool)
+    covered = _tag_values(attrs, "covered", m)
+    ok &= np.array([c != "yes" for c in covered], dtype=bool)
+    indoor = _tag_values(attrs, "indoor", m)
+    ok &= np.array([i is None or i == "no" for i in indoor], dtype=bool)
+    for key in ("layer", "level"):
+        vals = _min_number(_tag_values(attrs, key, m))
+        ok &= ~(vals < 0)
+    access = _tag_values(attrs, "access", m)
+    permit = _tag_values(attrs, _MODE_ACCESS_KEY.get(network.mode, "foot"), m)
+    ok &= np.array([a not in ("private", "no") or p in _PERMIT for a, p in zip(access, permit)], dtype=bool)
+    highway = _tag_values(attrs, "highway", m)
+    banned = NO_SNAP_HIGHWAY.get(network.mode, frozenset())
+    ok &= np.array([h is None or not (set(h.split(";")) & banned) for h in highway], dtype=bool)
+    return ok
+
+
+def resolve_snap_filter(network: Network, snap_filter: Any) -> np.ndarray:
+    """The boolean edge mask that ``snap_filter`` describes (see :meth:`Network.with_snap_filter`)."""
+    m = network.n_edges
+    if snap_filter is None or (isinstance(snap_filter, str) and snap_filter == "all"):
+        return np.ones(m, dtype=bool)
+    if isinstance(snap_filter, str):
+        if snap_filter == "default":
+            return default_snap_filter(network)
+        raise InvalidOptionError(
+            f"`snap_filter` must be 'default', 'all', a boolean array with one value per edge or a "
+            f"callable(network) -> such an array; got {snap_filter!r}."
+        )
+    what = "the array"
+    if callable(snap_filter):
+        snap_filter = snap_filter(network)
+        what = "the array returned by the callable"
+    try:
+        arr = np.asarray(snap_filter)
+    except Exception as exc:  # pragma: no cover - exotic objects
+        raise InvalidOptionError(f"`snap_filter`: {what} cannot be read as booleans ({exc}).") from exc
+    if arr.shape != (m,):
+        raise InvalidOptionError(
+            f"`snap_filter`: {what} has shape {arr.shape}; it needs one boolean per edge record "
+            f"({m}, as network.edges has rows)."
+        )
+    if arr.dtype != bool:
+        raise InvalidOptionError(
+            f"`snap_filter`: {what} has dtype {arr.dtype}; it must be boolean (True = points may snap "
+            f"to the edge), e.g. network.edges['tunnel'].isna().to_numpy()."
+        )
+    if not arr.any():
+        raise InvalidOptionError(
+            "`snap_filter` allows no edge at all: no point could join the network. Allow at least "
+            "the ordinary streets."
+        )
+    return arr.copy()

@@ -19,7 +19,7 @@ import logging
 import warnings
 import weakref
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -28,16 +28,19 @@ import shapely
 
 from .._validate import check_choice, check_geodataframe, check_number
 from ..crs import get_crs
-from ..errors import GeometryTypeError, UrbangeoWarning
+from ..errors import GeometryTypeError, InvalidOptionError, SnapWarning, UrbangeoWarning
 from ..settings import settings
-from .network import Network
+from .network import Network, default_snap_filter
 
 log = logging.getLogger(__name__)
 
-__all__ = ["snap_points", "SNAP_COLUMNS"]
+__all__ = ["snap_points", "SNAP_COLUMNS", "default_snap_filter"]
 
 #: columns of the frame returned by :func:`snap_points`
 SNAP_COLUMNS = ("row", "edge", "offset_m", "dist_m", "x", "y", "note")
+
+#: a snapped point this close (metres along the edge) to an end node is at that node
+NODE_TOLERANCE_M = 0.5
 
 _TREES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -52,10 +55,10 @@ def _tree(network: Network, component: str = "any") -> tuple[shapely.STRtree, np
                 "the network has edges without geometry; snapping needs edge LineStrings "
                 "(build grids with grid_network(..., geometry=True))."
             )
+        allowed = network.edge_snappable
         if component == "largest":
-            ids = np.flatnonzero(network.component[network.edge_u] == 0)
-        else:
-            ids = np.arange(network.n_edges)
+            allowed = allowed & (network.component[network.edge_u] == 0)
+        ids = np.flatnonzero(allowed)
         per_net[component] = (shapely.STRtree(geoms[ids]), ids)
     return per_net[component]
 
@@ -137,6 +140,8 @@ def snap_points(
     polygons: Literal["representative", "entrances"] = "representative",
     entrance_spacing_m: float = 50.0,
     component: Literal["largest", "any"] | None = None,
+    snap_filter: Any = None,
+    snap_warn_m: float | None = None,
     name: str = "points",
 ) -> pd.DataFrame:
     """Snap every row of ``points`` to its nearest edge of ``network``.
@@ -158,6 +163,16 @@ def snap_points(
         Snap only to edges of the largest connected component (default, from
         ``settings.snap_component``), so a building next to an isolated footway
         fragment is not stranded on it; ``"any"`` snaps to every edge.
+    snap_filter : "default", "all", bool array or callable, optional
+        Edges points may be snapped to; default: the network's own
+        ``edge_snappable`` (see :func:`default_snap_filter` and
+        :meth:`Network.with_snap_filter`: no tunnels, covered or indoor ways,
+        underground levels, private ways or motorways). The search still travels
+        every edge.
+    snap_warn_m : float, optional
+        Access legs longer than this (default ``settings.snap_warn_m``, 100 m) are
+        noted in ``note`` and counted in a :class:`~urbangeo.errors.SnapWarning`;
+        so are points moved off their own network piece onto the largest one.
     name : str
         Argument name used in error messages.
 
@@ -169,7 +184,14 @@ def snap_points(
         ``offset_m`` (metres from the edge's ``u`` node along the edge), ``dist_m``
         (access leg, metres; NaN for missing geometry), ``x``, ``y`` (snapped
         location in the network CRS) and ``note`` (None, or why the row is not
-        snapped). Rows not snapped appear once with ``edge = -1``.
+        snapped, or why its snap deserves a look: a long access leg, a move to
+        another network piece). Rows not snapped appear once with ``edge = -1``.
+
+    Warns
+    -----
+    SnapWarning
+        Some rows were snapped with an access leg longer than ``snap_warn_m``, or
+        moved off their own network piece; their ``note`` says which and how far.
 
     Raises
     ------
@@ -197,6 +219,16 @@ def snap_points(
     component = settings.snap_component if component is None else component
     check_choice(component, "component", ("largest", "any"))
     entrance_spacing_m = check_number(entrance_spacing_m, "entrance_spacing_m", minimum=0.0, strict=True)
+    snap_warn_m = settings.snap_warn_m if snap_warn_m is None else snap_warn_m
+    snap_warn_m = check_number(snap_warn_m, "snap_warn_m", minimum=0.0)
+    if snap_filter is not None:
+        network = network.with_snap_filter(snap_filter)
+    if network.n_edges and not len(_tree(network, component)[1]):
+        raise InvalidOptionError(
+            f"no edge of `network` may be snapped to ({'in its largest component ' if component == 'largest' else ''}"
+            f"with the snap filter {network.meta.get('snap_filter', 'default')!r}); points cannot join it. "
+            f"Use network.with_snap_filter('all') or a looser filter."
+        )
     geom = _network_points(network, points, name)
     garr = np.asarray(geom.values, dtype=object) if len(geom) else np.empty(0, dtype=object)
     n = len(garr)
@@ -277,6 +309,8 @@ def snap_points(
             note[beyond] = "network has no edges"
         else:
             note[beyond] = [f"beyond max_snap_m ({d:.1f} m > {max_snap_m:g} m)" for d in dist[beyond]]
+    if good.any():
+        _note_doubtful(network, locs, edge, dist, note, component, snap_warn_m, max_snap_m)
     out = pd.DataFrame(
         {"row": rows.astype(np.int64), "edge": edge, "offset_m": offset, "dist_m": dist, "x": sx, "y": sy,
          "note": note}
@@ -308,6 +342,27 @@ def snap_points(
             ignore_index=True,
         )
     out = out.sort_values(["row", "dist_m"], kind="stable").reset_index(drop=True)
+    if len(out):
+        # one row per input row decides (the best entrance of a polygon)
+        best = out[out.edge >= 0].drop_duplicates("row")
+        flagged = best[best.note.notna()]
+        if len(flagged):
+            far = flagged.note.str.startswith("access leg").sum()
+            moved = len(flagged) - far
+            parts = []
+            if far:
+                parts.append(f"{far} with an access leg longer than snap_warn_m={snap_warn_m:g} m "
+                             f"(longest {best.dist_m.max():.0f} m)")
+            if moved:
+                parts.append(f"{moved} moved off their own street network piece onto the largest one")
+            labels = list(points.index[flagged.row.to_numpy()[:5]])
+            warnings.warn(
+                f"{len(flagged)} of {n} rows of `{name}` were snapped doubtfully: {'; '.join(parts)} "
+                f"(e.g. rows {labels}). Their `snap_note` says why; check them on a map, add the "
+                f"missing streets, or pass component='any' / a larger snap_warn_m if this is expected.",
+                SnapWarning,
+                stacklevel=_user_stacklevel(),
+            )
     if n and not (out.edge >= 0).any() and ok.any():
         warnings.warn(
             f"none of the {int(ok.sum())} rows of `{name}` lies within max_snap_m={max_snap_m:g} m of the "
@@ -316,6 +371,37 @@ def snap_points(
             stacklevel=3,
         )
     return out
+
+
+def _user_stacklevel() -> int:
+    """Stack level of the first frame outside urbangeo (so warnings point at the user's call)."""
+    import sys
+
+    level, frame = 1, sys._getframe(1)
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("urbangeo."):
+        frame = frame.f_back
+        level += 1
+    return level
+
+
+def _note_doubtful(network, locs, edge, dist, note, component, snap_warn_m, max_snap_m) -> None:
+    """Notes for snapped rows with a long access leg, or moved off their own network piece."""
+    good = edge >= 0
+    far = good & (dist > snap_warn_m)
+    for i in np.flatnonzero(far):
+        note[i] = f"access leg {dist[i]:.0f} m > snap_warn_m ({snap_warn_m:g} m)"
+    if component != "largest" or network.n_components < 2:
+        return
+    idx = np.flatnonzero(good)
+    xy = shapely.get_coordinates(locs[idx])
+    e_any, d_any, _, _, _ = _grid(network, "any").nearest(xy[:, 0], xy[:, 1], max_snap_m)
+    comp = network.component[network.edge_u]
+    moved = (e_any >= 0) & (comp[np.where(e_any >= 0, e_any, 0)] != 0) & (d_any < dist[idx] - 0.01)
+    for j in np.flatnonzero(moved):
+        i = idx[j]
+        extra = f"; access leg {dist[i]:.0f} m" if note[i] is None else ""
+        note[i] = (f"moved off its own street network piece ({d_any[j]:.0f} m away, not connected to the "
+                   f"rest) onto the largest one{extra}") + (f"; {note[i]}" if note[i] else "")
 
 
 def _entrances(network: Network, garr, idx, spacing, component):
@@ -394,7 +480,10 @@ def legs(network: Network, snap: pd.DataFrame, *, side: Literal["origin", "facil
 
     ``side="origin"``: cost from the point to each end node (leaving along the edge);
     ``side="facility"``: cost from each end node to the point. On a one-way edge
-    (u -> v) an origin can only leave towards v and a facility is only reached from u.
+    (u -> v) an origin can only leave towards v and a facility is only reached from u,
+    except at the edge's ends: a point within :data:`NODE_TOLERANCE_M` of node u (or
+    v) is at that node and uses it in both directions (a home at a corner of a
+    one-way street can drive off along the other street).
     """
     s = snap[snap.edge >= 0]
     e = s.edge.to_numpy(np.int64)
@@ -408,12 +497,16 @@ def legs(network: Network, snap: pd.DataFrame, *, side: Literal["origin", "facil
     cv2 = acc + to_v
     cu = rate * cu2
     cv = rate * cv2
+    # a point at (within NODE_TOLERANCE_M of) an end node IS at that node: it enters and
+    # leaves it in every direction, whatever the one-way edge it was snapped to
     if side == "origin":
-        cu = np.where(one, np.inf, cu)
-        cu2 = np.where(one, np.inf, cu2)
+        blocked = one & (to_u > NODE_TOLERANCE_M)
+        cu = np.where(blocked, np.inf, cu)
+        cu2 = np.where(blocked, np.inf, cu2)
     else:
-        cv = np.where(one, np.inf, cv)
-        cv2 = np.where(one, np.inf, cv2)
+        blocked = one & (to_v > NODE_TOLERANCE_M)
+        cv = np.where(blocked, np.inf, cv)
+        cv2 = np.where(blocked, np.inf, cv2)
     return Legs(
         row=s.row.to_numpy(np.int64), edge=e, offset_m=t, access=rate * acc, access2=acc,
         u=network.edge_u[e], v=network.edge_v[e], cu=cu, cu2=cu2, cv=cv, cv2=cv2, rate=rate,
