@@ -109,7 +109,10 @@ def test_isochrone_on_real_network_covers_reached_nodes(shared_data):
     from urbangeo.accessibility.snapping import legs, snap_points
 
     net = network_from_osm(shared_data("osm/helsinki_centre_2019.osm.pbf"), mode="walk")
-    home = gpd.GeoDataFrame(geometry=[Point(net.x[100] + 5, net.y[100] + 5)], crs=net.crs)
+    ok = np.zeros(net.n_nodes, bool)  # a node on the largest piece, on a street people can be on
+    ok[net.edge_u[net.edge_snappable]] = True
+    i = np.flatnonzero(ok & (net.component == 0) & (np.arange(net.n_nodes) >= 100))[0]
+    home = gpd.GeoDataFrame(geometry=[Point(net.x[i] + 5, net.y[i] + 5)], crs=net.crs)
     iso = isochrones(net, home, minutes=(5, 10), street_width_m=10)
     lg = legs(net, snap_points(net, home), side="origin", weight="time_s", speed_kmh=None)
     node, c, c2, _ = lg.seeds()
