@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 __all__ = ["network_from_graph", "network_to_graph", "network_from_place", "network_from_polygon"]
 
 #: edge attributes copied into ``Network.edge_attrs`` when the graph has them
-GRAPH_EDGE_ATTRS = ("osmid", "highway", "name", "maxspeed")
+GRAPH_EDGE_ATTRS = ("osmid", "highway", "name", "maxspeed", "tunnel", "bridge", "layer", "covered", "access",
+                    "indoor", "level", "foot", "bicycle", "motor_vehicle")
 
 
 def _import_networkx():
