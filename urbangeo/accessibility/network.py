@@ -333,8 +333,11 @@ class Network:
         for col in attrs_differ:
             if col not in self.edge_attrs.columns:
                 continue
-            vals = self.edge_attrs[col].to_numpy()
-            ok &= (vals[r1] == vals[r2]) | (pd.isna(vals[r1]) & pd.isna(vals[r2]))  # missing tags are equal
+            try:  # equal codes <=> equal values; missing values share the code -1
+                vals, _ = pd.factorize(self.edge_attrs[col], use_na_sentinel=True)
+            except TypeError:  # unhashable values (lists): compare them as they are
+                vals = self.edge_attrs[col].to_numpy()
+            ok &= vals[r1] == vals[r2]
         if keep_nodes is not None:
             ok &= ~np.asarray(keep_nodes, dtype=bool)[x]
         interior = np.zeros(n, dtype=bool)
@@ -796,33 +799,29 @@ _MODE_ACCESS_KEY = {"walk": "foot", "bike": "bicycle", "drive": "motor_vehicle"}
 _PERMIT = frozenset({"yes", "designated", "permissive", "destination"})
 
 
-def _tag_values(attrs: pd.DataFrame, key: str, m: int) -> np.ndarray:
-    """Values of tag ``key`` as an object array of str or None (lists from osmnx joined)."""
+def _tag_rule(attrs: pd.DataFrame, key: str, rule, m: int) -> np.ndarray:
+    """``rule(value)`` for every edge's value of tag ``key`` (str, or None when absent).
+
+    Evaluated once per distinct value (tags repeat a lot), then spread to the edges.
+    """
     if key not in attrs.columns:
-        return np.full(m, None, dtype=object)
-    out = np.full(m, None, dtype=object)
-    for i, v in enumerate(attrs[key].tolist()):
-        if isinstance(v, (list, tuple)):
-            v = ";".join(str(p) for p in v)
-        if v is None or (isinstance(v, float) and v != v) or v is pd.NA:
-            continue
-        out[i] = str(v)
-    return out
+        return np.full(m, bool(rule(None)))
+    col = attrs[key]
+    try:
+        codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    except TypeError:  # lists (osmnx merges the tags of simplified edges into lists)
+        codes, uniques = pd.factorize(col.map(lambda v: ";".join(map(str, v)) if isinstance(v, (list, tuple)) else v),
+                                      use_na_sentinel=True)
+    table = np.array([bool(rule(str(u))) for u in uniques] + [bool(rule(None))], dtype=bool)
+    return table[np.where(codes < 0, len(uniques), codes)]
 
 
-def _min_number(values: np.ndarray) -> np.ndarray:
-    """Smallest number in each tag value (``"-1;0"`` -> -1); NaN when there is none."""
+def _min_number(value: str | None) -> float:
+    """Smallest number in a tag value (``"-1;0"`` -> -1); NaN when there is none."""
     import re
 
-    out = np.full(len(values), np.nan)
-    num = re.compile(r"-?\d+(?:\.\d+)?")
-    for i, v in enumerate(values):
-        if v is None:
-            continue
-        found = [float(t) for t in num.findall(v)]
-        if found:
-            out[i] = min(found)
-    return out
+    found = [float(t) for t in re.findall(r"-?\d+(?:\.\d+)?", value)] if value else []
+    return min(found) if found else np.nan
 
 
 def default_snap_filter(network: Network) -> np.ndarray:
@@ -848,27 +847,31 @@ def default_snap_filter(network: Network) -> np.ndarray:
     Returns
     -------
     ndarray (m,) bool
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from urbangeo.accessibility import grid_network
+    >>> net = grid_network(2, 1)
+    >>> net.edge_attrs = pd.DataFrame({"highway": ["service"], "tunnel": ["yes"]})
+    >>> default_snap_filter(net).tolist()
+    [False]
     """
     m = len(network.edge_u)
-    attrs = network.edge_attrs if len(network.edge_attrs) == m else pd.DataFrame(index=range(m))
+    attrs = network.edge_attrs
     ok = np.ones(m, dtype=bool)
-    if m == 0 or not len(attrs.columns):
+    if m == 0 or len(attrs) != m or not len(attrs.columns):
         return ok
-    tunnel = _tag_values(attrs, "tunnel", m)
-    ok &= np.array([t is None or t in ("no", "building_passage") for t in tunnel], dtype=bool)
-    covered = _tag_values(attrs, "covered", m)
-    ok &= np.array([c != "yes" for c in covered], dtype=bool)
-    indoor = _tag_values(attrs, "indoor", m)
-    ok &= np.array([i is None or i == "no" for i in indoor], dtype=bool)
+    ok &= _tag_rule(attrs, "tunnel", lambda t: t is None or t in ("no", "building_passage"), m)
+    ok &= _tag_rule(attrs, "covered", lambda c: c != "yes", m)
+    ok &= _tag_rule(attrs, "indoor", lambda i: i is None or i == "no", m)
     for key in ("layer", "level"):
-        vals = _min_number(_tag_values(attrs, key, m))
-        ok &= ~(vals < 0)
-    access = _tag_values(attrs, "access", m)
-    permit = _tag_values(attrs, _MODE_ACCESS_KEY.get(network.mode, "foot"), m)
-    ok &= np.array([a not in ("private", "no") or p in _PERMIT for a, p in zip(access, permit)], dtype=bool)
-    highway = _tag_values(attrs, "highway", m)
+        ok &= _tag_rule(attrs, key, lambda v: not _min_number(v) < 0, m)
+    private = _tag_rule(attrs, "access", lambda a: a in ("private", "no"), m)
+    permit = _tag_rule(attrs, _MODE_ACCESS_KEY.get(network.mode, "foot"), lambda p: p in _PERMIT, m)
+    ok &= ~private | permit
     banned = NO_SNAP_HIGHWAY.get(network.mode, frozenset())
-    ok &= np.array([h is None or not (set(h.split(";")) & banned) for h in highway], dtype=bool)
+    ok &= _tag_rule(attrs, "highway", lambda h: h is None or not (set(h.split(";")) & banned), m)
     return ok
 
 
