@@ -108,3 +108,20 @@ def test_not_mutated_same_results_in_any_crs():
     a1 = to_metric(g).area.iloc[0]
     a2 = to_metric(g.to_crs(3857)).area.iloc[0]
     assert np.isclose(a1, a2, rtol=1e-9)
+
+
+# ------------------------------------------------------------------ issue 12: unreadable CRS arguments
+
+
+@pytest.mark.parametrize("bad", ["EPSG:999999", "not a crs", 12.5])
+def test_unreadable_crs_argument_names_argument_problem_and_fix(bad):
+    g = gpd.GeoDataFrame(geometry=[Point(113.1, 23.0)], crs=4326)
+    with pytest.raises(CRSError, match=r"`crs`.*cannot read.*EPSG:4547") as e:
+        to_metric(g, crs=bad)
+    assert isinstance(e.value, ValueError)
+    with pytest.raises(CRSError, match="`crs`"):
+        metric_crs(g, crs=bad)
+    with pytest.raises(CRSError, match="`crs`"):
+        is_metric(bad)
+    with pytest.raises(CRSError, match=r"`parcels`.*set_crs"):
+        get_crs(bad, "parcels")

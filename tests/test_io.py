@@ -143,3 +143,64 @@ def test_read_real_data(shared_data):
     assert len(plots) == 407 and plots.crs.to_epsg() == 3857
     dem, prof = io.read_raster(shared_data("raster/minnesota_dem_1m.tif"))
     assert dem.shape == (400, 400) and prof["crs"].to_epsg() == 26915
+
+
+# ------------------------------------------------------------------ issue 12: typed errors that say what to do
+
+
+def test_missing_layer_lists_the_layers(tmp_path):
+    from urbangeo.errors import LayerNotFoundError
+
+    path = tmp_path / "two.gpkg"
+    io.write(sample(), path, layer="parks")
+    io.write(sample().iloc[:1], path, layer="lakes")
+    for layer in ("nope", 5):
+        with pytest.raises(LayerNotFoundError, match=r"`layer`.*Available layers: 'parks', 'lakes'") as e:
+            io.read(path, layer=layer)
+        assert isinstance(e.value, LookupError)
+        assert ("'nope' is not in" if layer == "nope" else "out of range") in str(e.value)
+        assert "layer='parks'" in str(e.value)
+
+
+def test_mixed_geometry_types_to_shapefile_say_what_to_do(tmp_path):
+    from urbangeo.errors import GeometryTypeError
+
+    g = gpd.GeoDataFrame({"kind": ["gate", "lake", "path"]},
+                         geometry=[Point(0, 0), box(0, 0, 1, 1), LineString([(0, 0), (1, 1)])], crs="EPSG:4547")
+    with assert_not_mutated(g), pytest.raises(GeometryTypeError, match=r"(?s)Shapefile holds one geometry type.*\.gpkg.*geom_type") as e:
+        io.write(g, tmp_path / "mixed.shp")
+    assert isinstance(e.value, TypeError)
+    assert not any(tmp_path.iterdir())  # nothing half-written
+    # the advice works: a GeoPackage takes them all, or one Shapefile per type
+    assert len(io.read(io.write(g, tmp_path / "mixed.gpkg"))) == 3
+    for kind, part in g.groupby(g.geom_type):
+        io.write(part, tmp_path / f"mixed_{kind.lower()}.shp")
+    # polygons and multipolygons are one Shapefile type
+    from shapely import MultiPolygon
+
+    poly = gpd.GeoDataFrame(geometry=[box(0, 0, 1, 1), MultiPolygon([box(2, 2, 3, 3), box(4, 4, 5, 5)])], crs=4547)
+    assert len(io.read(io.write(poly, tmp_path / "poly.shp"))) == 2
+
+
+def test_geotiffs_are_compressed_and_float32_when_lossless(tmp_path):
+    import rasterio
+    from rasterio.enums import Compression
+    from rasterio.transform import from_origin
+
+    prof = {"crs": "EPSG:4547", "transform": from_origin(500000, 2500000, 5, 5)}
+    small = np.array([[0.125, 1.5], [2.25, np.nan]])  # float64, exactly representable in float32
+    ints = np.array([[1, 2], [3, 4]], dtype="int16")
+    precise = np.array([[1e6 + 1e-3, 0.0], [1.0, 2.0]])  # float32 would lose the millimetre
+    cases = [(small, {}, "float32", "3"), (ints, {}, "int16", "2"), (precise, {}, "float64", "3"),
+             (small, {"dtype": "float64"}, "float64", "3")]
+    for i, (arr, extra, dtype, predictor) in enumerate(cases):
+        path = io.write_raster(arr, tmp_path / f"r{i}.tif", profile={**prof, **extra})
+        with rasterio.open(path) as src:
+            assert src.compression == Compression.deflate, i
+            assert src.dtypes[0] == dtype, i
+            assert src.tags(ns="IMAGE_STRUCTURE").get("PREDICTOR") == predictor, i
+            np.testing.assert_array_equal(src.read(1), np.asarray(arr).astype(dtype))
+    # explicit compression is respected
+    path = io.write_raster(ints, tmp_path / "lzw.tif", profile=prof, compress="lzw")
+    with rasterio.open(path) as src:
+        assert src.compression == Compression.lzw

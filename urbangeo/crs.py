@@ -70,6 +70,21 @@ def _describe(crs: CRS | None) -> str:
     return f"EPSG:{epsg} ({crs.name})" if epsg else crs.name
 
 
+_CRS_FIX = (
+    "pass an EPSG code such as 'EPSG:4547' (CGCS2000 / 3-degree Gauss-Krueger CM 114E), 'EPSG:4490' "
+    "(CGCS2000 longitude/latitude) or 'EPSG:4326' (WGS-84), a WKT string or a pyproj.CRS; look codes up "
+    "with pyproj.database.query_crs_info() or https://epsg.io"
+)
+
+
+def _read_crs(value: Any, name: str) -> CRS:
+    """``pyproj.CRS.from_user_input(value)``, with urbangeo's :class:`CRSError` naming ``name`` and the fix."""
+    try:
+        return CRS.from_user_input(value)
+    except (pyproj.exceptions.CRSError, TypeError, ValueError) as exc:
+        raise CRSError(f"`{name}`: PROJ cannot read the CRS {value!r} ({exc}); {_CRS_FIX}.") from exc
+
+
 def get_crs(obj: Any, name: str) -> CRS:
     """Return the CRS of ``obj`` or raise :class:`CRSError` naming the argument.
 
@@ -86,8 +101,12 @@ def get_crs(obj: Any, name: str) -> CRS:
         )
     try:
         return CRS.from_user_input(crs)
-    except pyproj.exceptions.CRSError as exc:
-        raise CRSError(f"`{name}` has a CRS pyproj cannot read ({crs!r}): {exc}") from exc
+    except (pyproj.exceptions.CRSError, TypeError, ValueError) as exc:
+        raise CRSError(
+            f"`{name}` has a CRS PROJ cannot read ({crs!r}): {exc}. Set a valid one, e.g. "
+            f"{name} = {name}.set_crs('EPSG:4326', allow_override=True) if the coordinates are WGS-84 "
+            f"longitude/latitude; {_CRS_FIX}."
+        ) from exc
 
 
 def check_same_crs(**named: Any) -> CRS:
@@ -122,7 +141,7 @@ def is_metric(crs: Any) -> bool:
     >>> is_metric("EPSG:4547"), is_metric("EPSG:32650"), is_metric("EPSG:4326"), is_metric("EPSG:3857")
     (True, True, False, False)
     """
-    crs = CRS.from_user_input(crs)
+    crs = _read_crs(crs, "crs")
     if not crs.is_projected:
         return False
     units = {ax.unit_name.lower() for ax in crs.axis_info}
@@ -196,9 +215,12 @@ def metric_crs(obj: Any, *, crs: Any = None, name: str = "data") -> CRS:
     >>> metric_crs(helsinki).to_epsg()
     32635
     """
-    chosen = crs if crs is not None else settings.metric_crs
+    if crs is not None:
+        chosen, source = crs, "crs"
+    else:
+        chosen, source = settings.metric_crs, "urbangeo.settings.metric_crs"
     if chosen is not None:
-        out = CRS.from_user_input(chosen)
+        out = _read_crs(chosen, source)
         if not is_metric(out):
             raise CRSError(
                 f"the metric CRS override {_describe(out)} is not a projected CRS in metres; "

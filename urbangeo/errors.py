@@ -28,6 +28,7 @@ __all__ = [
     "GeoreferenceError",
     "SettingsError",
     "MissingDependencyError",
+    "LayerNotFoundError",
     "UrbangeoWarning",
     "DroppedRowsWarning",
     "GeometryFixedWarning",
@@ -108,6 +109,10 @@ class SettingsError(UrbangeoError, KeyError):
 
 class MissingDependencyError(UrbangeoError, ImportError):
     """An optional dependency is needed; the message gives the install command."""
+
+
+class LayerNotFoundError(UrbangeoError, LookupError):
+    """A file has no layer of the requested name or index; the message lists the layers it has."""
 
 
 class UrbangeoWarning(UserWarning):

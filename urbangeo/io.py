@@ -13,11 +13,13 @@ What survives a round trip:
 * GeoJSON, FlatGeobuf: geometry, CRS, values, text and row order; nullable integer
   columns come back as floats because these formats keep no dtype metadata.
 * Shapefile: as GeoJSON, but field names longer than 10 characters are refused (the
-  format would truncate them) and text is written as UTF-8 with a ``.cpg`` file.
+  format would truncate them), text is written as UTF-8 with a ``.cpg`` file, and a
+  frame mixing points, lines and polygons is refused (one geometry type per file).
 
 Rasters go through rasterio: :func:`read_raster` returns a masked array and the
-rasterio profile; :func:`write_raster` writes a GeoTIFF. Rasters without a CRS or
-geotransform are refused with :class:`~urbangeo.errors.GeoreferenceError`.
+rasterio profile; :func:`write_raster` writes a deflate-compressed GeoTIFF (float64
+data as float32 when nothing meaningful is lost, see :data:`FLOAT32_ATOL`). Rasters
+without a CRS or geotransform are refused with :class:`~urbangeo.errors.GeoreferenceError`.
 """
 
 from __future__ import annotations
@@ -33,7 +35,13 @@ import numpy as np
 import pandas as pd
 
 from ._validate import check_geodataframe
-from .errors import GeoreferenceError, InvalidOptionError, MissingDependencyError
+from .errors import (
+    GeometryTypeError,
+    GeoreferenceError,
+    InvalidOptionError,
+    LayerNotFoundError,
+    MissingDependencyError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -177,6 +185,13 @@ def read(
         With the dtypes, index and geometry name restored when urbangeo wrote the
         GeoPackage.
 
+    Raises
+    ------
+    FileNotFoundError
+        ``source`` does not exist.
+    LayerNotFoundError
+        ``layer`` is not a layer of the file; the message lists the layers it has.
+
     Examples
     --------
     >>> import geopandas as gpd, tempfile, os
@@ -201,6 +216,8 @@ def read(
         return gpd.read_parquet(path, columns=columns, bbox=bbox)
     import pyogrio
 
+    if layer is not None:
+        _check_layer(path, layer)
     gdf = pyogrio.read_dataframe(path, layer=layer, columns=columns, bbox=bbox, where=where, **kwargs)
     try:
         meta = pyogrio.read_info(path, layer=layer).get("layer_metadata") or {}
@@ -209,6 +226,59 @@ def read(
     if _META_KEY in meta:
         gdf = _restore(gdf, json.loads(meta[_META_KEY]))
     return gdf
+
+
+def _check_layer(path: Path, layer: str | int) -> None:
+    """Raise :class:`LayerNotFoundError` listing the layers if ``layer`` is not one of them."""
+    import pyogrio
+
+    try:
+        names = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
+    except Exception:  # pragma: no cover - sources that cannot list layers: let GDAL decide
+        return
+    if isinstance(layer, (int, np.integer)) and not isinstance(layer, bool):
+        if 0 <= int(layer) < len(names):
+            return
+        problem = f"layer index {layer} is out of range (the file has {len(names)} layers, 0 to {len(names) - 1})"
+    elif str(layer) in names:
+        return
+    else:
+        problem = f"{str(layer)!r} is not in {str(path)!r}"
+    raise LayerNotFoundError(
+        f"`layer`: {problem}. Available layers: {', '.join(repr(n) for n in names) or '(none)'}; pass one of "
+        f"them as layer=..., e.g. urbangeo.io.read({str(path)!r}, layer={names[0] if names else ''!r}) "
+        f"(urbangeo.io.list_layers(path) lists them with their geometry types)."
+    )
+
+
+#: Shapefile shape types: geometry types that can share one Shapefile.
+_SHP_FAMILIES = {
+    "Point": "point",
+    "MultiPoint": "multipoint",
+    "LineString": "line",
+    "MultiLineString": "line",
+    "LinearRing": "line",
+    "Polygon": "polygon",
+    "MultiPolygon": "polygon",
+}
+
+
+def _check_shapefile_geometry(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    """A Shapefile holds one shape type: refuse mixed geometry types before GDAL half-writes the file."""
+    geoms = gdf.geometry
+    types = geoms[~(geoms.isna() | geoms.is_empty)].geom_type
+    present = sorted(set(types))
+    families = {_SHP_FAMILIES.get(t, t) for t in present}
+    if len(families) <= 1:
+        return
+    counts = ", ".join(f"{int((types == t).sum())} {t}" for t in present)
+    gpkg = path.with_suffix(".gpkg")
+    raise GeometryTypeError(
+        f"`gdf` holds several geometry types ({counts}), but a Shapefile holds one geometry type "
+        f"(Polygon and MultiPolygon count as one, as do LineString and MultiLineString). Write a GeoPackage, "
+        f"which takes them all: urbangeo.io.write(gdf, {str(gpkg)!r}); or split by type, one Shapefile each: "
+        f"for kind, part in gdf.groupby(gdf.geom_type): urbangeo.io.write(part, f'{path.stem}_{{kind}}.shp')."
+    )
 
 
 def write(
@@ -236,6 +306,14 @@ def write(
         Force a driver (see :data:`DRIVERS`).
     mode : {"w", "a"}
         Replace the layer or append to it.
+
+    Raises
+    ------
+    GeometryTypeError
+        Mixed geometry types (points, lines, polygons) for a Shapefile, which holds
+        one; nothing is written. Write a GeoPackage, or one Shapefile per type.
+    InvalidOptionError
+        Unknown format or driver, Shapefile field names over 10 bytes.
     """
     check_geodataframe(gdf, "gdf", allow_empty=True)
     if mode not in ("w", "a"):
@@ -260,12 +338,17 @@ def write(
     out, numeric_objects = _numbers_as_numbers(gdf)
     index_cols: list[str] = []
     if not isinstance(gdf.index, pd.RangeIndex) or any(n is not None for n in gdf.index.names):
-        names = [n if n is not None else f"__index_level_{i}__" for i, n in enumerate(gdf.index.names)]
+        # Shapefile field names hold 10 bytes: there an unnamed index is written as "index"
+        unnamed = "index_{i}" if drv == "ESRI Shapefile" else "__index_level_{i}__"
+        names = [n if n is not None else unnamed.format(i=i) for i, n in enumerate(gdf.index.names)]
+        if drv == "ESRI Shapefile" and names == ["index_0"] and "index" not in out.columns:
+            names = ["index"]
         out = out.copy()
         out.index.names = names
         out = out.reset_index()
         index_cols = names
     if drv == "ESRI Shapefile":
+        _check_shapefile_geometry(gdf, path)
         long = [str(c) for c in out.columns if c != out.geometry.name and len(str(c).encode()) > 10]
         if long:
             raise InvalidOptionError(
@@ -344,10 +427,41 @@ def read_raster(
     return arr, profile
 
 
+#: Largest absolute change the float32 cast may make to a value for float64 data to be written as float32
+#: (1e-6 in the data's units: 1 micrometre for metres, far below any survey's or model's precision).
+FLOAT32_ATOL = 1e-6
+
+
+def _float_dtype(arr: np.ndarray) -> str:
+    """Smallest float type holding ``arr``: "float32" if the cast moves no finite value by more than
+    :data:`FLOAT32_ATOL` (NaN stays NaN, nothing overflows to inf), else "float64"."""
+    if np.asarray(arr).dtype == np.float32:
+        return "float32"
+    a = np.ma.getdata(arr).astype(float, copy=False)
+    if np.ma.isMaskedArray(arr):
+        a = a[~np.ma.getmaskarray(arr)]
+    with np.errstate(over="ignore", invalid="ignore"):
+        b = a.astype(np.float32)
+    finite = np.isfinite(a)
+    if not np.array_equal(np.isfinite(b), finite):  # overflow to inf
+        return "float64"
+    if not finite.any():
+        return "float32"
+    err = np.abs(a[finite] - b[finite].astype(float))
+    return "float32" if float(err.max()) <= FLOAT32_ATOL else "float64"
+
+
 def write_raster(array: np.ndarray, target: str | os.PathLike, *, profile: dict, **overrides: Any) -> Path:
-    """Write a 2-D (or 3-D band-first) array to a GeoTIFF with ``profile``; return the path.
+    """Write a 2-D (or 3-D band-first) array to a compressed GeoTIFF with ``profile``; return the path.
 
     Masked values are written as the profile's nodata (NaN for float rasters without one).
+
+    The cell type is ``dtype`` from ``profile`` or ``overrides``; without one it is the
+    array's, except that float64 arrays are written as float32 when the cast changes no
+    value by more than :data:`FLOAT32_ATOL` (pass ``dtype="float64"`` to keep float64).
+    Files are deflate-compressed with the predictor that suits the type (2, horizontal
+    differencing, for integers; 3, floating point, for floats); pass ``compress=`` (e.g.
+    ``"lzw"`` or ``"none"``) and ``predictor=`` to choose otherwise.
     """
     import rasterio
 
@@ -358,8 +472,20 @@ def write_raster(array: np.ndarray, target: str | os.PathLike, *, profile: dict,
     if data.ndim == 2:
         data = data[np.newaxis]
     prof.update(driver="GTiff", count=data.shape[0], height=data.shape[1], width=data.shape[2])
-    prof.setdefault("dtype", str(data.dtype))
+    if prof.get("dtype") is None:
+        prof["dtype"] = _float_dtype(data) if data.dtype == np.float64 else str(data.dtype)
     prof["dtype"] = str(np.dtype(prof["dtype"]))
+    if prof.get("compress") is None:
+        prof["compress"] = "deflate"
+    if str(prof["compress"]).lower() == "none":
+        prof.pop("compress")
+        prof.pop("predictor", None)
+    elif "predictor" not in overrides:
+        kind = np.dtype(prof["dtype"]).kind
+        if str(prof["compress"]).lower() in ("deflate", "lzw", "zstd", "lzma") and kind in "fiu":
+            prof["predictor"] = 3 if kind == "f" else 2
+        else:  # predictors apply to these codecs and number types only
+            prof.pop("predictor", None)
     if np.ma.isMaskedArray(data):
         nodata = prof.get("nodata")
         if nodata is None:

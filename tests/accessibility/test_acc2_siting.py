@@ -307,3 +307,59 @@ def test_greedy_bounds_valid_with_and_without_lp(seed):
         assert g.gap == pytest.approx((g.bound - g.objective) / g.bound)
         gl = solve_lscp(cover, fixed, method="greedy", lp_bound=lp)
         assert gl.bound <= ls.objective <= gl.objective
+
+
+# ------------------------------------------------------------------ issue 12: the HiGHS banner
+
+
+def _small_exact_case():
+    rng = np.random.default_rng(3)
+    demand, cand, _ = _frames(8, 4, 0, rng)
+    costs = rng.uniform(0, 10, (8, 4))
+    return demand, cand, costs
+
+
+def test_exact_solve_prints_nothing(capfd):
+    demand, cand, costs = _small_exact_case()
+    capfd.readouterr()
+    for model, kw in [("mclp", dict(p=2, threshold_minutes=5)), ("p_median", dict(p=2)),
+                      ("lscp", dict(threshold_minutes=9))]:
+        site_facilities(demand, cand, model=model, costs=costs, solver="exact", **kw)
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
+
+
+def test_exact_solve_prints_nothing_in_a_fresh_process():
+    """HiGHS prints its banner once per process, at the first Highs(): check a fresh one (fd level)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy as np, geopandas as gpd\n"
+        "from shapely import Point\n"
+        "from urbangeo.accessibility import site_facilities\n"
+        "pts = lambda n: gpd.GeoDataFrame({'population': np.ones(n)}, geometry=[Point(i, i) for i in range(n)], crs=3857)\n"
+        "site_facilities(pts(6), pts(3), model='mclp', p=1, threshold_minutes=5, costs=np.arange(18.0).reshape(6, 3))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == ""
+    assert "HiGHS" not in run.stderr
+
+
+def test_solver_log_goes_to_urbangeo_logging_when_shown(capfd):
+    import io
+
+    import urbangeo
+
+    demand, cand, costs = _small_exact_case()
+    stream = io.StringIO()
+    handler = urbangeo.show_logs(stream=stream)
+    try:
+        capfd.readouterr()
+        site_facilities(demand, cand, model="mclp", p=2, threshold_minutes=5, costs=costs, solver="exact")
+        out, _ = capfd.readouterr()
+    finally:
+        urbangeo.hide_logs(handler)
+    assert out == ""  # still nothing on stdout ...
+    assert "HiGHS: MIP has" in stream.getvalue()  # ... the solver's log went to the urbangeo log instead

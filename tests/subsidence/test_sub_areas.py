@@ -119,7 +119,8 @@ def test_restoration_areas_sum_to_subsided_area(basin):
     assert z.loc[z["class"] == 1, "water"].eq(False).all() and z.loc[z["class"] == 4, "water"].all()
     assert z["storage_volume_m3"].sum() == pytest.approx(np.maximum(basin.array - 1.5, 0).sum() * 100)
     wet = z[z["water_area_m2"] > 0]
-    assert (wet["shoreline_development_index"] >= 0.95).all()
+    # zones surrounded by other water have little or no shore of their own: index in [0, inf)
+    assert (wet["shoreline_development_index"] >= 0).all()
     assert z["stable"].isna().all()
     assert set(z["damage_grade"]) <= {"slight", "moderate", "severe"}
 
@@ -264,3 +265,42 @@ def test_windowed_labels_and_polygons_equal_whole_grid(basin, monkeypatch):
     cols = ["class", "area_m2", "subsidence_max_m", "water_volume_m3", "shoreline_m", "damage_grade"]
     assert windowed[cols].equals(whole[cols])
     assert all(a.equals(b) for a, b in zip(windowed.geometry, whole.geometry))
+
+
+# ------------------------------------------------------------------ issue 12: shoreline = water/land boundary
+
+
+def test_shoreline_of_nested_rectangular_zones_is_the_outer_water_edge():
+    """A rectangular pit, 2 m deep with a 4 m deep middle and a dry island: closed-form shore lengths."""
+    w = np.zeros((60, 80))
+    w[10:50, 10:70] = 2.0  # 600 m x 400 m at W 2 m: water 1 m deep (class 3)
+    w[20:40, 20:60] = 4.0  # 400 m x 200 m at W 4 m: water 3 m deep (class 4)
+    w[28:32, 36:44] = 0.2  # 80 m x 40 m island, W 0.2 m: dry (class 1)
+    r = Raster(w, Affine(10, 0, 0, 0, -10, 600), CRS)
+    z = restoration_zones(r, groundwater_depth_m=1.0, clean_radius_cells=0)
+    by_class = z.groupby("class")["shoreline_m"].sum()
+    assert by_class[3] == pytest.approx(2 * (600 + 400))  # the outer shore only
+    assert by_class[4] == pytest.approx(2 * (80 + 40))  # the island's shore, not the 3 m step
+    assert by_class[1] == 0.0
+    assert z["shoreline_m"].sum() == pytest.approx(2 * (600 + 400) + 2 * (80 + 40))
+    lakes = water_bodies(r, groundwater_depth_m=1.0, clean_radius_cells=0)
+    assert z["shoreline_m"].sum() == pytest.approx(lakes["shoreline_m"].sum())
+
+
+def test_shoreline_of_nested_circular_zones_is_the_lake_circumference():
+    c = cone(cell=5.0, n=201)  # W = 5 (1 - rho / 400): classes 0.5/1.5/3 m are circles
+    z = restoration_zones(c, groundwater_depth_m=1.0, clean_radius_cells=0)
+    radius = 400.0 * (1 - 1.0 / 5.0)  # water edge at W = 1 m: 320 m
+    assert z["shoreline_m"].sum() == pytest.approx(2 * math.pi * radius, rel=0.015)
+    outer = z[(z["water_area_m2"] > 0) & (z["class"] == 2)]
+    assert outer["shoreline_m"].sum() == pytest.approx(2 * math.pi * radius, rel=0.015)
+    assert z.loc[z["class"] >= 3, "shoreline_m"].eq(0).all()  # wholly under water
+    assert z.loc[z["class"] >= 3, "shoreline_development_index"].eq(0).all()
+
+
+def test_zone_shorelines_add_up_to_the_lake_shorelines(basin):
+    """Worked example (two panels, water table 1.5 m): before the fix zones summed to 10,356 m."""
+    z = restoration_zones(basin, groundwater_depth_m=1.5, clean_radius_cells=0)
+    lakes = water_bodies(basin, groundwater_depth_m=1.5, clean_radius_cells=0)
+    assert lakes["shoreline_m"].sum() == pytest.approx(5400, rel=0.01)
+    assert z["shoreline_m"].sum() == pytest.approx(lakes["shoreline_m"].sum(), rel=1e-9)

@@ -141,3 +141,44 @@ def test_errors():
         park_plan(z, paved_share=1.5)
     with pytest.raises(InvalidOptionError):
         park_plan(z, population_column="residents")
+
+
+# ------------------------------------------------------------------ issue 12: followable errors, no silent NaN
+
+
+def test_park_plan_on_invalid_advice_is_executable():
+    from shapely import Polygon
+
+    from urbangeo.errors import GeometryFixedWarning, InvalidGeometryError
+
+    z = zones()
+    bowtie = Polygon([(X0 + 1000, Y0), (X0 + 1100, Y0 + 100), (X0 + 1100, Y0), (X0 + 1000, Y0 + 100)])
+    z.loc[2, "geometry"] = bowtie
+    with pytest.raises(InvalidGeometryError, match="on_invalid='fix'"):
+        park_plan(z)
+    with assert_not_mutated(z), pytest.warns(GeometryFixedWarning):
+        p = park_plan(z, on_invalid="fix", min_park_area_m2=1000.0)
+    assert p["area_m2"].sum() == pytest.approx(20000 + 5000)
+    with pytest.raises(TypeError):
+        park_plan(z, None)
+
+
+def test_nan_residents_warn_and_do_not_undercount():
+    from urbangeo.errors import MissingValuesWarning
+
+    z, bl = zones(), buildings()
+    clean = park_plan(z, buildings=bl, population_column="residents")
+    bl.loc[bl.index[:7], "residents"] = np.nan
+    with assert_not_mutated(bl), pytest.warns(MissingValuesWarning, match=r"7 of 300 .*'residents'.*fillna") as rec:
+        p = park_plan(z, buildings=bl, population_column="residents")
+    assert "dropna" in str(rec[0].message)
+    for (_, row), (_, ref) in zip(p.iterrows(), clean.iterrows()):
+        inside = bl.distance(row.geometry) <= row.service_radius_m
+        assert row.buildings_served == ref.buildings_served
+        if bl.loc[inside, "residents"].isna().any():
+            assert np.isnan(row.residents_served)  # unknown, not an undercount
+        else:
+            assert row.residents_served == ref.residents_served
+    # the advice works: fill (or drop) and the warning is gone
+    filled = park_plan(z, buildings=bl.fillna({"residents": 0.0}), population_column="residents")
+    assert filled["residents_served"].notna().all()

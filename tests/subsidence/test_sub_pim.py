@@ -278,3 +278,70 @@ def test_raster_contract(tmp_path):
 
     with rasterio.open(r.to_geotiff(tmp_path / "r.tif")) as src:
         assert src.crs.to_epsg() == 4547 and src.transform == r.transform and src.read(1, masked=True).mask[0, 1]
+
+
+# ------------------------------------------------------------------ issue 12: followable errors, quiet rasters
+
+BOWTIE = Polygon([(0, 0), (300, 300), (300, 0), (0, 300)])  # self-intersecting
+
+
+@pytest.mark.parametrize("func", [predict_subsidence, predict_deformation])
+def test_on_invalid_advice_is_executable(func):
+    from urbangeo.errors import GeometryFixedWarning, InvalidGeometryError
+
+    p = panels(BOWTIE)
+    with pytest.raises(InvalidGeometryError, match="on_invalid='fix'"):
+        func(p, resolution_m=20.0)
+    with assert_not_mutated(p), pytest.warns(GeometryFixedWarning, match="repaired 1"):
+        out = func(p, resolution_m=20.0, on_invalid="fix")
+    w = out if isinstance(out, Raster) else out["subsidence"]
+    assert np.nanmax(w.array) > 0
+    with pytest.raises(InvalidOptionError, match="on_invalid"):
+        func(p, resolution_m=20.0, on_invalid="repair")
+    with pytest.raises(TypeError):  # keyword-only
+        func(p, 20.0)
+
+
+def test_raster_without_transform_or_with_bad_crs_says_what_to_do():
+    from urbangeo.errors import CRSError, GeoreferenceError
+
+    with pytest.raises(GeoreferenceError, match=r"`transform` is None.*Affine\("):
+        Raster(np.zeros((2, 2)), None, CRS)
+    with pytest.raises(GeoreferenceError, match="`transform`"):
+        Raster(np.zeros((2, 2)), "north-up", CRS)
+    with pytest.raises(CRSError, match=r"`crs`.*EPSG:999999.*EPSG:4547") as e:
+        Raster(np.zeros((2, 2)), Affine(10, 0, 0, 0, -10, 20), "EPSG:999999")
+    assert isinstance(e.value, ValueError)
+
+
+def test_raster_repr_does_not_print_the_array():
+    r = Raster(np.arange(200 * 300, dtype=float).reshape(200, 300), Affine(10, 0, 500000, 0, -10, 3500000), CRS,
+               name="subsidence", units="m")
+    text = repr(r)
+    assert "array(" not in text and "59999" not in text and len(text) < 400
+    for part in ("subsidence", "200 x 300", "float64", "EPSG:4547", "10", "500000", "nodata=nan"):
+        assert part in text, part
+
+
+def test_geotiff_is_deflate_compressed_and_float32_when_lossless(tmp_path):
+    import rasterio
+    from rasterio.enums import Compression
+
+    w = predict_subsidence(panels(box(0, 0, 300, 300)), resolution_m=20.0)
+    path = w.to_geotiff(tmp_path / "w.tif")
+    with rasterio.open(path) as src:
+        assert src.compression == Compression.deflate
+        assert src.dtypes[0] == "float32"
+        assert src.tags(ns="IMAGE_STRUCTURE").get("PREDICTOR") == "3"
+        back = src.read(1)
+    np.testing.assert_allclose(back, w.array, rtol=0, atol=1e-6)
+    # values float32 cannot hold to within 1e-6 (here: 1e6 + 1e-3) stay float64
+    fine = Raster(np.full((3, 3), 1e6 + 1e-3), Affine(10, 0, 0, 0, -10, 30), CRS)
+    with rasterio.open(fine.to_geotiff(tmp_path / "fine.tif")) as src:
+        assert src.dtypes[0] == "float64" and src.compression == Compression.deflate
+        assert src.read(1)[0, 0] == 1e6 + 1e-3
+    # an explicit dtype wins
+    with rasterio.open(w.to_geotiff(tmp_path / "w64.tif", dtype="float64")) as src:
+        assert src.dtypes[0] == "float64"
+    with pytest.raises(InvalidOptionError, match="dtype"):
+        w.to_geotiff(tmp_path / "x.tif", dtype="int8")

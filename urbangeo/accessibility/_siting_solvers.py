@@ -17,8 +17,12 @@ are the classical ones (see each function); for the exact runs they come from Hi
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
+import os
+import sys
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -73,11 +77,65 @@ def _have_highs() -> bool:
     return True
 
 
+_FD_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _stdout_fd_silenced():
+    """Send file descriptor 1 to the null device for the duration (C-level prints included).
+
+    ``contextlib.redirect_stdout`` only swaps ``sys.stdout``; HiGHS writes with C stdio,
+    so the descriptor itself is redirected and restored. Does nothing where stdout has
+    no usable descriptor (some GUI hosts).
+    """
+    with _FD_LOCK:
+        with contextlib.suppress(AttributeError, OSError, ValueError):  # no (or a closed) sys.stdout
+            sys.stdout.flush()
+        try:
+            saved = os.dup(1)
+        except OSError:  # pragma: no cover - no descriptor 1
+            yield
+            return
+        try:
+            with open(os.devnull, "w") as null:
+                os.dup2(null.fileno(), 1)
+                try:
+                    yield
+                finally:
+                    os.dup2(saved, 1)
+        finally:
+            os.close(saved)
+
+
+def _forward_log(event) -> None:
+    for line in str(event.message).splitlines():
+        if line.strip():
+            log.info("HiGHS: %s", line)
+
+
+def _new_highs(highspy):
+    """A HiGHS instance that prints nothing.
+
+    highspy's ``Highs()`` prints the "Running HiGHS ..." banner while it is being built
+    (before any option can be set), once per process, so it is built with stdout
+    silenced at the descriptor level; the solver log is then switched off, or, when
+    urbangeo's logging is on (``urbangeo.show_logs()``, INFO), forwarded to the
+    ``urbangeo.accessibility._siting_solvers`` logger instead of the console.
+    """
+    with _stdout_fd_silenced():
+        h = highspy.Highs()
+    h.setOptionValue("log_to_console", False)
+    if log.isEnabledFor(logging.INFO) and hasattr(h, "cbLogging"):
+        h.cbLogging.subscribe(_forward_log)
+    else:
+        h.setOptionValue("output_flag", False)
+    return h
+
+
 def _solve_ilp(c, a_csc, row_lo, row_hi, col_lo, col_hi, integer, *, maximize, time_limit_s, relax=False):
     """Solve an ILP (or its LP relaxation) with HiGHS; returns (x, objective, bound, status)."""
     highspy = _highs()
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = _new_highs(highspy)
     h.setOptionValue("mip_rel_gap", 0.0)
     h.setOptionValue("threads", 1)
     if time_limit_s is not None:

@@ -19,15 +19,16 @@ and the ``service_method`` column says so.
 from __future__ import annotations
 
 import logging
+import warnings
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-from .._validate import check_columns, check_geodataframe, check_number, validate_frame
+from .._validate import OnInvalid, check_columns, check_geodataframe, check_number, validate_frame
 from ..crs import check_same_crs, get_crs, is_metric
-from ..errors import CRSError, EmptyDataError, InvalidOptionError
+from ..errors import CRSError, EmptyDataError, InvalidOptionError, MissingValuesWarning
 from ._tables import load_table
 from .areas import MU_M2
 
@@ -57,8 +58,9 @@ def park_class_of(area_ha: float) -> tuple[str | None, float]:
     return None, float("nan")
 
 
-def _check_zones(zones) -> gpd.GeoDataFrame:
-    z, _ = validate_frame(zones, "zones", geometry_types=("polygon",), columns={"water": "any", "in_park": "any"})
+def _check_zones(zones, on_invalid: OnInvalid = "raise") -> gpd.GeoDataFrame:
+    z, _ = validate_frame(zones, "zones", geometry_types=("polygon",), columns={"water": "any", "in_park": "any"},
+                          on_invalid=on_invalid)
     crs = get_crs(z, "zones")
     if not is_metric(crs):
         raise CRSError("`zones` must be in a metric CRS (restoration_zones returns the raster's metric CRS).")
@@ -202,6 +204,21 @@ def park_service_areas(
                             geometry=geoms, index=parks.index, crs=parks.crs)
 
 
+def _warn_missing_population(buildings: gpd.GeoDataFrame, column: str) -> None:
+    missing = buildings[column].isna()
+    n = int(missing.sum())
+    if n:
+        rows = ", ".join(repr(x) for x in list(buildings.index[missing])[:5]) + (" ..." if n > 5 else "")
+        warnings.warn(
+            f"`buildings`: {n} of {len(buildings)} rows have no value in {column!r} (rows {rows}); "
+            f"residents_served is NaN for the parks that serve them. Fill them, e.g. "
+            f"buildings.fillna({{{column!r}: 0}}) (or an estimate), or leave them out with "
+            f"buildings.dropna(subset=[{column!r}]).",
+            MissingValuesWarning,
+            stacklevel=3,
+        )
+
+
 def park_plan(
     zones: gpd.GeoDataFrame,
     *,
@@ -213,6 +230,7 @@ def park_plan(
     vegetation_cover: float = 0.95,
     min_park_area_m2: float = 4000.0,
     entrance_spacing_m: float = 400.0,
+    on_invalid: OnInvalid = "raise",
 ) -> gpd.GeoDataFrame:
     """Turn restoration zones into parks with their ratios, class, entrances and people served.
 
@@ -225,7 +243,11 @@ def park_plan(
         Buildings or residential points (same CRS); counted when their representative
         point lies in a park's service area.
     population_column : str, optional
-        Residents per building; summed into ``residents_served``.
+        Residents per building; summed into ``residents_served``. Buildings with a
+        missing value (NaN/None) make the total unknown: ``residents_served`` is NaN for
+        the parks that serve them, and a
+        :class:`~urbangeo.errors.MissingValuesWarning` says how many there are and how to
+        fill or drop them (``buildings_served`` still counts them).
     network : urbangeo.accessibility.Network, optional
         Walking network for network service areas (else straight-line buffers).
     streets : GeoDataFrame, optional
@@ -238,6 +260,11 @@ def park_plan(
         Park land parts smaller than this are left out (reported in the log).
     entrance_spacing_m : float
         Spacing of entrances along the boundary.
+    on_invalid : {"raise", "fix", "drop", "warn"}
+        What to do with invalid zone polygons: ``"raise"`` (default) an
+        :class:`~urbangeo.errors.InvalidGeometryError` listing them, ``"fix"`` repair
+        them with ``make_valid``, ``"drop"`` leave them out, ``"warn"`` use them as they
+        are (see :func:`urbangeo._validate.check_geometries`).
 
     Returns
     -------
@@ -248,7 +275,7 @@ def park_plan(
         ``park_class``, ``service_radius_m``, ``n_entrances``, ``buildings_served``,
         ``residents_served``, ``service_method``; park polygons in the zones' CRS.
     """
-    z = _check_zones(zones)
+    z = _check_zones(zones, on_invalid)
     paved_share = check_number(paved_share, "paved_share", minimum=0, maximum=1)
     vegetation_cover = check_number(vegetation_cover, "vegetation_cover", minimum=0, maximum=1)
     min_park_area_m2 = check_number(min_park_area_m2, "min_park_area_m2", minimum=0)
@@ -257,6 +284,7 @@ def park_plan(
         check_same_crs(zones=z, buildings=buildings)
         if population_column is not None:
             check_columns(buildings, "buildings", {population_column: "numeric"})
+            _warn_missing_population(buildings, population_column)
     elif population_column is not None:
         raise InvalidOptionError("`population_column` needs `buildings`.")
     parts = _parks_geoms(z, min_park_area_m2)
@@ -303,7 +331,8 @@ def park_plan(
         for g in sa.geometry.values:
             hit = tree.query(g, predicate="contains") if g is not None and not g.is_empty else np.array([], dtype=int)
             counts.append(len(hit))
-            residents.append(float(pop.iloc[hit].sum()) if pop is not None else np.nan)
+            # a park serving a building of unknown population has an unknown total (NaN), not an undercount
+            residents.append(float(pop.iloc[hit].sum(skipna=False)) if pop is not None else np.nan)
         parks["buildings_served"] = counts
         parks["residents_served"] = residents
     else:

@@ -40,7 +40,7 @@ import shapely
 from affine import Affine
 
 from .._progress import progress_bar
-from .._validate import check_choice, check_number, validate_frame
+from .._validate import OnInvalid, check_choice, check_number, validate_frame
 from ..crs import get_crs, is_metric, metric_crs
 from ..errors import CRSMismatchError, InvalidOptionError
 from . import _kernels as K
@@ -273,8 +273,9 @@ def _coverage(geom, transform, shape, supersample):
     return mask.reshape(shape[0], f, shape[1], f).mean(axis=(1, 3), dtype=float)
 
 
-def _compute(panels, quantities, *, resolution_m, extent, like, params, method, cutoff_r, supersample, progress):
-    gdf, _ = validate_frame(panels, "panels", geometry_types=("polygon",))
+def _compute(panels, quantities, *, resolution_m, extent, like, params, method, cutoff_r, supersample, progress,
+             on_invalid):
+    gdf, _ = validate_frame(panels, "panels", geometry_types=("polygon",), on_invalid=on_invalid)
     check_choice(method, "method", ("auto", "closed_form", "grid"))
     cutoff_r = check_number(cutoff_r, "cutoff_r", minimum=1.5)
     supersample = int(check_number(supersample, "supersample", minimum=1))
@@ -350,6 +351,7 @@ def predict_subsidence(
     cutoff_r: float = 2.5,
     supersample: int = 4,
     progress: bool | None = None,
+    on_invalid: OnInvalid = "raise",
 ) -> Raster:
     """Predict final subsidence W (m, positive down) of mined panels with the PIM.
 
@@ -376,6 +378,12 @@ def predict_subsidence(
         Sub-cells per cell side when rasterising goaf polygons (grid route).
     progress : bool, optional
         Show a progress bar over panels.
+    on_invalid : {"raise", "fix", "drop", "warn"}
+        What to do with invalid panel polygons (self-intersections, bad rings):
+        ``"raise"`` (default) an :class:`~urbangeo.errors.InvalidGeometryError` listing
+        them; ``"fix"`` repair them with ``make_valid`` (a ``GeometryFixedWarning`` says
+        how many); ``"drop"`` leave them out (``DroppedRowsWarning``); ``"warn"`` use
+        them as they are. Missing and empty geometries are always left out and counted.
 
     Returns
     -------
@@ -387,6 +395,8 @@ def predict_subsidence(
     ------
     InvalidOptionError
         Missing or out-of-range parameters, unknown method.
+    InvalidGeometryError
+        Invalid panel polygons with ``on_invalid="raise"``.
     GeometryTypeError, CRSError, CRSMismatchError
 
     Examples
@@ -401,7 +411,7 @@ def predict_subsidence(
     """
     fields, transform, crs = _compute(
         panels, ("subsidence",), resolution_m=resolution_m, extent=extent, like=like, params=params,
-        method=method, cutoff_r=cutoff_r, supersample=supersample, progress=progress,
+        method=method, cutoff_r=cutoff_r, supersample=supersample, progress=progress, on_invalid=on_invalid,
     )
     return Raster(fields["subsidence"], transform, crs, name="subsidence", units="m")
 
@@ -418,6 +428,7 @@ def predict_deformation(
     cutoff_r: float = 2.5,
     supersample: int = 4,
     progress: bool | None = None,
+    on_invalid: OnInvalid = "raise",
 ) -> dict[str, Raster]:
     """Predict subsidence and its derived deformations; one raster per quantity.
 
@@ -430,7 +441,7 @@ def predict_deformation(
     follows, positive = tension);
     ``displacement_x/_y/_max`` (U = b r i, m) and ``strain_x/_y/_max``
     (eps = b r K, m/m). Tilt is dW/dx with W positive down, x east, y north.
-    Other parameters as in :func:`predict_subsidence`.
+    Other parameters, ``on_invalid`` included, as in :func:`predict_subsidence`.
 
     Examples
     --------
@@ -444,6 +455,6 @@ def predict_deformation(
     quantities = tuple(quantities)
     fields, transform, crs = _compute(
         panels, quantities, resolution_m=resolution_m, extent=extent, like=like, params=params,
-        method=method, cutoff_r=cutoff_r, supersample=supersample, progress=progress,
+        method=method, cutoff_r=cutoff_r, supersample=supersample, progress=progress, on_invalid=on_invalid,
     )
     return {q: Raster(fields[q], transform, crs, name=q, units=_unit(q)) for q in quantities}

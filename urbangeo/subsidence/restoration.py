@@ -185,8 +185,13 @@ def restoration_zones(
     GeoDataFrame
         The columns of :func:`subsidence_areas` plus ``state``, ``restoration_use``,
         ``restoration_use_zh``, ``water``, ``in_park``, ``use_source``, ``shoreline_m``
-        and ``shoreline_development_index`` of the zone's water at the normal water
-        level, ``storage_volume_m3``, ``damage_grade`` (the grade covering most of the
+        (the zone's share of the water/land boundary at the normal water level: the
+        underwater boundary between two depth zones is not shoreline, so a deep zone
+        surrounded by shallower water has 0 and the zones of a lake add up to the
+        lake's ``shoreline_m`` in :func:`water_bodies`), ``shoreline_development_index``
+        (``shoreline_m / (2 sqrt(pi water_area_m2))``: the zone's own shore only, 0 for
+        a zone wholly under water; the lake's index is in :func:`water_bodies`),
+        ``storage_volume_m3``, ``damage_grade`` (the grade covering most of the
         zone), ``severe_share``, ``rate_max_m_per_yr``, ``subsidence_6mo_max_m`` and
         ``stable`` (NaN / NA without ``rate``). Zone areas sum to the subsided area
         (W >= the first class bound, after cleaning).
@@ -222,12 +227,8 @@ def restoration_zones(
         gw_sel = _gw_array(subsidence, groundwater_depth_m).ravel()[sel]
     else:
         gw_sel = check_number(groundwater_depth_m, "groundwater_depth_m", minimum=0)
-    wet_ids = np.zeros(ids.size, dtype=np.int32)
-    wet_ids[sel] = np.where(w_sel - gw_sel > 0, flat, 0)
-    water_geoms = polygons_by_id(wet_ids.reshape(ids.shape), subsidence.transform)
-    shore = np.array([
-        _shoreline_length(water_geoms[i], subsidence.res[0]) if i in water_geoms else 0.0 for i in geoms_ids
-    ])
+    wet_sel = (w_sel - gw_sel) > 0
+    shore = _zone_shorelines(ids.shape, sel[wet_sel], flat[wet_sel], n, subsidence)[geoms_ids]
     warea = zones["water_area_m2"].to_numpy()
     info = table.reset_index(drop=True)
     rows = [info.iloc[int(k) - 1] for k in zones["class"]]
@@ -271,6 +272,44 @@ def restoration_zones(
     geom = out.pop("geometry")
     out["geometry"] = geom
     return gpd.GeoDataFrame(out, geometry="geometry", crs=subsidence.crs)
+
+
+def _zone_shorelines(shape, wet_cells: np.ndarray, wet_zone: np.ndarray, n: int, subsidence: Raster) -> np.ndarray:
+    """Shoreline length per zone id: the zone's share of the water/land boundary.
+
+    ``wet_cells`` are the flat indices of the cells under water (in a zone), ``wet_zone``
+    their zone ids. A cell edge is shore when it separates a wet cell from a dry cell or
+    from the outside of the grid; edges between two wet cells (the underwater boundary
+    between depth zones) are not. Each water body's staircase shore is scaled to the
+    length of its one-cell Douglas-Peucker simplified boundary (as in
+    :func:`water_bodies`), so the zones of a lake add up to the lake's shoreline.
+    """
+    rows, cols = shape
+    out = np.zeros(n)
+    if len(wet_cells) == 0:
+        return out
+    wet = np.zeros(rows * cols, dtype=bool)
+    wet[wet_cells] = True
+    wet = wet.reshape(shape)
+    r, c = np.divmod(wet_cells, cols)
+    rx, ry = subsidence.res
+
+    def dry(rr, cc):
+        inside = (rr >= 0) & (rr < rows) & (cc >= 0) & (cc < cols)
+        return ~inside | ~wet[np.clip(rr, 0, rows - 1), np.clip(cc, 0, cols - 1)]
+
+    # west/east neighbours share a vertical edge (length ry), north/south a horizontal one (rx)
+    edge = (dry(r, c - 1).astype(float) + dry(r, c + 1)) * ry + (dry(r - 1, c).astype(float) + dry(r + 1, c)) * rx
+    body_ids, _ = _component_ids(wet.astype(np.int32), 1)
+    body = body_ids.ravel()[wet_cells]
+    n_body = int(body.max()) + 1
+    staircase = np.bincount(body, weights=edge, minlength=n_body)
+    bodies = polygons_by_id(body_ids, subsidence.transform)
+    factor = np.zeros(n_body)
+    for k, geom in bodies.items():
+        if staircase[k] > 0:
+            factor[k] = _shoreline_length(geom, rx) / staircase[k]
+    return np.bincount(wet_zone, weights=edge * factor[body], minlength=n)
 
 
 # ---------------------------------------------------------------------------- terraces
