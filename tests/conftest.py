@@ -7,6 +7,7 @@ development data). Tests must not read ../shared any other way.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import geopandas as gpd
@@ -22,6 +23,16 @@ SHARED_REASON = (
 )
 
 
+def shared_skip_reason() -> str:
+    """Why the real-data tests skip (hidden on purpose, a wrong directory, or absent)."""
+    env = os.environ.get("URBANGEO_SHARED_DATA", "").strip()
+    if env.lower() == "none":
+        return "real development data hidden: URBANGEO_SHARED_DATA=none (a machine without ../shared, as in make test-noshared)"
+    if env:
+        return f"real development data not found: URBANGEO_SHARED_DATA={env} is not a directory"
+    return SHARED_REASON
+
+
 @pytest.fixture(scope="session")
 def shared_data():
     """Return a function ``shared_data("osm/andorra_2020.osm.pbf") -> Path`` that skips if absent."""
@@ -29,7 +40,7 @@ def shared_data():
 
     def get(relative: str = "") -> Path:
         if base is None:
-            pytest.skip(SHARED_REASON)
+            pytest.skip(shared_skip_reason())
         path = base / relative
         if not path.exists():
             pytest.skip(f"shared data file missing: {path}")

