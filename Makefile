@@ -13,11 +13,12 @@ VENV_MIN := .venv-min
 PYTEST_ARGS ?= -n 2 --dist loadfile
 OUT     ?= out
 
-.PHONY: help demo test test-new test-min test-qgis test-postgis test-notebooks docs lint env env-min clean
+.PHONY: help demo test test-new test-min test-noshared test-qgis test-postgis test-notebooks docs lint env env-min clean
 
 help:
 	@echo "make demo    run the demo of all modules (writes to $(OUT)/)"
 	@echo "make test    run the whole test suite on the newest and the oldest supported stacks"
+	@echo "make test-noshared   the oldest stack with ../shared hidden (URBANGEO_SHARED_DATA=none), as on a newcomer's clone"
 	@echo "make test-postgis / test-notebooks / docs   PostGIS round trips, executed notebooks, Sphinx site (part of make test)"
 
 $(UV):
@@ -50,6 +51,12 @@ test-new: env
 test-min: env-min
 	@$(VENV_MIN)/bin/python -c "import numpy, geopandas, pyproj, shapely, sys; print('oldest stack: python', sys.version.split()[0], 'numpy', numpy.__version__, 'geopandas', geopandas.__version__, 'pyproj', pyproj.__version__, 'shapely', shapely.__version__)"
 	$(VENV_MIN)/bin/python -m pytest $(PYTEST_ARGS)
+
+# A newcomer's clone has no ../shared beside it: the oldest stack again with the shared data
+# hidden (URBANGEO_SHARED_DATA=none), so real-data tests and doctests must skip with the reason.
+test-noshared: env-min
+	@URBANGEO_SHARED_DATA=none $(VENV_MIN)/bin/python -c "from urbangeo.datasets import shared_data_dir as d; assert d() is None, d(); print('no shared data: URBANGEO_SHARED_DATA=none, oldest stack')"
+	URBANGEO_SHARED_DATA=none $(VENV_MIN)/bin/python -m pytest $(PYTEST_ARGS)
 
 # Tests inside a real QGIS 3.22 (Debian), docs/qgis.md: .ci/qgis-setup installs QGIS and builds
 # .venv-qgis (exit 3 = the Debian install itself failed: reported as skipped, with the reason).
@@ -91,7 +98,7 @@ docs: $(VENV)/.docs
 	$(VENV)/bin/python -m sphinx -W --keep-going -q -b html docs docs/_build/html
 	@echo "docs: docs/_build/html/index.html"
 
-test: lint test-new test-min test-qgis test-postgis test-notebooks docs
+test: lint test-new test-min test-noshared test-qgis test-postgis test-notebooks docs
 
 clean:
 	rm -rf $(VENV) $(VENV_MIN) .venv-qgis $(TOOLS) $(OUT) .pytest_cache .hypothesis docs/_build docs/_generated
