@@ -298,3 +298,36 @@ def test_moved_across_the_river_is_noted_and_warned():
         warnings.simplefilter("error")
         out = nearest_facilities(net, pts([(500, 150)]), shop)
     assert out.snap_note[0] is None
+
+
+# --------------------------------------------------------------------------- part 6: graph errors
+def _graph(**node2):
+    G = nx.MultiDiGraph(crs=CRS)
+    G.add_node(1, x=X0, y=Y0)
+    G.add_node(2, **node2)
+    G.add_edge(1, 2, length=100.0)
+    return G
+
+
+@pytest.mark.parametrize(
+    ("node2", "match"),
+    [
+        ({"x": X0 + 100}, r"node 2 of `G` has no y attribute.*G.remove_node\(2\)"),
+        ({"x": "abc", "y": Y0}, r"node 2 of `G` has coordinates x='abc'.*not numbers"),
+        ({"x": float("nan"), "y": Y0}, r"1 node\(s\) of `G` have NaN or infinite coordinates \(e.g. node 2\)"),
+    ],
+)
+def test_network_from_graph_bad_nodes_are_named(node2, match):
+    G = _graph(**node2)
+    with pytest.raises(InvalidOptionError, match=match):
+        network_from_graph(G)
+    assert G.nodes[2] == node2  # not modified
+
+
+def test_network_from_graph_point_edge_geometry_is_a_geometry_type_error():
+    from urbangeo.errors import GeometryTypeError
+
+    G = _graph(x=X0 + 100, y=Y0)
+    G.edges[1, 2, 0]["geometry"] = Point(X0, Y0)
+    with pytest.raises(GeometryTypeError, match=r"edge \(1, 2\) of `G` has a Point `geometry`.*G.edges\[1, 2, 0\]"):
+        network_from_graph(G)

@@ -118,6 +118,10 @@ def network_from_graph(
         The graph has no ``crs`` graph attribute.
     EmptyDataError
         The graph has no edges.
+    InvalidOptionError
+        A node without ``x``/``y``, or with coordinates that are not finite numbers.
+    GeometryTypeError
+        An edge ``geometry`` that is not a LineString (a Point, an empty geometry).
     """
     nx = _import_networkx()
     check_choice(mode, "mode", MODES)
@@ -134,11 +138,7 @@ def network_from_graph(
     speed = _mode_speed(mode, speed_kmh)
 
     labels = list(G.nodes)
-    try:
-        xs = np.array([G.nodes[n]["x"] for n in labels], dtype=np.float64)
-        ys = np.array([G.nodes[n]["y"] for n in labels], dtype=np.float64)
-    except KeyError as exc:
-        raise InvalidOptionError("every node of `G` needs 'x' and 'y' attributes (osmnx graphs have them).") from exc
+    xs, ys = _node_xy(G, labels)
     if all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in labels):
         node_id = np.array(labels, dtype=np.int64)
     else:
@@ -158,6 +158,7 @@ def network_from_graph(
     ev = np.fromiter((pos[e[1]] for e in edges), dtype=np.int64, count=m)
     geom_src = np.array([e[3].get("geometry") for e in edges], dtype=object)
     has_geom = np.array([g is not None for g in geom_src])
+    _check_edge_geometry(geom_src, has_geom, edges, G.is_multigraph())
     straight = shapely.linestrings(
         np.stack([np.c_[xs[eu], ys[eu]], np.c_[xs[ev], ys[ev]]], axis=1)
     )
@@ -233,6 +234,54 @@ def network_from_graph(
     )
     log.info("network_from_graph: %d directed edges -> %d segments", m, net.n_edges)
     return net
+
+
+def _node_xy(G: Any, labels: list) -> tuple[np.ndarray, np.ndarray]:
+    """Node coordinates, refusing nodes without x/y or with coordinates that are not finite numbers."""
+    xs = np.full(len(labels), np.nan)
+    ys = np.full(len(labels), np.nan)
+    for i, n in enumerate(labels):
+        data = G.nodes[n]
+        if "x" not in data or "y" not in data:
+            raise InvalidOptionError(
+                f"node {n!r} of `G` has no {'x' if 'x' not in data else 'y'} attribute; every node needs 'x' and "
+                f"'y' coordinates in G.graph['crs'] (osmnx graphs have them). Set them, or remove the node with "
+                f"G.remove_node({n!r})."
+            )
+        try:
+            xs[i], ys[i] = float(data["x"]), float(data["y"])
+        except (TypeError, ValueError) as exc:
+            raise InvalidOptionError(
+                f"node {n!r} of `G` has coordinates x={data['x']!r}, y={data['y']!r} that are not numbers; "
+                f"convert them to floats (a graph read from GraphML keeps them as text unless loaded with "
+                f"osmnx.load_graphml)."
+            ) from exc
+    bad = ~(np.isfinite(xs) & np.isfinite(ys))
+    if bad.any():
+        first = labels[int(np.flatnonzero(bad)[0])]
+        raise InvalidOptionError(
+            f"{int(bad.sum())} node(s) of `G` have NaN or infinite coordinates (e.g. node {first!r}); give every "
+            f"node finite x and y, or remove those nodes."
+        )
+    return xs, ys
+
+
+def _check_edge_geometry(geoms: np.ndarray, has_geom: np.ndarray, edges: list, multigraph: bool) -> None:
+    """Edge ``geometry`` attributes must be non-empty LineStrings."""
+    from ..errors import GeometryTypeError
+
+    for i in np.flatnonzero(has_geom):
+        g = geoms[i]
+        if not isinstance(g, shapely.Geometry) or shapely.get_type_id(g) != 1 or g.is_empty:
+            a, b = edges[i][0], edges[i][1]
+            ref = f"{a!r}, {b!r}, {edges[i][2]!r}" if multigraph else f"{a!r}, {b!r}"
+            kind = type(g).__name__ if not isinstance(g, shapely.Geometry) else (
+                "empty " + g.geom_type if g.is_empty else g.geom_type)
+            raise GeometryTypeError(
+                f"edge ({a!r}, {b!r}) of `G` has a {kind} `geometry`; edge geometries must be LineStrings from "
+                f"u to v (osmnx's). Delete the attribute (del G.edges[{ref}]['geometry']) "
+                f"for a straight line between the nodes, or fix it."
+            )
 
 
 def _pin_ends(geoms: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
