@@ -17,12 +17,20 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from click.testing import CliRunner
 from geopandas.testing import assert_geodataframe_equal
 from shapely import box
 
 import urbangeo
 from urbangeo.cli import cli, main
+from urbangeo.errors import (
+    CategoryMismatchWarning,
+    GeometryFixedWarning,
+    SkippedTestsWarning,
+    SnapWarning,
+    UrbangeoWarning,
+)
 
 HELSINKI = "osm/helsinki_centre_2019.osm.pbf"
 
@@ -79,6 +87,14 @@ def acc_data(tmp_path_factory, shared_data):
     urbangeo.write(origins, d / "origins.gpkg")
     urbangeo.write(facilities, d / "facilities.gpkg")
     return {"pbf": pbf, "net": net, "origins": origins, "facilities": facilities, "dir": d}
+
+
+def _doubtful_snap(origins: str, facilities: str):
+    """Origin 27 and facility 19 of the Helsinki sample lie beside footway fragments and are moved
+    to the main network: the library says so (SnapWarning), naming the arguments of the call."""
+    return pytest.warns(
+        SnapWarning, match=f"1 of (40 rows of `{origins}`|20 rows of `{facilities}`) were snapped doubtfully"
+    )
 
 
 # --------------------------------------------------------------------------- help and errors
@@ -206,7 +222,11 @@ def test_nearest_equals_library(acc_data, tmp_path):
     res = run("accessibility", "nearest", acc_data["pbf"], d / "origins.gpkg", d / "facilities.gpkg",
               "--k", "2", "--max-minutes", "20", "-o", f"{tmp_path / 'r.gpkg'}#near")
     assert "wrote 40 rows" in res.stderr
-    expected = nearest_facilities(acc_data["net"], acc_data["origins"], acc_data["facilities"], k=2, max_minutes=20)
+    # the command prints the library's warning, naming its own argument ORIGINS
+    assert "warning: 1 of 40 rows of `ORIGINS` were snapped doubtfully" in res.stderr
+    with _doubtful_snap("origins", "facilities"):
+        expected = nearest_facilities(acc_data["net"], acc_data["origins"], acc_data["facilities"], k=2,
+                                      max_minutes=20)
     got = urbangeo.read(tmp_path / "r.gpkg", layer="near")
     same(got, expected)
     assert got["time_min_1"].notna().any()
@@ -218,9 +238,10 @@ def test_count_equals_library(acc_data, tmp_path):
     d = acc_data["dir"]
     run("accessibility", "count", acc_data["pbf"], d / "origins.gpkg", d / "facilities.gpkg",
         "--minutes", "5,10", "--weight-col", "doctors", "-o", tmp_path / "c.gpkg")
-    expected = cumulative_opportunities(
-        acc_data["net"], acc_data["origins"], acc_data["facilities"], minutes=(5.0, 10.0), weight_col="doctors"
-    )
+    with _doubtful_snap("origins", "facilities"):
+        expected = cumulative_opportunities(
+            acc_data["net"], acc_data["origins"], acc_data["facilities"], minutes=(5.0, 10.0), weight_col="doctors"
+        )
     same(urbangeo.read(tmp_path / "c.gpkg", layer="count"), expected)
 
 
@@ -247,8 +268,9 @@ def test_fca_equals_library(acc_data, tmp_path, method):
         "--population-col", "pop", "--capacity-col", "doctors", *args, "-o", tmp_path / "f.gpkg")
     func = {"2sfca": acc.two_step_fca, "e2sfca": acc.enhanced_two_step_fca}[method]
     kwargs = {"minutes": 10.0} if method == "2sfca" else {}
-    expected = func(acc_data["net"], acc_data["origins"], acc_data["facilities"], population_col="pop",
-                    capacity_col="doctors", **kwargs)
+    with _doubtful_snap("demand", "supply"):
+        expected = func(acc_data["net"], acc_data["origins"], acc_data["facilities"], population_col="pop",
+                        capacity_col="doctors", **kwargs)
     same(urbangeo.read(tmp_path / "f.gpkg", layer=method), expected)
 
 
@@ -258,8 +280,9 @@ def test_site_equals_library(acc_data, tmp_path):
     d = acc_data["dir"]
     run("accessibility", "site", d / "origins.gpkg", d / "facilities.gpkg", "--network", acc_data["pbf"],
         "--model", "mclp", "-p", "3", "--threshold-minutes", "5", "--weight", "pop", "-o", tmp_path / "s.gpkg")
-    expected = site_facilities(acc_data["origins"], acc_data["facilities"], model="mclp", p=3, threshold_minutes=5,
-                               network=acc_data["net"], weight="pop")
+    with _doubtful_snap("demand", "candidates"):
+        expected = site_facilities(acc_data["origins"], acc_data["facilities"], model="mclp", p=3,
+                                   threshold_minutes=5, network=acc_data["net"], weight="pop")
     got = urbangeo.read(tmp_path / "s.gpkg", layer="sites")
     same(got, expected)
     assert len(got) == 3
@@ -271,8 +294,9 @@ def test_lifecircle_equals_library(acc_data, tmp_path):
     d = acc_data["dir"]
     run("accessibility", "lifecircle", acc_data["pbf"], d / "origins.gpkg", d / "facilities.gpkg", "--by", "kind",
         "--standard", "none", "--required", "clinic=5,pharmacy=10", "-o", tmp_path / "lc.gpkg")
-    expected = life_circle_audit(acc_data["net"], acc_data["origins"], acc_data["facilities"], by="kind",
-                                 standard=None, required={"clinic": 5.0, "pharmacy": 10.0})
+    with _doubtful_snap("residences", "facilities"):
+        expected = life_circle_audit(acc_data["net"], acc_data["origins"], acc_data["facilities"], by="kind",
+                                     standard=None, required={"clinic": 5.0, "pharmacy": 10.0})
     got = urbangeo.read(tmp_path / "lc.gpkg", layer="life_circle")
     same(got, expected)
     assert got["compliant"].any() and not got["compliant"].all()
@@ -415,7 +439,8 @@ def test_landuse_screen_blocks_compensation(two_dates, tmp_path):
     boundary = urbangeo.read(d / "boundary.gpkg")
     res = run("landuse", "screen", d / "before.gpkg", "--development-boundary", d / "boundary.gpkg",
               "-o", tmp_path / "s.gpkg")
-    expected = screen_conversion(before, development_boundary=boundary)
+    with pytest.warns(SkippedTestsWarning, match="2 legal tests were not run"):
+        expected = screen_conversion(before, development_boundary=boundary)
     got = urbangeo.read(tmp_path / "s.gpkg", layer="screened")
     same(got, expected)
     n = int(expected["eligible"].sum())
@@ -430,6 +455,92 @@ def test_landuse_screen_blocks_compensation(two_dates, tmp_path):
     comp = estimate_compensation(before, urbangeo.read(d / "zones.gpkg"),
                                  components=["price_per_mu", "resettlement_per_mu"])
     same(urbangeo.read(tmp_path / "c.gpkg", layer="compensation"), comp)
+
+
+def _warnings(res) -> list[str]:
+    return [line for line in res.stderr.splitlines() if line.startswith("warning: ")]
+
+
+def test_warnings_are_one_line_each_with_cli_flags(two_dates, tmp_path):
+    from urbangeo.landuse import screen_conversion
+
+    before, _, d = two_dates
+    res = run("landuse", "screen", d / "before.gpkg", "--development-boundary", d / "boundary.gpkg",
+              "-o", tmp_path / "s.gpkg")
+    lines = _warnings(res)
+    assert len(lines) == 1, res.stderr
+    line = lines[0]
+    # the library's advice, with the command's flags in place of Python keywords
+    assert "2 legal tests were not run" in line
+    assert "no overlap with permanent basic farmland (pass `--basic-farmland`" in line
+    assert "no overlap with the ecological red line (pass `--red-line`" in line
+    assert "basic_farmland" not in line and "red_line" not in line
+    with pytest.warns(SkippedTestsWarning):
+        expected = screen_conversion(before, development_boundary=urbangeo.read(d / "boundary.gpkg"))
+    assert f"{int(expected.eligible.sum()):,} of {len(before):,} parcels eligible" in res.stderr
+    # --quiet keeps the warnings (they are not progress chatter)
+    quiet = run("--quiet", "landuse", "screen", d / "before.gpkg", "--development-boundary", d / "boundary.gpkg",
+                "-o", tmp_path / "s.gpkg")
+    assert _warnings(quiet) == lines and quiet.stderr.strip() == line
+
+
+def test_lifecircle_warns_when_no_category_matches(acc_data, tmp_path):
+    from urbangeo.accessibility import life_circle_audit
+
+    d = acc_data["dir"]
+    res = run("accessibility", "lifecircle", acc_data["pbf"], d / "origins.gpkg", d / "facilities.gpkg", "--by", "kind",
+              "-o", tmp_path / "lc.gpkg")
+    lines = [line for line in _warnings(res) if "required categories" in line]
+    assert len(lines) == 1 and "none of the 17 required categories" in lines[0]
+    assert "--required clinic=15,pharmacy=15" in lines[0] and "required=" not in lines[0]
+    with pytest.warns(UrbangeoWarning) as rec:  # real data: doubtful snaps may be reported too
+        expected = life_circle_audit(acc_data["net"], acc_data["origins"], acc_data["facilities"], by="kind")
+    assert [str(w.message) for w in rec if w.category is CategoryMismatchWarning] == [
+        lines[0].removeprefix("warning: ").replace("--required clinic=15,pharmacy=15",
+                                                   "required={'clinic': 15, 'pharmacy': 15}")
+    ]
+    got = urbangeo.read(tmp_path / "lc.gpkg", layer="life_circle")
+    same(got, expected)
+    assert (got["n_missing"] == 17).all()
+
+
+def test_advice_translation_keeps_python_it_cannot_translate():
+    from urbangeo.cli import _cli_advice
+
+    screen = cli.commands["landuse"].commands["screen"]
+    assert _cli_advice("pass on_invalid='fix', or `red_line`; or profile=load_profile('x', a=1).", screen) == (
+        "pass --on-invalid fix, or `--red-line`; or profile=load_profile('x', a=1)."
+    )
+    lc = cli.commands["accessibility"].commands["lifecircle"]
+    assert _cli_advice("use required={'clinic': 15, 'school': 10} or\nmax_snap_m=300.", lc) == (
+        "use --required clinic=15,school=10 or --max-snap-m 300."
+    )
+    assert _cli_advice("`residences` has no CRS; `by` is wrong; `nope` stays", lc) == (
+        "`RESIDENCES` has no CRS; `--by` is wrong; `nope` stays"
+    )
+    assert _cli_advice("on_invalid='fix'", None) == "on_invalid='fix'"  # no command: nothing to translate
+
+
+def test_error_advice_names_cli_flags(tmp_path):
+    from urbangeo.landuse import transition_matrix
+
+    bowtie = shapely.Polygon([(0, 0), (100, 100), (100, 0), (0, 100)])
+    before = gpd.GeoDataFrame({"DLBM": ["0101", "0601"]},
+                              geometry=[shapely.make_valid(bowtie), box(100, 0, 200, 100)], crs=4547)
+    after = before.assign(DLBM=["0601", "0601"], geometry=[bowtie, box(100, 0, 200, 100)])
+    urbangeo.write(before, tmp_path / "before.gpkg")
+    urbangeo.write(after, tmp_path / "after.gpkg")
+    args = ["landuse", "change", tmp_path / "before.gpkg", tmp_path / "after.gpkg", "-o", tmp_path / "m.csv"]
+    err = run(*args, ok=False)
+    assert err.exit_code == 1 and "InvalidGeometryError" in err.output and "Traceback" not in err.output
+    assert "`AFTER` has 1 invalid geometries" in err.output
+    assert "Pass --on-invalid fix to repair them" in err.output and "on_invalid=" not in err.output
+    fixed = run(*args, "--on-invalid", "fix")
+    assert _warnings(fixed) == ["warning: `AFTER`: repaired 1 invalid geometries with make_valid (rows 0)."]
+    with pytest.warns(GeometryFixedWarning):
+        expected = transition_matrix(before, after, class_col="DLBM", on_invalid="fix")
+    got = pd.read_csv(tmp_path / "m.csv", index_col=0, dtype={0: str})
+    np.testing.assert_allclose(got.to_numpy(dtype=float), expected.to_numpy(dtype=float))
 
 
 # --------------------------------------------------------------------------- the installed script

@@ -7,8 +7,10 @@ function of the library with the options given, and writes the result with
 
 Naming a layer: ``city.gpkg#parcels`` reads (or writes) layer ``parcels``;
 ``postgresql://user@host/db#public.parcels`` a PostGIS table. Errors are printed as one
-line with the fix (``--debug`` shows the traceback); progress bars go to stderr
-(``--progress``, on by default in a terminal).
+line with the fix (``--debug`` shows the traceback); warnings as one line each,
+``warning: ...``, also with ``--quiet``; progress bars go to stderr (``--progress``, on
+by default in a terminal). The advice in errors and warnings names the command's flags
+(``--on-invalid fix``, ``--red-line``), not the Python keywords of the library call.
 
 Run ``urbangeo --help`` and ``urbangeo COMMAND --help`` for the commands and examples.
 Needs click: ``pip install 'urbangeo[cli]'``.
@@ -16,9 +18,13 @@ Needs click: ``pip install 'urbangeo[cli]'``.
 
 from __future__ import annotations
 
+import ast
+import contextlib
+import re
 import sys
 import time
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +34,7 @@ except ImportError as exc:  # pragma: no cover - click is in the cli extra
     raise ImportError("the urbangeo command needs click: pip install 'urbangeo[cli]'") from exc
 
 from . import __version__
-from .errors import UrbangeoError
+from .errors import UrbangeoError, UrbangeoWarning
 
 __all__ = ["cli", "main"]
 
@@ -45,6 +51,12 @@ class _Group(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.commands)
 
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        name, cmd, rest = super().resolve_command(ctx, args)
+        if cmd is not None and not isinstance(cmd, click.Group):
+            ctx.meta[_COMMAND] = cmd  # meta is shared by every context of the call
+        return name, cmd, rest
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -55,7 +67,95 @@ class _Group(click.Group):
                 raise
             name = type(exc).__name__
             msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-            raise click.ClickException(f"{name}: {msg}") from exc
+            raise click.ClickException(f"{name}: {_cli_advice(str(msg), ctx.meta.get(_COMMAND))}") from exc
+
+
+_COMMAND = "urbangeo.command"
+
+#: ``keyword=value`` in library advice: a value is a literal dict/tuple/list/string or a bare token.
+_KEYWORD_VALUE = re.compile(
+    r"(?<![\w.\[])([A-Za-z_]\w*)=(\{[^{}]*\}|\([^()]*\)|\[[^\[\]]*\]|'[^']*'|\"[^\"]*\"|[^\s,;)\]}]*[^\s,;)\]}.])"
+)
+_BACKTICKED = re.compile(r"`([A-Za-z_]\w*)`")
+
+
+def _command_names(command: click.Command | None) -> tuple[dict[str, str], dict[str, str]]:
+    """Python keyword -> flag (``max_snap_m`` -> ``--max-snap-m``), argument name -> ``METAVAR``."""
+    flags: dict[str, str] = {}
+    args: dict[str, str] = {}
+    for param in getattr(command, "params", []):
+        if isinstance(param, click.Option):
+            long = [o for o in param.opts if o.startswith("--")] or list(param.opts)
+            flag = max(long, key=len)
+            flags[flag.lstrip("-").replace("-", "_")] = flag
+            if param.name:
+                flags.setdefault(param.name, flag)
+        elif isinstance(param, click.Argument) and param.name:
+            args[param.name] = param.metavar or param.name.upper()
+    return flags, args
+
+
+def _flag_value(value: str) -> str | None:
+    """A Python literal as the command line takes it: ``'fix'`` -> fix, ``(5, 10)`` -> 5,10,
+    ``{'clinic': 15}`` -> clinic=15; None when it is code, not a literal."""
+    try:
+        v = ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        return None if any(ch in value for ch in "()[]{}'\"") else value
+
+    def one(x: Any) -> str:
+        return f"{x:g}" if isinstance(x, float) else str(x)
+
+    if isinstance(v, dict):
+        return ",".join(f"{one(k)}={one(x)}" for k, x in v.items())
+    if isinstance(v, (tuple, list)):
+        return ",".join(one(x) for x in v)
+    if isinstance(v, bool) or v is None:
+        return None
+    return one(v)
+
+
+def _cli_advice(message: str, command: click.Command | None) -> str:
+    """Library advice in the words of the command line, on one line.
+
+    ``pass on_invalid='fix'`` becomes ``pass --on-invalid fix``, ```red_line``` becomes
+    ```--red-line``` and ```after``` the argument ```AFTER``` -- only for the options and
+    arguments the command has; other Python advice is left as it is.
+    """
+    message = " ".join(str(message).split())
+    flags, args = _command_names(command)
+    if not flags and not args:
+        return message
+
+    def keyword(m: re.Match) -> str:
+        flag = flags.get(m.group(1))
+        value = _flag_value(m.group(2)) if flag else None
+        return m.group(0) if value is None else f"{flag} {value}"
+
+    def name(m: re.Match) -> str:
+        word = m.group(1)
+        return f"`{flags[word]}`" if word in flags else f"`{args[word]}`" if word in args else m.group(0)
+
+    return _BACKTICKED.sub(name, _KEYWORD_VALUE.sub(keyword, message))
+
+
+@contextlib.contextmanager
+def _warnings_to_stderr(ctx: click.Context) -> Iterator[None]:
+    """Print every warning of the command once, as one line ``warning: ...`` on stderr."""
+    seen: set[str] = set()
+
+    def show(message: Any, category: type[Warning], *_: Any, **__: Any) -> None:
+        text = _cli_advice(str(message), ctx.meta.get(_COMMAND))
+        if not issubclass(category, UrbangeoWarning):
+            text = f"{category.__name__}: {text}"
+        if text not in seen:
+            seen.add(text)
+            click.echo(f"warning: {text}", err=True)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", UserWarning)  # a repeated warning of another row is still news
+        warnings.showwarning = show
+        yield
 
 
 #: Errors about the user's input, files or database, printed as one line (--debug: traceback).
@@ -218,6 +318,16 @@ _minutes_opt = click.option("--minutes", default=None, metavar="N[,N...]", help=
 _dist_opt = click.option("--dist-m", default=None, metavar="N[,N...]", help="Distance thresholds in metres instead.")
 
 
+def _on_invalid_opt(default: str) -> Callable:
+    return click.option(
+        "--on-invalid",
+        type=click.Choice(["raise", "fix", "drop", "warn"]),
+        default=default,
+        show_default=True,
+        help="Invalid polygons: stop, repair with make_valid, leave out, or keep (each reported).",
+    )
+
+
 # --------------------------------------------------------------------------- root
 
 
@@ -234,7 +344,7 @@ _dist_opt = click.option("--dist-m", default=None, metavar="N[,N...]", help="Dis
 )
 @click.version_option(__version__, "-V", "--version", prog_name="urbangeo")
 @click.option("--progress/--no-progress", default=None, help="Progress bars on stderr (default: on in a terminal).")
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but warnings and errors.")
 @click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
 @click.pass_context
 def cli(ctx: click.Context, progress: bool | None, quiet: bool, debug: bool) -> None:
@@ -249,6 +359,7 @@ def cli(ctx: click.Context, progress: bool | None, quiet: bool, debug: bool) -> 
     if progress is None:
         progress = sys.stderr.isatty() and not quiet
     ctx.with_resource(settings.override(progress=bool(progress)))
+    ctx.with_resource(_warnings_to_stderr(ctx))
 
 
 @cli.command(epilog=_examples("urbangeo layers city.gpkg", "urbangeo layers postgresql://me@localhost/gis"))
@@ -977,6 +1088,8 @@ def landuse() -> None:
 @click.option("--profile", default="national", show_default=True, help="Rule profile (national, guangdong, zhejiang).")
 @click.option("--class-col", default="DLBM", show_default=True)
 @click.option("--ownership-col", default="QSXZ", show_default=True)
+@click.option("--consent-col", default=None, help="Parcels column: share (0-1) of villagers consenting (market entry).")
+@_on_invalid_opt("fix")
 def lu_screen(
     parcels: str,
     output: str,
@@ -988,8 +1101,14 @@ def lu_screen(
     profile: str,
     class_col: str,
     ownership_col: str,
+    consent_col: str | None,
+    on_invalid: str,
 ) -> None:
-    """Screen collective parcels for conversion under a legal route."""
+    """Screen collective parcels for conversion under a legal route.
+
+    A legal test whose layer is not given is not run; a warning names it and the flag
+    that runs it (e.g. --basic-farmland).
+    """
     from .landuse import screen_conversion
 
     layers = {
@@ -1012,6 +1131,8 @@ def lu_screen(
         profile=profile,
         class_col=class_col,
         ownership_col=ownership_col,
+        consent_col=consent_col,
+        on_invalid=on_invalid,
         **layers,
     )
     n = int(result["eligible"].sum())
@@ -1033,9 +1154,10 @@ def lu_screen(
 @click.option("--by", default=None, help="Only link parcels with the same value of this column.")
 @click.option("--eligible-only", is_flag=True, help="Use only rows whose 'eligible' column is true.")
 @click.option("--profile", default="national", show_default=True)
+@_on_invalid_opt("fix")
 def lu_blocks(
     parcels: str, output: str, gap_m: float, min_area_m2: float | None, by: str | None, eligible_only: bool,
-    profile: str,
+    profile: str, on_invalid: str,
 ) -> None:
     """Assemble touching (or nearly touching) parcels into contiguous development blocks."""
     from .landuse import assemble_blocks
@@ -1047,7 +1169,8 @@ def lu_blocks(
                                      param_hint="--eligible-only")
         gdf = gdf[gdf["eligible"].fillna(False).astype(bool)]
     result = _run(
-        "contiguous blocks", assemble_blocks, gdf, gap_m=gap_m, min_area_m2=min_area_m2, by=by, profile=profile
+        "contiguous blocks", assemble_blocks, gdf, gap_m=gap_m, min_area_m2=min_area_m2, by=by, profile=profile,
+        on_invalid=on_invalid,
     )
     write_output(result, output, layer="blocks")
 
@@ -1066,8 +1189,10 @@ def lu_blocks(
 @click.option("--price-col", default="price_per_mu", show_default=True, help="Zone land price, yuan per mu.")
 @click.option("--components", default=None, metavar="COL[,COL...]", help="Rate columns (yuan per mu) to apply.")
 @click.option("--area-col", default="TBDLMJ", show_default=True, help="Official net area (m2) when present; '' = geometry.")
+@_on_invalid_opt("fix")
 def lu_compensation(
-    parcels: str, price_zones: str, output: str, price_col: str, components: str | None, area_col: str
+    parcels: str, price_zones: str, output: str, price_col: str, components: str | None, area_col: str,
+    on_invalid: str,
 ) -> None:
     """Compensation per parcel from zone-based integrated land prices (area-weighted)."""
     from .landuse import estimate_compensation
@@ -1081,6 +1206,7 @@ def lu_compensation(
         price_col=price_col,
         components=comps,
         area_col=area_col or None,
+        on_invalid=on_invalid,
     )
     write_output(result, output, layer="compensation")
 
@@ -1097,7 +1223,10 @@ def lu_compensation(
 @_output("CSV: the from x to matrix of areas (m2, or cells)")
 @click.option("--class-col", default="DLBM", show_default=True, help="Class column of polygon layers.")
 @click.option("--class-col-after", default=None, help="Class column of AFTER when it differs.")
-def lu_change(before: str, after: str, output: str, class_col: str, class_col_after: str | None) -> None:
+@_on_invalid_opt("raise")
+def lu_change(
+    before: str, after: str, output: str, class_col: str, class_col_after: str | None, on_invalid: str
+) -> None:
     """From -> to matrix of land-use change between two dates (polygons or rasters)."""
     from .landuse import transition_matrix
 
@@ -1108,6 +1237,7 @@ def lu_change(before: str, after: str, output: str, class_col: str, class_col_af
         _layer_or_raster(after, "after"),
         class_col=class_col,
         class_col_after=class_col_after,
+        on_invalid=on_invalid,
     )
     write_output(result, output, layer="change")
 
@@ -1124,7 +1254,10 @@ def lu_change(before: str, after: str, output: str, class_col: str, class_col_af
 @click.option("--class-col", default=None, help="Class column of a polygon layer.")
 @click.option("--level", type=click.Choice(["class", "landscape"]), default="class", show_default=True)
 @click.option("--neighbours", type=click.Choice(["4", "8"]), default="8", show_default=True)
-def lu_metrics(landscape: str, output: str, class_col: str | None, level: str, neighbours: str) -> None:
+@_on_invalid_opt("raise")
+def lu_metrics(
+    landscape: str, output: str, class_col: str | None, level: str, neighbours: str, on_invalid: str
+) -> None:
     """FRAGSTATS fragmentation metrics (NP, LPI, ED, LSI, MESH, AI, COHESION, SHDI...)."""
     from .landuse import class_metrics, landscape_metrics
 
@@ -1135,6 +1268,7 @@ def lu_metrics(landscape: str, output: str, class_col: str | None, level: str, n
         _layer_or_raster(landscape, "landscape"),
         class_col=class_col,
         neighbours=int(neighbours),
+        on_invalid=on_invalid,
     )
     write_output(result, output, layer="metrics")
 

@@ -8,7 +8,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from shapely.geometry import Point, box
+from shapely.geometry import LineString, Point, Polygon, box
 
 from urbangeo.accessibility import (
     grid_network,
@@ -18,7 +18,17 @@ from urbangeo.accessibility import (
     network_from_osm,
     snap_points,
 )
-from urbangeo.errors import InvalidOptionError, MissingColumnError
+from urbangeo.errors import (
+    CategoryMismatchWarning,
+    DroppedRowsWarning,
+    EmptyInputWarning,
+    GeometryFixedWarning,
+    GeometryTypeError,
+    InvalidGeometryError,
+    InvalidOptionError,
+    MissingColumnError,
+)
+from urbangeo.settings import settings
 from urbangeo.testing import assert_not_mutated
 
 with warnings.catch_warnings():
@@ -169,6 +179,84 @@ def test_bad_inputs(grid):
     out = life_circle_audit(grid, homes, fac, required={"kindergarten": 5})
     with pytest.raises(InvalidOptionError, match="not both"):
         life_circle_summary(out, by="x", areas=homes)
+
+
+# ----------------------------------------------------------------------------- no silent misleading results
+def test_preset_against_osm_categories_warns(grid):
+    # OSM-style categories against the GB 50180 preset: no category matches, every home "misses 17 of 17"
+    homes = _pts([(0, 0), (150, 0)], grid.crs)
+    fac = _pts([(75, 0), (0, 75)], grid.crs, category=["clinic", "school"])
+    with pytest.warns(CategoryMismatchWarning) as rec:
+        out = life_circle_audit(grid, homes, fac)
+    assert len(rec) == 1
+    msg = str(rec[0].message)
+    assert "none of the 17 required categories" in msg and "'clinic', 'school'" in msg
+    # the fix is executable: the standard's names for these OSM values, or your own categories
+    assert "'clinic': 'health_center'" in msg and "'school': 'middle_school'" in msg
+    assert "required={'clinic': 15, 'school': 15}" in msg
+    assert out.n_missing.tolist() == [17, 17] and not out.compliant.any()
+    assert len(out.attrs["life_circle"]["categories_without_facilities"]) == 17
+    # the suggested renaming works: health_center (15 min) is then 1 and 3 minutes away
+    renamed = fac.assign(category=fac["category"].replace({"clinic": "health_center", "school": "middle_school"}))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ok = life_circle_audit(grid, homes, renamed)
+    np.testing.assert_allclose(ok.health_center_minutes, [1.0, 1.0])
+    np.testing.assert_allclose(ok.middle_school_minutes, [1.0, 3.0])
+    assert ok.n_missing.tolist() == [15, 15]
+
+
+def test_empty_facilities_warn_and_give_nan(grid):
+    homes = _pts([(0, 0), (150, 0)], grid.crs)
+    none = _pts([(75, 0)], grid.crs, category=["clinic"]).iloc[:0]
+    with pytest.warns(EmptyInputWarning) as rec:
+        out = life_circle_audit(grid, homes, none, required={"kindergarten": 5, "clinic": 15})
+    assert [w.category for w in rec] == [EmptyInputWarning]
+    msg = str(rec[0].message)
+    assert "`facilities` has no rows" in msg and "all 2 required categories" in msg
+    assert out.n_missing.tolist() == [2, 2] and out.missing.tolist() == ["kindergarten;clinic"] * 2
+    assert out.clinic_minutes.isna().all() and not out.clinic_ok.any() and not out.compliant.any()
+    np.testing.assert_allclose(out.snap_dist_m, [0.0, 0.0])
+
+
+def test_messages_name_the_residences_argument(grid):
+    lines = gpd.GeoDataFrame(geometry=[LineString([(X0, Y0), (X0 + 50, Y0)])], crs=grid.crs)
+    fac = _pts([(75, 0)], grid.crs, category=["kindergarten"])
+    with pytest.raises(GeometryTypeError, match="`residences` must hold points or polygons") as err:
+        life_circle_audit(grid, lines, fac, required={"kindergarten": 5})
+    assert "origins" not in str(err.value) and "residences.assign(" in str(err.value)
+
+
+def _audit_frame(xy, crs, ok):
+    return gpd.GeoDataFrame(
+        {"a_ok": ok, "n_missing": [0 if v else 1 for v in ok], "compliant": ok},
+        geometry=[None if p is None else Point(X0 + p[0], Y0 + p[1]) for p in xy], crs=crs,
+    )
+
+
+def test_summary_validates_area_polygons(grid):
+    audit = _audit_frame([(90, 50), (10, 50), (500, 500)], grid.crs, [True, False, True])
+    bowtie = Polygon([(X0, Y0), (X0 + 100, Y0 + 100), (X0 + 100, Y0), (X0, Y0 + 100)])  # two triangles
+    areas = gpd.GeoDataFrame(geometry=[bowtie, box(X0 + 400, Y0 + 400, X0 + 600, Y0 + 600)], crs=grid.crs,
+                             index=pd.Index(["A", "B"], name="community"))
+    # default on_invalid="fix": the bow-tie is repaired (and said so); its two homes stay in "A"
+    with assert_not_mutated(audit, areas), pytest.warns(GeometryFixedWarning, match="`areas`: repaired 1"):
+        s = life_circle_summary(audit, areas=areas)
+    assert list(s.index) == ["A", "B", "all"]
+    assert s.loc["A", "n_residences"] == 2 and s.loc["A", "share_a"] == 0.5 and s.loc["B", "share_a"] == 1.0
+    with pytest.raises(InvalidGeometryError, match="`areas` has 1 invalid geometries"):
+        life_circle_summary(audit, areas=areas, on_invalid="raise")
+    # a missing area polygon is reported; its homes are "outside" with the warning, not silently
+    holed = areas.assign(geometry=[None, areas.geometry.iloc[1]])
+    with pytest.warns(DroppedRowsWarning, match="`areas`: 1 rows excluded .missing or empty geometry"):
+        s2 = life_circle_summary(audit, areas=holed)
+    assert s2.loc["outside", "n_residences"] == 2 and s2.loc["B", "n_residences"] == 1
+    with pytest.raises(GeometryTypeError, match="`areas` must hold"):
+        life_circle_summary(audit, areas=areas.assign(geometry=areas.boundary))
+    # a home without geometry is its own group, not "outside"
+    nogeom = _audit_frame([(500, 500), None], grid.crs, [True, False])
+    s3 = life_circle_summary(nogeom, areas=areas.iloc[[1]])
+    assert s3.loc["missing", "n_residences"] == 1 and "outside" not in s3.index
 
 
 # ----------------------------------------------------------------------------- real data

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from shapely.geometry import Point, box
+from shapely.geometry import LineString, Point, Polygon, box
 
 from urbangeo.accessibility import (
     classify_parks,
@@ -19,7 +19,14 @@ from urbangeo.accessibility import (
     park_service_areas,
 )
 from urbangeo.accessibility.parks import park_standard
-from urbangeo.errors import InvalidOptionError, MissingColumnError
+from urbangeo.errors import (
+    DroppedRowsWarning,
+    GeometryFixedWarning,
+    GeometryTypeError,
+    InvalidGeometryError,
+    InvalidOptionError,
+    MissingColumnError,
+)
 from urbangeo.testing import assert_not_mutated
 
 X0, Y0 = 500_000.0, 2_500_000.0
@@ -57,7 +64,7 @@ def test_classify_errors():
     parks = gpd.GeoDataFrame(geometry=[_box_ha(2)], crs=32650)
     with pytest.raises(InvalidOptionError, match="unknown classes"):
         classify_parks(parks, radii={"pocket": 100})
-    with pytest.raises(InvalidOptionError, match="polygons"):
+    with pytest.raises(GeometryTypeError, match="`parks` must hold MultiPolygon/Polygon geometries"):
         classify_parks(gpd.GeoDataFrame(geometry=[Point(X0, Y0)], crs=32650))
     with pytest.raises(InvalidOptionError, match="standard"):
         classify_parks(parks, standard="GB51346")
@@ -142,6 +149,46 @@ def test_summary_errors():
         park_coverage_summary(pd.DataFrame({"covered_radius": [True]}))
     with pytest.raises(TypeError):
         park_coverage_summary([1, 2])
+
+
+def test_coverage_validates_park_polygons(grid):
+    # a 200 m x 200 m bow-tie: two 1 ha triangles; as drawn its signed area is 0 ha (no class, no coverage)
+    x, y = X0 + 1500, Y0 + 1500
+    bowtie = Polygon([(x, y), (x + 200, y + 200), (x + 200, y), (x, y + 200)])
+    parks = gpd.GeoDataFrame({"name": ["bow-tie"]}, geometry=[bowtie], crs=grid.crs)
+    homes = gpd.GeoDataFrame(geometry=[Point(x + 300, y + 100), Point(x - 2000, y)], crs=grid.crs)
+    with assert_not_mutated(homes, parks), pytest.warns(GeometryFixedWarning, match="`parks`: repaired 1"):
+        cov = park_coverage(homes, parks, grid, max_snap_m=5)
+    fixed = shapely.make_valid(bowtie)
+    assert fixed.area == pytest.approx(20_000.0)  # 2 ha: "community", 500 m
+    assert cov.attrs["parks"]["radii"] == {"community": 500.0}
+    np.testing.assert_allclose(cov.park_straight_m, shapely.distance(homes.geometry.values, fixed), atol=1e-6)
+    assert cov.park_straight_m.iloc[0] == pytest.approx(100.0)
+    # on foot: to the nearest entrance on the triangle's street side (entrances every 50 m)
+    assert 100.0 - 1e-6 <= cov.park_network_m.iloc[0] <= 150.0
+    assert cov.covered_radius.tolist() == [True, False] and cov.covered_network.tolist() == [True, False]
+    with pytest.raises(InvalidGeometryError, match="`parks` has 1 invalid geometries"):
+        park_coverage(homes, parks, grid, on_invalid="raise")
+    # missing and empty parks are excluded with a warning and listed, never a silent "not covered"
+    two = gpd.GeoDataFrame(geometry=[None, Polygon(), box(x, y, x + 100, y + 100)], crs=grid.crs)
+    with pytest.warns(DroppedRowsWarning, match="`parks`: 2 rows excluded .missing or empty geometry"):
+        cov2 = park_coverage(homes, two, grid, max_snap_m=5)
+    assert cov2.attrs["parks"]["excluded"] == [0, 1] and cov2.attrs["parks"]["unclassified"] == []
+    np.testing.assert_allclose(cov2.park_straight_m.iloc[0], 200.0)
+    with pytest.raises(GeometryTypeError, match="`parks` must hold"):
+        park_coverage(homes, gpd.GeoDataFrame(geometry=[LineString([(x, y), (x + 100, y)])], crs=grid.crs), grid)
+
+
+def test_messages_name_residences_and_parks(grid, block_park):
+    lines = gpd.GeoDataFrame(geometry=[LineString([(X0, Y0), (X0 + 50, Y0)])], crs=grid.crs)
+    with pytest.raises(GeometryTypeError, match="`residences` must hold points or polygons"):
+        park_coverage(lines, block_park, grid)
+    far = gpd.GeoDataFrame(geometry=[block_park.geometry.iloc[0], box(X0 + 9000, Y0 + 9000, X0 + 9200, Y0 + 9200)],
+                           crs=grid.crs, index=["near", "far"])
+    homes = gpd.GeoDataFrame(geometry=[Point(X0 + 1500, Y0 + 1400)], crs=grid.crs)
+    with pytest.warns(DroppedRowsWarning, match="1 of 2 parks could not be snapped .* 'far'"):
+        cov = park_coverage(homes, far, grid, max_snap_m=5)
+    assert cov.park_network_m.iloc[0] == pytest.approx(100.0)
 
 
 # ----------------------------------------------------------------------------- real data

@@ -9,7 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from shapely.geometry import Point
+from shapely.geometry import LineString, Point
 
 from urbangeo.accessibility import (
     assign_demand,
@@ -22,6 +22,8 @@ from urbangeo.accessibility import (
 from urbangeo.errors import (
     ColumnTypeError,
     DisconnectedNetworkError,
+    DroppedRowsWarning,
+    GeometryTypeError,
     InvalidOptionError,
     UrbangeoWarning,
 )
@@ -363,3 +365,52 @@ def test_solver_log_goes_to_urbangeo_logging_when_shown(capfd):
         urbangeo.hide_logs(handler)
     assert out == ""  # still nothing on stdout ...
     assert "HiGHS: MIP has" in stream.getvalue()  # ... the solver's log went to the urbangeo log instead
+
+
+@pytest.mark.parametrize("model", ["mclp", "lscp", "p_median"])
+def test_demand_without_geometry_is_excluded_counted_and_warned(model):
+    net = grid_network(8, 8, spacing_m=100, speed_kmh=6.0)  # 100 m per minute
+    x0, y0 = net.nodes.geometry.x.min(), net.nodes.geometry.y.min()
+    demand = gpd.GeoDataFrame(
+        {"population": [1.0, 2.0, 3.0, 4.0]},
+        geometry=[Point(x0, y0), None, Point(x0 + 200, y0), Point()],
+        crs=net.crs, index=["a", "b", "c", "d"],
+    )
+    cand = gpd.GeoDataFrame(geometry=[Point(x0 + 100, y0), Point(x0 + 700, y0 + 700)], crs=net.crs)
+    kw = {"mclp": dict(p=1, threshold_minutes=2), "lscp": dict(threshold_minutes=2), "p_median": dict(p=1)}[model]
+    with assert_not_mutated(demand), pytest.warns(DroppedRowsWarning) as rec:
+        sites = site_facilities(demand, cand, model=model, network=net, weight="population", **kw)
+    assert [w.category for w in rec] == [DroppedRowsWarning]  # no second "cannot be reached" for the same rows
+    msg = str(rec[0].message)
+    assert "2 of 4 rows of `demand` have no geometry" in msg and "'b', 'd'" in msg and "excluded_demand" in msg
+    info = sites.attrs["siting"]
+    assert info["excluded_demand"] == ["b", "d"]
+    assert sites.source_index.tolist() == [0]
+    # the two located homes are 1 minute from candidate 0; the excluded weight (6) is not covered
+    assert sites.n_assigned.tolist() == [2] and sites.weight_assigned.tolist() == [4.0]
+    assert info["covered_weight"] == 4.0 and info["total_weight"] == 10.0
+    np.testing.assert_allclose(sites.mean_minutes, [1.0])
+
+
+def test_messages_name_demand_candidates_and_sites():
+    net = grid_network(8, 8, spacing_m=100, speed_kmh=6.0)
+    x0, y0 = net.nodes.geometry.x.min(), net.nodes.geometry.y.min()
+    pts = gpd.GeoDataFrame(geometry=[Point(x0, y0), Point(x0 + 200, y0)], crs=net.crs)
+    lines = gpd.GeoDataFrame(geometry=[LineString([(x0, y0), (x0 + 50, y0)])], crs=net.crs)
+    kw = dict(model="mclp", p=1, threshold_minutes=5, network=net)
+    with pytest.raises(GeometryTypeError, match="`demand` must hold") as err:
+        site_facilities(lines, pts, **kw)
+    assert "origins" not in str(err.value)
+    with pytest.raises(GeometryTypeError, match="`candidates` must hold") as err:
+        site_facilities(pts, lines, **kw)
+    assert "facilities" not in str(err.value)
+    with pytest.raises(GeometryTypeError, match="`existing` must hold"):
+        site_facilities(pts, pts, existing=lines, **kw)
+    with pytest.raises(GeometryTypeError, match="`sites` must hold"):
+        cost_matrix(net, pts, lines)
+    with pytest.raises(GeometryTypeError, match="`sites` must hold"):
+        assign_demand(pts, lines, network=net)
+    far = gpd.GeoDataFrame(geometry=[Point(x0 + 100, y0), Point(x0 + 9000, y0)], crs=net.crs, index=["near", "far"])
+    with pytest.warns(DroppedRowsWarning, match="1 of 2 candidates could not be snapped.*'far'"):
+        sites = site_facilities(pts, far, max_snap_m=50, **kw)
+    assert sites.source_index.tolist() == ["near"]

@@ -417,6 +417,29 @@ def test_empty_inputs_give_empty_or_nan_results():
     assert cumulative_opportunities(net, o, none, dist_m=100)["count_100m"].tolist() == [0.0, 0.0]
 
 
+def test_nearest_by_category_on_empty_facilities_keeps_the_columns():
+    net = grid_network(5, 5)
+    o = pts([(0, 0), (100, 100)])
+    none = pts([(0, 0)]).assign(kind=["a"]).iloc[:0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = nearest_facilities(net, o, none, by="kind", k=2)
+    # no category is known: the unprefixed columns, all missing (not no columns at all)
+    for col in ("time_min_1", "dist_m_1", "facility_1", "time_min_2", "dist_m_2", "facility_2"):
+        assert col in out.columns and out[col].isna().all(), col
+    np.testing.assert_allclose(out.snap_dist_m, [0.0, 0.0])
+    # a categorical column declares its categories: one NaN set per category, used or not
+    cats = none.assign(kind=pd.Categorical([], categories=["clinic", "school"]))
+    out = nearest_facilities(net, o, cats, by="kind")
+    for col in ("clinic_time_min_1", "clinic_dist_m_1", "clinic_facility_1", "school_time_min_1"):
+        assert col in out.columns and out[col].isna().all(), col
+    assert "time_min_1" not in out.columns
+    one = pts([(100, 0)]).assign(kind=pd.Categorical(["clinic"], categories=["clinic", "school"]))
+    out = nearest_facilities(net, o, one, by="kind", speed_kmh=6.0)
+    np.testing.assert_allclose(out.clinic_dist_m_1, [100.0, 100.0])
+    assert out.school_dist_m_1.isna().all()
+
+
 @pytest.mark.parametrize("source", ["west_oakland_drive", "shenzhen_graphml_walk"])
 def test_nearest_matches_networkx_on_more_networks(shared_data, source):
     if source == "west_oakland_drive":

@@ -7,7 +7,14 @@ import pandas as pd
 import pytest
 import shapely
 
-from urbangeo.errors import CRSMismatchError, InvalidOptionError, MissingColumnError, UrbangeoWarning
+from urbangeo.errors import (
+    CRSMismatchError,
+    GeometryTypeError,
+    InvalidOptionError,
+    MissingColumnError,
+    MissingValuesWarning,
+    UrbangeoWarning,
+)
 from urbangeo.landuse import MU_M2, compensation_by_village, estimate_compensation, m2_to_mu
 from urbangeo.landuse._modelled import modelled_parcels, modelled_price_zones
 from urbangeo.testing import assert_not_mutated
@@ -113,3 +120,50 @@ def test_errors(zones):
         estimate_compensation(parcels, zones, components=[])
     with pytest.raises(MissingColumnError, match="ZLDWDM"):
         compensation_by_village(pd.DataFrame({"area_m2": [1.0], "area_mu": [1.0], "compensation_yuan": [1.0]}))
+
+
+def _three_parcels():
+    # in zone I only; half in I, half in II; in zone III only
+    return gpd.GeoDataFrame(
+        geometry=[shapely.box(0, 0, 100, 100), shapely.box(50, 100, 150, 200), shapely.box(200, 0, 300, 100)],
+        crs=CRS,
+    )
+
+
+def test_negative_prices_and_areas_raise(zones):
+    parcels = _three_parcels()
+    bad = zones.assign(resettlement_per_mu=[10000.0, -8000.0, 6000.0])
+    with pytest.raises(InvalidOptionError, match=r"`price_zones\['resettlement_per_mu'\]` has 1 negative") as err:
+        estimate_compensation(parcels, bad, components=["price_per_mu", "resettlement_per_mu"])
+    assert "rows 1" in str(err.value) and "-8000" in str(err.value)
+    neg_area = parcels.assign(TBDLMJ=[10000.0, -5.0, np.nan])
+    with pytest.raises(InvalidOptionError, match=r"`parcels\['TBDLMJ'\]` has 1 negative"):
+        estimate_compensation(neg_area, zones)
+    # NaN official areas keep falling back to the geometric area, row by row (documented, reported)
+    out = estimate_compensation(parcels.assign(TBDLMJ=[9400.0, np.nan, np.nan]), zones)
+    assert out.area_source.tolist() == ["TBDLMJ", "geometry", "geometry"]
+
+
+def test_missing_prices_warn_and_give_nan(zones):
+    parcels = _three_parcels()
+    gap = zones.assign(price_per_mu=[60030.0, np.nan, 33350.0])
+    with assert_not_mutated(parcels, gap), pytest.warns(MissingValuesWarning) as rec:
+        out = estimate_compensation(parcels, gap, components=["price_per_mu", "resettlement_per_mu"])
+    assert len(rec) == 1
+    msg = str(rec[0].message)
+    assert "1 price zones have no 'price_per_mu' (rows 1)" in msg and "1 parcels" in msg
+    assert "price_zones.dropna(subset=['price_per_mu'])" in msg
+    # parcel 1 touches the zone without a price: NaN, never a price computed from half of it
+    np.testing.assert_allclose(out.price_per_mu, [60030.0, np.nan, 33350.0])
+    np.testing.assert_allclose(out.compensation_yuan, [15 * 70030.0, np.nan, 15 * 39350.0])
+    np.testing.assert_allclose(out.resettlement_yuan, [15 * 1e4, 15 * 9000.0, 15 * 6000.0])
+    info = out.attrs["compensation"]
+    assert info["zones_missing_values"] == {"price_per_mu": [1]}
+    assert info["parcels_missing_price"] == [1]
+
+
+def test_line_price_zones_are_a_geometry_type_error(zones):
+    parcels = _three_parcels()
+    with pytest.raises(GeometryTypeError, match="`price_zones` must hold MultiPolygon/Polygon.*LineString") as err:
+        estimate_compensation(parcels, zones.assign(geometry=zones.boundary))
+    assert "geometry type" in str(err.value)

@@ -18,6 +18,7 @@ from urbangeo.errors import (
     GeometryFixedWarning,
     InvalidOptionError,
     MissingColumnError,
+    SkippedTestsWarning,
     UnknownCodeError,
 )
 from urbangeo.landuse import conversion_summary, load_profile, screen_conversion
@@ -26,6 +27,16 @@ from urbangeo.settings import settings
 from urbangeo.testing import assert_not_mutated
 
 CRS = "EPSG:4547"
+
+
+def screen(parcels, **kw):
+    """screen_conversion; a constraint layer left out must be named by a SkippedTestsWarning
+    (the warning itself is tested in test_skipped_legal_tests_warn_and_are_listed)."""
+    missing = [k for k in ("basic_farmland", "red_line") if kw.get(k) is None]
+    if not missing:
+        return screen_conversion(parcels, **kw)
+    with pytest.warns(SkippedTestsWarning, match="|".join(f"`{k}`" for k in missing)):
+        return screen_conversion(parcels, **kw)
 
 
 def frame(rows, crs=CRS, **cols):
@@ -55,7 +66,7 @@ def case():
 def test_hand_computed_case(case):
     parcels, boundary, farmland, red = case
     with assert_not_mutated(parcels, boundary, farmland, red):
-        out = screen_conversion(
+        out = screen(
             parcels, development_boundary=boundary, basic_farmland=farmland, red_line=red, profile="national"
         )
     assert out.index.equals(parcels.index) and out.crs == parcels.crs
@@ -82,19 +93,19 @@ def test_hand_computed_case(case):
 def test_sliver_tolerance_absolute_and_relative(case):
     parcels, boundary, farmland, red = case
     red_big = gpd.GeoDataFrame(geometry=[shapely.box(90, 150, 100, 160)], crs=CRS)  # 100 m2 on parcel 4
-    out = screen_conversion(parcels, development_boundary=boundary, red_line=red_big)
+    out = screen(parcels, development_boundary=boundary, red_line=red_big)
     assert not out.eligible[4]
     assert "ecological protection red line (100.0 m2)" in out.failed_tests[4]
     # 100 m2 is 1 % of the parcel: a 2 % relative tolerance accepts it
     prof = load_profile("national", overlap_share_tolerance=0.02)
-    assert screen_conversion(parcels, development_boundary=boundary, red_line=red_big, profile=prof).eligible[4]
+    assert screen(parcels, development_boundary=boundary, red_line=red_big, profile=prof).eligible[4]
     # an absolute tolerance of 200 m2 too
     with settings.override(sliver_tolerance_m2=200.0):
-        assert screen_conversion(parcels, development_boundary=boundary, red_line=red_big).eligible[4]
+        assert screen(parcels, development_boundary=boundary, red_line=red_big).eligible[4]
     # zero tolerance: even the 0.25 m2 sliver disqualifies
     prof0 = load_profile("national", overlap_share_tolerance=0.0)
     with settings.override(sliver_tolerance_m2=0.0):
-        out0 = screen_conversion(parcels, development_boundary=boundary, red_line=red, profile=prof0)
+        out0 = screen(parcels, development_boundary=boundary, red_line=red, profile=prof0)
     assert out0.eligible.tolist() == [True, False, True, False, False, False]
 
 
@@ -102,7 +113,7 @@ def test_overlapping_constraint_polygons_count_once():
     parcels = frame([(shapely.box(0, 0, 100, 100), "0101", "32")])
     farm = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 60, 100), shapely.box(40, 0, 80, 100)], crs=CRS)
     boundary = gpd.GeoDataFrame(geometry=[shapely.box(-1, -1, 101, 101)], crs=CRS)
-    out = screen_conversion(parcels, development_boundary=boundary, basic_farmland=farm)
+    out = screen(parcels, development_boundary=boundary, basic_farmland=farm)
     assert out.overlap_basic_farmland_m2[0] == pytest.approx(8000.0)
 
 
@@ -111,11 +122,11 @@ def test_approval_level_thresholds():
     def run(side, cls="0101"):
         p = frame([(shapely.box(0, 0, side, side), cls, "32")])
         b = gpd.GeoDataFrame(geometry=[shapely.box(-1, -1, side + 1, side + 1)], crs=CRS)
-        return screen_conversion(p, development_boundary=b)
+        return screen(p, development_boundary=b)
 
     p35 = frame([(shapely.box(0, 0, 500, 700), "0101", "32")])
     b35 = gpd.GeoDataFrame(geometry=[shapely.box(-1, -1, 501, 701)], crs=CRS)
-    assert screen_conversion(p35, development_boundary=b35).approval_level[0] == "province"
+    assert screen(p35, development_boundary=b35).approval_level[0] == "province"
     hi = run(592.0)  # 35.05 ha
     assert hi.approval_level[0] == "State Council"
     assert "35.05 ha > 35 ha" in hi.approval_reason[0]
@@ -127,11 +138,11 @@ def test_approval_level_thresholds():
         project=["a", "b"],
     )
     b = gpd.GeoDataFrame(geometry=[shapely.box(-1, -1, 801, 501)], crs=CRS)
-    assert screen_conversion(p, development_boundary=b).approval_level.tolist() == ["State Council"] * 2
-    assert screen_conversion(p, development_boundary=b, project_col="project").approval_level.tolist() == [
+    assert screen(p, development_boundary=b).approval_level.tolist() == ["State Council"] * 2
+    assert screen(p, development_boundary=b, project_col="project").approval_level.tolist() == [
         "province"
     ] * 2
-    summ = conversion_summary(screen_conversion(p, development_boundary=b), by=None)
+    summ = conversion_summary(screen(p, development_boundary=b), by=None)
     assert summ.loc["all", "quota_m2"] == pytest.approx(400_000.0)
     assert summ.loc["all", "agricultural_m2"] == pytest.approx(400_000.0)
     assert summ.loc["all", "approval_level"] == "State Council"
@@ -154,7 +165,7 @@ def test_market_entry_route():
         geometry=[shapely.box(-10, -10, 460, 110), shapely.box(460, -10, 510, 110)],
         crs=CRS,
     )
-    out = screen_conversion(parcels, route="market_entry", planning=planning, consent_col="consent")
+    out = screen(parcels, route="market_entry", planning=planning, consent_col="consent")
     assert out.planned_use.tolist() == ["10", "10", "10", "10", "10"]  # 60 % of parcel 4 is industrial
     assert out.eligible.tolist() == [True, False, True, False, False]
     assert out.failed_tests[1] == "land class 0702 is not collective business construction land"
@@ -163,7 +174,7 @@ def test_market_entry_route():
     assert np.allclose(out.quota_m2, [0, 0, 0, 0, 1e4])
     # planning as a column; a planned residential use fails
     p2 = parcels.assign(plan=["09", "09", "07", "09", "09"])
-    out2 = screen_conversion(p2, route="market_entry", planning="plan")
+    out2 = screen(p2, route="market_entry", planning="plan")
     assert out2.failed_tests[2] == "planned use 07 is not business use"
     assert "villager consent >= 2/3" in out2.attrs["screening"]["tests_not_run"]
 
@@ -171,7 +182,7 @@ def test_market_entry_route():
 def test_against_geopandas_overlay_on_modelled_parcels():
     parcels = modelled_parcels(3000, seed=3)
     layers = modelled_constraints(parcels, seed=3)
-    out = screen_conversion(parcels, **layers)
+    out = screen(parcels, **layers)
     for key, col in [("basic_farmland", "overlap_basic_farmland_m2"), ("red_line", "overlap_red_line_m2"),
                      ("development_boundary", "inside_boundary_m2")]:
         ref = gpd.overlay(parcels.reset_index(), layers[key], how="intersection", keep_geom_type=True)
@@ -188,7 +199,7 @@ def test_real_prague_plots_in_web_mercator_are_measured_in_utm(shared_data):
     centre = shapely.box(*utm.total_bounds).centroid
     boundary = gpd.GeoDataFrame(geometry=[centre.buffer(500)], crs=32633).to_crs(parcels.crs)
     with assert_not_mutated(parcels, boundary):
-        out = screen_conversion(parcels, development_boundary=boundary)
+        out = screen(parcels, development_boundary=boundary)
     assert out.attrs["screening"]["metric_crs"].endswith("32633")
     np.testing.assert_allclose(out.area_m2, utm.area, rtol=1e-4, atol=0.2)  # 1 mm snapping
     ref_inside = utm.intersection(gpd.GeoSeries([centre.buffer(500)], crs=32633).to_crs(parcels.crs).to_crs(32633)[0]).area
@@ -201,7 +212,7 @@ def test_geographic_input_returns_input_crs():
     x, y = 408_000.0, 2_545_000.0
     p = frame([(shapely.box(x, y, x + 100, y + 100), "0101", "32")]).to_crs(4326)
     b = gpd.GeoDataFrame(geometry=[shapely.box(x - 1, y - 1, x + 101, y + 101)], crs=CRS).to_crs(4326)
-    out = screen_conversion(p, development_boundary=b)
+    out = screen(p, development_boundary=b)
     assert out.crs == p.crs
     assert out.attrs["screening"]["metric_crs"] == "EPSG:4547"
     assert out.area_m2[0] == pytest.approx(10000.0, rel=1e-6)
@@ -221,7 +232,7 @@ def test_cleaning_fix_drop_and_conservation():
     )
     b = gpd.GeoDataFrame(geometry=[shapely.box(-1, -1, 500, 500)], crs=CRS)
     with pytest.warns(GeometryFixedWarning), pytest.warns(DroppedRowsWarning, match="2 rows excluded"):
-        out = screen_conversion(parcels, development_boundary=b)
+        out = screen(parcels, development_boundary=b)
     assert len(out) == len(parcels)
     assert out.excluded.tolist() == [False, False, True, True, False]
     assert out.failed_tests[2] == "excluded: missing or empty geometry"
@@ -230,7 +241,7 @@ def test_cleaning_fix_drop_and_conservation():
     # screened + excluded = total (count and area)
     assert (~out.excluded).sum() + out.excluded.sum() == len(parcels)
     with pytest.warns(DroppedRowsWarning, match="1 rows excluded .invalid"):
-        dropped = screen_conversion(parcels, development_boundary=b, on_invalid="drop")
+        dropped = screen(parcels, development_boundary=b, on_invalid="drop")
     assert dropped.excluded.sum() == 3 and not dropped.eligible[1]
     total_raw = gpd.GeoSeries(parcels.geometry).area.fillna(0).sum()
     assert dropped.area_m2.sum() == pytest.approx(total_raw)
@@ -257,12 +268,43 @@ def test_errors(case):
     lines = parcels.assign(geometry=parcels.boundary)
     with pytest.raises(TypeError, match="Polygon"):
         screen_conversion(lines, development_boundary=boundary)
-    # the boundary test may be switched off explicitly
+    # the boundary test may be switched off explicitly: listed, not warned about
     prof = load_profile("national", expropriation_requires_development_boundary=False)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        out = screen_conversion(parcels, profile=prof)
-    assert "inside the urban development boundary" in out.attrs["screening"]["tests_not_run"]
+        out = screen(parcels, profile=prof, basic_farmland=farmland, red_line=red)
+    assert out.attrs["screening"]["tests_not_run"] == ["inside the urban development boundary"]
+
+
+def test_skipped_legal_tests_warn_and_are_listed(case):
+    parcels, boundary, farmland, red = case
+    with assert_not_mutated(parcels), pytest.warns(SkippedTestsWarning) as rec:
+        out = screen_conversion(parcels, development_boundary=boundary)
+    assert len(rec) == 1
+    msg = str(rec[0].message)
+    assert "2 legal tests were not run" in msg
+    assert "no overlap with permanent basic farmland (pass `basic_farmland`" in msg
+    assert "no overlap with the ecological red line (pass `red_line`" in msg
+    assert "approval levels assume no permanent basic farmland" in msg
+    assert out.attrs["screening"]["tests_not_run"] == [
+        "no overlap with permanent basic farmland", "no overlap with the ecological red line"
+    ]
+    # parcel 2 overlaps basic farmland, which was not given: it passes every test that ran
+    assert out.eligible.tolist() == [True, False, True, False, True, True]
+    assert out.overlap_basic_farmland_m2.isna().all() and out.overlap_red_line_m2.isna().all()
+    # market entry: the planning and consent tests too
+    me = parcels.assign(DLBM=["0601"] * 6)
+    with pytest.warns(SkippedTestsWarning) as rec:
+        out = screen_conversion(me, route="market_entry", basic_farmland=farmland, red_line=red)
+    msg = str(rec[0].message)
+    assert "2 legal tests were not run" in msg
+    assert "planned business use (pass `planning`" in msg and "villager consent >= 2/3 (pass `consent_col`" in msg
+    assert out.eligible.tolist() == [True, False, False, False, True, True]  # state-owned; basic farmland
+    # every layer given: no warning, nothing listed
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        full = screen_conversion(parcels, development_boundary=boundary, basic_farmland=farmland, red_line=red)
+    assert full.attrs["screening"]["tests_not_run"] == []
 
 
 def test_zone_column_filters_the_boundary(case):
@@ -273,7 +315,7 @@ def test_zone_column_filters_the_boundary(case):
         crs=CRS,
     )
     prof = load_profile("national", development_zone_values=["集中建设区"])
-    out = screen_conversion(parcels, development_boundary=two, zone_col="zone", profile=prof)
+    out = screen(parcels, development_boundary=two, zone_col="zone", profile=prof)
     np.testing.assert_allclose(out.inside_boundary_m2, [1e4, 5000, 0, 0, 1e4, 5000])
 
 
@@ -287,7 +329,7 @@ def test_geometry_zoo(zoo_frame):
     polys = zoo[zoo["name"].isin(["polygon", "polygon_hole", "multipolygon", "empty_polygon", "none",
                                    "invalid_bowtie"])]
     with assert_not_mutated(polys), pytest.warns(GeometryFixedWarning), pytest.warns(DroppedRowsWarning):
-        out = screen_conversion(polys, development_boundary=boundary)
+        out = screen(polys, development_boundary=boundary)
     by_name = out.set_index("name")
     assert by_name.loc[["empty_polygon", "none"], "excluded"].all()
     assert by_name.loc[["polygon", "polygon_hole", "multipolygon", "invalid_bowtie"], "eligible"].all()
@@ -305,7 +347,7 @@ def test_eligibility_map(case):
     from urbangeo.landuse import plot_eligibility
 
     parcels, boundary, farmland, red = case
-    out = screen_conversion(parcels, development_boundary=boundary, basic_farmland=farmland, red_line=red)
+    out = screen(parcels, development_boundary=boundary, basic_farmland=farmland, red_line=red)
     ax = plot_eligibility(out, layers={"development_boundary": boundary, "basic_farmland": farmland})
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels[:4] == ["eligible (3)", "basic farmland (1)", "not collective (1)", "outside boundary (1)"]
@@ -318,7 +360,7 @@ def test_duplicate_index_labels_are_handled_by_position(case):
     dup = parcels.set_axis([7, 7, 8, 8, 9, 9])
     dup.loc[:, "geometry"] = [None, *parcels.geometry.iloc[1:]]
     with pytest.warns(DroppedRowsWarning):
-        out = screen_conversion(dup, development_boundary=boundary, basic_farmland=farmland, red_line=red)
+        out = screen(dup, development_boundary=boundary, basic_farmland=farmland, red_line=red)
     assert out.index.tolist() == [7, 7, 8, 8, 9, 9]
     assert out.excluded.tolist() == [True, False, False, False, False, False]
     assert out.eligible.tolist() == [False, False, False, False, True, True]
@@ -332,10 +374,10 @@ def test_basic_farmland_in_approval_level_when_allowed():
     b = gpd.GeoDataFrame(geometry=[shapely.box(-1, -1, 1001, 101)], crs=CRS)
     # 0.5 m2 slivers on every parcel: below tolerance, they never add up to "basic farmland"
     slivers = gpd.GeoDataFrame(geometry=[shapely.box(x + 50, 0, x + 51, 0.5) for x in range(0, 1000, 100)], crs=CRS)
-    out = screen_conversion(parcels, development_boundary=b, basic_farmland=slivers, profile=prof)
+    out = screen(parcels, development_boundary=b, basic_farmland=slivers, profile=prof)
     assert out.approval_level.tolist() == ["province"] * 10
     real = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 30, 100)], crs=CRS)  # 3,000 m2 on parcel 0
-    out = screen_conversion(parcels, development_boundary=b, basic_farmland=real, profile=prof)
+    out = screen(parcels, development_boundary=b, basic_farmland=real, profile=prof)
     assert out.eligible.all()
     assert out.approval_level.tolist() == ["State Council"] * 10
     assert "basic farmland (0.30 ha; LAL 2019 Art. 46(1))" in out.approval_reason[0]
@@ -357,7 +399,7 @@ def test_modelled_parcels_on_the_real_chancheng_boundary(shared_data):
     inside = grid.representative_point().within(boundary.geometry.iloc[0]).to_numpy()
     parcels = grid[inside].to_crs(4326)  # any CRS in: degrees here
     layers = {k: v.to_crs(4326) for k, v in modelled_constraints(grid[inside], seed=4).items()}
-    out = screen_conversion(parcels, **layers, profile="guangdong")
+    out = screen(parcels, **layers, profile="guangdong")
     assert out.attrs["screening"]["metric_crs"] == "EPSG:4547"
     assert out.crs == parcels.crs
     np.testing.assert_allclose(out.area_m2, grid[inside].area, rtol=1e-6)
@@ -398,7 +440,7 @@ def test_property_overlaps_match_shapely_and_areas_add_up(parcel_boxes, farm_box
     parcels = frame([(g, "0101", "32") for g in parcel_boxes])
     boundary = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 400, 400)], crs=CRS)
     farm = gpd.GeoDataFrame(geometry=farm_boxes, crs=CRS) if farm_boxes else None
-    out = screen_conversion(parcels, development_boundary=boundary, basic_farmland=farm)
+    out = screen(parcels, development_boundary=boundary, basic_farmland=farm)
     if farm is not None:
         union = shapely.union_all(farm_boxes)
         # (shapely 2.0.1 warns on an empty intersection: skip disjoint pairs)

@@ -31,6 +31,7 @@ diagnostics ``snap_dist_m`` / ``snap_note``.
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Literal
@@ -39,9 +40,23 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from .._validate import check_choice, check_columns, check_geodataframe, check_number
+from .._validate import (
+    OnInvalid,
+    check_choice,
+    check_columns,
+    check_geodataframe,
+    check_geometries,
+    check_geometry_types,
+    check_number,
+)
 from ..crs import get_crs
-from ..errors import ColumnTypeError, EmptyDataError, InvalidOptionError
+from ..errors import (
+    CategoryMismatchWarning,
+    ColumnTypeError,
+    EmptyDataError,
+    EmptyInputWarning,
+    InvalidOptionError,
+)
 
 __all__ = ["life_circle_audit", "life_circle_summary", "life_circle_standard", "STANDARDS"]
 
@@ -120,9 +135,49 @@ def _resolve_required(required, standard: str | None) -> dict:
     if unknown:
         raise InvalidOptionError(
             f"categories {unknown} are not in {standard}; known: {sorted(preset)}. "
-            f"Map your own categories to circles with required={{'clinic': 15, ...}}."
+            f"Map your own categories to circles instead, e.g. required={{'clinic': 15}}."
         )
     return {c: preset[c] for c in required}
+
+
+def _show(values, n: int = 6) -> str:
+    head = ", ".join(repr(v) for v in list(values)[:n])
+    return head + (f" and {len(values) - n} more" if len(values) > n else "")
+
+
+def _osm_hints(standard: str) -> dict:
+    """OSM tag value -> (facility, circle minutes) of the preset's first facility hinting at it."""
+    out: dict = {}
+    t = _read_standard(standard)
+    for fac, circ, hint in zip(t.facility, t.circle_minutes, t.osm_hint.fillna("")):
+        for part in str(hint).split(";"):
+            _, _, values = part.partition("=")
+            for v in values.split("|"):
+                if v.strip():
+                    out.setdefault(v.strip(), (fac, float(circ)))
+    return out
+
+
+def _mismatch_message(column: pd.Series, cats: list, req: Mapping, by: str, standard: str | None) -> str:
+    found = sorted({str(v) for v in column.dropna()})
+    n = len(cats)
+    head = (
+        f"life_circle_audit: none of the {n} required categories ({_show(cats)}) occurs in facilities[{by!r}] "
+        f"(values found: {_show(found, 8) if found else 'none'}), so every residence misses all {n}."
+    )
+    hints = _osm_hints(standard) if standard is not None else {}
+    own = {v: int(hints[v][1]) if v in hints else int(max(req.values())) for v in found[:6]}
+    rename = {v: hints[v][0] for v in found if v in hints}
+    col = f"{by}=" if by.isidentifier() else f"**{{{by!r}: "
+    close = ")" if by.isidentifier() else "})"
+    if rename:
+        return (
+            f"{head} The {standard} preset names its own categories: audit the ones you have with "
+            f"required={own!r}, or rename them to the preset's names, e.g. "
+            f"facilities.assign({col}facilities[{by!r}].replace({rename!r}){close}."
+        )
+    fix = f"audit the ones you have with required={own!r}" if found else "pass facilities with categories"
+    return f"{head} Check that `by` names the category column and the spelling of its values, or {fix}."
 
 
 def life_circle_audit(
@@ -158,7 +213,9 @@ def life_circle_audit(
         Categories every home should reach: ``{category: circle_minutes}`` (e.g.
         ``{"kindergarten": 5, "primary_school": 10, "clinic": 15}``), a list of the
         standard's facility names, or None for all facilities of the standard.
-        Required categories absent from ``facilities`` are missing everywhere.
+        Required categories absent from ``facilities`` are missing everywhere (listed
+        in ``attrs["life_circle"]["categories_without_facilities"]``); when *none* of
+        them occurs, a :class:`~urbangeo.errors.CategoryMismatchWarning` says so.
     measure : {"minutes", "dist_m"}, default "minutes"
         Judge the circles by walking time (5/10/15 minutes at ``speed_kmh``) or by
         walking distance along the network (the standard's 300/500/1000 m by default;
@@ -187,6 +244,20 @@ def life_circle_audit(
         ``facilities`` has no column ``by``.
     InvalidOptionError
         Unknown standard, measure or category; bad limits.
+    GeometryTypeError
+        ``residences`` or ``facilities`` hold lines.
+
+    Warns
+    -----
+    CategoryMismatchWarning
+        No required category occurs in ``facilities[by]`` (e.g. the GB 50180 preset's
+        names against OSM values such as ``clinic``, ``school``): every home would miss
+        everything. The message suggests a renaming (from the preset's ``osm_hint``
+        column) and a ``required=`` mapping of your own categories.
+    EmptyInputWarning
+        ``facilities`` has no rows: every home misses every category.
+    DroppedRowsWarning
+        Facilities that cannot be snapped or have no category are excluded.
 
     Examples
     --------
@@ -203,7 +274,7 @@ def life_circle_audit(
     >>> out.missing.tolist(), out.compliant.tolist()
     (['kindergarten'], [False])
     """
-    from .metrics import nearest_facilities
+    from .metrics import _nearest
 
     check_geodataframe(residences, "residences")
     check_geodataframe(facilities, "facilities", allow_empty=True)
@@ -218,13 +289,23 @@ def life_circle_audit(
     if measure == "dist_m":
         for c in set(req.values()):
             if float(c) not in circle_limit:
-                raise InvalidOptionError(f"no walking distance for circle {c}; pass limits={{{c}: metres}}.")
+                raise InvalidOptionError(f"no walking distance for circle {c:g}; pass limits={{{c:g}: 1200}} (metres).")
     cats = [c for c in req]
     fac = facilities[facilities[by].isin(cats)]
+    if len(facilities) == 0:
+        warnings.warn(
+            f"life_circle_audit: `facilities` has no rows, so every residence misses all {len(cats)} required "
+            f"categories ({_show(cats)}). Pass the facility layer; if it came from a file or a filter, check "
+            f"that they select something.",
+            EmptyInputWarning,
+            stacklevel=2,
+        )
+    elif len(fac) == 0:
+        warnings.warn(_mismatch_message(facilities[by], cats, req, by, standard), CategoryMismatchWarning, stacklevel=2)
     # nearest facility per category (unbounded: the minutes beyond the circle are informative)
-    near = nearest_facilities(
+    near = _nearest(
         network, residences, fac, by=by, speed_kmh=speed_kmh, max_snap_m=max_snap_m,
-        facility_polygons=facility_polygons,
+        facility_polygons=facility_polygons, names=("residences", "facilities"),
     ) if len(fac) else None
     out = residences.copy()
     n = len(out)
@@ -289,6 +370,7 @@ def life_circle_summary(
     by: str | None = None,
     areas: gpd.GeoDataFrame | None = None,
     population: str | None = None,
+    on_invalid: OnInvalid = "fix",
 ) -> pd.DataFrame:
     """Share of residents covered per category and for all categories, per community or district.
 
@@ -301,11 +383,18 @@ def life_circle_summary(
     areas : GeoDataFrame, optional
         Community/district polygons instead of ``by``: each residence belongs to the
         area containing its representative point; residences in no area form the
-        group ``"outside"`` (reported, not dropped). Groups are labelled by
-        ``areas.index``.
+        group ``"outside"`` (reported, not dropped); residences without geometry form
+        the group ``"missing"``. Groups are labelled by ``areas.index``.
     population : str, optional
         Column of residents per residence; default the column ``"population"`` if
         the audit has one, else every residence counts once.
+    on_invalid : {"fix", "raise", "drop", "warn"}, default "fix"
+        Policy for invalid ``areas`` polygons, as everywhere in urbangeo
+        (:func:`urbangeo._validate.check_geometries`): repair with ``make_valid`` (a
+        :class:`~urbangeo.errors.GeometryFixedWarning` says so), raise, drop (warned),
+        or keep with a warning. Missing and empty area polygons are excluded with a
+        :class:`~urbangeo.errors.DroppedRowsWarning`, so homes never fall "outside" an
+        unusable polygon silently.
 
     Returns
     -------
@@ -314,6 +403,19 @@ def life_circle_summary(
         ``share_{category}`` (population share within its circle), ``share_all``
         (compliant with every category), ``population_compliant`` and
         ``mean_n_missing``. Join it to ``areas`` (``areas.join(summary)``) to map it.
+
+    Raises
+    ------
+    GeometryTypeError
+        ``areas`` holds something else than polygons.
+    InvalidGeometryError
+        ``areas`` has invalid polygons and ``on_invalid="raise"``.
+
+    Warns
+    -----
+    GeometryFixedWarning, DroppedRowsWarning
+        ``areas`` polygons repaired, or excluded (missing, empty, or invalid with
+        ``on_invalid="drop"``).
 
     Examples
     --------
@@ -350,14 +452,25 @@ def life_circle_summary(
         name = by
     elif areas is not None:
         check_geodataframe(areas, "areas")
+        get_crs(areas, "areas")
+        check_geometry_types(areas, "areas", ["polygon"])
+        usable, _ = check_geometries(areas, "areas", on_invalid=on_invalid)
         pts = audit.geometry.representative_point()
-        pts = gpd.GeoDataFrame(geometry=pts.values, crs=audit.crs)
-        if not get_crs(areas, "areas").equals(pts.crs):
+        located = ~(pts.isna() | pts.is_empty).to_numpy()
+        pts = gpd.GeoDataFrame(geometry=pts.values, crs=audit.crs)  # positional index
+        if not areas.crs.equals(pts.crs):
             pts = pts.to_crs(areas.crs)
-        joined = gpd.sjoin(pts, areas[[areas.geometry.name]], how="left", predicate="within")
+        # match by position in `usable`, label afterwards (areas.index may repeat or hold NaN)
+        polys = gpd.GeoDataFrame(geometry=usable.geometry.values, crs=areas.crs)
+        joined = gpd.sjoin(pts[located], polys, how="left", predicate="within")
         joined = joined[~joined.index.duplicated(keep="first")]
         right = "index_right" if "index_right" in joined.columns else [c for c in joined.columns if c != "geometry"][0]
-        groups = joined[right].astype(object).where(joined[right].notna(), "outside").to_numpy()
+        pos = joined[right].to_numpy(dtype=float)
+        hit = ~np.isnan(pos)
+        lab = np.full(len(joined), "outside", dtype=object)
+        lab[hit] = np.asarray(usable.index, dtype=object)[pos[hit].astype(np.int64)]
+        groups = np.full(len(audit), "missing", dtype=object)
+        groups[joined.index.to_numpy()] = lab
         name = areas.index.name or "area"
     else:
         groups = np.full(len(audit), "all", dtype=object)

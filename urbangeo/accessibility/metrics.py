@@ -227,16 +227,16 @@ def _labels_of(index: pd.Index, pos: np.ndarray):
     return obj
 
 
-def _groups(facilities, by):
+def _groups(facilities, by, name="facilities"):
     """[(category or None, positions)], warning about rows with a missing category."""
     if by is None:
         return [(None, np.arange(len(facilities)))]
-    check_columns(facilities, "facilities", [by])
+    check_columns(facilities, name, [by])
     col = facilities[by]
     miss = col.isna().to_numpy()
     if miss.any():
         warnings.warn(
-            f"{int(miss.sum())} facilities have no value in `{by}` and are excluded: "
+            f"{int(miss.sum())} {name} have no value in `{by}` and are excluded: "
             f"{list(facilities.index[miss][:5])}{' ...' if miss.sum() > 5 else ''}.",
             DroppedRowsWarning,
             stacklevel=3,
@@ -287,7 +287,9 @@ def nearest_facilities(
         facility count once).
     by : str, optional
         Column of ``facilities`` with categories; results per category, columns
-        prefixed ``{category}_``.
+        prefixed ``{category}_``. A categorical column gives columns for every declared
+        category, used or not (NaN where it has no facility); with no category at all
+        (no facilities) the unprefixed columns are returned, all NaN.
     max_minutes : float, optional
         Search horizon; facilities further away give NaN.
     speed_kmh : float, optional
@@ -305,7 +307,14 @@ def nearest_facilities(
     GeoDataFrame
         Copy of ``origins`` (same index and CRS) plus ``time_min_{r}``,
         ``dist_m_{r}`` (metres along the fastest path, access legs included),
-        ``facility_{r}`` for r = 1..k, ``snap_dist_m`` and ``snap_note``.
+        ``facility_{r}`` for r = 1..k, ``snap_dist_m`` and ``snap_note``. The columns
+        are always there: empty ``facilities`` give them filled with NaN (missing labels).
+
+    Warns
+    -----
+    DroppedRowsWarning
+        Facilities that cannot be snapped to the network, or have no value in ``by``,
+        are excluded (counted and listed).
 
     Examples
     --------
@@ -320,20 +329,38 @@ def nearest_facilities(
     >>> float(out.dist_m_1[0]), float(out.time_min_1[0]), int(out.facility_1[0])
     (300.0, 3.0, 0)
     """
+    return _nearest(
+        network, origins, facilities, k=k, by=by, max_minutes=max_minutes, speed_kmh=speed_kmh,
+        max_snap_m=max_snap_m, facility_polygons=facility_polygons, entrance_spacing_m=entrance_spacing_m,
+        progress=progress,
+    )
+
+
+def _nearest(
+    network, origins, facilities, *, k=1, by=None, max_minutes=None, speed_kmh=None, max_snap_m=None,
+    facility_polygons="representative", entrance_spacing_m=50.0, progress=None,
+    names: tuple[str, str] = ("origins", "facilities"),
+) -> gpd.GeoDataFrame:
+    """:func:`nearest_facilities`, with the caller's argument ``names`` in every message.
+
+    Life circles pass ``("residences", "facilities")``, parks ``("residences", "parks")``:
+    an error then names the argument the user actually passed.
+    """
+    o_name, f_name = names
     _check_network(network)
-    check_geodataframe(origins, "origins", allow_empty=True)
-    check_geodataframe(facilities, "facilities", allow_empty=True)
+    check_geodataframe(origins, o_name, allow_empty=True)
+    check_geodataframe(facilities, f_name, allow_empty=True)
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise InvalidOptionError(f"`k` must be an integer >= 1; got {k!r}.")
     speed_kmh = _check_speed(speed_kmh)
     limit = np.inf if max_minutes is None else check_number(max_minutes, "max_minutes", minimum=0.0) * 60.0
+    groups = _category_groups(facilities, by, f_name)
     weight = "time_s"
-    o = _origins(network, origins, weight=weight, speed_kmh=speed_kmh, max_snap_m=max_snap_m)
+    o = _origins(network, origins, weight=weight, speed_kmh=speed_kmh, max_snap_m=max_snap_m, name=o_name)
     f = _facilities(network, facilities, weight=weight, speed_kmh=speed_kmh, max_snap_m=max_snap_m,
-                    polygons=facility_polygons, entrance_spacing_m=entrance_spacing_m)
+                    polygons=facility_polygons, entrance_spacing_m=entrance_spacing_m, name=f_name)
     g = _engine.graph(network, weight=weight, speed_kmh=speed_kmh, reverse=True)
     out = origins.copy()
-    groups = _groups(facilities, by)
     for cat, rows in progress_bar(groups, progress=progress, total=len(groups), desc="nearest"):
         fl = f.legs if by is None else _subset(f.legs, rows)
         cost, cost2, lab = _nearest_core(g, o.legs, fl, k=int(k), limit=limit, n_origins=len(origins))
@@ -344,6 +371,20 @@ def nearest_facilities(
             out[f"{prefix}facility_{r + 1}"] = _labels_of(facilities.index, lab[:, r])
     _snap_columns(out, o)
     return out
+
+
+def _category_groups(facilities, by, name):
+    """Groups of :func:`_groups`, plus every declared category of a categorical ``by`` column
+    (used or not), or one unprefixed group when no category is known (no facilities): the
+    output always has its columns, NaN where nothing is reachable."""
+    groups = _groups(facilities, by, name)
+    if by is None:
+        return groups
+    col = facilities[by]
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        rows_of = {c: rows for c, rows in groups}
+        groups = [(c, rows_of.get(c, np.zeros(0, np.int64))) for c in col.cat.categories]
+    return groups or [(None, np.zeros(0, np.int64))]
 
 
 def _nearest_core(g, ol: Legs, fl: Legs, *, k: int, limit: float, n_origins: int):

@@ -35,7 +35,15 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .._validate import check_choice, check_columns, check_geodataframe, check_number
+from .._validate import (
+    OnInvalid,
+    check_choice,
+    check_columns,
+    check_geodataframe,
+    check_geometries,
+    check_geometry_types,
+    check_number,
+)
 from ..crs import get_crs
 from ..errors import ColumnTypeError, InvalidOptionError
 from ..settings import settings
@@ -84,6 +92,7 @@ def classify_parks(
     standard: str = "GB/T51346-2019",
     radius: Literal["high", "low"] = "high",
     radii: Mapping[str, float] | None = None,
+    on_invalid: OnInvalid = "fix",
 ) -> gpd.GeoDataFrame:
     """Area, class and service radius of every park.
 
@@ -96,12 +105,36 @@ def classify_parks(
         Which end of a radius range (e.g. 1,200-3,000 m) to use.
     radii : mapping, optional
         Override radii by class name, e.g. ``{"community": 400}``.
+    on_invalid : {"fix", "raise", "drop", "warn"}, default "fix"
+        Policy for invalid park polygons, as everywhere in urbangeo: repair with
+        ``make_valid`` (a self-intersecting "bow-tie" has a signed area near 0 and would
+        fall below every class), raise, drop, or keep them with a warning.
 
     Returns
     -------
     GeoDataFrame
-        Copy of ``parks`` with ``area_ha``, ``park_class`` (None below the smallest
-        class) and ``radius_m`` (NaN when unclassified).
+        Copy of ``parks`` (repaired geometries with ``on_invalid="fix"``) with
+        ``area_ha``, ``park_class`` (None below the smallest class, or when the park
+        was excluded) and ``radius_m`` (NaN when unclassified). ``attrs["parks"]``
+        lists ``unclassified`` parks (below the smallest class) and ``excluded`` ones
+        (missing, empty, or invalid with ``on_invalid="drop"``).
+
+    Raises
+    ------
+    GeometryTypeError
+        ``parks`` holds points or lines.
+    InvalidGeometryError
+        Invalid polygons with ``on_invalid="raise"``.
+    EmptyDataError
+        No park has a usable polygon.
+
+    Warns
+    -----
+    GeometryFixedWarning
+        Invalid polygons were repaired (or kept, with ``on_invalid="warn"``).
+    DroppedRowsWarning
+        Parks with a missing or empty polygon (or invalid ones with
+        ``on_invalid="drop"``) are excluded: no class, listed in ``attrs["parks"]``.
 
     Examples
     --------
@@ -117,14 +150,14 @@ def classify_parks(
     check_choice(radius, "radius", ("high", "low"))
     table = _read(standard)
     mcrs = metric_crs(parks, name="parks")
-    geom = _metric(parks, mcrs)
-    gtype = geom.geom_type
-    bad = ~gtype.isin(["Polygon", "MultiPolygon"]) & geom.notna()
-    if bad.any():
-        raise InvalidOptionError(
-            f"`parks` must hold polygons; {int(bad.sum())} rows hold {sorted(set(gtype[bad]))}."
-        )
-    area_ha = geom.area.to_numpy(float) / 10_000.0
+    check_geometry_types(parks, "parks", ["polygon"])
+    usable, report = check_geometries(parks, "parks", on_invalid=on_invalid)
+    excluded = [lab for labs in report.excluded.values() for lab in labs]
+    keep = np.flatnonzero(~parks.index.isin(excluded)) if excluded else np.arange(len(parks))
+    geoms = np.asarray(parks.geometry.values, dtype=object).copy()
+    geoms[keep] = np.asarray(usable.geometry.values, dtype=object)
+    area_ha = np.full(len(parks), np.nan)
+    area_ha[keep] = _metric(usable, mcrs).area.to_numpy(float) / 10_000.0
     cls = np.full(len(parks), None, dtype=object)
     rad = np.full(len(parks), np.nan)
     col = "service_radius_m_high" if radius == "high" else "service_radius_m_low"
@@ -141,9 +174,17 @@ def classify_parks(
         for k, v in radii.items():
             rad[cls == k] = check_number(v, f"radii[{k!r}]", minimum=0)
     out = parks.copy()
+    if report.fixed:
+        out[out.geometry.name] = gpd.GeoSeries(geoms, index=out.index, crs=parks.crs)
     out["area_ha"] = area_ha
     out["park_class"] = pd.Series(cls, index=out.index, dtype=object)
     out["radius_m"] = rad
+    out.attrs["parks"] = {
+        "standard": standard,
+        "unclassified": list(out.index[pd.isna(cls) & ~np.isnan(area_ha)]),
+        "excluded": list(excluded),
+        "fixed": list(report.fixed),
+    }
     return out
 
 
@@ -214,6 +255,7 @@ def park_service_areas(
     street_width_m: float | None = None,
     entrance_spacing_m: float = 50.0,
     max_snap_m: float | None = None,
+    on_invalid: OnInvalid = "fix",
 ) -> gpd.GeoDataFrame:
     """Service area of each park class: the radius reading and the network walking reading.
 
@@ -223,8 +265,9 @@ def park_service_areas(
         Park polygons, any CRS.
     network : Network
         Walking network.
-    standard, radius, radii
-        See :func:`classify_parks`.
+    standard, radius, radii, on_invalid
+        See :func:`classify_parks` (invalid polygons are repaired by default, missing
+        ones excluded, both with a warning).
     street_width_m : float, optional
         Half-width of the band drawn around reached streets (``settings.street_width_m``).
     entrance_spacing_m, max_snap_m
@@ -238,7 +281,8 @@ def park_service_areas(
         and its polygon, in the CRS of ``parks``. Radius reading: the parks buffered
         by the radius (straight line from the boundary). Network reading: the streets
         within ``radius_m`` of walking from an entrance, buffered by ``street_width_m``.
-        ``attrs["parks"]["unclassified"]`` lists parks below the smallest class.
+        ``attrs["parks"]["unclassified"]`` lists parks below the smallest class,
+        ``attrs["parks"]["excluded"]`` parks without a usable polygon.
 
     Examples
     --------
@@ -255,7 +299,7 @@ def park_service_areas(
     """
     from .isochrones import service_areas
 
-    cp = classify_parks(parks, standard=standard, radius=radius, radii=radii)
+    cp = classify_parks(parks, standard=standard, radius=radius, radii=radii, on_invalid=on_invalid)
     mcrs = network.crs
     rows = []
     classes = [c for c in _read(standard).park_class if (cp.park_class == c).any()]
@@ -281,7 +325,11 @@ def park_service_areas(
         geometry=geoms,
         crs=mcrs,
     ).to_crs(parks.crs)
-    out.attrs["parks"] = {"unclassified": list(cp.index[cp.park_class.isna()]), "standard": standard}
+    out.attrs["parks"] = {
+        "unclassified": cp.attrs["parks"]["unclassified"],
+        "excluded": cp.attrs["parks"]["excluded"],
+        "standard": standard,
+    }
     return out
 
 
@@ -296,6 +344,7 @@ def park_coverage(
     speed_kmh: float | None = None,
     entrance_spacing_m: float = 50.0,
     max_snap_m: float | None = None,
+    on_invalid: OnInvalid = "fix",
 ) -> gpd.GeoDataFrame:
     """Whether each residence is served by a park, by the radius reading and on foot.
 
@@ -304,6 +353,22 @@ def park_coverage(
     point) to the park polygon in the radius reading, network walking distance to
     the nearest entrance (access legs included) in the network reading. Inclusive.
 
+    Parameters
+    ----------
+    residences : GeoDataFrame
+        Homes (points or building polygons), any CRS.
+    parks : GeoDataFrame
+        Park polygons, any CRS.
+    network : Network
+        Walking network.
+    standard, radius, radii, on_invalid
+        See :func:`classify_parks`: invalid park polygons are repaired by default
+        (``on_invalid="fix"``), missing or empty ones excluded, both with a warning, so
+        no home is reported "not covered" because of a broken polygon without a word.
+    speed_kmh, entrance_spacing_m, max_snap_m
+        Walking speed (default ``settings.walk_speed_kmh``), entrance spacing and
+        longest access leg, as in :func:`park_entrances`.
+
     Returns
     -------
     GeoDataFrame
@@ -311,6 +376,21 @@ def park_coverage(
         (distances to the nearest classified park; NaN if none reachable),
         ``covered_radius``, ``covered_network`` (bool) and ``covered_radius_only``
         (covered by the radius but not on foot: the gap planners miss).
+        ``attrs["parks"]`` records the radii used, ``unclassified`` parks (below the
+        smallest class) and ``excluded`` ones (no usable polygon).
+
+    Raises
+    ------
+    GeometryTypeError
+        ``parks`` holds points or lines, or ``residences`` lines.
+    InvalidGeometryError
+        Invalid park polygons with ``on_invalid="raise"``.
+
+    Warns
+    -----
+    GeometryFixedWarning, DroppedRowsWarning
+        Park polygons repaired, or excluded (see :func:`classify_parks`); parks that
+        cannot be snapped to the network are excluded from the network reading.
 
     Examples
     --------
@@ -325,11 +405,11 @@ def park_coverage(
     [[True, True], [False, False]]
     """
     from ..crs import metric_crs
-    from .metrics import nearest_facilities
+    from .metrics import _nearest
 
     check_geodataframe(residences, "residences")
     get_crs(residences, "residences")
-    cp = classify_parks(parks, standard=standard, radius=radius, radii=radii)
+    cp = classify_parks(parks, standard=standard, radius=radius, radii=radii, on_invalid=on_invalid)
     if speed_kmh is None:
         speed_kmh = settings.walk_speed_kmh  # uniform: the fastest path is the shortest
     mcrs = network.crs if network is not None else metric_crs(residences)
@@ -352,8 +432,9 @@ def park_coverage(
         dist[np.flatnonzero(valid)[qi]] = d
         straight = np.fmin(straight, np.where(np.isfinite(dist), dist, np.nan))
         cov_r |= dist <= r
-        near = nearest_facilities(network, residences, part, speed_kmh=speed_kmh, max_snap_m=max_snap_m,
-                                  facility_polygons="entrances", entrance_spacing_m=entrance_spacing_m)
+        near = _nearest(network, residences, part, speed_kmh=speed_kmh, max_snap_m=max_snap_m,
+                        facility_polygons="entrances", entrance_spacing_m=entrance_spacing_m,
+                        names=("residences", "parks"))
         dn = near["dist_m_1"].to_numpy(float)
         net_m = np.fmin(net_m, dn)
         cov_n |= np.nan_to_num(dn, nan=np.inf) <= r
@@ -367,7 +448,8 @@ def park_coverage(
         "standard": standard,
         "radius": radius,
         "radii": {str(c): float(v) for c, v in cls_ok.groupby("park_class").radius_m.first().items()},
-        "unclassified": list(cp.index[cp.park_class.isna()]),
+        "unclassified": cp.attrs["parks"]["unclassified"],
+        "excluded": cp.attrs["parks"]["excluded"],
         "speed_kmh": float(speed_kmh),
     }
     return out

@@ -28,17 +28,20 @@ with its nearest open site, the travel time and whether it is covered.
 from __future__ import annotations
 
 import logging
+import warnings
 from typing import Literal
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from .._validate import check_choice, check_columns, check_geodataframe, check_number
+from .._validate import check_choice, check_columns, check_geodataframe, check_geometry_types, check_number
 from ..crs import get_crs
 from ..errors import (
     ColumnTypeError,
+    DroppedRowsWarning,
     EmptyDataError,
+    GeometryTypeError,
     InvalidOptionError,
     UrbangeoWarning,
 )
@@ -63,20 +66,23 @@ def _od_costs(
     speed_kmh: float | None = None,
     max_snap_m: float | None = None,
     target_polygons: Literal["representative", "entrances"] = "representative",
+    names: tuple[str, str] = ("demand", "sites"),
 ):
     """Sparse origin -> target costs on ``network`` within ``limit`` (seconds or metres).
 
-    A thin wrapper of :func:`urbangeo.accessibility.metrics.pair_costs` (edge
+    The building blocks of :func:`urbangeo.accessibility.metrics.pair_costs` (edge
     snapping with access legs and offsets; a target with several entrances counts
-    once, at its best entrance). Returns ``(origin_pos, target_pos, cost, metres)``.
+    once, at its best entrance), with the caller's argument ``names`` in every
+    message. Returns ``(origin_pos, target_pos, cost, metres)``.
     """
-    from .metrics import pair_costs
+    from .metrics import _check_network, _check_speed, _facilities, _origins, _pairs_core
 
-    pc = pair_costs(
-        network, origins, targets, limit=float(limit), weight=weight, speed_kmh=speed_kmh,
-        max_snap_m=max_snap_m, facility_polygons=target_polygons,
-    )
-    return pc.origin, pc.facility, pc.cost, pc.dist_m
+    _check_network(network)
+    speed_kmh = _check_speed(speed_kmh)
+    o = _origins(network, origins, weight=weight, speed_kmh=speed_kmh, max_snap_m=max_snap_m, name=names[0])
+    f = _facilities(network, targets, weight=weight, speed_kmh=speed_kmh, max_snap_m=max_snap_m,
+                    polygons=target_polygons, entrance_spacing_m=50.0, name=names[1])
+    return _pairs_core(network, o.legs, f.legs, weight=weight, speed_kmh=speed_kmh, limit=float(limit))
 
 
 def cost_matrix(
@@ -207,14 +213,31 @@ def _costs_from_frame(costs, demand, site_labels: list, name="costs") -> np.ndar
     return np.where(np.isnan(mat), np.inf, mat)
 
 
-def _network_costs(network, demand, sites, *, limit_minutes, speed_kmh, max_snap_m) -> np.ndarray:
+def _network_costs(network, demand, sites, *, limit_minutes, speed_kmh, max_snap_m,
+                   names=("demand", "sites")) -> np.ndarray:
     limit = np.inf if limit_minutes is None else 60.0 * limit_minutes
     o, t, c, _ = _od_costs(
-        network, demand, sites, limit=limit, speed_kmh=speed_kmh, max_snap_m=max_snap_m, target_polygons="entrances"
+        network, demand, sites, limit=limit, speed_kmh=speed_kmh, max_snap_m=max_snap_m, target_polygons="entrances",
+        names=names,
     )
     mat = np.full((len(demand), len(sites)), np.inf)
     mat[o, t] = c / 60.0
     return mat
+
+
+def _check_locations(gdf: gpd.GeoDataFrame, name: str) -> None:
+    """Points or polygons (missing and empty geometries are dealt with elsewhere)."""
+    try:
+        check_geometry_types(gdf, name, ["point", "polygon"])
+    except GeometryTypeError:
+        geoms = gdf.geometry
+        types = geoms[~(geoms.isna() | geoms.is_empty)].geom_type
+        bad = types[~types.isin(["Point", "MultiPoint", "Polygon", "MultiPolygon"])]
+        raise GeometryTypeError(
+            f"`{name}` must hold points or polygons; {len(bad)} rows hold {', '.join(sorted(bad.unique()))} "
+            f"(e.g. row {bad.index[0]!r}). Convert them first, e.g. "
+            f"{name}.assign(geometry={name}.representative_point())."
+        ) from None
 
 
 def _sites_frame(existing, candidates, crs) -> gpd.GeoDataFrame:
@@ -304,7 +327,9 @@ def site_facilities(
         ``bound`` (proven bound on the optimum), ``gap``, ``bound_method``
         ("solver", "lp" = LP relaxation, "combinatorial"), ``runtime_s``, ``p``, ``threshold_minutes``,
         ``covered_weight``, ``total_weight`` and ``excluded_demand`` (labels no site
-        can reach, left out of lscp/p_median and reported, never silently).
+        can reach, left out of lscp/p_median, and, with network costs, demand rows
+        without geometry, left out of every model; reported, never silently; their
+        weight stays in ``total_weight`` and is never covered).
 
     Raises
     ------
@@ -313,6 +338,17 @@ def site_facilities(
         ``network`` nor ``costs``, malformed ``costs``.
     DisconnectedNetworkError
         p-median cannot serve some demand with ``p`` new sites.
+    GeometryTypeError
+        ``demand``, ``candidates`` or ``existing`` hold lines (give points or polygons).
+
+    Warns
+    -----
+    DroppedRowsWarning
+        Demand rows without geometry (network costs): counted, listed in
+        ``excluded_demand``; candidates or existing sites that cannot be snapped to
+        the network (they reach nobody).
+    UrbangeoWarning
+        Demand no site can reach (lscp, p_median), listed in ``excluded_demand``.
 
     See Also
     --------
@@ -333,15 +369,18 @@ def site_facilities(
     check_choice(solver, "solver", SOLVERS)
     check_geodataframe(demand, "demand")
     crs = get_crs(demand, "demand")
+    _check_locations(demand, "demand")
     if existing is not None:
         check_geodataframe(existing, "existing", allow_empty=True)
         get_crs(existing, "existing")
+        _check_locations(existing, "existing")
     if candidates is None:
         if network is None:
             raise InvalidOptionError("give `candidates`, or a `network` whose intersections become candidates.")
         candidates = network_candidates(network)
     check_geodataframe(candidates, "candidates")
     get_crs(candidates, "candidates")
+    _check_locations(candidates, "candidates")
     if model in ("mclp", "p_median"):
         if p is None:
             raise InvalidOptionError(f"model={model!r} needs `p`, the number of new sites to open.")
@@ -368,7 +407,30 @@ def site_facilities(
         mat = _costs_from_frame(costs, demand, labels)
     elif network is not None:
         limit = threshold_minutes if model in ("lscp", "mclp") else None
-        mat = _network_costs(network, demand, sites, limit_minutes=limit, speed_kmh=speed_kmh, max_snap_m=max_snap_m)
+        geo = demand.geometry
+        no_geom = (geo.isna() | geo.is_empty).to_numpy()
+        if no_geom.any():
+            labels = list(demand.index[no_geom])
+            shown = ", ".join(repr(x) for x in labels[:5]) + (" ..." if len(labels) > 5 else "")
+            warnings.warn(
+                f"site_facilities: {len(labels)} of {len(demand)} rows of `demand` have no geometry (rows {shown}); "
+                f"they cannot be placed on the network, are left out of the {model} model (their weight counts in "
+                f"total_weight, never as covered) and are listed in attrs['siting']['excluded_demand']. Give them "
+                f"a location, or drop them first: demand[~(demand.geometry.isna() | demand.geometry.is_empty)].",
+                DroppedRowsWarning,
+                stacklevel=2,
+            )
+        # site labels that mean something in messages: the candidates' own, or "existing 'x'"/"candidate 'y'"
+        if n_exist:
+            site_labels = [f"{src} {lab!r}" for src, lab in zip(sites["source"], sites["source_index"])]
+            site_name = "existing + candidates"
+        else:
+            site_labels, site_name = list(candidates.index), "candidates"
+        mat = np.full((len(demand), len(sites)), np.inf)
+        mat[~no_geom] = _network_costs(
+            network, demand[~no_geom], sites.set_axis(site_labels), limit_minutes=limit, speed_kmh=speed_kmh,
+            max_snap_m=max_snap_m, names=("demand", site_name),
+        )
     else:
         raise InvalidOptionError("give a `network` (walking times are computed on it) or a `costs` matrix.")
     fixed = np.zeros(len(sites), dtype=bool)
@@ -402,13 +464,17 @@ def site_facilities(
     wm = np.bincount(nearest[reach], weights=(w * np.where(reach, best, 0.0))[reach], minlength=k)
     with np.errstate(invalid="ignore", divide="ignore"):
         out["mean_minutes"] = np.where(out["weight_assigned"] > 0, wm / out["weight_assigned"].to_numpy(), np.nan)
-    excluded = list(demand.index[res.excluded_demand]) if len(res.excluded_demand) else []
-    if excluded:
-        import warnings
-
+    gone = np.zeros(len(demand), dtype=bool)
+    if costs is None:
+        gone |= no_geom
+    unreachable = np.zeros(len(demand), dtype=bool)
+    unreachable[np.asarray(res.excluded_demand, dtype=np.int64)] = True
+    unreachable &= ~gone
+    excluded = list(demand.index[gone | unreachable])
+    if unreachable.any():
         warnings.warn(
-            f"{len(excluded)} demand rows cannot be reached by any site within the threshold/network and are left "
-            f"out of the {model} model (listed in attrs['siting']['excluded_demand']).",
+            f"{int(unreachable.sum())} demand rows cannot be reached by any site within the threshold/network and "
+            f"are left out of the {model} model (listed in attrs['siting']['excluded_demand']).",
             UrbangeoWarning,
             stacklevel=2,
         )

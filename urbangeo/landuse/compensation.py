@@ -27,7 +27,7 @@ import shapely
 
 from .._validate import check_columns, check_geodataframe, check_number
 from ..crs import check_same_crs, get_crs, metric_crs
-from ..errors import InvalidOptionError, UrbangeoWarning
+from ..errors import GeometryTypeError, InvalidOptionError, MissingValuesWarning, UrbangeoWarning
 from . import _overlay
 
 __all__ = ["MU_M2", "estimate_compensation", "compensation_by_village", "m2_to_mu"]
@@ -49,6 +49,37 @@ def m2_to_mu(area_m2: Any) -> Any:
 
 def _stem(component: str) -> str:
     return component[: -len("_per_mu")] if component.endswith("_per_mu") else component
+
+
+def _show(labels: Sequence) -> str:
+    labels = list(labels)
+    return ", ".join(repr(x) for x in labels[:5]) + (f" and {len(labels) - 5} more" if len(labels) > 5 else "")
+
+
+def _check_price_zones(price_zones: Any, comps: list[str]) -> None:
+    """Zones are polygons with non-negative rates (NaN rates are allowed and reported later)."""
+    check_geodataframe(price_zones, "price_zones")
+    geoms = price_zones.geometry
+    types = geoms[~(geoms.isna() | geoms.is_empty)].geom_type
+    bad = types[~types.isin(["Polygon", "MultiPolygon"])]
+    if len(bad):
+        raise GeometryTypeError(
+            f"`price_zones` must hold MultiPolygon/Polygon geometries, but rows {_show(bad.index)} are "
+            f"{', '.join(sorted(bad.unique()))}: the geometry type is wrong, not the prices. A price zone is an "
+            f"area; turn closed zone outlines into polygons first, e.g. "
+            f"price_zones.assign(geometry=price_zones.geometry.map(shapely.Polygon))."
+        )
+    check_columns(price_zones, "price_zones", {c: "numeric" for c in comps})
+    for c in comps:
+        v = pd.to_numeric(price_zones[c]).to_numpy(dtype=float, na_value=np.nan)
+        neg = v < 0
+        if neg.any():
+            rows = list(price_zones.index[neg])
+            vals = ", ".join(f"{x:g}" for x in v[neg][:5])
+            raise InvalidOptionError(
+                f"`price_zones[{c!r}]` has {int(neg.sum())} negative rates (rows {_show(rows)}: {vals}); rates "
+                f"are yuan per mu and cannot be negative. Correct them in the price table."
+            )
 
 
 def estimate_compensation(
@@ -93,9 +124,27 @@ def estimate_compensation(
         sum). The rate of a parcel partly outside every zone is the weighted mean over
         the covered part; a parcel outside every zone gets NaN (with a warning).
 
+        A zone without a rate (NaN) gives NaN to every parcel it overlaps (for that
+        component, its ``_yuan`` column and ``compensation_yuan``), with a warning;
+        ``attrs["compensation"]`` lists ``zones_missing_values`` (per component) and
+        ``parcels_missing_price``. A missing official area (``area_col`` NaN) falls
+        back to the geometric area, row by row, as ``area_source`` records.
+
     Raises
     ------
     CRSMismatchError, MissingColumnError, ColumnTypeError
+        Inputs in different CRSs; missing or non-numeric rate/area columns.
+    GeometryTypeError
+        ``price_zones`` holds lines or points instead of polygons.
+    InvalidOptionError
+        Negative rates in ``price_zones`` or negative official areas in ``area_col``.
+
+    Warns
+    -----
+    MissingValuesWarning
+        Zones without a rate overlap some parcels (their results are NaN).
+    UrbangeoWarning
+        Parcels outside every price zone (NaN).
 
     Examples
     --------
@@ -117,6 +166,7 @@ def estimate_compensation(
         comps = [price_col, *comps]
     if len(set(comps)) != len(comps):
         raise InvalidOptionError(f"`components` lists a column twice: {comps}.")
+    _check_price_zones(price_zones, comps)
     dask_gdf = _dask_type()
     if dask_gdf is not None and isinstance(parcels, dask_gdf):
         from ._parallel import compensation_dask
@@ -126,13 +176,20 @@ def estimate_compensation(
             on_invalid=on_invalid, precision_m=precision_m,
         )
     check_geodataframe(parcels, "parcels")
-    check_geodataframe(price_zones, "price_zones")
     check_same_crs(parcels=parcels, price_zones=price_zones)
-    check_columns(price_zones, "price_zones", {c: "numeric" for c in comps})
     check_number(precision_m, "precision_m", minimum=0)
     use_official = area_col is not None and area_col in parcels.columns
     if use_official:
         check_columns(parcels, "parcels", {area_col: "numeric"})
+        off_all = pd.to_numeric(parcels[area_col]).to_numpy(dtype=float, na_value=np.nan)
+        neg = off_all < 0
+        if neg.any():
+            raise InvalidOptionError(
+                f"`parcels[{area_col!r}]` has {int(neg.sum())} negative areas (rows {_show(parcels.index[neg])}: "
+                f"{', '.join(f'{x:g}' for x in off_all[neg][:5])}); areas are m2 and cannot be negative. Correct "
+                f"them, or set them to NaN to use the geometric area: "
+                f"parcels.assign({area_col}=parcels[{area_col!r}].where(parcels[{area_col!r}] >= 0))."
+            )
     target = metric_crs(parcels, name="parcels")
     geoms, usable, _report, raw_area, _why = _overlay.clean_polygons(
         parcels, "parcels", target_crs=target, on_invalid=on_invalid, grid_m=precision_m
@@ -153,11 +210,19 @@ def estimate_compensation(
     pi, zi, pa = _overlay.pair_areas(tree, g, a, zarr)
     covered = np.bincount(pi, weights=pa, minlength=len(idx))
     rates = {}
+    zones_missing: dict[str, list] = {}
+    touched_missing = np.zeros(len(idx), dtype=bool)
     for c in comps:
-        zval = pd.to_numeric(zones[c]).to_numpy(dtype=float)
-        num = np.bincount(pi, weights=pa * zval[zi], minlength=len(idx))
+        zval = pd.to_numeric(zones[c]).to_numpy(dtype=float, na_value=np.nan)
+        # pairs that only touch (area 0) must not spread a missing rate: 0 * NaN is NaN
+        num = np.bincount(pi, weights=np.where(pa > 0, pa * zval[zi], 0.0), minlength=len(idx))
         with np.errstate(divide="ignore", invalid="ignore"):
             r = np.where(covered > 0, num / covered, np.nan)
+        nan_zone = np.isnan(zval)
+        if nan_zone.any():
+            zones_missing[c] = list(zones.index[nan_zone])
+            hit = (pa > 0) & nan_zone[zi]
+            touched_missing |= np.bincount(pi[hit], minlength=len(idx)) > 0
         full = np.full(n, np.nan)
         full[idx] = r
         rates[c] = full
@@ -168,9 +233,8 @@ def estimate_compensation(
     area_pay = geo_area.copy()
     source = np.full(n, "geometry", dtype=object)
     if use_official:
-        off = pd.to_numeric(parcels[area_col]).to_numpy(dtype=float)
-        has = ~np.isnan(off)
-        area_pay[has] = off[has]
+        has = ~np.isnan(off_all)
+        area_pay[has] = off_all[has]
         source[has] = area_col
     out = parcels.copy()
     out["area_m2"] = area_pay
@@ -192,7 +256,26 @@ def estimate_compensation(
             UrbangeoWarning,
             stacklevel=2,
         )
-    out.attrs = {**parcels.attrs, "compensation": {"components": comps, "metric_crs": target.to_string()}}
+    missing_parcels = list(parcels.index[idx[touched_missing]])
+    if missing_parcels:
+        parts = [f"{len(labs)} price zones have no {c!r} (rows {_show(labs)})" for c, labs in zones_missing.items()]
+        warnings.warn(
+            f"estimate_compensation: {'; '.join(parts)}. The {len(missing_parcels)} parcels that overlap them "
+            f"(rows {_show(missing_parcels)}) get NaN for that rate, its _yuan column and compensation_yuan, never "
+            f"a rate from their priced part only (listed in attrs['compensation']['parcels_missing_price']). Fill "
+            f"the missing rates, or drop those zones first: price_zones.dropna(subset={list(zones_missing)!r}).",
+            MissingValuesWarning,
+            stacklevel=2,
+        )
+    out.attrs = {
+        **parcels.attrs,
+        "compensation": {
+            "components": comps,
+            "metric_crs": target.to_string(),
+            "zones_missing_values": zones_missing,
+            "parcels_missing_price": missing_parcels,
+        },
+    }
     return out
 
 

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import warnings
 from collections.abc import Hashable
 from pathlib import Path
 from typing import Any, Literal
@@ -47,7 +48,7 @@ import shapely
 
 from .._validate import check_choice, check_columns, check_geodataframe, check_number
 from ..crs import check_same_crs, get_crs, metric_crs
-from ..errors import InvalidOptionError, UnknownCodeError
+from ..errors import InvalidOptionError, SkippedTestsWarning, UnknownCodeError
 from ..settings import settings
 from . import _overlay
 from .codes import category_of, level1_of, normalize_codes, validate_codes
@@ -126,8 +127,9 @@ def screen_conversion(
         Constraint polygons in the *same CRS* as ``parcels``. ``development_boundary``
         is required for the expropriation route (LAL 2019, Art. 45(1)(5)) unless the
         profile's ``expropriation_requires_development_boundary`` is False. A layer left
-        out means its test is not run; the names of tests not run are listed in
-        ``result.attrs["screening"]["tests_not_run"]``.
+        out means its test is not run: a :class:`~urbangeo.errors.SkippedTestsWarning`
+        names it, and ``result.attrs["screening"]["tests_not_run"]`` lists it. Tests the
+        profile switches off (``exclude_red_line=False``, ...) are not warned about.
     planning : GeoDataFrame or str, optional
         Planned uses: a polygon layer (same CRS) whose ``planning_col`` holds 2020
         planning-classification codes (level 1, or longer codes whose first two digits
@@ -174,6 +176,19 @@ def screen_conversion(
     MissingColumnError, InvalidOptionError
         Missing columns, bad route, or a missing development boundary.
 
+    Warns
+    -----
+    SkippedTestsWarning
+        Legal tests of the route were not run because their input was not given
+        (``basic_farmland``, ``red_line``; ``planning`` and ``consent_col`` on the
+        market-entry route): parcels that would fail them are marked eligible. On the
+        expropriation route, approval levels then assume no permanent basic farmland.
+        Silence it, once you have decided so, with
+        ``warnings.filterwarnings("ignore", category=SkippedTestsWarning)``.
+    GeometryFixedWarning, DroppedRowsWarning
+        Invalid parcels repaired; missing, empty or dropped ones excluded (kept as rows,
+        flagged ``excluded``).
+
     See Also
     --------
     conversion_summary : areas, quota and approval level per project.
@@ -186,7 +201,9 @@ def screen_conversion(
     ...     {"DLBM": ["0101", "0601"], "QSXZ": ["32", "10"]},
     ...     geometry=[shapely.box(0, 0, 100, 100), shapely.box(100, 0, 200, 100)], crs="EPSG:4547")
     >>> boundary = gpd.GeoDataFrame(geometry=[shapely.box(-10, -10, 300, 300)], crs="EPSG:4547")
-    >>> out = screen_conversion(parcels, development_boundary=boundary)
+    >>> farmland = gpd.GeoDataFrame(geometry=[shapely.box(500, 0, 600, 100)], crs="EPSG:4547")
+    >>> red_line = gpd.GeoDataFrame(geometry=[shapely.box(0, 500, 100, 600)], crs="EPSG:4547")
+    >>> out = screen_conversion(parcels, development_boundary=boundary, basic_farmland=farmland, red_line=red_line)
     >>> out[["eligible", "quota_m2", "approval_level"]]
        eligible  quota_m2 approval_level
     0      True   10000.0       province
@@ -194,11 +211,12 @@ def screen_conversion(
     >>> out.loc[1, "failed_tests"]
     'not collectively owned (QSXZ 10)'
     """
+    layers = {"development_boundary": development_boundary, "basic_farmland": basic_farmland, "red_line": red_line}
     dask_gdf = _dask_type()
     if dask_gdf is not None and isinstance(parcels, dask_gdf):
         from ._parallel import screen_dask
 
-        return screen_dask(
+        result = screen_dask(
             parcels,
             route=route,
             development_boundary=development_boundary,
@@ -215,6 +233,8 @@ def screen_conversion(
             on_invalid=on_invalid,
             precision_m=precision_m,
         )
+        _warn_tests_not_run(route, layers, planning, consent_col, _prepare_profile(profile))
+        return result
     prof = _prepare_profile(profile)
     out = _screen_frame(
         parcels,
@@ -234,7 +254,54 @@ def screen_conversion(
         precision_m=precision_m,
         metric=None,
     )
-    return _assign_approval(out, prof, route=route, project_col=project_col)
+    out = _assign_approval(out, prof, route=route, project_col=project_col)
+    _warn_tests_not_run(route, layers, planning, consent_col, prof)
+    return out
+
+
+def _tests_not_run(
+    route: str, layers: dict[str, Any], planning: Any, consent_col: str | None, prof: RuleProfile
+) -> list[tuple[str, str, bool]]:
+    """(test, the argument that runs it, warn?) for every test of ``route`` that cannot run.
+
+    Not warned about: what the profile switches off itself (the boundary test with
+    ``expropriation_requires_development_boundary=False``, ``exclude_red_line=False``,
+    ``exclude_basic_farmland=False`` on the market-entry route).
+    """
+    out = []
+    if route == "expropriation" and layers.get("development_boundary") is None:
+        out.append(("inside the urban development boundary", "development_boundary", False))
+    if layers.get("basic_farmland") is None:
+        # on the expropriation route the approval level needs it even when the test is off
+        warn = bool(prof["exclude_basic_farmland"]) or route == "expropriation"
+        out.append(("no overlap with permanent basic farmland", "basic_farmland", warn))
+    if layers.get("red_line") is None:
+        out.append(("no overlap with the ecological red line", "red_line", bool(prof["exclude_red_line"])))
+    if route == "market_entry":
+        if planning is None:
+            out.append(("planned business use", "planning", True))
+        if consent_col is None:
+            out.append(("villager consent >= 2/3", "consent_col", True))
+    return out
+
+
+def _warn_tests_not_run(route: str, layers: dict[str, Any], planning: Any, consent_col: str | None,
+                        prof: RuleProfile) -> None:
+    skipped = [(t, arg) for t, arg, warn in _tests_not_run(route, layers, planning, consent_col, prof) if warn]
+    if not skipped:
+        return
+    parts = []
+    for test, arg in skipped:
+        extra = "; approval levels assume no permanent basic farmland" if (
+            arg == "basic_farmland" and route == "expropriation") else ""
+        parts.append(f"{test} (pass `{arg}`{extra})")
+    warnings.warn(
+        f"screen_conversion: {len(skipped)} legal tests were not run because their input was not given, so "
+        f"parcels that would fail them are marked eligible: {', '.join(parts)}. They are listed in "
+        f"attrs['screening']['tests_not_run'].",
+        SkippedTestsWarning,
+        stacklevel=3,
+    )
 
 
 def _prepare_profile(profile: Any) -> RuleProfile:
@@ -360,7 +427,7 @@ def _screen_frame(
     tol = _tolerance(a, share)
 
     failed: list[tuple[np.ndarray, np.ndarray]] = []  # (mask over idx, reason strings)
-    not_run: list[str] = []
+    not_run = [t for t, _, _ in _tests_not_run(route, layers, planning, consent_col, prof)]
 
     def fail(mask: np.ndarray, reason: Any) -> None:
         """Record a failed test; ``reason(sel)`` formats the reasons of rows ``sel`` only."""
@@ -406,12 +473,6 @@ def _screen_frame(
                 ov > tol,
                 lambda sel, v=ov: [f"overlaps the ecological protection red line ({_fmt(x)})" for x in v[sel]],
             )
-    if development_boundary is None and route == "expropriation":
-        not_run.append("inside the urban development boundary")
-    if basic_farmland is None:
-        not_run.append("no overlap with permanent basic farmland")
-    if red_line is None:
-        not_run.append("no overlap with the ecological red line")
 
     planned = np.full(n, None, dtype=object)
     if planning is not None:
@@ -441,9 +502,7 @@ def _screen_frame(
             ~ok,
             lambda sel: [f"land class {c} is not collective business construction land" for c in classes[idx][sel]],
         )
-        if planning is None:
-            not_run.append("planned business use")
-        else:
+        if planning is not None:
             pu = planned[idx]
             okp = np.isin(pu.astype(str), list(prof["market_entry_planning_classes"]))
             fail(
@@ -453,9 +512,7 @@ def _screen_frame(
                     for p in pu[sel]
                 ],
             )
-        if consent_col is None:
-            not_run.append("villager consent >= 2/3")
-        else:
+        if consent_col is not None:
             c = pd.to_numeric(parcels[consent_col]).to_numpy(dtype=float)[idx]
             need = float(prof["villager_consent_share_min"])
             bad_c = ~(c >= need - 1e-12)
@@ -619,7 +676,8 @@ def conversion_summary(
     >>> p = gpd.GeoDataFrame({"DLBM": ["0101"] * 2, "QSXZ": ["32"] * 2},
     ...     geometry=[shapely.box(0, 0, 500, 400), shapely.box(500, 0, 1000, 400)], crs="EPSG:4547")
     >>> b = gpd.GeoDataFrame(geometry=[shapely.box(-1, -1, 2000, 2000)], crs="EPSG:4547")
-    >>> s = conversion_summary(screen_conversion(p, development_boundary=b))
+    >>> far = gpd.GeoDataFrame(geometry=[shapely.box(5000, 0, 5100, 100)], crs="EPSG:4547")
+    >>> s = conversion_summary(screen_conversion(p, development_boundary=b, basic_farmland=far, red_line=far))
     >>> s[["n_parcels", "quota_m2", "approval_level"]]
          n_parcels  quota_m2 approval_level
     all          2  400000.0  State Council
