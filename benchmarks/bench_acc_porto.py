@@ -69,6 +69,23 @@ def urbangeo_job(path):
     return net, b, f, near, cnt, times
 
 
+def _snappable(d: dict) -> bool:
+    """The snapping rule written by hand on osmnx edge data (urbangeo: default_snap_filter)."""
+    import re
+
+    def below(v):
+        nums = [float(t) for t in re.findall(r"-?\d+(?:\.\d+)?", str(v))] if v is not None else []
+        return bool(nums) and min(nums) < 0
+
+    if d.get("tunnel") not in (None, "no", "building_passage") or d.get("covered") == "yes":
+        return False
+    if d.get("indoor") not in (None, "no") or below(d.get("layer")) or below(d.get("level")):
+        return False
+    if d.get("access") in ("private", "no") and d.get("foot") not in ("yes", "designated", "permissive", "destination"):
+        return False
+    return d.get("highway") not in ("motorway", "motorway_link", "trunk", "trunk_link")
+
+
 def reference_job(path, b, f, workdir: Path):
     """osmnx + networkx with the same edge snapping (timed from the PBF)."""
     import osmium
@@ -103,6 +120,10 @@ def reference_job(path, b, f, workdir: Path):
     writer.close()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        # keep the tags that say where people cannot be, to snap as urbangeo does (never to
+        # tunnels, covered, indoor, underground or private ways, motorways, trunk roads)
+        tags = ("tunnel", "covered", "indoor", "layer", "level", "access", "foot")
+        ox.settings.useful_tags_way = list(dict.fromkeys(list(ox.settings.useful_tags_way) + list(tags)))
         G = ox.graph_from_xml(xml, bidirectional=True, simplify=False, retain_all=True)
         G = ox.project_graph(G, to_crs=b.crs)
         # lengths measured in the projected CRS, as urbangeo does (osmnx's own are great-circle
@@ -112,6 +133,7 @@ def reference_job(path, b, f, workdir: Path):
         Gu = ox.convert.to_undirected(G)
         # snap to the largest connected component, as urbangeo does by default
         Gs = ox.convert.to_undirected(ox.truncate.largest_component(G))
+        Gs.remove_edges_from([(u, v, k) for u, v, k, d in Gs.edges(keys=True, data=True) if not _snappable(d)])
         edges = ox.graph_to_gdfs(Gs, nodes=False)
     t1 = time.perf_counter()
     # edge snapping with osmnx: nearest edge, offset along it, access leg
