@@ -32,6 +32,7 @@ __all__ = [
     "UrbangeoWarning",
     "DroppedRowsWarning",
     "GeometryFixedWarning",
+    "UnknownCodeWarning",
     "CategoryMismatchWarning",
     "EmptyInputWarning",
     "SkippedTestsWarning",
@@ -125,6 +126,10 @@ class DroppedRowsWarning(UrbangeoWarning):
 
 class GeometryFixedWarning(UrbangeoWarning):
     """Invalid geometries were repaired with ``make_valid``."""
+
+
+class UnknownCodeWarning(UrbangeoWarning):
+    """Codes not in the reference table were kept as they are (e.g. in a summary column)."""
 
 
 class SnapWarning(UrbangeoWarning):

@@ -8,16 +8,24 @@ untouched (values, index, columns, dtypes, CRS and ``attrs``):
 >>> g = gpd.GeoDataFrame({"a": [1]}, geometry=[Point(0, 0)], crs=4326)
 >>> with assert_not_mutated(g):
 ...     _ = g.to_crs(3857)
+
+It compares GeoDataFrames, DataFrames, Series, numpy arrays (geometry arrays too),
+dicts, lists, tuples and networkx graphs item by item, and dataclass objects such as
+:class:`~urbangeo.accessibility.Network` and :class:`~urbangeo.subsidence.Raster`
+field by field; anything else with ``==``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import shapely
 
 __all__ = ["assert_not_mutated"]
 
@@ -45,12 +53,46 @@ def _assert_same(before: Any, after: Any, label: str) -> None:
         assert before.attrs == after.attrs, f"{label}: attrs changed"
     elif isinstance(before, pd.Series):
         pd.testing.assert_series_equal(before, after, obj=label)
+    elif isinstance(before, dict):
+        assert type(before) is type(after) and list(before) == list(after), f"{label}: keys changed"
+        for key in before:
+            _assert_same(before[key], after[key], f"{label}[{key!r}]")
+    elif isinstance(before, (list, tuple)):
+        assert type(before) is type(after) and len(before) == len(after), f"{label}: length changed"
+        for i, (b, a) in enumerate(zip(before, after)):
+            _assert_same(b, a, f"{label}[{i}]")
+    elif all(hasattr(before, a) for a in ("graph", "nodes", "edges", "is_multigraph")):  # networkx graphs
+        assert type(before) is type(after), f"{label}: type changed"
+        _assert_same(dict(before.graph), dict(after.graph), f"{label}.graph")
+        _assert_same(dict(before.nodes(data=True)), dict(after.nodes(data=True)), f"{label}.nodes")
+        kw = {"keys": True} if before.is_multigraph() else {}
+        _assert_same(list(before.edges(data=True, **kw)), list(after.edges(data=True, **kw)), f"{label}.edges")
+    elif dataclasses.is_dataclass(before) and not isinstance(before, type):
+        assert type(before) is type(after), f"{label}: type changed"
+        for f in dataclasses.fields(before):
+            _assert_same(getattr(before, f.name), getattr(after, f.name), f"{label}.{f.name}")
     elif hasattr(before, "__array__") and not isinstance(before, (str, bytes)):
-        import numpy as np
-
-        np.testing.assert_array_equal(np.asarray(before), np.asarray(after), err_msg=f"{label} changed")
+        b, a = np.asarray(before), np.asarray(after)
+        assert b.shape == a.shape and b.dtype == a.dtype, f"{label}: shape or dtype changed"
+        if b.dtype == object:  # geometries, labels: NaN/None-aware element comparison
+            for i, (x, y) in enumerate(zip(b.ravel(), a.ravel())):
+                if isinstance(x, shapely.Geometry) and isinstance(y, shapely.Geometry):
+                    assert shapely.equals_exact(x, y, tolerance=0), f"{label}[{i}] changed"
+                else:
+                    assert (pd.isna(x) and pd.isna(y)) if _is_na(x) else x == y, f"{label}[{i}] changed"
+        else:
+            np.testing.assert_array_equal(b, a, err_msg=f"{label} changed")
+    elif _is_na(before) and not isinstance(before, (str, bytes)):  # NaN, None, NA: missing stays missing
+        assert _is_na(after), f"{label} changed"
     else:
         assert before == after, f"{label} changed"
+
+
+def _is_na(x: Any) -> bool:
+    try:
+        return bool(pd.isna(x))
+    except (TypeError, ValueError):
+        return False
 
 
 @contextlib.contextmanager

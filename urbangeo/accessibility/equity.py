@@ -8,7 +8,8 @@ Conventions
   counts them in ``n_unreachable``/``population_unreachable``, counts them as *beyond*
   the threshold, and leaves them out of the mean, percentiles, Gini and Theil (which
   need a value). :func:`gini`, :func:`theil` and :func:`weighted_percentiles` raise on
-  NaN unless ``nan="omit"``.
+  NaN unless ``nan="omit"``, and on empty input (:class:`~urbangeo.errors.EmptyDataError`)
+  or text (:class:`~urbangeo.errors.ColumnTypeError`): convert with ``pandas.to_numeric``.
 
 Formulas (weighted; with unit weights they reduce to the textbook forms)
 -------------------------------------------------------------------------
@@ -36,10 +37,39 @@ from ..errors import ColumnTypeError, EmptyDataError, InvalidOptionError
 __all__ = ["gini", "theil", "weighted_percentiles", "access_equity"]
 
 
+def _as_float(values, name: str) -> np.ndarray:
+    """``values`` as a flat float array, or a typed error naming ``name`` (text is refused)."""
+    raw = np.asarray(values)
+    text = raw.dtype.kind in ("U", "S") or (
+        raw.dtype == object and any(isinstance(v, (str, bytes)) for v in raw.ravel())
+    )
+    if not text:
+        try:
+            return np.asarray(values, dtype=np.float64).ravel()
+        except (TypeError, ValueError):
+            pass
+    raise ColumnTypeError(
+        f"`{name}` must hold numbers, but has dtype {raw.dtype} (e.g. {raw.ravel()[:1].tolist()}); "
+        f"convert it first, e.g. pandas.to_numeric({name})."
+    )
+
+
+def _check_q(q) -> np.ndarray:
+    try:
+        qs = np.asarray(list(q), dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InvalidOptionError(f"`q` must be percentiles between 0 and 100; got {q!r}.") from exc
+    if not len(qs) or np.isnan(qs).any() or ((qs < 0) | (qs > 100)).any():
+        raise InvalidOptionError(f"`q` must be percentiles between 0 and 100; got {list(q)}.")
+    return qs
+
+
 def _prepare(values, weights, nan: str, name: str = "values"):
     check_choice(nan, "nan", ("raise", "omit"))
-    x = np.asarray(values, dtype=np.float64).ravel()
-    w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=np.float64).ravel()
+    x = _as_float(values, name)
+    if len(x) == 0:
+        raise EmptyDataError(f"`{name}` is empty; pass at least one value (one per resident or building).")
+    w = np.ones_like(x) if weights is None else _as_float(weights, "weights")
     if len(w) != len(x):
         raise InvalidOptionError(f"`weights` has {len(w)} values but `{name}` has {len(x)}; give one weight per value.")
     bad = np.isnan(x) | np.isnan(w)
@@ -143,9 +173,7 @@ def weighted_percentiles(values, *, q: Sequence[float] = (10, 50, 90), weights=N
     [10.0]
     """
     x, w = _prepare(values, weights, nan)
-    qs = np.asarray(list(q), dtype=np.float64)
-    if ((qs < 0) | (qs > 100)).any():
-        raise InvalidOptionError(f"`q` must be percentiles between 0 and 100; got {list(q)}.")
+    qs = _check_q(q)
     keep = w > 0
     x, w = x[keep], w[keep]
     if len(x) == 0:
@@ -218,6 +246,7 @@ def access_equity(
     check_columns(frame, "frame", cols)
     if threshold is not None:
         threshold = check_number(threshold, "threshold", minimum=0)
+    qs = _check_q(q)
     x_all = frame[value].to_numpy(dtype=np.float64, na_value=np.nan)
     w_all = np.ones(len(frame)) if population is None else frame[population].to_numpy(dtype=np.float64, na_value=np.nan)
     if np.isnan(w_all).any():
@@ -248,7 +277,10 @@ def access_equity(
         }
         xr, wr = x[reach], w[reach]
         row["mean"] = float((xr * wr).sum() / wr.sum()) if wr.sum() > 0 else np.nan
-        pct = weighted_percentiles(xr, q=q, weights=wr)
+        if len(xr):
+            pct = weighted_percentiles(xr, q=q, weights=wr)
+        else:  # nobody in this group reaches anything
+            pct = pd.Series(np.nan, index=pd.Index(qs, name="q"), dtype=np.float64)
         for qq, v in pct.items():
             row[f"p{qq:g}"] = float(v)
         row["gini"] = gini(xr, weights=wr) if len(xr) else np.nan

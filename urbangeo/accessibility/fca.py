@@ -22,7 +22,10 @@ With every supply having some demand in reach, ``sum_i A_i P_i = sum_j S_j``. An
 empty catchment gives NaN: ``R_j`` is NaN when no demand is in reach of ``j``, and
 ``A_i`` is NaN when no supply with a ratio is in reach of ``i`` (``n_supply`` is then
 0; ``fillna(0)`` if you want "no access" as zero). Demand rows that cannot be snapped
-get NaN, and supply rows that cannot be snapped are excluded with a warning.
+get NaN (rows without geometry with a :class:`~urbangeo.errors.DroppedRowsWarning`),
+supply rows that cannot be snapped are excluded with a warning, and invalid polygons
+(self-intersecting rings) are repaired with ``make_valid`` and a
+:class:`~urbangeo.errors.GeometryFixedWarning`.
 
 Population can be a head count or any proxy such as residential floor area (m2);
 the ratios are then capacity per unit of that proxy.
@@ -36,8 +39,9 @@ from typing import Literal
 
 import geopandas as gpd
 import numpy as np
+import shapely
 
-from .._validate import check_choice, check_columns, check_geodataframe, check_number
+from .._validate import check_choice, check_columns, check_geodataframe, check_geometries, check_number
 from ..errors import DroppedRowsWarning, InvalidOptionError
 from .metrics import DECAYS, _check_network, _check_speed, _facilities, _origins, _pairs_core, decay_weights
 from .network import Network
@@ -73,6 +77,13 @@ def _zones(spec, name):
     raise InvalidOptionError(f"`{name}` must be a number or a mapping {{threshold: weight}}; got {spec!r}.")
 
 
+def _usable(frame: gpd.GeoDataFrame, name: str) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+    """Invalid polygons repaired (with a GeometryFixedWarning); mask of rows without geometry."""
+    out, _ = check_geometries(frame, name, on_invalid="fix", drop_missing=False)
+    geoms = np.asarray(out.geometry.values, dtype=object)
+    return out, shapely.is_missing(geoms) | shapely.is_empty(geoms)
+
+
 def _fca(network, demand, supply, *, method, population_col, capacity_col, minutes, dist_m, decay, beta,
          min_cost, speed_kmh, max_snap_m, supply_polygons, entrance_spacing_m, progress):
     _check_network(network)
@@ -95,8 +106,21 @@ def _fca(network, demand, supply, *, method, population_col, capacity_col, minut
         )
     if method == "g2sfca":
         check_choice(decay, "decay", DECAYS)
+        if beta is not None:  # checked even where the decay kind does not use it
+            check_number(beta, "beta", minimum=0.0)
+        if min_cost is not None:
+            check_number(min_cost, "min_cost", minimum=0.0, strict=True)
         decay_weights(0.0, decay, horizon=zones[0], beta=beta, min_cost=min_cost)
     speed_kmh = _check_speed(speed_kmh)
+    demand, lost = _usable(demand, "demand")
+    supply, _ = _usable(supply, "supply")  # supply rows without geometry: warned when snapping
+    if lost.any():
+        warnings.warn(
+            f"{int(lost.sum())} rows of `demand` have no geometry (missing or empty); their `access` is NaN: "
+            f"{list(demand.index[lost][:5])}{' ...' if lost.sum() > 5 else ''}.",
+            DroppedRowsWarning,
+            stacklevel=4,
+        )
     pop = demand[population_col].to_numpy(float)
     cap = supply[capacity_col].to_numpy(float)
     for nm, arr, frame, col in (("demand", pop, demand, population_col), ("supply", cap, supply, capacity_col)):

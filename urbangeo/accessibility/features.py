@@ -16,14 +16,38 @@ import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import shapely
 
+from ..errors import InvalidOptionError
+
 log = logging.getLogger(__name__)
 
 __all__ = ["features_from_osm"]
+
+
+def _check_tags(tags: Any) -> dict[str, set[str] | None]:
+    """``{key: None (any value) or set of values}``; a typed error naming ``tags`` otherwise."""
+    example = "tags={'amenity': ['school', 'kindergarten'], 'leisure': True}"
+    if not isinstance(tags, Mapping) or not tags:
+        raise InvalidOptionError(f"`tags` must be a non-empty mapping of OSM keys, e.g. {example}; got {tags!r}.")
+    wanted: dict[str, set[str] | None] = {}
+    for k, v in tags.items():
+        if not isinstance(k, str) or not k:
+            raise InvalidOptionError(f"`tags` keys must be OSM keys (text); got {k!r}. Example: {example}.")
+        if v is True:
+            wanted[k] = None
+        elif isinstance(v, (list, tuple, set, frozenset)) and v and all(isinstance(x, str) for x in v):
+            wanted[k] = set(v)
+        else:
+            raise InvalidOptionError(
+                f"`tags[{k!r}]` must be True (any value) or a non-empty list of values; got {v!r}. "
+                f"Write {{{k!r}: [{v!r}]}} for one value."
+            )
+    return wanted
 
 
 def features_from_osm(
@@ -53,6 +77,14 @@ def features_from_osm(
         or MultiPolygon). ``attrs["skipped_areas"]`` counts areas that could not be
         assembled.
 
+    Raises
+    ------
+    FileNotFoundError
+        ``path`` does not exist.
+    InvalidOptionError
+        ``tags`` is empty, or a value is neither True nor a list of values (a bare
+        string such as ``{"amenity": "school"}`` would match its letters).
+
     Examples
     --------
     >>> from urbangeo.datasets import get_path
@@ -67,8 +99,8 @@ def features_from_osm(
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"`path`: no such file {str(path)!r}.")
-    keys = list(tags)
-    wanted = {k: (None if v is True else set(v)) for k, v in tags.items()}
+    wanted = _check_tags(tags)
+    keys = list(wanted)
 
     def match(t) -> bool:
         for k, vals in wanted.items():

@@ -8,7 +8,9 @@ around its snapped position. The lines are buffered by a street-side width
 the previous one, so bands are nested by construction (5 min inside 10 min inside 15
 min). No convex or concave hulls: a river or a motorway without crossings stays a
 gap. An origin that cannot be snapped, or reaches nothing, gets an empty polygon
-and a ``note`` -- never an exception.
+and a ``note`` -- never an exception. An empty ``origins``/``facilities`` frame is
+refused (:class:`~urbangeo.errors.EmptyDataError`); invalid polygons are repaired with
+``make_valid`` and a :class:`~urbangeo.errors.GeometryFixedWarning`.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import shapely
 from shapely.ops import substring
 
 from .._progress import progress_bar
-from .._validate import check_geodataframe, check_number
+from .._validate import check_geodataframe, check_geometries, check_number
 from ..settings import settings
 from . import _engine
 from .metrics import _check_network, _check_speed, _facilities, _groups, _origins, _subset, _thresholds
@@ -148,12 +150,13 @@ def isochrones(
     True
     """
     _check_network(network)
-    check_geodataframe(origins, "origins", allow_empty=True)
+    check_geodataframe(origins, "origins")
     weight, thr, vals, col = _bands(minutes, dist_m)
     speed_kmh = _check_speed(speed_kmh)
     width = settings.street_width_m if street_width_m is None else street_width_m
     width = check_number(width, "street_width_m", minimum=0.0, strict=True)
-    o = _origins(network, origins, weight=weight, speed_kmh=speed_kmh, max_snap_m=max_snap_m)
+    used, _ = check_geometries(origins, "origins", on_invalid="fix", drop_missing=False)
+    o = _origins(network, used, weight=weight, speed_kmh=speed_kmh, max_snap_m=max_snap_m)
     lg = o.legs
     g = _engine.graph(network, weight=weight, speed_kmh=speed_kmh)
     rate = edge_rate(network, weight, speed_kmh)
@@ -241,12 +244,13 @@ def service_areas(
     (2, 'MultiPolygon')
     """
     _check_network(network)
-    check_geodataframe(facilities, "facilities", allow_empty=True)
+    check_geodataframe(facilities, "facilities")
     weight, thr, vals, col = _bands(minutes, dist_m)
     speed_kmh = _check_speed(speed_kmh)
     width = settings.street_width_m if street_width_m is None else street_width_m
     width = check_number(width, "street_width_m", minimum=0.0, strict=True)
-    f = _facilities(network, facilities, weight=weight, speed_kmh=speed_kmh, max_snap_m=max_snap_m,
+    used, _ = check_geometries(facilities, "facilities", on_invalid="fix", drop_missing=False)
+    f = _facilities(network, used, weight=weight, speed_kmh=speed_kmh, max_snap_m=max_snap_m,
                     polygons=facility_polygons, entrance_spacing_m=entrance_spacing_m)
     g = _engine.graph(network, weight=weight, speed_kmh=speed_kmh, reverse=True)
     rate = edge_rate(network, weight, speed_kmh)

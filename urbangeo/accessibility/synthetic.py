@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import InvalidOptionError
+from .._validate import check_choice, check_number
+from ..crs import get_crs, is_metric
+from ..errors import CRSError, InvalidOptionError
 from .network import MODES, Network
 
 __all__ = ["grid_network"]
@@ -68,14 +70,18 @@ def grid_network(
     n_x, n_y = int(n_x), int(n_y)
     if n_x < 1 or n_y < 1:
         raise InvalidOptionError(f"`n_x` and `n_y` must be >= 1; got {n_x} and {n_y}.")
-    if not spacing_m > 0:
-        raise InvalidOptionError(f"`spacing_m` must be > 0; got {spacing_m}.")
-    if mode not in MODES:
-        raise InvalidOptionError(f"`mode` must be one of {MODES}; got {mode!r}.")
+    spacing_m = check_number(spacing_m, "spacing_m", minimum=0.0, strict=True)
+    check_choice(mode, "mode", MODES)
     if speed_kmh is None:
         speed_kmh = {"walk": settings.walk_speed_kmh, "bike": settings.bike_speed_kmh, "drive": settings.drive_speed_kmh}[
             mode
         ]
+    speed_kmh = check_number(speed_kmh, "speed_kmh", minimum=0.0, strict=True)
+    if not is_metric(get_crs(crs, "crs")):
+        raise CRSError(
+            f"`crs` must be a metric CRS (a network is measured in metres); got {crs!r}. Use a UTM or "
+            f"CGCS2000 Gauss-Krueger zone, e.g. crs='EPSG:32650' or urbangeo.crs.utm_crs(lon, lat)."
+        )
     idx = np.arange(n_x * n_y, dtype=np.int64)
     col, row = idx % n_x, idx // n_x
     x = origin_xy[0] + col * float(spacing_m)

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidOptionError, MissingDependencyError, RasterError
+from ..errors import EmptyDataError, GeoreferenceError, InvalidOptionError, MissingDependencyError, RasterError
 
 #: Largest code range (max - min + 1) mapped with a lookup table instead of np.unique.
 _DIRECT_RANGE = 4096
@@ -40,7 +40,10 @@ def as_raster(obj: Any, name: str, *, nodata: float | None = None) -> tuple[np.n
     if isinstance(obj, (str, os.PathLike)):
         from ..io import read_raster
 
-        obj = read_raster(obj)
+        try:
+            obj = read_raster(obj)
+        except GeoreferenceError as exc:  # say which argument the file was
+            raise GeoreferenceError(f"`{name}`: {exc}") from exc
     if isinstance(obj, tuple):
         if len(obj) != 2 or not isinstance(obj[1], dict):
             raise RasterError(
@@ -58,7 +61,7 @@ def as_raster(obj: Any, name: str, *, nodata: float | None = None) -> tuple[np.n
     if data.ndim != 2:
         raise RasterError(f"`{name}` must be 2-D (rows, columns); got shape {data.shape}. Select one band, e.g. {name}[0].")
     if data.size == 0:
-        raise RasterError(f"`{name}` has no cells (shape {data.shape}).")
+        raise EmptyDataError(f"`{name}` has no cells (shape {data.shape}); pass a raster with at least one cell.")
     if data.dtype.kind == "b":
         data = data.view(np.uint8)
     elif data.dtype.kind == "f":

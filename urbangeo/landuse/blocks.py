@@ -16,6 +16,7 @@ Both use the same labelling, so ``block_membership(p).block_id`` matches the ind
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Hashable
 from pathlib import Path
 from typing import Any, Literal
@@ -27,7 +28,7 @@ import shapely
 
 from .._validate import check_columns, check_geodataframe, check_number
 from ..crs import get_crs, metric_crs
-from ..errors import MissingDependencyError
+from ..errors import MissingDependencyError, UnknownCodeWarning
 from . import _overlay
 from .codes import normalize_codes
 from .rules import RuleProfile, load_profile
@@ -179,7 +180,9 @@ def assemble_blocks(
     by : column name, optional
         Only link parcels with the same value (e.g. village code or land class).
     ownership_col : str or None, default "QSXZ"
-        Ownership column for the ownership mix (skipped if None or absent).
+        Ownership column for the ownership mix (skipped if None or absent). Codes that
+        are missing or not QSXZ codes are kept as they are (``"?"`` when missing) with an
+        :class:`~urbangeo.errors.UnknownCodeWarning`.
     planning_col : str, optional
         Column of 2020 planning-classification codes (planned use per parcel): adds
         ``public_interest_share`` and ``public_interest_ok`` (share >= the profile's
@@ -303,6 +306,30 @@ def _dissolve(geoms: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
+def _warn_ownership(own: pd.Series, labels: pd.Index, column: str) -> None:
+    """Warn about ownership codes that are missing or not QSXZ codes (kept as is in the mix)."""
+    from .codes import ownership_codes
+
+    missing = own.isna().to_numpy()
+    unknown = ~missing & ~own.isin(list(ownership_codes().index)).to_numpy()
+    if not (missing.any() or unknown.any()):
+        return
+    parts = []
+    if unknown.any():
+        codes = sorted({str(c) for c in own[unknown]})
+        parts.append(f"{int(unknown.sum())} rows hold codes that are not QSXZ ownership codes "
+                     f"({', '.join(repr(c) for c in codes[:5])}; rows {list(labels[unknown][:5])})")
+    if missing.any():
+        parts.append(f"{int(missing.sum())} rows have no code (rows {list(labels[missing][:5])}; shown as '?')")
+    warnings.warn(
+        f"`parcels` column {column!r}: {'; '.join(parts)}. They appear as they are in `ownership_mix` and "
+        f"do not count as collective in `collective_share`. Correct them (see "
+        f"urbangeo.landuse.ownership_codes()), or pass ownership_col=None to skip the ownership mix.",
+        UnknownCodeWarning,
+        stacklevel=4,
+    )
+
+
 def _blocks_from_labels(
     parcels: pd.DataFrame,
     labels: np.ndarray,
@@ -343,6 +370,7 @@ def _blocks_from_labels(
         data[by] = first.reindex(np.arange(k)).to_numpy()
     if ownership_col is not None and ownership_col in parcels.columns:
         own = normalize_codes(parcels[ownership_col].to_numpy()[use], kind="ownership").astype(object)
+        _warn_ownership(own, parcels.index[use], ownership_col)
         own = own.where(own.notna(), "?").to_numpy(dtype=object)
         frame = pd.DataFrame({"b": lab, "o": own, "a": area[use]})
         shares = frame.groupby(["b", "o"], sort=True)["a"].sum()

@@ -47,7 +47,7 @@ import shapely
 
 from .._validate import check_choice, check_number, validate_frame
 from ..crs import check_same_crs, metric_crs
-from ..errors import DroppedRowsWarning, InvalidOptionError, UrbangeoWarning
+from ..errors import ColumnTypeError, DroppedRowsWarning, InvalidOptionError, UrbangeoWarning
 from ..settings import settings
 from . import _kernels
 
@@ -387,6 +387,13 @@ def _check_matrix(matrix: Any, name: str = "matrix") -> pd.DataFrame:
         matrix = matrix.set_axis(pd.Index(matrix.index.tolist(), name="from"), axis=0)
         matrix = matrix.set_axis(pd.Index(matrix.columns.tolist(), name="to"), axis=1)
         matrix.attrs = attrs
+    text = [c for c in matrix.columns if not pd.api.types.is_numeric_dtype(matrix[c])
+            or pd.api.types.is_bool_dtype(matrix[c])]
+    if text:
+        raise ColumnTypeError(
+            f"`{name}` must hold numbers (areas or cell counts), but columns {text[:5]} have dtypes "
+            f"{[str(matrix[c].dtype) for c in text[:5]]}; convert it, e.g. {name}.apply(pandas.to_numeric)."
+        )
     if list(matrix.index) != list(matrix.columns):
         labels = _sorted_union(matrix.index, matrix.columns)
         matrix = matrix.reindex(index=labels, columns=labels, fill_value=0)

@@ -144,7 +144,7 @@ def _check_neighbours(neighbours: Any) -> int:
 # --------------------------------------------------------------------------- rasters
 
 
-def _cell_size(profile: dict | None, cell_size_m: float | None) -> float:
+def _cell_size(profile: dict | None, cell_size_m: float | None, name: str = "landscape") -> float:
     if cell_size_m is not None:
         return check_number(cell_size_m, "cell_size_m", minimum=0, strict=True)
     if profile is None or profile.get("transform") is None:
@@ -155,15 +155,21 @@ def _cell_size(profile: dict | None, cell_size_m: float | None) -> float:
     t = profile["transform"]
     dx, dy = abs(t[0]), abs(t[4])
     crs = profile.get("crs")
-    if crs is None or not is_metric(crs):
+    if crs is None:
         raise CRSError(
-            f"the raster is in {crs!r}, not a projected CRS in metres, so its cells have no fixed size in "
+            f"`{name}` has no CRS in its profile, so the size of its cells in metres is unknown. Set the CRS "
+            f"(profile['crs'] = 'EPSG:4547', or gdal_edit.py -a_srs), or pass cell_size_m= to treat the cells "
+            f"as squares of that side."
+        )
+    if not is_metric(crs):
+        raise CRSError(
+            f"`{name}` is in {crs!r}, not a projected CRS in metres, so its cells have no fixed size in "
             f"metres. Reproject it (nearest neighbour) to a metric CRS such as a CGCS2000 Gauss-Krueger zone, "
             f"or pass cell_size_m= to treat the cells as squares of that side."
         )
     if not np.isclose(dx, dy, rtol=1e-6):
         raise RasterError(
-            f"the raster's cells are {dx} x {dy}; FRAGSTATS metrics need square cells. Resample it to square cells."
+            f"`{name}` has cells {dx} x {dy}; FRAGSTATS metrics need square cells. Resample it to square cells."
         )
     return float(dx)
 

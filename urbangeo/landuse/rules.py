@@ -14,6 +14,7 @@ Nothing in urbangeo's code hard-codes these numbers.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -128,6 +129,7 @@ def _parse_rules(doc: dict[str, Any], where: str) -> dict[str, Rule]:
                 f"profile {where!r}: rule {key!r} must be a table with `value`, `unit` and `source` "
                 f"(the article the number comes from)."
             )
+        _check_range(key, spec["value"], str(spec.get("unit", "")), f"profile {where!r}")
         out[key] = Rule(
             spec["value"],
             str(spec.get("unit", "")),
@@ -151,6 +153,18 @@ def _load(name_or_path: str | Path, seen: tuple[str, ...]) -> RuleProfile:
     return RuleProfile(
         name=str(meta.get("name", where)), title=str(meta.get("title", "")), rules=rules, note=str(meta.get("note", ""))
     )
+
+
+def _check_range(key: str, value: Any, unit: str, where: str) -> None:
+    """Numbers must be finite; amounts (ha, m2, days, years) >= 0; shares within [0, 1]."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return
+    u = unit.lower()
+    share = u.startswith("share")
+    amount = share or u in ("ha", "m2", "days", "years")
+    if not math.isfinite(value) or (amount and value < 0) or (share and value > 1):
+        allowed = "a share between 0 and 1" if share else f"a number >= 0 ({unit})" if amount else "a finite number"
+        raise InvalidOptionError(f"{where}: rule {key}={value!r} must be {allowed}.")
 
 
 def _same_kind(old: Any, new: Any) -> bool:
@@ -188,7 +202,8 @@ def load_profile(profile: str | Path | RuleProfile = "national", /, **overrides:
     ------
     InvalidOptionError
         Unknown profile name, unknown rule in ``overrides`` (the message lists the
-        rules), or an override of the wrong kind (a list for a number, ...).
+        rules), an override of the wrong kind (a list for a number, ...), or a number
+        out of range (negative areas, days or years; shares outside [0, 1]).
 
     Examples
     --------
@@ -211,6 +226,7 @@ def load_profile(profile: str | Path | RuleProfile = "national", /, **overrides:
             raise InvalidOptionError(
                 f"override {key}={value!r} has the wrong kind; the rule holds {old.value!r} ({old.unit})."
             )
+        _check_range(key, value, old.unit, "override")
         if isinstance(value, (list, tuple)):
             value = list(value)
         rules[key] = replace(
