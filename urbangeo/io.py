@@ -405,12 +405,20 @@ def check_georeferenced(profile: dict, name: str = "raster") -> None:
 
 
 def read_raster(
-    source: str | os.PathLike, *, band: int = 1, masked: bool = True, require_georef: bool = True
+    source: str | os.PathLike,
+    *,
+    band: int = 1,
+    masked: bool = True,
+    require_georef: bool = True,
+    name: str | None = None,
 ) -> tuple[np.ndarray, dict]:
     """Read one band of a raster as ``(array, profile)``.
 
     The array is a masked array (nodata masked) when ``masked``; the profile is the
-    rasterio profile (crs, transform, nodata, dtype, width, height).
+    rasterio profile (crs, transform, nodata, dtype, width, height). ``name`` is the
+    argument the path came in by (e.g. ``"pre"``), named in the
+    :class:`~urbangeo.errors.GeoreferenceError` of a file without CRS or geotransform
+    (default: the path).
     """
     import rasterio
 
@@ -419,7 +427,7 @@ def read_raster(
         profile["transform"] = src.transform
         profile["crs"] = src.crs
         if require_georef:
-            check_georeferenced(profile, str(source))
+            check_georeferenced(profile, str(source) if name is None else name)
         if not 1 <= band <= src.count:
             raise InvalidOptionError(f"`band` must be between 1 and {src.count} for {str(source)!r}; got {band}.")
         arr = src.read(band, masked=masked)

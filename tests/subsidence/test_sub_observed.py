@@ -173,3 +173,40 @@ def test_zhongshan_points_distance_mask(shared_data):
     d = np.array([mp.distance(p) for p in points(X.ravel()[sample], Y.ravel()[sample])])
     assert (d <= 1000 + 1e-6).all()
     assert np.nanmax(lin.array) <= df.subsidence.max() / 1000 + 1e-12
+
+
+# ------------------------------------------------------------------ issue 12: the argument named, resolution checked
+
+
+def _tif_without_crs(path):
+    import rasterio
+
+    with rasterio.open(path, "w", driver="GTiff", dtype="float64", count=1, height=2, width=2, transform=T) as dst:
+        dst.write(np.zeros((1, 2, 2)))
+    return path
+
+
+def test_file_without_crs_names_the_argument(tmp_path):
+    bad = _tif_without_crs(tmp_path / "no_crs.tif")
+    good = Raster(np.zeros((2, 2)), T, CRS).to_geotiff(tmp_path / "ok.tif")
+    with pytest.raises(GeoreferenceError, match=r"^`source` has no CRS"):
+        read_raster(bad)
+    with pytest.raises(GeoreferenceError, match=r"^`source` has no CRS"):
+        insar_to_subsidence(bad, convention="mintpy")
+    with pytest.raises(GeoreferenceError, match=r"^`post` has no CRS"):
+        dem_difference(good, bad)
+    with pytest.raises(GeoreferenceError, match=r"^`pre` has no CRS"):
+        dem_difference(bad, good)
+
+
+@pytest.mark.parametrize("resolution_m", [0, -20.0, float("nan")])
+def test_resolution_must_be_positive(resolution_m):
+    from urbangeo.subsidence import reproject_raster
+
+    r = Raster(np.ones((3, 3)), T, CRS)
+    for call in (lambda: reproject_raster(r, crs="EPSG:32650", resolution_m=resolution_m),
+                 lambda: insar_to_subsidence(r, convention="subsidence_m", resolution_m=resolution_m),
+                 lambda: dem_difference(r, r, resolution_m=resolution_m)):
+        with pytest.raises(InvalidOptionError, match="`resolution_m` must be"):
+            call()
+    assert reproject_raster(r, crs="EPSG:32650", resolution_m=15.0).res == (15.0, 15.0)

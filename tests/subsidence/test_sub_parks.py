@@ -182,3 +182,90 @@ def test_nan_residents_warn_and_do_not_undercount():
     # the advice works: fill (or drop) and the warning is gone
     filled = park_plan(z, buildings=bl.fillna({"residents": 0.0}), population_column="residents")
     assert filled["residents_served"].notna().all()
+
+
+# ------------------------------------------------------------------ issue 12: parks checked at the door, metres only
+
+
+GK117 = "EPSG:4548"  # CGCS2000 GK 117E: the zone metric_crs picks for these parks in lon/lat
+
+
+def _two_parks(crs=GK117):
+    return gpd.GeoDataFrame({"service_radius_m": [500.0, 300.0]},
+                            geometry=[box(X0, Y0, X0 + 300, Y0 + 350), box(X0 + 400, Y0, X0 + 550, Y0 + 120)], crs=crs)
+
+
+def test_geographic_parks_are_measured_in_metres():
+    p = _two_parks()
+    geo = p.to_crs(4326)
+    streets = gpd.GeoDataFrame(geometry=[box(X0 - 100, Y0 - 20, X0 + 700, Y0 - 20).boundary], crs=GK117)
+    with assert_not_mutated(geo):
+        e_geo = park_entrances(geo, spacing_m=100.0)
+        sa_geo = park_service_areas(geo)
+    e = park_entrances(p, spacing_m=100.0)
+    assert e_geo.crs.equals(geo.crs) and len(e_geo) == len(e) == 13 + 5  # 1300 m and 540 m of boundary
+    np.testing.assert_allclose(e_geo["position_m"], e["position_m"], atol=1e-6)
+    assert e_geo.to_crs(GK117).distance(e, align=False).max() < 1e-3
+    es_geo = park_entrances(geo, spacing_m=100.0, streets=streets.to_crs(4326), max_street_dist_m=25.0)
+    es = park_entrances(p, spacing_m=100.0, streets=streets, max_street_dist_m=25.0)
+    assert es_geo["on_street"].tolist() == es["on_street"].tolist()
+    sa = park_service_areas(p)
+    assert sa_geo.crs.equals(geo.crs)
+    np.testing.assert_allclose(sa_geo.to_crs(GK117).area, sa.area, rtol=1e-6)
+    assert sa.area.iloc[0] == pytest.approx(box(0, 0, 300, 350).buffer(500).area)
+
+
+def test_park_rows_without_geometry_warn_and_keep_their_row():
+    from shapely import LineString, Polygon
+
+    from urbangeo.errors import DroppedRowsWarning, GeometryTypeError, InvalidGeometryError, MissingValuesWarning
+
+    p = _two_parks()
+    p.loc[0, "geometry"] = None
+    with assert_not_mutated(p), pytest.warns(DroppedRowsWarning, match="`parks`"):
+        sa = park_service_areas(p)
+    assert sa.index.tolist() == [0, 1] and sa.geometry.iloc[0].is_empty and not sa.geometry.iloc[1].is_empty
+    assert sa["service_method"].iloc[0].startswith("none: park without")
+    with pytest.warns(DroppedRowsWarning, match="`parks`"):
+        assert set(park_entrances(p)["park_id"]) == {1}
+    gap = _two_parks().assign(service_radius_m=[np.nan, 300.0])
+    with pytest.warns(MissingValuesWarning, match=r"`parks`: 1 of 2 .*'service_radius_m'"):
+        assert park_service_areas(gap).geometry.iloc[0].is_empty
+    with pytest.raises(InvalidOptionError, match="service_radius_m"):
+        park_service_areas(_two_parks().assign(service_radius_m=[-5.0, 300.0]))
+    line = _two_parks()
+    line.loc[0, "geometry"] = LineString([(X0, Y0), (X0 + 10, Y0 + 10)])
+    with pytest.raises(GeometryTypeError, match="`parks`"):
+        park_entrances(line)
+    bowtie = _two_parks()
+    bowtie.loc[0, "geometry"] = Polygon([(X0, Y0), (X0 + 100, Y0 + 100), (X0 + 100, Y0), (X0, Y0 + 100)])
+    with pytest.raises(InvalidGeometryError, match="on_invalid='fix'"):
+        park_service_areas(bowtie)
+    with pytest.raises(CRSError, match="`parks`"):
+        park_service_areas(_two_parks().set_crs(None, allow_override=True))
+
+
+def test_park_plan_counts_only_located_buildings_and_checks_spacing():
+    from urbangeo.errors import DroppedRowsWarning
+
+    z, bl = zones(), buildings()
+    clean = park_plan(z, buildings=bl, population_column="residents")
+    inside = bl.distance(clean.geometry.iloc[0]) <= clean.service_radius_m.iloc[0]
+    first = bl.index[inside][0]
+    bl.loc[first, "geometry"] = None
+    with assert_not_mutated(bl), pytest.warns(DroppedRowsWarning, match=r"`buildings`: 1 of 300 rows have no geometry"):
+        p = park_plan(z, buildings=bl, population_column="residents")
+    assert p["buildings_served"].iloc[0] == clean["buildings_served"].iloc[0] - 1
+    with pytest.raises(InvalidOptionError, match="`entrance_spacing_m`"):
+        park_plan(z, entrance_spacing_m=0)
+
+
+def test_park_class_of_checks_its_input():
+    from urbangeo.errors import ColumnTypeError
+
+    with pytest.raises(ColumnTypeError, match=r"`area_ha`.*float\(area_ha\)"):
+        park_class_of("5")
+    for bad in (-1.0, float("nan"), float("inf")):
+        with pytest.raises(InvalidOptionError, match="`area_ha`"):
+            park_class_of(bad)
+    assert park_class_of(np.float64(12.0)) == ("comprehensive", 1200.0)

@@ -345,3 +345,29 @@ def test_geotiff_is_deflate_compressed_and_float32_when_lossless(tmp_path):
         assert src.dtypes[0] == "float64"
     with pytest.raises(InvalidOptionError, match="dtype"):
         w.to_geotiff(tmp_path / "x.tif", dtype="int8")
+
+
+# ------------------------------------------------------------------ issue 12: parameter columns checked, gaps told
+
+
+def test_parameter_columns_text_refused_nan_filled_with_a_warning():
+    from urbangeo.errors import ColumnTypeError, EmptyDataError, MissingValuesWarning
+
+    p = panels(box(0, 0, 200, 1500), box(400, 0, 600, 1500))
+    text = p.assign(q=["0.8", "0,9"])  # the second would have been coerced to NaN, then to the default
+    with pytest.raises(ColumnTypeError, match=r"column 'q' of `panels`.*to_numeric"):
+        panel_parameters(text)
+    with pytest.raises(ColumnTypeError, match="'q'"):
+        predict_subsidence(text, resolution_m=50.0)
+    gap = p.assign(q=[0.9, np.nan])
+    with assert_not_mutated(gap), pytest.warns(MissingValuesWarning, match=r"1 of 2 rows .*'q'.*q=0.8") as rec:
+        t = panel_parameters(gap)
+    assert rec[0].filename == __file__  # points at the caller
+    assert t["q"].tolist() == [0.9, 0.8]
+    with pytest.warns(MissingValuesWarning, match="'q'") as rec:
+        predict_subsidence(gap, resolution_m=50.0)
+    assert rec[0].filename == __file__
+    # params= fills the gaps as documented, without a warning
+    assert panel_parameters(gap, params={"q": 0.7})["q"].tolist() == [0.9, 0.7]
+    with pytest.raises(EmptyDataError, match="`panels` has no rows"):
+        panel_parameters(p.iloc[:0])

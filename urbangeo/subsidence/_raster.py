@@ -223,9 +223,15 @@ class Raster:
 def read_raster(source: str | os.PathLike, *, band: int = 1, name: str | None = None, units: str = "") -> Raster:
     """Read one band of a GeoTIFF into a :class:`Raster` (nodata -> NaN).
 
-    Raises :class:`~urbangeo.errors.GeoreferenceError` for rasters without CRS or
-    geotransform.
+    Raises :class:`~urbangeo.errors.GeoreferenceError` (naming ``source``) for rasters
+    without CRS or geotransform.
     """
+    return _read_raster(source, band=band, name=name, units=units, arg="source")
+
+
+def _read_raster(source: str | os.PathLike, *, band: int = 1, name: str | None = None, units: str = "",
+                 arg: str = "source") -> Raster:
+    """:func:`read_raster`; ``arg`` is the argument the path came in by, named in georeference errors."""
     import warnings
 
     from rasterio.errors import NotGeoreferencedWarning
@@ -235,7 +241,7 @@ def read_raster(source: str | os.PathLike, *, band: int = 1, name: str | None = 
     with warnings.catch_warnings():
         # a raster without georeferencing is refused just below with GeoreferenceError
         warnings.simplefilter("ignore", NotGeoreferencedWarning)
-        arr, prof = _read(source, band=band, masked=True)
+        arr, prof = _read(source, band=band, masked=True, name=arg)
     if units == "":
         try:
             import rasterio
@@ -257,12 +263,36 @@ def reproject_raster(
     resolution_m: float | None = None,
     resampling: str = "bilinear",
 ) -> Raster:
-    """Warp a raster onto another CRS or onto the grid of ``like`` (rasterio.warp.reproject)."""
+    """Warp a raster onto another CRS or onto the grid of ``like`` (rasterio.warp.reproject).
+
+    Parameters
+    ----------
+    raster : Raster
+        The raster to warp.
+    crs : CRS-like, optional
+        Target CRS (needed unless ``like`` is given).
+    like : Raster, optional
+        Warp onto this raster's grid and CRS instead.
+    resolution_m : float, optional
+        Cell size in the target CRS units (> 0); default: the size rasterio derives
+        from the source grid. Ignored with ``like``.
+    resampling : {"nearest", "bilinear", "cubic", "average"}
+        Resampling method.
+
+    Raises
+    ------
+    InvalidOptionError
+        ``resolution_m`` not a positive finite number, unknown ``resampling``.
+    RasterError
+        Neither ``crs`` nor ``like`` given.
+    """
     from rasterio.warp import Resampling, calculate_default_transform, reproject
 
-    from .._validate import check_choice
+    from .._validate import check_choice, check_number
 
     check_choice(resampling, "resampling", ("nearest", "bilinear", "cubic", "average"))
+    if resolution_m is not None:  # 0 is an error, not "not given"
+        resolution_m = check_number(resolution_m, "resolution_m", minimum=0, strict=True)
     if like is not None:
         dst_crs, dst_transform, shape = like.crs, like.transform, like.shape
     else:
@@ -270,7 +300,7 @@ def reproject_raster(
             raise RasterError("pass `crs=` or `like=` to reproject_raster.")
         dst_crs = CRS.from_user_input(crs)
         rows, cols = raster.shape
-        kw = {"resolution": resolution_m} if resolution_m else {}
+        kw = {} if resolution_m is None else {"resolution": resolution_m}
         dst_transform, w, h = calculate_default_transform(
             raster.crs, dst_crs, cols, rows, *raster.bounds, **kw
         )

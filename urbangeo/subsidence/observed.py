@@ -29,7 +29,7 @@ import numpy as np
 from .._validate import check_choice, check_number, validate_frame
 from ..crs import get_crs, is_metric, metric_crs
 from ..errors import InvalidOptionError, RasterError
-from ._raster import Raster, read_raster, reproject_raster
+from ._raster import Raster, _read_raster, reproject_raster
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +48,15 @@ def _as_raster(obj, name: str) -> Raster:
     if isinstance(obj, Raster):
         return obj
     if isinstance(obj, (str, os.PathLike)):
-        return read_raster(obj)
+        return _read_raster(obj, arg=name)  # a file without CRS: GeoreferenceError naming `name`
     raise TypeError(f"`{name}` must be a urbangeo.subsidence.Raster or a path to a GeoTIFF; got {type(obj).__name__}.")
+
+
+def _check_resolution(resolution_m: float | None) -> float | None:
+    """``resolution_m`` checked at the door (0 and negative values refused, not ignored)."""
+    if resolution_m is None:
+        return None
+    return check_number(resolution_m, "resolution_m", minimum=0, strict=True)
 
 
 def _to_metric(r: Raster, name: str, resolution_m: float | None = None) -> Raster:
@@ -86,12 +93,21 @@ def insar_to_subsidence(
     coherence : Raster or path, optional
         Temporal coherence on the same grid; cells below ``min_coherence`` become NaN.
     resolution_m : float, optional
-        Cell size when a geographic raster is reprojected to the metric CRS.
+        Cell size (m, > 0) when a geographic raster is reprojected to the metric CRS;
+        default: the size rasterio derives from the source grid.
 
     Returns
     -------
     Raster
         Subsidence (positive down) in m or m/yr, in a metric CRS.
+
+    Raises
+    ------
+    GeoreferenceError
+        ``source`` (or ``coherence``) is a file without CRS or geotransform.
+    InvalidOptionError
+        Unknown ``convention``/``kind``; ``min_coherence``, ``incidence_deg`` or
+        ``resolution_m`` out of range (``resolution_m`` must be > 0).
 
     Examples
     --------
@@ -105,6 +121,7 @@ def insar_to_subsidence(
     check_choice(convention, "convention", tuple(INSAR_CONVENTIONS))
     check_choice(kind, "kind", ("velocity", "cumulative"))
     min_coherence = check_number(min_coherence, "min_coherence", minimum=0, maximum=1)
+    resolution_m = _check_resolution(resolution_m)
     r = _as_raster(source, "source")
     factor, sign = INSAR_CONVENTIONS[convention]
     values = r.array * (factor * sign)
@@ -141,6 +158,27 @@ def dem_difference(
     and cell size; ``pre`` is reprojected to a metric CRS first if it is geographic.
     Cells missing in either DEM are NaN.
 
+    Parameters
+    ----------
+    pre, post : Raster or path
+        DEMs before and after subsidence (m).
+    resampling : {"nearest", "bilinear", "cubic", "average"}
+        How ``post`` is warped onto ``pre``'s grid.
+    resolution_m : float, optional
+        Cell size (m, > 0) when a geographic ``pre`` is reprojected to the metric CRS.
+
+    Returns
+    -------
+    Raster
+        Subsidence (m, positive down) on ``pre``'s (metric) grid.
+
+    Raises
+    ------
+    GeoreferenceError
+        ``pre`` or ``post`` is a file without CRS or geotransform (the message names it).
+    InvalidOptionError
+        ``resolution_m`` not > 0, unknown ``resampling``.
+
     Examples
     --------
     >>> import numpy as np
@@ -151,6 +189,8 @@ def dem_difference(
     >>> dem_difference(pre, post).array[1].tolist()
     [1.0, 2.0, 1.0]
     """
+    check_choice(resampling, "resampling", ("nearest", "bilinear", "cubic", "average"))
+    resolution_m = _check_resolution(resolution_m)
     a = _to_metric(_as_raster(pre, "pre"), "pre", resolution_m)
     b = _as_raster(post, "post")
     if not b.same_grid(a):

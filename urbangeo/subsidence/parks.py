@@ -27,8 +27,15 @@ import pandas as pd
 import shapely
 
 from .._validate import OnInvalid, check_columns, check_geodataframe, check_number, validate_frame
-from ..crs import check_same_crs, get_crs, is_metric
-from ..errors import CRSError, EmptyDataError, InvalidOptionError, MissingValuesWarning
+from ..crs import check_same_crs, get_crs, is_metric, metric_crs
+from ..errors import (
+    ColumnTypeError,
+    CRSError,
+    DroppedRowsWarning,
+    EmptyDataError,
+    InvalidOptionError,
+    MissingValuesWarning,
+)
 from ._tables import load_table
 from .areas import MU_M2
 
@@ -38,6 +45,7 @@ __all__ = ["park_plan", "park_landcover", "park_entrances", "park_service_areas"
 
 SERVICE_BUFFER = "buffer: straight-line service radius from the park boundary (GB/T 51346-2019)"
 SERVICE_NETWORK = "network: walking distance on the street network from park entrances (urbangeo.accessibility)"
+_DIST_TOL_M = 1e-6  # distances this close to a limit count as on it (floating-point noise of reprojection)
 
 
 def _park_table() -> pd.DataFrame:
@@ -47,9 +55,35 @@ def _park_table() -> pd.DataFrame:
 def park_class_of(area_ha: float) -> tuple[str | None, float]:
     """Park class and (lower) service radius in metres for a park of ``area_ha`` hectares.
 
+    Parameters
+    ----------
+    area_ha : float
+        Park area in hectares (a finite number >= 0).
+
+    Returns
+    -------
+    tuple of (str or None, float)
+        The class name and its service radius (m); ``(None, nan)`` for a park below
+        the smallest class.
+
+    Raises
+    ------
+    ColumnTypeError
+        ``area_ha`` is not a number (e.g. the text ``"5"``).
+    InvalidOptionError
+        ``area_ha`` is negative, NaN or infinite.
+
+    Examples
+    --------
     >>> park_class_of(12.0), park_class_of(0.2)
     (('comprehensive', 1200.0), (None, nan))
     """
+    if isinstance(area_ha, bool) or not isinstance(area_ha, (int, float, np.integer, np.floating)):
+        raise ColumnTypeError(
+            f"`area_ha` must be a number of hectares; got {area_ha!r} ({type(area_ha).__name__}). "
+            f"Convert it first, e.g. park_class_of(float(area_ha))."
+        )
+    area_ha = check_number(area_ha, "area_ha", minimum=0)
     t = _park_table()
     for _, row in t.iterrows():
         hi = row["area_ha_max"]
@@ -96,12 +130,30 @@ def park_landcover(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=z.crs)
 
 
+def _parks_metric(parks, on_invalid: OnInvalid, *, network=None) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Door checks of a ``parks`` layer: ``(checked, checked_in_a_metric_crs)``.
+
+    Polygons only; missing and empty geometries left out with a DroppedRowsWarning,
+    invalid ones handled by ``on_invalid``. A geographic layer is reprojected to the
+    network's CRS (when given) or to :func:`urbangeo.crs.metric_crs` (CRS contract:
+    never measure in degrees); results go back to the input's CRS.
+    """
+    p, _ = validate_frame(parks, "parks", geometry_types=("polygon",), on_invalid=on_invalid)
+    crs = get_crs(p, "parks")
+    if is_metric(crs):
+        return p, p
+    target = network.crs if network is not None else metric_crs(p, name="parks")
+    log.info("parks: measuring in %s (the input is in %s)", target.name, crs.name)
+    return p, p.to_crs(target)
+
+
 def park_entrances(
     parks: gpd.GeoDataFrame,
     *,
     spacing_m: float = 400.0,
     streets: gpd.GeoDataFrame | None = None,
     max_street_dist_m: float = 50.0,
+    on_invalid: OnInvalid = "raise",
 ) -> gpd.GeoDataFrame:
     """Entrance points on each park boundary.
 
@@ -111,19 +163,59 @@ def park_entrances(
     ``spacing_m`` metres along the boundary; parks with no street nearby fall back to
     even spacing (``on_street`` False).
 
+    Parameters
+    ----------
+    parks : GeoDataFrame
+        Park polygons, any CRS: a geographic layer is measured in a metric CRS
+        (:func:`urbangeo.crs.metric_crs`) and the entrances come back in its CRS.
+    spacing_m : float
+        Distance between entrances along the boundary (m, > 0).
+    streets : GeoDataFrame, optional
+        Street lines in the CRS of ``parks``.
+    max_street_dist_m : float
+        How near a street a boundary point must be to be a candidate (m, >= 0).
+    on_invalid : {"raise", "fix", "drop", "warn"}
+        What to do with invalid park polygons (see :func:`urbangeo._validate.check_geometries`).
+
     Returns
     -------
     GeoDataFrame
         Points with ``park_id`` (index label of ``parks``), ``position_m`` (along the
-        boundary) and ``on_street``.
+        boundary) and ``on_street``, in the CRS of ``parks``.
+
+    Raises
+    ------
+    CRSError, CRSMismatchError
+        ``parks`` or ``streets`` without CRS, or in different CRSs.
+    GeometryTypeError
+        ``parks`` holds non-polygons.
+    InvalidGeometryError
+        Invalid park polygons with ``on_invalid="raise"``.
+    EmptyDataError
+        No park with a usable polygon.
+    InvalidOptionError
+        ``spacing_m`` not > 0, ``max_street_dist_m`` negative.
+
+    Warns
+    -----
+    DroppedRowsWarning
+        Parks without geometry (None or empty), or invalid ones with
+        ``on_invalid="drop"``, are left out: they get no entrance.
+    GeometryFixedWarning
+        Invalid park polygons repaired (``on_invalid="fix"``) or used as they are (``"warn"``).
     """
     check_geodataframe(parks, "parks")
     spacing_m = check_number(spacing_m, "spacing_m", minimum=0, strict=True)
+    max_street_dist_m = check_number(max_street_dist_m, "max_street_dist_m", minimum=0)
     if streets is not None:
+        check_geodataframe(streets, "streets")
         check_same_crs(parks=parks, streets=streets)
-        street_union = shapely.union_all(np.asarray(streets.geometry.values))
+    checked, work = _parks_metric(parks, on_invalid)
+    if streets is not None:
+        streets_w = streets if get_crs(streets, "streets").equals(work.crs) else streets.to_crs(work.crs)
+        street_union = shapely.union_all(np.asarray(streets_w.geometry.values))
     rows = []
-    for pid, geom in zip(parks.index, parks.geometry.values):
+    for pid, geom in zip(work.index, work.geometry.values):
         polys = sorted(shapely.get_parts(geom), key=lambda p: -p.area)
         ring = polys[0].exterior
         length = ring.length
@@ -132,7 +224,9 @@ def park_entrances(
             pos = np.arange(0, length, 10.0)
             pts = shapely.line_interpolate_point(ring, pos)
             with np.errstate(invalid="ignore"):  # spurious RuntimeWarning in shapely 2.0.x
-                near = shapely.distance(pts, street_union) <= max_street_dist_m
+                # within a micrometre counts as at the limit: a reprojected copy of the same layers
+                # (coordinates off by ~1e-9 m) must pick the same entrances
+                near = shapely.distance(pts, street_union) <= max_street_dist_m + _DIST_TOL_M
             last = -np.inf
             for p, d in zip(pos[near], pts[near]):
                 if p - last >= spacing_m and (not chosen or length - p + chosen[0][0] >= spacing_m):
@@ -143,7 +237,8 @@ def park_entrances(
             for p in np.arange(n) * length / n:
                 chosen.append((p, shapely.line_interpolate_point(ring, p), False))
         rows += [{"park_id": pid, "position_m": float(p), "on_street": bool(s), "geometry": pt} for p, pt, s in chosen]
-    return gpd.GeoDataFrame(rows, geometry="geometry", crs=parks.crs)
+    out = gpd.GeoDataFrame(rows, geometry="geometry", crs=work.crs)
+    return out if work is checked else out.to_crs(checked.crs)
 
 
 def park_service_areas(
@@ -152,30 +247,93 @@ def park_service_areas(
     network=None,
     radius_m: float | None = None,
     entrance_spacing_m: float = 100.0,
+    on_invalid: OnInvalid = "raise",
 ) -> gpd.GeoDataFrame:
     """Service area of each park: network walking distance or straight-line buffer.
 
     Parameters
     ----------
     parks : GeoDataFrame
-        Park polygons; ``service_radius_m`` column used unless ``radius_m`` is given.
+        Park polygons, any CRS (a geographic layer is measured in a metric CRS and
+        the result comes back in its CRS); ``service_radius_m`` column used unless
+        ``radius_m`` is given.
     network : urbangeo.accessibility.Network, optional
         Walking network; without it the service area is a buffer (labelled).
     radius_m : float, optional
-        One radius for every park (m).
+        One radius for every park (m, > 0).
+    entrance_spacing_m : float
+        Spacing of the entrances the network walk starts from (m, > 0).
+    on_invalid : {"raise", "fix", "drop", "warn"}
+        What to do with invalid park polygons (see :func:`urbangeo._validate.check_geometries`).
 
     Returns
     -------
     GeoDataFrame
         One row per park (same index) with ``service_radius_m``, ``service_method``
-        and the service-area polygon.
+        and the service-area polygon, in the CRS of ``parks``. Parks left out (no
+        geometry) or without a radius have an empty polygon and say why in
+        ``service_method``.
+
+    Raises
+    ------
+    CRSError
+        ``parks`` has no CRS.
+    GeometryTypeError
+        ``parks`` holds non-polygons.
+    InvalidGeometryError
+        Invalid park polygons with ``on_invalid="raise"``.
+    MissingColumnError, ColumnTypeError
+        No numeric ``service_radius_m`` column and no ``radius_m``.
+    InvalidOptionError
+        ``radius_m``, ``entrance_spacing_m`` or a ``service_radius_m`` value not > 0.
+
+    Warns
+    -----
+    DroppedRowsWarning
+        Parks without geometry (None or empty), or invalid ones with
+        ``on_invalid="drop"``: no service area.
+    MissingValuesWarning
+        Parks with a missing (NaN) ``service_radius_m``: no service area.
+    GeometryFixedWarning
+        Invalid park polygons repaired (``on_invalid="fix"``) or used as they are (``"warn"``).
     """
+    return _service_areas(parks, network=network, radius_m=radius_m, entrance_spacing_m=entrance_spacing_m,
+                          on_invalid=on_invalid, warn_missing_radius=True)
+
+
+#: ``service_method`` of a park that has no service area
+NO_RADIUS = "none: park below the smallest class, no service radius"
+NO_GEOMETRY = "none: park without usable geometry (left out)"
+
+
+def _service_areas(parks, *, network, radius_m, entrance_spacing_m, on_invalid, warn_missing_radius):
     check_geodataframe(parks, "parks")
+    entrance_spacing_m = check_number(entrance_spacing_m, "entrance_spacing_m", minimum=0, strict=True)
     if radius_m is not None:
         radii = pd.Series(check_number(radius_m, "radius_m", minimum=0, strict=True), index=parks.index)
     else:
         check_columns(parks, "parks", {"service_radius_m": "numeric"})
         radii = parks["service_radius_m"].astype(float)
+        bad = radii.notna() & ~(np.isfinite(radii) & (radii > 0))
+        if bad.any():
+            labels = list(parks.index[bad])
+            raise InvalidOptionError(
+                f"`parks['service_radius_m']` must be > 0 m; rows {labels[:5]} have {list(radii[bad])[:5]}. "
+                f"Correct them, or pass one radius for every park with radius_m=."
+            )
+        gaps = radii.isna()
+        if warn_missing_radius and gaps.any():
+            labels = list(parks.index[gaps])
+            warnings.warn(
+                f"`parks`: {len(labels)} of {len(parks)} rows have no value in 'service_radius_m' (rows "
+                f"{', '.join(repr(x) for x in labels[:5])}{' ...' if len(labels) > 5 else ''}); they get no service "
+                f"area (empty polygon). Give them a radius (e.g. from park_class_of(area_ha)) or pass radius_m=.",
+                MissingValuesWarning,
+                stacklevel=3,
+            )
+    checked, work = _parks_metric(parks, on_invalid, network=network)
+    # rows kept at the door, by position (check_geometries leaves rows out by label, in order)
+    kept = parks.index.isin(checked.index)
     geoms, methods = [], []
     use_network = network is not None
     if use_network:
@@ -184,14 +342,13 @@ def park_service_areas(
         except ImportError:  # pragma: no cover - accessibility wing missing
             use_network = False
             log.warning("urbangeo.accessibility.service_areas not available; using buffers")
-    for pid, geom in zip(parks.index, parks.geometry.values):
-        r = radii.loc[pid]
+    for geom, r in zip(work.geometry.values, radii.to_numpy()[kept]):
         if not np.isfinite(r) or r <= 0:
             geoms.append(shapely.Polygon())
-            methods.append("none: park below the smallest class, no service radius")
+            methods.append(NO_RADIUS)
             continue
         if use_network:
-            one = gpd.GeoDataFrame(geometry=[geom], crs=parks.crs)
+            one = gpd.GeoDataFrame(geometry=[geom], crs=work.crs)
             sa = service_areas(network, one, dist_m=float(r), facility_polygons="entrances",
                                entrance_spacing_m=entrance_spacing_m)
             g = sa.geometry.iloc[0]
@@ -200,8 +357,34 @@ def park_service_areas(
         else:
             geoms.append(geom.buffer(float(r)))
             methods.append(SERVICE_BUFFER)
-    return gpd.GeoDataFrame({"service_radius_m": radii.to_numpy(), "service_method": methods},
-                            geometry=geoms, index=parks.index, crs=parks.crs)
+    if work is not checked:  # back to the input's CRS
+        geoms = list(gpd.GeoSeries(geoms, crs=work.crs).to_crs(checked.crs).values)
+    # parks left out at the door keep their row (same index), with an empty polygon and the reason
+    all_geoms = np.full(len(parks), shapely.Polygon(), dtype=object)
+    all_methods = np.full(len(parks), NO_GEOMETRY, dtype=object)
+    all_geoms[kept] = np.asarray(geoms, dtype=object)
+    all_methods[kept] = methods
+    return gpd.GeoDataFrame({"service_radius_m": radii.to_numpy(), "service_method": all_methods},
+                            geometry=list(all_geoms), index=parks.index, crs=parks.crs)
+
+
+def _drop_missing_buildings(buildings: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``buildings`` without the rows that have no geometry (None or empty), with a DroppedRowsWarning."""
+    geoms = np.asarray(buildings.geometry.values, dtype=object)
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    n = int(missing.sum())
+    if not n:
+        return buildings
+    rows = ", ".join(repr(x) for x in list(buildings.index[missing])[:5]) + (" ..." if n > 5 else "")
+    warnings.warn(
+        f"`buildings`: {n} of {len(buildings)} rows have no geometry (rows {rows}); they cannot lie in a "
+        f"service area and are left out of buildings_served and residents_served. Give them a location "
+        f"(e.g. from their address) or drop them: buildings[~buildings.geometry.is_empty & "
+        f"buildings.geometry.notna()].",
+        DroppedRowsWarning,
+        stacklevel=3,
+    )
+    return buildings.loc[~missing]
 
 
 def _warn_missing_population(buildings: gpd.GeoDataFrame, column: str) -> None:
@@ -241,7 +424,8 @@ def park_plan(
         ``water_area_m2``), metric CRS. Connected park zones make one park.
     buildings : GeoDataFrame, optional
         Buildings or residential points (same CRS); counted when their representative
-        point lies in a park's service area.
+        point lies in a park's service area. Buildings without geometry (None or
+        empty) are left out with a :class:`~urbangeo.errors.DroppedRowsWarning`.
     population_column : str, optional
         Residents per building; summed into ``residents_served``. Buildings with a
         missing value (NaN/None) make the total unknown: ``residents_served`` is NaN for
@@ -259,7 +443,7 @@ def park_plan(
     min_park_area_m2 : float
         Park land parts smaller than this are left out (reported in the log).
     entrance_spacing_m : float
-        Spacing of entrances along the boundary.
+        Spacing of entrances along the boundary (m, > 0).
     on_invalid : {"raise", "fix", "drop", "warn"}
         What to do with invalid zone polygons: ``"raise"`` (default) an
         :class:`~urbangeo.errors.InvalidGeometryError` listing them, ``"fix"`` repair
@@ -274,16 +458,40 @@ def park_plan(
         ``water_surface_ratio``, ``green_space_ratio``, ``green_coverage_ratio``,
         ``park_class``, ``service_radius_m``, ``n_entrances``, ``buildings_served``,
         ``residents_served``, ``service_method``; park polygons in the zones' CRS.
+
+    Raises
+    ------
+    CRSError, CRSMismatchError
+        ``zones`` without CRS or geographic; ``buildings`` in another CRS.
+    MissingColumnError, ColumnTypeError
+        ``zones`` without ``in_park``/``water``; ``population_column`` absent or not numeric.
+    EmptyDataError
+        No park land (no ``in_park`` zone, or none reaching ``min_park_area_m2``).
+    InvalidOptionError
+        ``paved_share``, ``vegetation_cover``, ``min_park_area_m2`` or
+        ``entrance_spacing_m`` out of range; ``population_column`` without ``buildings``.
+
+    Warns
+    -----
+    DroppedRowsWarning
+        Zones or buildings without geometry left out.
+    MissingValuesWarning
+        Buildings with no value in ``population_column``.
+    GeometryFixedWarning
+        Invalid zone polygons repaired (``on_invalid="fix"``) or used as they are (``"warn"``).
     """
     z = _check_zones(zones, on_invalid)
     paved_share = check_number(paved_share, "paved_share", minimum=0, maximum=1)
     vegetation_cover = check_number(vegetation_cover, "vegetation_cover", minimum=0, maximum=1)
     min_park_area_m2 = check_number(min_park_area_m2, "min_park_area_m2", minimum=0)
+    entrance_spacing_m = check_number(entrance_spacing_m, "entrance_spacing_m", minimum=0, strict=True)
     if buildings is not None:
         check_geodataframe(buildings, "buildings")
         check_same_crs(zones=z, buildings=buildings)
         if population_column is not None:
             check_columns(buildings, "buildings", {population_column: "numeric"})
+        buildings = _drop_missing_buildings(buildings)
+        if population_column is not None:
             _warn_missing_population(buildings, population_column)
     elif population_column is not None:
         raise InvalidOptionError("`population_column` needs `buildings`.")
@@ -321,7 +529,9 @@ def park_plan(
     parks = gpd.GeoDataFrame(rows, geometry="geometry", crs=z.crs)
     ent = park_entrances(parks, spacing_m=entrance_spacing_m, streets=streets)
     parks["n_entrances"] = ent.groupby("park_id").size().reindex(parks.index, fill_value=0).to_numpy()
-    sa = park_service_areas(parks, network=network)
+    # parks below the smallest class have no radius by design (park_class None): no warning
+    sa = _service_areas(parks, network=network, radius_m=None, entrance_spacing_m=100.0, on_invalid="raise",
+                        warn_missing_radius=False)
     parks["service_method"] = sa["service_method"].to_numpy()
     if buildings is not None:
         pts = buildings.geometry.representative_point()

@@ -1,8 +1,9 @@
 """Subsidence prediction with the probability integral method (PIM, 概率积分法).
 
 Mining panels are plan-view polygons with per-row PIM parameters (columns named by the
-standard symbols; missing columns fall back to ``params=`` and then to
-:data:`PIM_DEFAULTS`):
+standard symbols, numeric; missing columns and missing (NaN) cells fall back to
+``params=`` and then to :data:`PIM_DEFAULTS`, a default with a
+:class:`~urbangeo.errors.MissingValuesWarning` when it fills NaN cells):
 
 =============== ==== ==============================================================
 column          unit meaning
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import logging
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -40,9 +42,9 @@ import shapely
 from affine import Affine
 
 from .._progress import progress_bar
-from .._validate import OnInvalid, check_choice, check_number, validate_frame
+from .._validate import OnInvalid, check_choice, check_columns, check_number, validate_frame
 from ..crs import get_crs, is_metric, metric_crs
-from ..errors import CRSMismatchError, InvalidOptionError
+from ..errors import CRSMismatchError, EmptyDataError, InvalidOptionError, MissingValuesWarning
 from . import _kernels as K
 from ._raster import Raster
 
@@ -93,6 +95,39 @@ class _Panel:
 def panel_parameters(panels: gpd.GeoDataFrame, *, params: dict | None = None) -> pd.DataFrame:
     """The PIM parameters used for each panel, with W0 = m q cos(alpha) and r = H / tan_beta.
 
+    Parameters
+    ----------
+    panels : GeoDataFrame
+        Panels with PIM parameter columns (see the module docstring); every parameter
+        column present must be numeric.
+    params : dict, optional
+        Values for parameters that are not columns of ``panels``, and for the missing
+        (NaN) cells of the columns that are.
+
+    Returns
+    -------
+    DataFrame
+        One row per panel (same index): the parameters used, ``W0`` and ``r``.
+
+    Raises
+    ------
+    EmptyDataError
+        ``panels`` has no rows.
+    ColumnTypeError
+        A parameter column holds text (or other non-numbers); convert it with
+        ``pandas.to_numeric`` first.
+    InvalidOptionError
+        ``m`` or ``H`` missing for a panel, a parameter out of range, unknown ``params`` keys.
+
+    Warns
+    -----
+    MissingValuesWarning
+        A parameter column has missing (NaN) cells and ``params=`` gives no value for
+        it: those cells take the default of :data:`PIM_DEFAULTS` (``q``, ``tan_beta``,
+        ``alpha``, ``s``, ``b``); the warning lists the panels and the value used.
+        (``theta0`` falls back to 90 - 0.6 alpha and ``dip_azimuth_deg`` is only
+        needed for dipping seams, so their gaps are not warned about.)
+
     Examples
     --------
     >>> import geopandas as gpd
@@ -102,16 +137,39 @@ def panel_parameters(panels: gpd.GeoDataFrame, *, params: dict | None = None) ->
     >>> float(t.loc[0, "W0"]), float(t.loc[0, "r"])
     (2.4, 200.0)
     """
+    return _parameter_table(panels, params, stacklevel=3)
+
+
+def _parameter_table(panels: gpd.GeoDataFrame, params: dict | None, *, stacklevel: int) -> pd.DataFrame:
+    """:func:`panel_parameters`; ``stacklevel`` points the MissingValuesWarning at the user's call."""
+    if not isinstance(panels, pd.DataFrame):
+        raise TypeError(f"`panels` must be a GeoDataFrame of panel polygons; got {type(panels).__name__}.")
+    if len(panels) == 0:
+        raise EmptyDataError("`panels` has no rows; pass a GeoDataFrame with at least one mining panel.")
     params = dict(params or {})
     unknown = sorted(set(params) - set(PIM_DEFAULTS))
     if unknown:
         raise InvalidOptionError(f"`params` has unknown keys {unknown}; valid keys: {sorted(PIM_DEFAULTS)}.")
+    present = [k for k in PIM_DEFAULTS if k in panels.columns]
+    # text is refused, not coerced: to_numeric(errors="coerce") would turn typos into silent defaults
+    check_columns(panels, "panels", {k: "numeric" for k in present})
     rows = {}
     for key, default in PIM_DEFAULTS.items():
         fallback = params.get(key, default)
         if key in panels.columns:
-            col = pd.to_numeric(panels[key], errors="coerce").astype(float)
-            if fallback is not None:
+            col = panels[key].astype(float)
+            gaps = col.isna()
+            if fallback is not None and gaps.any():
+                if key not in params:
+                    labels = list(panels.index[gaps])
+                    warnings.warn(
+                        f"`panels`: {len(labels)} of {len(panels)} rows have no value in {key!r} (panels "
+                        f"{', '.join(repr(x) for x in labels[:5])}{' ...' if len(labels) > 5 else ''}); they use "
+                        f"the default {key}={float(fallback):g} from PIM_DEFAULTS. Fill the column with the "
+                        f"mine's value (panels.fillna({{{key!r}: ...}})) or pass params={{{key!r}: ...}} for the gaps.",
+                        MissingValuesWarning,
+                        stacklevel=stacklevel,
+                    )
                 col = col.fillna(float(fallback))
         else:
             col = pd.Series(np.nan if fallback is None else float(fallback), index=panels.index, dtype=float)
@@ -296,7 +354,7 @@ def _compute(panels, quantities, *, resolution_m, extent, like, params, method, 
     else:
         target = metric_crs(gdf, name="panels")
     gdf_m = gdf if src_crs.equals(target) else gdf.to_crs(target)
-    table = panel_parameters(gdf, params=params)
+    table = _parameter_table(gdf, params, stacklevel=4)  # here -> _compute -> predict_* -> the caller
     plist = _build_panels(gdf_m, table, method)
     if like is not None:
         transform, shape = like.transform, like.shape
@@ -397,7 +455,19 @@ def predict_subsidence(
         Missing or out-of-range parameters, unknown method.
     InvalidGeometryError
         Invalid panel polygons with ``on_invalid="raise"``.
+    ColumnTypeError
+        A parameter column of ``panels`` holds text (see :func:`panel_parameters`).
+    EmptyDataError
+        ``panels`` has no rows (or no usable geometry).
     GeometryTypeError, CRSError, CRSMismatchError
+
+    Warns
+    -----
+    MissingValuesWarning
+        NaN cells in a parameter column filled with the :data:`PIM_DEFAULTS` value
+        (see :func:`panel_parameters`).
+    DroppedRowsWarning
+        Panels without geometry (None or empty) left out.
 
     Examples
     --------

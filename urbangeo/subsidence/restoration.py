@@ -475,6 +475,9 @@ def structure_setbacks(
         SI critical values by indicator (``{"tilt": 0.003, "curvature": 0.2e-3,
         "strain": 0.002}``, building damage grade I, from
         ``urbangeo/data/subsidence_critical_values.csv``).
+    clean_radius_cells : int
+        Radius (cells, >= 0) of the morphological closing/opening that cleans each
+        exceedance mask; 0 keeps the cells as computed.
 
     Returns
     -------
@@ -482,9 +485,16 @@ def structure_setbacks(
         One row per indicator plus ``"any"`` (their union): ``indicator``,
         ``threshold_si``, ``unit_si``, ``area_m2`` and the area beyond the critical
         contour as geometry; the boundary of ``"any"`` is the setback line.
+
+    Raises
+    ------
+    InvalidOptionError
+        ``deformation`` empty or without any of the three rasters; unknown or
+        non-positive ``thresholds``; negative ``clean_radius_cells``.
     """
     if not isinstance(deformation, dict) or not deformation:
         raise InvalidOptionError("`deformation` must be a non-empty dict of rasters from predict_deformation.")
+    clean_radius_cells = int(check_number(clean_radius_cells, "clean_radius_cells", minimum=0))
     crit = critical_values()
     th = {k: crit[k] for k in ("tilt", "curvature", "strain")}
     if thresholds is not None:
