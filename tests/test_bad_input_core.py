@@ -1189,54 +1189,8 @@ register(C, urbangeo.hide_logs, dict, exempt="switches logging off; no argument"
 # (functions, regex over case ids, reason): each row must match at least one case
 # (test_xfail_rows_match_cases); fixing the defect turns the case into XPASS, which fails
 # (strict), so the owner removes the row together with the fix.
-_SNAPPERS = (acc.cumulative_opportunities, acc.gravity_access, acc.nearest_facilities, acc.pair_costs,
-             acc.snap_points, acc.life_circle_audit, acc.park_coverage, acc.cost_matrix, acc.assign_demand)
 XFAILS: list[tuple[tuple, str, str]] = [
-    (_SNAPPERS, r"^(none|empty)_geom\[(origins|points|residences|demand)\]$",
-     "issue12: a row without geometry (None or empty) on the origin side comes back with NaN and a "
-     "snap_note but no DroppedRowsWarning (snapping.snap_points / metrics._origins warn only for facilities)"),
-    (_SNAPPERS + (acc.site_facilities,),
-     r"^bowtie\[(origins|points|facilities|residences|demand|sites|candidates)\]$",
-     "issue12: a self-intersecting polygon is snapped as given (point_on_surface / entrances of an invalid "
-     "ring): no InvalidGeometryError and no GeometryFixedWarning (snapping.snap_points)"),
-    ((acc.cumulative_opportunities, acc.gravity_access, acc.nearest_facilities, acc.pair_costs, acc.snap_points),
-     r"^empty_frame\[(origins|facilities|points)\]$",
-     "issue12: an empty frame is accepted (check_geodataframe(..., allow_empty=True)) and gives an empty or "
-     "all-NaN result with no EmptyDataError and no warning (metrics.py, snapping.py)"),
-    ((acc.isochrones,), r"^(none|empty)_geom\[origins\]$",
-     "issue12: an origin without geometry gets an empty polygon and note 'missing geometry'/'empty geometry' "
-     "but no DroppedRowsWarning; adding the warning to isochrones.py needs "
-     "tests/accessibility/test_acc_isochrones.py::test_isolated_and_unsnapped_origins_do_not_crash to expect it"),
-    ((acc.decay_weights,), r"^str_dtype\[cost\]$",
-     "issue12: text costs raise an untyped ValueError from np.asarray(cost, dtype=float) "
-     "(metrics.decay_weights); raise ColumnTypeError naming `cost`"),
-    ((acc.network_from_osm,), r"^bowtie\[polygon\]$",
-     "issue12: a self-intersecting `polygon` clips the extract as given: no error, no warning "
-     "(network.network_from_osm)"),
-    ((acc.network_from_osm,), r"^bad_param\[crs='EPSG:4326'\]$",
-     "issue12: crs='EPSG:4326' raises CRSError from crs.metric_crs ('the metric CRS override EPSG:4326 ... is "
-     "not a projected CRS'), which does not name the argument `crs`"),
-    ((acc.network_from_polygon,), r"^bowtie\[polygon\]$",
-     "issue12: a self-intersecting `polygon` is sent to osmnx (download attempted) without a validity check "
-     "(graph.network_from_polygon)"),
-    ((acc.clip_network,), r"^bowtie\[polygon\]$",
-     "issue12: a self-intersecting `polygon` clips the network as given: no error, no warning "
-     "(network.clip_network)"),
-    ((acc.life_circle_audit,), r"^nan\[facilities\.category\]$",
-     "issue12: a facility whose `by` category is None is dropped silently (no DroppedRowsWarning; "
-     "lifecircle.life_circle_audit)"),
-    ((acc.life_circle_summary,), r"^mismatch\[areas\]$",
-     "issue12: `areas` in another CRS than `audit` is used after silently reprojecting the residences "
-     "(lifecircle.life_circle_summary); the CRS contract says CRSMismatchError"),
-    ((acc.park_entrances,), r"^bowtie\[parks\]$",
-     "issue12: a self-intersecting park polygon gets entrances along its invalid ring: no "
-     "InvalidGeometryError and no GeometryFixedWarning (parks.park_entrances -> snapping.snap_points)"),
-    ((acc.park_entrances,), r"^(none|empty)_geom\[parks\]$",
-     "issue12: a park without geometry gets one entrance row with note 'missing/empty geometry' but no "
-     "DroppedRowsWarning (parks.park_entrances)"),
-    ((acc.park_coverage_summary,), r"^empty_frame\[coverage\]$",
-     "issue12: an empty `coverage` frame returns a summary of nothing (NaN shares) with no EmptyDataError "
-     "and no warning (parks.park_coverage_summary)"),
+    # accessibility: none left (issue 12 fixed in urbangeo/accessibility)
 ]
 
 # --- subsidence (urbangeo/subsidence/*, urbangeo/io.py)

@@ -20,6 +20,7 @@ from urbangeo.accessibility import (
 )
 from urbangeo.errors import (
     CategoryMismatchWarning,
+    CRSMismatchError,
     DroppedRowsWarning,
     EmptyInputWarning,
     GeometryFixedWarning,
@@ -120,6 +121,23 @@ def test_missing_category_and_unsnapped_home(grid):
     assert np.isnan(out.kindergarten_minutes.iloc[1])
     assert out.snap_note.iloc[1] is not None and "max_snap_m" in out.snap_note.iloc[1]
     assert out.attrs["life_circle"]["categories_without_facilities"] == ["elderly_day_care"]
+
+
+def test_facilities_without_category_are_warned_about(grid):
+    homes = _pts([(0, 0)], grid.crs)
+    fac = _pts([(75, 0), (150, 0)], grid.crs, category=[None, "kindergarten"]).set_index(pd.Index(["x", "y"]))
+    with assert_not_mutated(fac), pytest.warns(DroppedRowsWarning, match=r"1 of 2 rows of `facilities` have no "
+                                                                   r"category in `category` \(rows 'x'\)"):
+        out = life_circle_audit(grid, homes, fac, required={"kindergarten": 5})
+    assert out.kindergarten_facility.tolist() == ["y"] and out.kindergarten_minutes.tolist() == [2.0]
+
+
+def test_summary_refuses_areas_in_another_crs(grid):
+    audit = _audit_frame([(90, 50)], grid.crs, [True])
+    areas = gpd.GeoDataFrame(geometry=[box(X0, Y0, X0 + 200, Y0 + 200)], crs=grid.crs)
+    assert life_circle_summary(audit, areas=areas).loc["all", "n_residences"] == 1
+    with pytest.raises(CRSMismatchError, match=r"`areas` is in EPSG:4326 .* areas = areas.to_crs\(audit.crs\)"):
+        life_circle_summary(audit, areas=areas.to_crs(4326))
 
 
 def test_default_required_is_the_standard(grid):

@@ -21,6 +21,7 @@ from urbangeo.accessibility import (
 from urbangeo.accessibility.parks import park_standard
 from urbangeo.errors import (
     DroppedRowsWarning,
+    EmptyDataError,
     GeometryFixedWarning,
     GeometryTypeError,
     InvalidGeometryError,
@@ -149,6 +150,21 @@ def test_summary_errors():
         park_coverage_summary(pd.DataFrame({"covered_radius": [True]}))
     with pytest.raises(TypeError):
         park_coverage_summary([1, 2])
+    with pytest.raises(EmptyDataError, match="`coverage` has no rows"):
+        park_coverage_summary(pd.DataFrame({"covered_radius": [True], "covered_network": [False]}).iloc[:0])
+
+
+def test_entrances_of_invalid_or_missing_parks_are_warned(grid, block_park):
+    x, y = X0 + 1500, Y0 + 1500
+    bowtie = Polygon([(x, y), (x + 200, y + 200), (x + 200, y), (x, y + 200)])
+    parks = gpd.GeoDataFrame(geometry=[bowtie, None], crs=grid.crs, index=["bow", "gone"])
+    with assert_not_mutated(parks), pytest.warns(GeometryFixedWarning, match="`parks`: repaired 1"), \
+            pytest.warns(DroppedRowsWarning, match=r"1 of 2 rows of `parks` have no geometry .*rows 'gone'"):
+        e = park_entrances(parks, grid, entrance_spacing_m=50, max_snap_m=30)
+    # the repaired bow-tie (two triangles) gets entrances on its boundary; the missing park one row with its note
+    on = e[e.park == "bow"]
+    assert len(on) > 0 and (on.edge >= 0).all()
+    assert e[e.park == "gone"].note.tolist() == ["missing geometry"]
 
 
 def test_coverage_validates_park_polygons(grid):

@@ -9,7 +9,7 @@ import shapely
 from shapely.geometry import LineString, Point
 
 from urbangeo.accessibility import Network, grid_network, isochrones, network_from_osm, service_areas
-from urbangeo.errors import InvalidOptionError
+from urbangeo.errors import DroppedRowsWarning, InvalidOptionError
 from urbangeo.testing import assert_not_mutated
 
 X0, Y0 = 500_000.0, 2_500_000.0
@@ -73,7 +73,10 @@ def test_one_way_drive_isochrone():
 def test_isolated_and_unsnapped_origins_do_not_crash():
     net = grid_network(3, 3)
     homes = gpd.GeoDataFrame(geometry=[P(100, 100), P(100, 5000), None], crs="EPSG:32650")
-    iso = isochrones(net, homes, dist_m=(100, 200), max_snap_m=200)
+    # the origin without geometry is kept (empty polygons, a note) and counted in a warning
+    with pytest.warns(DroppedRowsWarning, match=r"1 of 3 rows of `origins` have no geometry .*rows 2\)") as rec:
+        iso = isochrones(net, homes, dist_m=(100, 200), max_snap_m=200)
+    assert [w.category for w in rec] == [DroppedRowsWarning]  # once, not per band
     assert len(iso) == 6
     assert iso.geometry.iloc[2].is_empty and "beyond max_snap_m" in iso.note.iloc[2]
     assert iso.geometry.iloc[4].is_empty and iso.note.iloc[4] == "missing geometry"

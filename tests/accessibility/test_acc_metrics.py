@@ -29,6 +29,7 @@ from urbangeo.errors import (
     CRSError,
     DroppedRowsWarning,
     EmptyDataError,
+    EmptyInputWarning,
     InvalidOptionError,
     MissingColumnError,
     SnapWarning,
@@ -323,7 +324,9 @@ def test_errors():
 def test_missing_and_polygon_origins():
     net = grid_network(5, 5)
     o = gpd.GeoDataFrame(geometry=[None, shapely.box(X0 + 120, Y0 + 20, X0 + 180, Y0 + 60)], crs="EPSG:32650")
-    out = nearest_facilities(net, o, pts([(0, 0)]))
+    with pytest.warns(DroppedRowsWarning, match="1 of 2 rows of `origins` have no geometry") as rec:
+        out = nearest_facilities(net, o, pts([(0, 0)]))
+    assert [w.category for w in rec] == [DroppedRowsWarning]
     assert np.isnan(out.dist_m_1[0]) and out.snap_note[0] == "missing geometry"
     rp = o.geometry[1].representative_point()
     assert out.dist_m_1[1] == pytest.approx(rp.x - X0 + (rp.y - Y0))  # leg down to y=0 then along
@@ -411,26 +414,31 @@ def test_empty_inputs_give_empty_or_nan_results():
     net = grid_network(5, 5)
     o = pts([(0, 0), (100, 100)])
     none = o.iloc[:0]
-    out = nearest_facilities(net, o, none)
+    # accepted (the result keeps its rows and columns), and said: nothing can be reached
+    with pytest.warns(EmptyInputWarning, match="`facilities` has no rows"):
+        out = nearest_facilities(net, o, none)
     assert out.dist_m_1.isna().all() and out.facility_1.isna().all() and len(out) == 2
-    assert len(nearest_facilities(net, none, o)) == 0
-    assert cumulative_opportunities(net, o, none, dist_m=100)["count_100m"].tolist() == [0.0, 0.0]
+    with pytest.warns(EmptyInputWarning, match="`origins` has no rows"):
+        assert len(nearest_facilities(net, none, o)) == 0
+    with pytest.warns(EmptyInputWarning, match="`facilities` has no rows"):
+        assert cumulative_opportunities(net, o, none, dist_m=100)["count_100m"].tolist() == [0.0, 0.0]
 
 
 def test_nearest_by_category_on_empty_facilities_keeps_the_columns():
     net = grid_network(5, 5)
     o = pts([(0, 0), (100, 100)])
     none = pts([(0, 0)]).assign(kind=["a"]).iloc[:0]
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    with pytest.warns(EmptyInputWarning, match="`facilities` has no rows") as rec:
         out = nearest_facilities(net, o, none, by="kind", k=2)
+    assert [w.category for w in rec] == [EmptyInputWarning]  # nothing else to say
     # no category is known: the unprefixed columns, all missing (not no columns at all)
     for col in ("time_min_1", "dist_m_1", "facility_1", "time_min_2", "dist_m_2", "facility_2"):
         assert col in out.columns and out[col].isna().all(), col
     np.testing.assert_allclose(out.snap_dist_m, [0.0, 0.0])
     # a categorical column declares its categories: one NaN set per category, used or not
     cats = none.assign(kind=pd.Categorical([], categories=["clinic", "school"]))
-    out = nearest_facilities(net, o, cats, by="kind")
+    with pytest.warns(EmptyInputWarning, match="`facilities` has no rows"):
+        out = nearest_facilities(net, o, cats, by="kind")
     for col in ("clinic_time_min_1", "clinic_dist_m_1", "clinic_facility_1", "school_time_min_1"):
         assert col in out.columns and out[col].isna().all(), col
     assert "time_min_1" not in out.columns

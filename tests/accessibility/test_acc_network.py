@@ -15,7 +15,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from urbangeo.accessibility import Network, clip_network, network_from_osm, network_to_graph
 from urbangeo.accessibility.network import ZERO_EDGE_M
-from urbangeo.errors import CRSError, InvalidOptionError
+from urbangeo.errors import CRSError, InvalidGeometryError, InvalidOptionError
 from urbangeo.testing import assert_not_mutated
 
 with warnings.catch_warnings():
@@ -174,6 +174,27 @@ def test_network_validation():
         )  # fmt: skip
     with pytest.raises(InvalidOptionError, match="mode"):
         _toy([1.0], [False], [0], [1], mode="boat")
+
+
+def test_study_areas_must_be_valid_and_crs_overrides_metric(shared_data):
+    net = Network(
+        x=np.array([500_000.0, 500_100.0]), y=np.array([2_500_000.0, 2_500_000.0]), node_id=np.array([0, 1]),
+        edge_u=np.array([0]), edge_v=np.array([1]), edge_length_m=np.array([100.0]),
+        edge_geometry=np.array([shapely.LineString([(500_000, 2_500_000), (500_100, 2_500_000)])], dtype=object),
+        edge_oneway=np.array([False]), edge_speed_kmh=np.array([4.5]), crs="EPSG:32650",
+    )  # fmt: skip
+    bowtie = shapely.Polygon([(499_950, 2_499_950), (500_150, 2_500_050), (500_150, 2_499_950), (499_950, 2_500_050)])
+    frame = gpd.GeoDataFrame(geometry=[bowtie], crs=net.crs)
+    for polygon in (frame, frame.geometry, bowtie):
+        with assert_not_mutated(frame), pytest.raises(InvalidGeometryError, match=r"`polygon` is not a valid polygon "
+                                                                                  r"\(.*Self-intersection"):
+            clip_network(net, polygon)
+    assert clip_network(net, frame.make_valid()).n_nodes == 2  # the fix the message gives works
+    pbf = shared_data("osm/helsinki_centre_2019.osm.pbf")
+    with pytest.raises(InvalidGeometryError, match="`polygon`.*make_valid"):
+        network_from_osm(pbf, polygon=frame.to_crs(4326))
+    with pytest.raises(CRSError, match="`crs` must be a projected CRS in metres"):
+        network_from_osm(pbf, crs="EPSG:4326")
 
 
 # --------------------------------------------------------------------------- save / load

@@ -10,7 +10,16 @@ from shapely.geometry import LineString, Point
 
 from urbangeo.accessibility import Network, grid_network, network_from_osm, snap_points
 from urbangeo.accessibility.snapping import legs, same_edge_pairs
-from urbangeo.errors import CRSError, GeometryTypeError, InvalidOptionError, SnapWarning, UrbangeoWarning
+from urbangeo.errors import (
+    CRSError,
+    DroppedRowsWarning,
+    EmptyInputWarning,
+    GeometryFixedWarning,
+    GeometryTypeError,
+    InvalidOptionError,
+    SnapWarning,
+    UrbangeoWarning,
+)
 from urbangeo.testing import assert_not_mutated
 
 X0, Y0 = 500_000.0, 2_500_000.0
@@ -84,7 +93,8 @@ def test_legs_respect_one_way():
 def test_max_snap_and_notes():
     net = grid_network(3, 3)
     p = gpd.GeoDataFrame(geometry=[Point(X0 + 50, Y0 - 120), None, Point()], crs="EPSG:32650")
-    with pytest.warns(UrbangeoWarning, match="none of the 1 rows"):
+    with pytest.warns(UrbangeoWarning, match="none of the 1 rows"), \
+            pytest.warns(DroppedRowsWarning, match=r"2 of 3 rows of `points` have no geometry \(None or empty; rows 1, 2\)"):
         s = snap_points(net, p, max_snap_m=100)
     assert s.edge.tolist() == [-1, -1, -1]
     assert s.dist_m[0] == pytest.approx(120.0)
@@ -130,9 +140,31 @@ def test_errors():
         snap_points(net, pts([(0, 0)]), polygons="centroid")
     with pytest.raises(TypeError):
         snap_points(net, pts([(0, 0)]).geometry)
-    assert len(snap_points(net, pts([]))) == 0
+    with pytest.warns(EmptyInputWarning, match="`points` has no rows"):
+        assert len(snap_points(net, pts([]))) == 0
     with pytest.raises(ValueError, match="without geometry"):
         snap_points(grid_network(3, 3, geometry=False), pts([(0, 0)]))
+
+
+def test_invalid_polygons_are_repaired_once_for_every_snapping_function():
+    from urbangeo.accessibility import cumulative_opportunities
+
+    net = grid_network(5, 5)
+    bowtie = shapely.Polygon([(X0 + 120, Y0 + 20), (X0 + 180, Y0 + 80), (X0 + 180, Y0 + 20), (X0 + 120, Y0 + 80)])
+    p = gpd.GeoDataFrame({"k": [1, 2]}, geometry=[bowtie, Point(X0 + 30, Y0 + 10)], crs="EPSG:32650")
+    fixed = p.assign(geometry=[shapely.make_valid(bowtie), p.geometry.iloc[1]])
+    for polygons in ("representative", "entrances"):
+        with assert_not_mutated(p), pytest.warns(GeometryFixedWarning, match="`points`: repaired 1 invalid") as rec:
+            s = snap_points(net, p, polygons=polygons)
+        assert [w.category for w in rec] == [GeometryFixedWarning]
+        assert "Self-intersection" in str(rec[0].message) and "points.make_valid()" in str(rec[0].message)
+        want = snap_points(net, fixed, polygons=polygons)
+        np.testing.assert_allclose(s[["offset_m", "dist_m", "x", "y"]], want[["offset_m", "dist_m", "x", "y"]])
+    # the metrics snap through the same door: one warning naming the argument the user passed
+    with pytest.warns(GeometryFixedWarning, match="`facilities`: repaired 1") as rec:
+        out = cumulative_opportunities(net, pts([(0, 0)]), p, dist_m=400)
+    assert [w.category for w in rec] == [GeometryFixedWarning]
+    assert out["count_400m"].tolist() == [2.0]
 
 
 def test_grid_search_equals_brute_force_on_awkward_geometry():

@@ -39,9 +39,8 @@ from typing import Literal
 
 import geopandas as gpd
 import numpy as np
-import shapely
 
-from .._validate import check_choice, check_columns, check_geodataframe, check_geometries, check_number
+from .._validate import check_choice, check_columns, check_geodataframe, check_number
 from ..errors import DroppedRowsWarning, InvalidOptionError
 from .metrics import DECAYS, _check_network, _check_speed, _facilities, _origins, _pairs_core, decay_weights
 from .network import Network
@@ -77,13 +76,6 @@ def _zones(spec, name):
     raise InvalidOptionError(f"`{name}` must be a number or a mapping {{threshold: weight}}; got {spec!r}.")
 
 
-def _usable(frame: gpd.GeoDataFrame, name: str) -> tuple[gpd.GeoDataFrame, np.ndarray]:
-    """Invalid polygons repaired (with a GeometryFixedWarning); mask of rows without geometry."""
-    out, _ = check_geometries(frame, name, on_invalid="fix", drop_missing=False)
-    geoms = np.asarray(out.geometry.values, dtype=object)
-    return out, shapely.is_missing(geoms) | shapely.is_empty(geoms)
-
-
 def _fca(network, demand, supply, *, method, population_col, capacity_col, minutes, dist_m, decay, beta,
          min_cost, speed_kmh, max_snap_m, supply_polygons, entrance_spacing_m, progress):
     _check_network(network)
@@ -112,15 +104,7 @@ def _fca(network, demand, supply, *, method, population_col, capacity_col, minut
             check_number(min_cost, "min_cost", minimum=0.0, strict=True)
         decay_weights(0.0, decay, horizon=zones[0], beta=beta, min_cost=min_cost)
     speed_kmh = _check_speed(speed_kmh)
-    demand, lost = _usable(demand, "demand")
-    supply, _ = _usable(supply, "supply")  # supply rows without geometry: warned when snapping
-    if lost.any():
-        warnings.warn(
-            f"{int(lost.sum())} rows of `demand` have no geometry (missing or empty); their `access` is NaN: "
-            f"{list(demand.index[lost][:5])}{' ...' if lost.sum() > 5 else ''}.",
-            DroppedRowsWarning,
-            stacklevel=4,
-        )
+    # rows without geometry (kept, NaN) and invalid polygons (repaired) are warned about when snapping
     pop = demand[population_col].to_numpy(float)
     cap = supply[capacity_col].to_numpy(float)
     for nm, arr, frame, col in (("demand", pop, demand, population_col), ("supply", cap, supply, capacity_col)):
@@ -204,6 +188,17 @@ _COMMON_DOC = """
     GeoDataFrame
         Copy of ``demand`` plus ``access`` (A_i, capacity per person), ``n_supply``
         (supplies with a ratio in reach), ``snap_dist_m`` and ``snap_note``.
+"""
+
+_WARNS_DOC = """
+    Warns
+    -----
+    DroppedRowsWarning
+        Rows without geometry (None or empty; demand: kept with NaN ``access`` and a
+        ``snap_note``), rows with no ``population_col`` / ``capacity_col`` value, and
+        supplies that cannot be snapped (counted and listed).
+    GeometryFixedWarning
+        Invalid polygons in ``demand`` or ``supply`` were repaired with ``make_valid``.
 """
 
 
@@ -368,5 +363,6 @@ def supply_ratios(
 
 
 for _f in (two_step_fca, enhanced_two_step_fca, gravity_two_step_fca, three_step_fca):
-    _f.__doc__ = _f.__doc__.rstrip() + "\n" + _COMMON_DOC
+    _f.__doc__ = _f.__doc__.rstrip() + "\n" + _COMMON_DOC + _WARNS_DOC
+supply_ratios.__doc__ = supply_ratios.__doc__.rstrip() + "\n" + _WARNS_DOC
 del _f

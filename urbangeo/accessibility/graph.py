@@ -23,7 +23,7 @@ import shapely
 from .._validate import check_choice
 from ..crs import get_crs, metric_crs
 from ..errors import CRSError, EmptyDataError, InvalidOptionError, MissingDependencyError
-from .network import MODES, Mode, Network, _mode_speed
+from .network import MODES, Mode, Network, _check_area_valid, _mode_speed
 
 log = logging.getLogger(__name__)
 
@@ -370,10 +370,23 @@ def network_from_polygon(polygon: Any, *, mode: Mode = "walk", simplify: bool = 
     """Download a network inside a polygon through osmnx (internet needed).
 
     ``polygon`` is a shapely (Multi)Polygon in lon/lat or a GeoDataFrame/GeoSeries
-    with a CRS (reprojected to EPSG:4326).
+    with a CRS (reprojected to EPSG:4326). It is checked before anything is
+    downloaded.
+
+    Raises
+    ------
+    InvalidGeometryError
+        ``polygon`` is not valid (a self-intersecting ring...): a study area is
+        refused, not repaired; ``polygon.make_valid()`` first.
+    InvalidOptionError
+        ``polygon`` is not a (Multi)Polygon.
+    CRSError
+        A ``polygon`` frame has no CRS.
     """
     if isinstance(polygon, (gpd.GeoDataFrame, gpd.GeoSeries)):
         get_crs(polygon, "polygon")
+    _check_area_valid(polygon)
+    if isinstance(polygon, (gpd.GeoDataFrame, gpd.GeoSeries)):
         polygon = shapely.union_all(polygon.to_crs(4326).geometry.values)
     if not isinstance(polygon, shapely.Geometry) or shapely.get_type_id(polygon) not in (3, 6):
         raise InvalidOptionError("`polygon` must be a (Multi)Polygon in lon/lat or a GeoDataFrame of polygons.")

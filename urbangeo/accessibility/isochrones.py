@@ -8,9 +8,11 @@ around its snapped position. The lines are buffered by a street-side width
 the previous one, so bands are nested by construction (5 min inside 10 min inside 15
 min). No convex or concave hulls: a river or a motorway without crossings stays a
 gap. An origin that cannot be snapped, or reaches nothing, gets an empty polygon
-and a ``note`` -- never an exception. An empty ``origins``/``facilities`` frame is
-refused (:class:`~urbangeo.errors.EmptyDataError`); invalid polygons are repaired with
-``make_valid`` and a :class:`~urbangeo.errors.GeometryFixedWarning`.
+and a ``note`` -- never an exception (an origin without geometry also with a
+:class:`~urbangeo.errors.DroppedRowsWarning`). An empty ``origins``/``facilities``
+frame is refused (:class:`~urbangeo.errors.EmptyDataError`); invalid polygons are
+repaired with ``make_valid`` and a :class:`~urbangeo.errors.GeometryFixedWarning`
+(both when snapping, as everywhere: :func:`~urbangeo.accessibility.snap_points`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import shapely
 from shapely.ops import substring
 
 from .._progress import progress_bar
-from .._validate import check_geodataframe, check_geometries, check_number
+from .._validate import check_geodataframe, check_number
 from ..settings import settings
 from . import _engine
 from .metrics import _check_network, _check_speed, _facilities, _groups, _origins, _subset, _thresholds
@@ -136,6 +138,19 @@ def isochrones(
         label of the origin), ``minutes`` (or ``dist_m``), ``note`` (None, or why the
         polygon is empty) and the polygon, in the CRS of ``origins``.
 
+    Raises
+    ------
+    EmptyDataError
+        ``origins`` has no rows.
+
+    Warns
+    -----
+    DroppedRowsWarning
+        Origins without geometry (None or empty) get empty polygons and the note
+        ``"missing geometry"`` / ``"empty geometry"`` (counted and listed).
+    GeometryFixedWarning
+        Invalid origin polygons were repaired with ``make_valid`` before snapping.
+
     Examples
     --------
     >>> import geopandas as gpd
@@ -155,8 +170,7 @@ def isochrones(
     speed_kmh = _check_speed(speed_kmh)
     width = settings.street_width_m if street_width_m is None else street_width_m
     width = check_number(width, "street_width_m", minimum=0.0, strict=True)
-    used, _ = check_geometries(origins, "origins", on_invalid="fix", drop_missing=False)
-    o = _origins(network, used, weight=weight, speed_kmh=speed_kmh, max_snap_m=max_snap_m)
+    o = _origins(network, origins, weight=weight, speed_kmh=speed_kmh, max_snap_m=max_snap_m)
     lg = o.legs
     g = _engine.graph(network, weight=weight, speed_kmh=speed_kmh)
     rate = edge_rate(network, weight, speed_kmh)
@@ -232,6 +246,19 @@ def service_areas(
         ``minutes`` (or ``dist_m``), ``n_facilities`` (facilities snapped), ``note``
         and the polygon (union over the facilities), in the CRS of ``facilities``.
 
+    Raises
+    ------
+    EmptyDataError
+        ``facilities`` has no rows.
+
+    Warns
+    -----
+    DroppedRowsWarning
+        Facilities without geometry, that cannot be snapped, or with no value in
+        ``by`` are left out (counted and listed).
+    GeometryFixedWarning
+        Invalid facility polygons were repaired with ``make_valid`` before snapping.
+
     Examples
     --------
     >>> import geopandas as gpd
@@ -249,8 +276,7 @@ def service_areas(
     speed_kmh = _check_speed(speed_kmh)
     width = settings.street_width_m if street_width_m is None else street_width_m
     width = check_number(width, "street_width_m", minimum=0.0, strict=True)
-    used, _ = check_geometries(facilities, "facilities", on_invalid="fix", drop_missing=False)
-    f = _facilities(network, used, weight=weight, speed_kmh=speed_kmh, max_snap_m=max_snap_m,
+    f = _facilities(network, facilities, weight=weight, speed_kmh=speed_kmh, max_snap_m=max_snap_m,
                     polygons=facility_polygons, entrance_spacing_m=entrance_spacing_m)
     g = _engine.graph(network, weight=weight, speed_kmh=speed_kmh, reverse=True)
     rate = edge_rate(network, weight, speed_kmh)

@@ -49,10 +49,11 @@ from .._validate import (
     check_geometry_types,
     check_number,
 )
-from ..crs import get_crs
+from ..crs import check_same_crs, get_crs
 from ..errors import (
     CategoryMismatchWarning,
     ColumnTypeError,
+    DroppedRowsWarning,
     EmptyDataError,
     EmptyInputWarning,
     InvalidOptionError,
@@ -257,7 +258,12 @@ def life_circle_audit(
     EmptyInputWarning
         ``facilities`` has no rows: every home misses every category.
     DroppedRowsWarning
-        Facilities that cannot be snapped or have no category are excluded.
+        Facilities that cannot be snapped or have no category (None/NaN in ``by``)
+        are excluded; residences without geometry (None or empty) are kept, missing
+        every category, with a ``snap_note`` (all counted and listed).
+    GeometryFixedWarning
+        Invalid polygons in ``residences`` or ``facilities`` were repaired with
+        ``make_valid`` before snapping.
 
     Examples
     --------
@@ -291,6 +297,16 @@ def life_circle_audit(
             if float(c) not in circle_limit:
                 raise InvalidOptionError(f"no walking distance for circle {c:g}; pass limits={{{c:g}: 1200}} (metres).")
     cats = [c for c in req]
+    no_cat = facilities[by].isna().to_numpy()
+    if no_cat.any():
+        labels = list(facilities.index[no_cat])
+        warnings.warn(
+            f"life_circle_audit: {len(labels)} of {len(facilities)} rows of `facilities` have no category in "
+            f"`{by}` (rows {_show(labels)}) and are left out of the audit. Fill `facilities['{by}']` (e.g. from "
+            f"the OSM tags) or drop them first: facilities[facilities['{by}'].notna()].",
+            DroppedRowsWarning,
+            stacklevel=2,
+        )
     fac = facilities[facilities[by].isin(cats)]
     if len(facilities) == 0:
         warnings.warn(
@@ -381,10 +397,11 @@ def life_circle_summary(
     by : str, optional
         Column of ``audit`` naming each residence's community.
     areas : GeoDataFrame, optional
-        Community/district polygons instead of ``by``: each residence belongs to the
-        area containing its representative point; residences in no area form the
-        group ``"outside"`` (reported, not dropped); residences without geometry form
-        the group ``"missing"``. Groups are labelled by ``areas.index``.
+        Community/district polygons instead of ``by``, in the CRS of ``audit``: each
+        residence belongs to the area containing its representative point; residences
+        in no area form the group ``"outside"`` (reported, not dropped); residences
+        without geometry form the group ``"missing"``. Groups are labelled by
+        ``areas.index``.
     population : str, optional
         Column of residents per residence; default the column ``"population"`` if
         the audit has one, else every residence counts once.
@@ -406,6 +423,9 @@ def life_circle_summary(
 
     Raises
     ------
+    CRSMismatchError
+        ``areas`` is in another CRS than ``audit``; reproject it first
+        (``areas.to_crs(audit.crs)``).
     GeometryTypeError
         ``areas`` holds something else than polygons.
     InvalidGeometryError
@@ -453,15 +473,14 @@ def life_circle_summary(
     elif areas is not None:
         check_geodataframe(areas, "areas")
         get_crs(areas, "areas")
+        check_same_crs(audit=audit, areas=areas)  # areas are overlaid on the homes: one CRS, no silent reprojection
         check_geometry_types(areas, "areas", ["polygon"])
         usable, _ = check_geometries(areas, "areas", on_invalid=on_invalid)
         pts = audit.geometry.representative_point()
         located = ~(pts.isna() | pts.is_empty).to_numpy()
         pts = gpd.GeoDataFrame(geometry=pts.values, crs=audit.crs)  # positional index
-        if not areas.crs.equals(pts.crs):
-            pts = pts.to_crs(areas.crs)
         # match by position in `usable`, label afterwards (areas.index may repeat or hold NaN)
-        polys = gpd.GeoDataFrame(geometry=usable.geometry.values, crs=areas.crs)
+        polys = gpd.GeoDataFrame(geometry=usable.geometry.values, crs=pts.crs)  # the same CRS (checked)
         joined = gpd.sjoin(pts[located], polys, how="left", predicate="within")
         joined = joined[~joined.index.duplicated(keep="first")]
         right = "index_right" if "index_right" in joined.columns else [c for c in joined.columns if c != "geometry"][0]

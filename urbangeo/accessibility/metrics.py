@@ -11,6 +11,12 @@ Conventions
 * Unreachable, or not snapped within ``max_snap_m`` -> NaN (never a sentinel); the
   reason is in ``snap_note``. Facilities that cannot be snapped are excluded with a
   :class:`~urbangeo.errors.DroppedRowsWarning` naming them.
+* Bad rows are dealt with once, when snapping (:func:`snap_points`), the same way in
+  every function: rows without geometry are kept (origins: NaN and a ``snap_note``)
+  and counted in a :class:`~urbangeo.errors.DroppedRowsWarning`; invalid polygons are
+  repaired with ``make_valid`` and a :class:`~urbangeo.errors.GeometryFixedWarning`;
+  an empty frame gives an :class:`~urbangeo.errors.EmptyInputWarning` (the result has
+  its columns, with no rows or all NaN / 0).
 * Walking speed: the network's edge speeds (``settings.walk_speed_kmh``, 4.5 km/h by
   default, when the network was built) unless ``speed_kmh`` is given.
 
@@ -41,7 +47,7 @@ import pandas as pd
 
 from .._progress import progress_bar
 from .._validate import check_choice, check_columns, check_geodataframe, check_number
-from ..errors import DroppedRowsWarning, InvalidOptionError
+from ..errors import ColumnTypeError, DroppedRowsWarning, InvalidOptionError
 from . import _engine
 from .network import Network
 from .snapping import Legs, legs, same_edge_pairs, snap_points
@@ -91,6 +97,13 @@ def decay_weights(
     which the weight stays 1, so a facility next door does not get an infinite weight.
     NaN costs (unreachable) give weight 0.
 
+    Raises
+    ------
+    ColumnTypeError
+        ``cost`` holds text (or anything else that is not a number).
+    InvalidOptionError
+        Unknown ``kind``; ``horizon``, ``beta`` or ``min_cost`` out of range.
+
     Examples
     --------
     >>> decay_weights([0, 5, 10, 11], "linear", horizon=10).tolist()
@@ -100,7 +113,7 @@ def decay_weights(
     """
     check_choice(kind, "decay", DECAYS)
     h = check_number(horizon, "horizon", minimum=0.0, strict=True)
-    c = np.asarray(cost, dtype=float)
+    c = _numeric_costs(cost)
     inside = np.isfinite(c) & (c <= h)
     cc = np.where(inside, np.maximum(c, 0.0), 0.0)
     if kind == "step":
@@ -118,6 +131,27 @@ def decay_weights(
         mc = h / 15.0 if min_cost is None else check_number(min_cost, "min_cost", minimum=0.0, strict=True)
         w = (mc / np.maximum(cc, mc)) ** b
     return np.where(inside, w, 0.0)
+
+
+def _numeric_costs(cost) -> np.ndarray:
+    """``cost`` as a float array, or :class:`ColumnTypeError` naming ``cost`` (text is never parsed)."""
+    if isinstance(cost, (pd.Series, pd.Index)) and pd.api.types.is_numeric_dtype(cost.dtype):
+        return cost.to_numpy(dtype=float, na_value=np.nan)  # nullable Float64/Int64 with <NA> too
+    raw = np.asarray(cost)
+    is_text = raw.dtype.kind in "USa" or (
+        raw.dtype.kind == "O" and any(isinstance(v, (str, bytes)) for v in raw.ravel().tolist())
+    )
+    if not is_text:
+        try:
+            return raw.astype(float)
+        except (TypeError, ValueError):
+            pass
+    example = raw.ravel()[:3].tolist()
+    raise ColumnTypeError(
+        f"`cost` must hold numbers (travel minutes or metres; NaN = unreachable), but it holds "
+        f"{'text' if is_text else 'values that are not numbers'} ({raw.dtype}) such as {example}. Convert it first, e.g. "
+        f"cost = pandas.to_numeric(cost, errors='coerce') (text that is not a number becomes NaN)."
+    )
 
 
 # --------------------------------------------------------------------------- shared preparation
@@ -187,7 +221,8 @@ def _facilities(network, facilities, *, weight, speed_kmh, max_snap_m, polygons,
                 name="facilities") -> _Side:
     snap = snap_points(network, facilities, max_snap_m=max_snap_m, polygons=polygons,
                        entrance_spacing_m=entrance_spacing_m, name=name)
-    lost = snap[snap.edge < 0]
+    # rows without geometry were counted by snap_points already; these are the far ones
+    lost = snap[(snap.edge < 0) & ~snap.note.isin(("missing geometry", "empty geometry"))]
     if len(lost):
         labels = facilities.index[lost.row.to_numpy()]
         reasons = lost.note.astype(str).to_numpy()
@@ -314,7 +349,12 @@ def nearest_facilities(
     -----
     DroppedRowsWarning
         Facilities that cannot be snapped to the network, or have no value in ``by``,
-        are excluded (counted and listed).
+        are excluded (counted and listed); origins without geometry (None or empty)
+        are kept with NaN and a ``snap_note`` (counted and listed).
+    GeometryFixedWarning
+        Invalid polygons in ``origins`` or ``facilities`` were repaired with ``make_valid``.
+    EmptyInputWarning
+        ``origins`` or ``facilities`` has no rows (no rows, or every value NaN).
 
     Examples
     --------
@@ -496,6 +536,16 @@ def pair_costs(
     Returns
     -------
     PairCosts
+
+    Warns
+    -----
+    DroppedRowsWarning
+        Rows without geometry (None or empty: no pair, ``edge == -1`` in the snap
+        frames), and facilities that cannot be snapped (counted and listed).
+    GeometryFixedWarning
+        Invalid polygons in ``origins`` or ``facilities`` were repaired with ``make_valid``.
+    EmptyInputWarning
+        ``origins`` or ``facilities`` has no rows (no pair).
     """
     _check_network(network)
     check_choice(weight, "weight", ("time_s", "length_m"))
@@ -629,6 +679,17 @@ def cumulative_opportunities(
         ``800m``), ``snap_dist_m`` and ``snap_note``. Origins that could not be
         snapped get NaN; snapped origins with nothing in reach get 0.
 
+    Warns
+    -----
+    DroppedRowsWarning
+        Origins without geometry (None or empty; NaN, with a ``snap_note``);
+        facilities that cannot be snapped or have no ``by`` value (left out) or no
+        ``weight_col`` value (counted as 0). All counted and listed.
+    GeometryFixedWarning
+        Invalid polygons in ``origins`` or ``facilities`` were repaired with ``make_valid``.
+    EmptyInputWarning
+        ``origins`` or ``facilities`` has no rows.
+
     Examples
     --------
     >>> import geopandas as gpd
@@ -700,6 +761,17 @@ def gravity_access(
     GeoDataFrame
         Copy of ``origins`` plus ``gravity`` (``{category}_gravity`` with ``by``),
         ``snap_dist_m`` and ``snap_note``; NaN for origins not snapped.
+
+    Warns
+    -----
+    DroppedRowsWarning
+        Origins without geometry (None or empty; NaN, with a ``snap_note``);
+        facilities that cannot be snapped or have no ``by`` value (left out) or no
+        ``weight_col`` value (counted as 0). All counted and listed.
+    GeometryFixedWarning
+        Invalid polygons in ``origins`` or ``facilities`` were repaired with ``make_valid``.
+    EmptyInputWarning
+        ``origins`` or ``facilities`` has no rows.
 
     Examples
     --------

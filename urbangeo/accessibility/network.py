@@ -27,7 +27,7 @@ from pyproj import CRS
 
 from .._validate import check_choice, check_number
 from ..crs import is_metric
-from ..errors import CRSError, EmptyDataError, InvalidOptionError
+from ..errors import CRSError, EmptyDataError, InvalidGeometryError, InvalidOptionError
 
 log = logging.getLogger(__name__)
 
@@ -571,6 +571,16 @@ def clip_network(network: Network, polygon: Any, *, buffer_m: float = 0.0) -> Ne
     -------
     Network
         A new network; ``network`` is not modified.
+
+    Raises
+    ------
+    InvalidGeometryError
+        ``polygon`` is not valid (a self-intersecting ring...): a study area is refused,
+        not repaired, since a repair can change it; ``polygon.make_valid()`` first.
+    InvalidOptionError
+        ``polygon`` is not a (Multi)Polygon, or is empty; ``buffer_m`` < 0.
+    CRSError
+        A ``polygon`` frame has no CRS.
     """
     import shapely
 
@@ -581,8 +591,10 @@ def clip_network(network: Network, polygon: Any, *, buffer_m: float = 0.0) -> Ne
         from ..crs import get_crs
 
         get_crs(polygon, "polygon")
+        _check_area_valid(polygon)
         geom = shapely.union_all(np.asarray(polygon.to_crs(network.crs).geometry.values, dtype=object))
     else:
+        _check_area_valid(polygon)
         geom = polygon
     if not isinstance(geom, shapely.Geometry) or shapely.get_type_id(geom) not in (3, 6) or geom.is_empty:
         raise InvalidOptionError(
@@ -598,6 +610,42 @@ def clip_network(network: Network, polygon: Any, *, buffer_m: float = 0.0) -> Ne
     return out
 
 
+def _check_area_valid(polygon: Any, name: str = "polygon") -> None:
+    """Refuse an invalid study-area polygon (self-intersecting ring...) before anything is clipped or downloaded.
+
+    A study area is one boundary drawn on purpose: repairing it silently could change
+    the area (``make_valid`` splits a bow-tie, drops zero-area spikes), and a download
+    or a clip on the wrong area is expensive to notice. So it is refused with
+    :class:`InvalidGeometryError` and the repair to make. (Data layers -- origins,
+    facilities, parks -- are repaired with a warning instead: ``on_invalid="fix"``.)
+    Missing, empty and non-polygon geometries are left to the type checks that follow.
+    """
+    import shapely
+
+    if isinstance(polygon, (gpd.GeoDataFrame, gpd.GeoSeries)):
+        geoms = np.asarray(polygon.geometry.values if isinstance(polygon, gpd.GeoDataFrame) else polygon.values,
+                           dtype=object)
+        labels = list(polygon.index)
+        fix = f"{name} = {name}.make_valid()"
+    elif isinstance(polygon, shapely.Geometry):
+        geoms, labels = np.array([polygon], dtype=object), None
+        fix = f"{name} = shapely.make_valid({name})"
+    else:
+        return
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    bad = np.zeros(len(geoms), bool)
+    bad[present] = ~shapely.is_valid(geoms[present])
+    if not bad.any():
+        return
+    reasons = shapely.is_valid_reason(geoms[bad])
+    where = ("; ".join(f"row {lab!r}: {r}" for lab, r in list(zip(np.asarray(labels, dtype=object)[bad], reasons))[:3])
+             if labels is not None else reasons[0])
+    raise InvalidGeometryError(
+        f"`{name}` is not a valid polygon ({where}): a self-intersecting study area is ambiguous, so nothing "
+        f"was clipped or downloaded. Repair it first, e.g. {fix}, and check the result on a map (or redraw it)."
+    )
+
+
 # --------------------------------------------------------------------------- builders
 def _mode_speed(mode: str, speed_kmh: float | None) -> float:
     from ..settings import settings
@@ -605,6 +653,20 @@ def _mode_speed(mode: str, speed_kmh: float | None) -> float:
     if speed_kmh is not None:
         return check_number(speed_kmh, "speed_kmh", minimum=0, strict=True)
     return float({"walk": settings.walk_speed_kmh, "bike": settings.bike_speed_kmh, "drive": settings.drive_speed_kmh}[mode])
+
+
+def _metric_override(crs: Any) -> CRS:
+    """The ``crs=`` argument of a builder as a metric CRS, or a :class:`CRSError` naming ``crs``."""
+    from ..crs import get_crs
+
+    out = get_crs(crs, "crs")
+    if not is_metric(out):
+        raise CRSError(
+            f"`crs` must be a projected CRS in metres (a network is measured in metres); got {crs!r} "
+            f"({out.name}). Leave crs=None to let urbangeo pick the UTM or CGCS2000 Gauss-Krueger zone of the "
+            f"data, or pass one, e.g. crs='EPSG:4547' or urbangeo.crs.utm_crs(lon, lat)."
+        )
+    return out
 
 
 def _area_lonlat(bbox: Any, polygon: Any):
@@ -632,8 +694,10 @@ def _area_lonlat(bbox: Any, polygon: Any):
         from ..crs import get_crs
 
         get_crs(polygon, "polygon")
+        _check_area_valid(polygon)
         geom = shapely.union_all(polygon.to_crs(4326).geometry.values)
     else:
+        _check_area_valid(polygon)
         geom = polygon  # a bare shapely geometry is taken as lon/lat
     if not isinstance(geom, shapely.Geometry) or shapely.get_type_id(geom) not in (3, 6) or geom.is_empty:
         raise InvalidOptionError(
@@ -696,6 +760,10 @@ def network_from_osm(
         ``path`` does not exist.
     InvalidOptionError
         Unknown ``mode``, bad ``bbox``/``polygon``, a file that is not OSM.
+    InvalidGeometryError
+        ``polygon`` is not valid (a self-intersecting ring...); checked before reading.
+    CRSError
+        ``polygon`` has no CRS, or ``crs`` is not a metric (projected, metres) CRS.
     EmptyDataError
         No way in the file (or area) belongs to the ``mode`` network.
 
@@ -718,6 +786,7 @@ def network_from_osm(
         raise FileNotFoundError(f"`path`: no such file {str(path)!r}; check the path.")
     if path.is_dir():
         raise InvalidOptionError(f"`path` {str(path)!r} is a directory; pass an OSM file.")
+    target = None if crs is None else _metric_override(crs)
     area = _area_lonlat(bbox, polygon)
     speed = _mode_speed(mode, speed_kmh)
     ways = _osm.read_ways(path, mode, speed_kmh=speed, progress=progress)
@@ -739,13 +808,11 @@ def network_from_osm(
     inv = inv.reshape(-1)
     lon = ways.lon[ends[first]]
     lat = ways.lat[ends[first]]
-    if crs is None:
+    if target is None:
         centre = gpd.GeoSeries(
             gpd.points_from_xy([(lon.min() + lon.max()) / 2], [(lat.min() + lat.max()) / 2]), crs=4326
         )
         target = metric_crs(centre, name="path")
-    else:
-        target = metric_crs(None, crs=crs)
     x, y = Transformer.from_crs(4326, target, always_xy=True).transform(lon, lat)
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)

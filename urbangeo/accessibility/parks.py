@@ -45,7 +45,7 @@ from .._validate import (
     check_number,
 )
 from ..crs import get_crs
-from ..errors import ColumnTypeError, InvalidOptionError
+from ..errors import ColumnTypeError, EmptyDataError, InvalidOptionError
 from ..settings import settings
 
 __all__ = [
@@ -209,6 +209,23 @@ def park_entrances(
         One point per entrance (on the street), in the CRS of ``parks``: ``park``
         (label in ``parks.index``), ``edge``, ``access_m`` (from the boundary to the
         street; 0 at crossings) and ``note``.
+
+    Raises
+    ------
+    EmptyDataError
+        ``parks`` has no rows.
+    GeometryTypeError
+        ``parks`` holds lines.
+
+    Warns
+    -----
+    GeometryFixedWarning
+        Invalid park polygons (self-intersecting rings) were repaired with
+        ``make_valid`` before placing entrances (as ``on_invalid="fix"``, the default
+        of the other park functions; repair them yourself to choose otherwise).
+    DroppedRowsWarning
+        Parks without geometry (None or empty) keep one row with ``edge = -1`` and the
+        note ``"missing geometry"`` / ``"empty geometry"`` (counted and listed).
 
     Examples
     --------
@@ -390,7 +407,9 @@ def park_coverage(
     -----
     GeometryFixedWarning, DroppedRowsWarning
         Park polygons repaired, or excluded (see :func:`classify_parks`); parks that
-        cannot be snapped to the network are excluded from the network reading.
+        cannot be snapped to the network are excluded from the network reading;
+        residences without geometry (None or empty) are kept, covered by nothing
+        (counted and listed); invalid residence polygons are repaired.
 
     Examples
     --------
@@ -422,22 +441,26 @@ def park_coverage(
     cov_r = np.zeros(n, bool)
     cov_n = np.zeros(n, bool)
     cls_ok = cp[cp.park_class.notna()]
+    valid = ~(pts_m.isna().to_numpy() | pts_m.is_empty.to_numpy())
     for r in sorted(set(cls_ok.radius_m)):
         part = cls_ok[cls_ok.radius_m == r]
         pg = _metric(part, mcrs).values
         tree = shapely.STRtree(pg)
-        valid = ~(pts_m.isna().to_numpy() | pts_m.is_empty.to_numpy())
         (qi, _), d = tree.query_nearest(pts_m.values[valid], return_distance=True, all_matches=False)
         dist = np.full(n, np.inf)
         dist[np.flatnonzero(valid)[qi]] = d
         straight = np.fmin(straight, np.where(np.isfinite(dist), dist, np.nan))
         cov_r |= dist <= r
-        near = _nearest(network, residences, part, speed_kmh=speed_kmh, max_snap_m=max_snap_m,
+    if len(cls_ok):
+        # on foot: one search per park class (its radius), homes and parks snapped once, so every
+        # warning about them (no geometry, not snapped, repaired) comes once
+        near = _nearest(network, residences, cls_ok, by="park_class", speed_kmh=speed_kmh, max_snap_m=max_snap_m,
                         facility_polygons="entrances", entrance_spacing_m=entrance_spacing_m,
                         names=("residences", "parks"))
-        dn = near["dist_m_1"].to_numpy(float)
-        net_m = np.fmin(net_m, dn)
-        cov_n |= np.nan_to_num(dn, nan=np.inf) <= r
+        for c, r in cls_ok.groupby("park_class").radius_m.first().items():
+            dn = near[f"{c}_dist_m_1"].to_numpy(float)
+            net_m = np.fmin(net_m, dn)
+            cov_n |= np.nan_to_num(dn, nan=np.inf) <= r
     out = residences.copy()
     out["park_straight_m"] = straight
     out["park_network_m"] = net_m
@@ -472,6 +495,14 @@ def park_coverage_summary(coverage: pd.DataFrame, *, population: str | None = No
         ``share_buildings``, ``population``, ``population_covered``,
         ``share_population``.
 
+    Raises
+    ------
+    EmptyDataError
+        ``coverage`` has no rows.
+    MissingColumnError, ColumnTypeError
+        A ``covered_*`` or ``population`` column is missing, or the population is not
+        numeric or has missing values.
+
     Examples
     --------
     >>> import pandas as pd
@@ -483,6 +514,11 @@ def park_coverage_summary(coverage: pd.DataFrame, *, population: str | None = No
     if not isinstance(coverage, pd.DataFrame):
         raise TypeError(f"`coverage` must be a DataFrame, got {type(coverage).__name__}.")
     check_columns(coverage, "coverage", {"covered_radius": "any", "covered_network": "any"})
+    if len(coverage) == 0:
+        raise EmptyDataError(
+            "`coverage` has no rows, so there is no share to compute; pass the output of park_coverage on a "
+            "residences layer with rows (check the layer, or the filter that produced it)."
+        )
     if population is None and "population" in coverage.columns:
         population = "population"
     if population is not None:

@@ -118,6 +118,14 @@ def cost_matrix(
         Index = ``demand.index``, columns = ``sites.index``; NaN = not reached
         (within ``max_minutes``), never a sentinel.
 
+    Warns
+    -----
+    DroppedRowsWarning
+        Rows without geometry (None or empty: an all-NaN row or column), and sites
+        that cannot be snapped (counted and listed).
+    GeometryFixedWarning
+        Invalid polygons in ``demand`` or ``sites`` were repaired with ``make_valid``.
+
     Examples
     --------
     >>> import geopandas as gpd
@@ -347,6 +355,9 @@ def site_facilities(
         Demand rows without geometry (network costs): counted, listed in
         ``excluded_demand``; candidates or existing sites that cannot be snapped to
         the network (they reach nobody).
+    GeometryFixedWarning
+        Invalid polygons in ``demand``, ``candidates`` or ``existing`` were repaired
+        with ``make_valid`` before snapping (network costs).
     UrbangeoWarning
         Demand no site can reach (lscp, p_median), listed in ``excluded_demand``.
 
@@ -529,6 +540,15 @@ def assign_demand(
         Copy of ``demand`` with ``site`` (label in ``sites.index``, missing when no
         site is reached), ``site_minutes`` (NaN when unreachable) and, with a
         threshold, ``covered`` (bool).
+
+    Warns
+    -----
+    DroppedRowsWarning
+        With a ``network``: demand rows without geometry (None or empty; no site,
+        NaN minutes), and sites that cannot be snapped (counted and listed).
+    GeometryFixedWarning
+        With a ``network``: invalid polygons in ``demand`` or ``sites`` were repaired
+        with ``make_valid``.
 
     Examples
     --------

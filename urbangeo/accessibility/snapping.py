@@ -11,6 +11,17 @@ Polygons enter through their representative point, or through *entrances*: point
 every ``entrance_spacing_m`` along the boundary plus the points where the boundary
 crosses a street. All entrances of one polygon keep the polygon's row, so a park with
 twenty gates is still one facility.
+
+Every input frame is checked here, once, for every function that snaps (metrics,
+FCA, isochrones, life circles, parks, siting), with one rule:
+
+* invalid polygons (self-intersecting rings) are repaired with ``make_valid`` and a
+  :class:`~urbangeo.errors.GeometryFixedWarning` (the library's default
+  ``on_invalid="fix"``); the caller's frame is not modified;
+* rows without geometry (None or empty) are kept, not snapped (``edge = -1``, note
+  ``"missing geometry"`` / ``"empty geometry"``, so their results are NaN) and
+  counted in a :class:`~urbangeo.errors.DroppedRowsWarning`;
+* an empty frame gives an empty snap and an :class:`~urbangeo.errors.EmptyInputWarning`.
 """
 
 from __future__ import annotations
@@ -26,9 +37,17 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .._validate import check_choice, check_geodataframe, check_number
+from .._validate import _keep_family, check_choice, check_geodataframe, check_number
 from ..crs import get_crs
-from ..errors import GeometryTypeError, InvalidOptionError, SnapWarning, UrbangeoWarning
+from ..errors import (
+    DroppedRowsWarning,
+    EmptyInputWarning,
+    GeometryFixedWarning,
+    GeometryTypeError,
+    InvalidOptionError,
+    SnapWarning,
+    UrbangeoWarning,
+)
 from ..settings import settings
 from .network import Network, default_snap_filter
 
@@ -192,6 +211,14 @@ def snap_points(
     SnapWarning
         Some rows were snapped with an access leg longer than ``snap_warn_m``, or
         moved off their own network piece; their ``note`` says which and how far.
+    GeometryFixedWarning
+        Invalid polygons (self-intersecting rings) were repaired with ``make_valid``
+        before snapping; ``points`` itself is not modified.
+    DroppedRowsWarning
+        Rows without geometry (None or empty) are not snapped: they keep one row with
+        ``edge = -1`` and the note ``"missing geometry"`` / ``"empty geometry"``.
+    EmptyInputWarning
+        ``points`` has no rows: the result has none either.
 
     Raises
     ------
@@ -249,6 +276,8 @@ def snap_points(
             f"{', '.join(names.get(k, str(k)) for k in kinds)} (e.g. row {points.index[np.flatnonzero(bad)[0]]!r}). "
             f"Convert them first, e.g. {name}.assign(geometry={name}.representative_point())."
         )
+    garr, ok, empty, gtype = _repair_polygons(garr, ok, empty, gtype, points.index, name)
+    _warn_unlocated(points, name, missing, empty)
     # candidate locations
     rows, locs, forced0 = [], [], []
     is_poly = ok & np.isin(gtype, (3, 6))
@@ -371,6 +400,71 @@ def snap_points(
             stacklevel=3,
         )
     return out
+
+
+def _shown(labels) -> str:
+    labels = list(labels)
+    return ", ".join(repr(x) for x in labels[:5]) + (f" and {len(labels) - 5} more" if len(labels) > 5 else "")
+
+
+def _repair_polygons(garr, ok, empty, gtype, index, name):
+    """Invalid polygons repaired with ``make_valid`` (keeping the polygons), with a GeometryFixedWarning.
+
+    Works on the snapping copy of the geometries: the caller's frame is not modified.
+    Returns the updated ``(garr, ok, empty, gtype)``.
+    """
+    poly = ok & np.isin(gtype, (3, 6))
+    if not poly.any():
+        return garr, ok, empty, gtype
+    invalid = np.zeros(len(garr), bool)
+    invalid[poly] = ~shapely.is_valid(garr[poly])
+    if not invalid.any():
+        return garr, ok, empty, gtype
+    idx = np.flatnonzero(invalid)
+    reasons = shapely.is_valid_reason(garr[idx])
+    garr = garr.copy()
+    garr[idx] = _keep_family(shapely.make_valid(garr[idx]), garr[idx])
+    # a ring with no area at all repairs to nothing: it is then a row without geometry
+    gone = idx[shapely.is_empty(garr[idx])]
+    empty = empty.copy()
+    empty[gone] = True
+    ok = ok & ~empty
+    gtype = gtype.copy()
+    gtype[gone] = -1
+    gtype[idx[~np.isin(idx, gone)]] = shapely.get_type_id(garr[idx[~np.isin(idx, gone)]])
+    detail = "; ".join(f"row {lab!r}: {r}" for lab, r in list(zip(index[idx], reasons))[:3])
+    fix = f" (or repair them yourself first: {name} = {name}.make_valid())" if name.isidentifier() else ""
+    warnings.warn(
+        f"`{name}`: repaired {len(idx)} invalid polygons with make_valid before snapping ({detail}"
+        f"{' ...' if len(idx) > 3 else ''}); check them on a map{fix}.",
+        GeometryFixedWarning,
+        stacklevel=_user_stacklevel(),
+    )
+    return garr, ok, empty, gtype
+
+
+def _warn_unlocated(points, name, missing, empty) -> None:
+    """DroppedRowsWarning for rows without geometry; EmptyInputWarning for a frame without rows."""
+    n = len(points)
+    if n == 0:
+        warnings.warn(
+            f"`{name}` has no rows: nothing is snapped to the network, so every result that depends on "
+            f"`{name}` is empty, NaN or 0. Check the layer, or the filter that produced it.",
+            EmptyInputWarning,
+            stacklevel=_user_stacklevel(),
+        )
+        return
+    lost = missing | empty
+    if lost.any():
+        drop = (f" Give them a location, or drop them first: "
+                f"{name}[~({name}.geometry.isna() | {name}.geometry.is_empty)].") if name.isidentifier() else ""
+        warnings.warn(
+            f"{int(lost.sum())} of {n} rows of `{name}` have no geometry (None or empty; rows "
+            f"{_shown(points.index[lost])}) and cannot be snapped to the network: they are kept with the note "
+            f"'missing geometry' or 'empty geometry' and get no travel cost (NaN).{drop}",
+            DroppedRowsWarning,
+            stacklevel=_user_stacklevel(),
+        )
 
 
 def _user_stacklevel() -> int:
