@@ -1199,70 +1199,12 @@ XFAILS += [
 
 # --- landuse
 XFAILS += [
-    ((lu.category_of, lu.level1_of, lu.name_of, lu.planning_class_of, lu.is_collective),
-     r"^unknown_code\[values\]$",
-     "issue12: unknown codes silently give <NA> (False for is_collective), as codes.py documents; warning "
-     "(UnknownCodeWarning in codes._lookup) is blocked by tests/landuse/test_lu_codes.py::test_lookups, which "
-     "calls category_of(['zz', ...]) and must then expect the warning"),
-    ((lu.conversion_summary,), r"^empty_frame\[screened\]$",
-     "issue12: an empty `screened` frame gives an all-zero summary; no EmptyDataError (screening.conversion_summary)"),
-    ((lu.area_statistics,), r"^str_dtype\[parcels\.TBDLMJ\]$",
-     "issue12: a text TBDLMJ column is used without a ColumnTypeError (screening.area_statistics)"),
-    ((lu.area_statistics,), r"^nan\[parcels\.TBDLMJ\]$",
-     "issue12: NaN in TBDLMJ is summed as 0 (or dropped) silently; no error or DroppedRowsWarning "
-     "(screening.area_statistics)"),
-    ((lu.estimate_compensation,), r"^bowtie\[price_zones\]$",
-     "issue12: a self-intersecting price zone is overlaid as given (parcels fall 'outside every zone' with "
-     "an UrbangeoWarning); no InvalidGeometryError/GeometryFixedWarning for `price_zones` "
-     "(compensation.estimate_compensation)"),
-    ((lu.compensation_by_village,), r"^empty_frame\[compensated\]$",
-     "issue12: an empty `compensated` frame gives an empty table; no EmptyDataError "
-     "(compensation.compensation_by_village)"),
-    ((lu.m2_to_mu,), r"^str_dtype\[area_m2\]$",
-     "issue12: text areas raise an untyped ValueError from np.asarray(area_m2, dtype=float) "
-     "(compensation.m2_to_mu)"),
-    ((lu.plot_eligibility, lu.plot_blocks), r"^no_crs\[",
-     "issue12: a layer without CRS is drawn silently; the CRS contract (rule 1) says CRSError "
-     "(landuse.plotting)"),
+    # none left (issue 12 fixed in urbangeo/landuse)
 ]
 
 # --- core (urbangeo/io.py, urbangeo/crs.py)
 XFAILS += [
-    ((uio.read,), r"^no_crs\[source\]$",
-     "issue12: a layer without CRS is returned with crs=None silently; no CRSError or warning naming `source` "
-     "(io.read)"),
-    ((uio.read,), r"^missing_col\[columns\]$",
-     "issue12: columns=['pop', 'nope'] reads 'pop' and ignores the absent 'nope' silently; no "
-     "MissingColumnError (io.read -> pyogrio)"),
-    ((uio.read,), r"^bad_param\[bbox=",
-     "issue12: a bbox with minx > maxx returns an empty frame silently; no InvalidOptionError (io.read)"),
-    ((uio.write,), r"^no_crs\[gdf\]$",
-     "issue12: a frame without CRS is written (pyogrio's UserWarning \"'crs' was not provided\"); the CRS "
-     "contract (rule 1) says CRSError naming `gdf` (io.write)"),
-    ((uio.read_raster,), r"^raster_no_crs\[source\]$",
-     "issue12: a GeoTIFF without CRS raises GeoreferenceError naming the file path, not `source` "
-     "(io.read_raster calls check_georeferenced(profile, str(source)))"),
-    ((uio.write_raster,), r"^str_dtype\[array\]$",
-     "issue12: a text array raises an untyped ValueError (could not convert string to float) (io.write_raster)"),
-    ((uio.write_raster,), r"^empty_frame\[array\]$",
-     "issue12: a 0 x 0 array raises an untyped rasterio RasterioIOError (io.write_raster)"),
-    ((ucrs.metric_crs, ucrs.to_metric), r"^bad_param\[crs='EPSG:4326'\]$",
-     "issue12: crs='EPSG:4326' raises CRSError 'the metric CRS override EPSG:4326 ... is not a projected "
-     "CRS', which does not name the argument `crs` (crs.metric_crs)"),
-    ((ucrs.gk_zone_crs,), r"^bad_param\[lon=nan\]$",
-     "issue12: lon=nan raises an untyped ValueError (cannot convert float NaN to integer) (crs.gk_zone_crs)"),
-    ((ucrs.gk_zone_crs,), r"^bad_param\[lon=500\.0\]$",
-     "issue12: lon=500 is clamped to the last zone (EPSG:4554) silently (crs.gk_zone_crs)"),
-    ((ucrs.gk_zone_crs,), r"^bad_param\[lon='113'\]$",
-     "issue12: lon='113' raises an untyped TypeError (crs.gk_zone_crs)"),
-    ((ucrs.utm_crs,), r"^bad_param\[lat=",
-     "issue12: lat=100 or NaN returns a UTM zone silently (crs.utm_crs)"),
-    ((ucrs.utm_crs,), r"^bad_param\[lon=nan\]$",
-     "issue12: lon=nan raises an untyped ValueError (cannot convert float NaN to integer) (crs.utm_crs)"),
-    ((ucrs.gcj02_to_wgs84, ucrs.wgs84_to_gcj02, ucrs.bd09_to_gcj02, ucrs.gcj02_to_bd09, ucrs.bd09_to_wgs84,
-      ucrs.wgs84_to_bd09), r"^wrong_type\[geo\]$",
-     "issue12: a list of geometries raises the builtin TypeError (message names `geo`), not a TypeError "
-     "subclass of UrbangeoError (crs._apply)"),
+    # none left (issue 12 fixed in urbangeo/io.py, urbangeo/crs.py)
 ]
 
 

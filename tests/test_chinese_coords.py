@@ -15,7 +15,7 @@ from urbangeo.crs import (
     wgs84_to_bd09,
     wgs84_to_gcj02,
 )
-from urbangeo.errors import CRSError
+from urbangeo.errors import CRSError, GeometryTypeError
 from urbangeo.testing import assert_not_mutated
 
 PAIRS = [
@@ -99,8 +99,9 @@ def test_projected_input_refused_and_wrong_type():
     g = pts([(113, 23)]).to_crs(4547)
     with pytest.raises(CRSError, match="longitude/latitude"):
         wgs84_to_gcj02(g)
-    with pytest.raises(TypeError, match="GeoDataFrame or GeoSeries"):
+    with pytest.raises(GeometryTypeError, match="`geo` must be a GeoDataFrame or GeoSeries") as exc:
         wgs84_to_gcj02([Point(113, 23)])
+    assert isinstance(exc.value, TypeError)  # still caught by `except TypeError`
 
 
 def test_vectorised_many_points():

@@ -6,7 +6,7 @@ from shapely import Point, box
 
 import urbangeo
 from urbangeo.crs import check_same_crs, get_crs, gk_zone_crs, is_metric, metric_crs, to_metric, utm_crs
-from urbangeo.errors import CRSError, CRSMismatchError
+from urbangeo.errors import CRSError, CRSMismatchError, InvalidOptionError
 from urbangeo.testing import assert_not_mutated
 
 
@@ -61,13 +61,32 @@ def test_gk_zone_clamps_to_family():
     assert codes == set(range(4534, 4555))
 
 
+@pytest.mark.parametrize(("func", "args", "name"), [
+    (gk_zone_crs, (float("nan"),), "lon"), (gk_zone_crs, (500.0,), "lon"), (gk_zone_crs, ("113",), "lon"),
+    (utm_crs, (24.9, 100.0), "lat"), (utm_crs, (float("nan"), 60.2), "lon"), (utm_crs, (24.9, float("inf")), "lat"),
+    (utm_crs, (2_500_000.0, 500_000.0), "lon"),
+])
+def test_zone_functions_check_lon_lat(func, args, name):
+    with pytest.raises(InvalidOptionError, match=rf"^`{name}` .* in degrees"):
+        func(*args)
+
+
+def test_metric_crs_refuses_coordinates_outside_their_crs():
+    g = gpd.GeoDataFrame(geometry=[Point(500_000, 2_500_000)], crs=4326)  # metres labelled lon/lat
+    with pytest.raises(CRSError, match=r"`homes` is labelled EPSG:4326.*set_crs"):
+        metric_crs(g, name="homes")
+
+
 def test_override_argument_and_setting():
     g = frame(113.1, 23.0)
     assert metric_crs(g, crs="EPSG:32649").to_epsg() == 32649
     with urbangeo.settings.override(metric_crs="EPSG:32650"):
         assert metric_crs(g).to_epsg() == 32650
-    with pytest.raises(CRSError, match="not a projected CRS in metres"):
+    with pytest.raises(CRSError, match=r"^`crs`: .*not a projected CRS in metres.*crs=None"):
         metric_crs(g, crs=4326)
+    with urbangeo.settings.override(metric_crs="EPSG:4326"), pytest.raises(
+            CRSError, match=r"^`urbangeo.settings.metric_crs`: .*metric_crs = None"):
+        metric_crs(g)
 
 
 def test_metric_input_kept_web_mercator_reprojected():

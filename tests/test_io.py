@@ -5,7 +5,15 @@ import pytest
 from shapely import LineString, Point, Polygon, box
 
 from urbangeo import io
-from urbangeo.errors import GeoreferenceError, InvalidOptionError
+from urbangeo.errors import (
+    CRSError,
+    EmptyDataError,
+    GeoreferenceError,
+    InvalidOptionError,
+    MissingColumnError,
+    RasterError,
+    UrbangeoWarning,
+)
 from urbangeo.testing import assert_not_mutated
 
 
@@ -134,7 +142,7 @@ def test_raster_round_trip_and_georeference(tmp_path):
     plain = {"driver": "GTiff", "width": 2, "height": 2, "count": 1, "dtype": "uint8"}
     with pytest.warns(NotGeoreferencedWarning), rasterio.open(tmp_path / "plain.tif", "w", **plain) as dst:
         dst.write(np.zeros((1, 2, 2), dtype="uint8"))
-    with pytest.warns(NotGeoreferencedWarning), pytest.raises(GeoreferenceError, match="no CRS"):
+    with pytest.warns(NotGeoreferencedWarning), pytest.raises(GeoreferenceError, match=r"^`source '.*plain.tif'` has no CRS"):
         io.read_raster(tmp_path / "plain.tif")
 
 
@@ -204,3 +212,47 @@ def test_geotiffs_are_compressed_and_float32_when_lossless(tmp_path):
     path = io.write_raster(ints, tmp_path / "lzw.tif", profile=prof, compress="lzw")
     with rasterio.open(path) as src:
         assert src.compression == Compression.lzw
+
+
+def test_read_checks_columns_and_bbox_and_warns_without_crs(tmp_path):
+    path = io.write(sample(), tmp_path / "a.gpkg", layer="parcels")
+    with pytest.raises(MissingColumnError, match=r"`columns`: 'nope' is not a column of layer 'parcels'.*"
+                                                 r"Available columns: 名称, ZLDWDM"):
+        io.read(path, layer="parcels", columns=["ZLDWDM", "nope"])
+    assert list(io.read(path, layer="parcels", columns=["ZLDWDM"]).columns) == ["ZLDWDM", "geometry"]
+    for bbox in [(10, 0, 0, 10), (0, 10, 10, 0), (0, 0, np.nan, 1), (0, 0, 1), ("a", 0, 1, 1)]:
+        with pytest.raises(InvalidOptionError, match="^`bbox`"):
+            io.read(path, layer="parcels", bbox=bbox)
+    assert len(io.read(path, layer="parcels", bbox=(0, 0, 1.5, 1.5))) == 1
+    no_crs = tmp_path / "no_crs.gpkg"  # (GeoJSON would be read as EPSG:4326, its standard CRS)
+    with pytest.warns(UserWarning, match="'crs' was not provided"):  # pyogrio, writing it on purpose
+        sample()[["ZLDWDM", "geometry"]].set_crs(None, allow_override=True).to_file(no_crs, engine="pyogrio")
+    with pytest.warns(UrbangeoWarning, match=r"`source` '.*no_crs.gpkg' has no CRS.*set_crs\('EPSG:4490'\)") as rec:
+        back = io.read(no_crs)
+    assert back.crs is None and len(back) == 3
+    assert rec[0].filename == __file__  # stacklevel: points at the caller
+
+
+def test_write_refuses_a_frame_without_crs(tmp_path):
+    g = sample().set_crs(None, allow_override=True)
+    for target in (tmp_path / "a.gpkg", tmp_path / "a.shp", tmp_path / "a.parquet"):
+        with assert_not_mutated(g), pytest.raises(CRSError, match=r"^`gdf` has no CRS.*gdf.set_crs\('EPSG:4490'\)"):
+            io.write(g, target)
+        assert not target.exists()
+
+
+def test_write_raster_refuses_text_empty_and_boolean_arrays(tmp_path):
+    from rasterio.transform import from_origin
+
+    prof = {"crs": "EPSG:4547", "transform": from_origin(500000, 2500000, 5, 5)}
+    with pytest.raises(RasterError, match=r"`array` must hold numbers, but has dtype <U1"):
+        io.write_raster(np.full((3, 4), "a"), tmp_path / "t.tif", profile=prof)
+    with pytest.raises(EmptyDataError, match=r"`array` has no cells \(shape \(0, 0\)\)"):
+        io.write_raster(np.ones((0, 0)), tmp_path / "e.tif", profile=prof)
+    with pytest.raises(RasterError, match="`array` must be 2-D"):
+        io.write_raster(np.ones(3), tmp_path / "1d.tif", profile=prof)
+    with pytest.raises(RasterError, match="dtype='uint8'"):
+        io.write_raster(np.ones((2, 2), bool), tmp_path / "b.tif", profile=prof)
+    assert not any(tmp_path.iterdir())  # nothing half-written
+    back, p = io.read_raster(io.write_raster(np.eye(2, dtype=bool), tmp_path / "b.tif", profile=prof, dtype="uint8"))
+    assert p["dtype"] == "uint8" and back.tolist() == [[1, 0], [0, 1]]

@@ -32,7 +32,8 @@ import shapely
 from pyproj import CRS
 
 from . import _gcj
-from .errors import CRSError, CRSMismatchError
+from ._validate import check_number
+from .errors import CRSError, CRSMismatchError, GeometryTypeError, InvalidOptionError
 from .settings import settings
 
 log = logging.getLogger(__name__)
@@ -154,9 +155,28 @@ def is_metric(crs: Any) -> bool:
 def gk_zone_crs(lon: float) -> CRS:
     """CGCS2000 3-degree Gauss-Krueger CRS (no zone prefix) for longitude ``lon``.
 
+    Parameters
+    ----------
+    lon : float
+        Longitude in degrees, -180 to 180. Longitudes west of 73.5E or east of 136.5E
+        get the outermost zone (CM 75E or 135E); outside China use :func:`utm_crs`.
+
+    Returns
+    -------
+    pyproj.CRS
+        One of EPSG:4534-4554 (CM 75E to 135E).
+
+    Raises
+    ------
+    InvalidOptionError
+        ``lon`` is not a finite number between -180 and 180.
+
+    Examples
+    --------
     >>> gk_zone_crs(113.1).to_epsg(), gk_zone_crs(130.3).to_epsg()
     (4547, 4552)
     """
+    lon = _check_lon_lat(lon, "lon")
     cm = int(3 * round(lon / 3.0))
     cm = min(max(cm, _GK_FIRST_CM), _GK_LAST_CM)
     return CRS.from_epsg(_GK_FIRST_EPSG + (cm - _GK_FIRST_CM) // 3)
@@ -165,11 +185,43 @@ def gk_zone_crs(lon: float) -> CRS:
 def utm_crs(lon: float, lat: float) -> CRS:
     """WGS-84 UTM zone CRS for a longitude/latitude.
 
+    Parameters
+    ----------
+    lon, lat : float
+        Longitude (-180 to 180) and latitude (-90 to 90) in degrees.
+
+    Returns
+    -------
+    pyproj.CRS
+        EPSG:326xx (northern hemisphere) or EPSG:327xx (southern).
+
+    Raises
+    ------
+    InvalidOptionError
+        ``lon`` or ``lat`` is not a finite number in its range (e.g. swapped, or NaN).
+
+    Examples
+    --------
     >>> utm_crs(24.94, 60.17).to_epsg(), utm_crs(-58.4, -34.6).to_epsg()
     (32635, 32721)
     """
+    lon = _check_lon_lat(lon, "lon")
+    lat = _check_lon_lat(lat, "lat")
     zone = int((lon + 180.0) // 6.0) % 60 + 1
     return CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
+
+
+def _check_lon_lat(value: Any, name: str) -> float:
+    """``value`` as a float longitude (``name="lon"``, -180..180) or latitude (``"lat"``, -90..90), else raise."""
+    limit = 180.0 if name == "lon" else 90.0
+    try:
+        return check_number(value, name, minimum=-limit, maximum=limit)
+    except InvalidOptionError as exc:
+        raise InvalidOptionError(
+            f"{exc} `{name}` is a {'longitude' if name == 'lon' else 'latitude'} in degrees, -{limit:g} to "
+            f"{limit:g} (e.g. the centre of the data in EPSG:4326); check that lon and lat are not swapped, or "
+            f"still in metres."
+        ) from None
 
 
 def _lonlat_center(obj: Any, name: str) -> tuple[float, float]:
@@ -206,6 +258,15 @@ def metric_crs(obj: Any, *, crs: Any = None, name: str = "data") -> CRS:
     object's own CRS when it is already metric (not Web Mercator), then a CGCS2000
     3-degree Gauss-Krueger zone if the centre of the data lies in China, else UTM.
 
+    Raises
+    ------
+    CRSError
+        ``obj`` has no CRS or no non-empty geometry; its coordinates are not where its
+        CRS says; or the override (``crs``, or ``urbangeo.settings.metric_crs``) is
+        not a projected CRS in metres (the message names which).
+
+    Examples
+    --------
     >>> import geopandas as gpd
     >>> from shapely import Point
     >>> foshan = gpd.GeoDataFrame(geometry=[Point(113.1, 23.0)], crs=4326)
@@ -222,15 +283,24 @@ def metric_crs(obj: Any, *, crs: Any = None, name: str = "data") -> CRS:
     if chosen is not None:
         out = _read_crs(chosen, source)
         if not is_metric(out):
+            fix = ("pass crs=None to let urbangeo choose" if source == "crs"
+                   else "reset it with urbangeo.settings.metric_crs = None to let urbangeo choose")
             raise CRSError(
-                f"the metric CRS override {_describe(out)} is not a projected CRS in metres; "
-                f"use a UTM or CGCS2000 Gauss-Krueger zone such as 'EPSG:4547'."
+                f"`{source}`: the metric CRS override {_describe(out)} is not a projected CRS in metres (distances "
+                f"and areas would be in degrees or distorted); use a UTM or CGCS2000 Gauss-Krueger zone such as "
+                f"'EPSG:4547', or {fix}."
             )
         return out
     own = get_crs(obj, name)
     if is_metric(own):
         return own
     lon, lat = _lonlat_center(obj, name)
+    if not (np.isfinite(lon) and np.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
+        raise CRSError(
+            f"`{name}` is labelled {_describe(own)}, but the centre of its data ({lon:g}, {lat:g}) is not a "
+            f"longitude/latitude there, so no metric CRS can be chosen; the label is probably wrong. Set the right "
+            f"CRS with {name}.set_crs(..., allow_override=True), or pass crs= explicitly."
+        )
     w, s, e, n = _CHINA_BOX
     if w <= lon <= e and s <= lat <= n:
         return gk_zone_crs(lon)
@@ -262,7 +332,7 @@ def to_metric(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, crs: Any = None, name: s
 def _apply(geo, func, name: str):
     """Apply a (lon, lat) -> (lon, lat) array function to every coordinate of ``geo``."""
     if not isinstance(geo, (gpd.GeoDataFrame, gpd.GeoSeries)):
-        raise TypeError(
+        raise GeometryTypeError(
             f"`{name}` must be a GeoDataFrame or GeoSeries, got {type(geo).__name__}; "
             f"wrap geometries with geopandas.GeoSeries(geoms, crs='EPSG:4326')."
         )
@@ -322,6 +392,14 @@ Returns
 -------
 GeoDataFrame or GeoSeries
     Same type, index and columns as ``geo``.
+
+Raises
+------
+GeometryTypeError
+    ``geo`` is not a GeoDataFrame or GeoSeries (e.g. a list of geometries); it is a
+    ``TypeError`` too.
+CRSError
+    ``geo`` is in a projected CRS, not longitude/latitude.
 """
 _INV = "This direction has no closed form; it iterates the forward formula to better than 1e-9 degrees. "
 

@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
+import warnings
 from pathlib import Path
 from typing import Any, Literal
 
@@ -36,11 +38,16 @@ import pandas as pd
 
 from ._validate import check_geodataframe
 from .errors import (
+    CRSError,
+    EmptyDataError,
     GeometryTypeError,
     GeoreferenceError,
     InvalidOptionError,
     LayerNotFoundError,
+    MissingColumnError,
     MissingDependencyError,
+    RasterError,
+    UrbangeoWarning,
 )
 
 log = logging.getLogger(__name__)
@@ -171,9 +178,10 @@ def read(
     layer : str or int, optional
         Layer name or index for multi-layer sources (GeoPackage, PostGIS).
     columns : list of str, optional
-        Read only these attribute columns.
+        Read only these attribute columns (each must exist in the layer).
     bbox : tuple, optional
-        (minx, miny, maxx, maxy) in the layer's CRS.
+        (minx, miny, maxx, maxy) in the layer's CRS: four finite numbers with
+        ``minx <= maxx`` and ``miny <= maxy``.
     where : str, optional
         SQL WHERE clause on attributes.
     **kwargs
@@ -191,6 +199,18 @@ def read(
         ``source`` does not exist.
     LayerNotFoundError
         ``layer`` is not a layer of the file; the message lists the layers it has.
+    MissingColumnError
+        A name in ``columns`` is not a column of the layer; the message lists those it has.
+    InvalidOptionError
+        ``bbox`` is not four finite numbers with min <= max, or ``columns`` is not a
+        list of names.
+
+    Warns
+    -----
+    UrbangeoWarning
+        The layer has geometries but no CRS: it is returned with ``crs=None``, and every
+        urbangeo function refuses it until the CRS is set, e.g.
+        ``gdf = gdf.set_crs("EPSG:4490")``.
 
     Examples
     --------
@@ -204,20 +224,37 @@ def read(
     >>> back["名称"].iloc[0], back["n"].dtype, back.crs.to_epsg()
     ('公园', Int64Dtype(), 4490)
     """
+    if bbox is not None:
+        bbox = _check_bbox(bbox)
+    if columns is not None and (isinstance(columns, str) or not all(isinstance(c, str) for c in columns)):
+        raise InvalidOptionError(f"`columns` must be a list of column names; got {columns!r}, e.g. columns=['pop'].")
     if _is_postgis(source):
         from ._postgis import read_postgis
 
-        return read_postgis(source, layer=layer, columns=columns, where=where, bbox=bbox, **kwargs)
+        return _warn_no_crs(read_postgis(source, layer=layer, columns=columns, where=where, bbox=bbox, **kwargs),
+                            source, layer)
     path = Path(source)
     if not path.exists() and "://" not in str(source) and not str(source).startswith("/vsi"):
         raise FileNotFoundError(f"`source`: no such file {str(source)!r}; check the path.")
     if path.suffix.lower() in (".parquet", ".geoparquet"):
         _need("pyarrow", "GeoParquet")
-        return gpd.read_parquet(path, columns=columns, bbox=bbox)
+        if columns is not None:
+            import pyarrow.parquet as pq
+
+            _check_read_columns(columns, [str(n) for n in pq.read_schema(path).names], path, None)
+        return _warn_no_crs(gpd.read_parquet(path, columns=columns, bbox=bbox), source, None)
     import pyogrio
 
     if layer is not None:
         _check_layer(path, layer)
+    if columns is not None:
+        try:
+            info = pyogrio.read_info(path, layer=layer)
+            names = [str(f) for f in info["fields"]] + [str(info.get("geometry_name") or "geometry")]
+        except Exception:  # pragma: no cover - sources that cannot describe themselves: let GDAL decide
+            names = None
+        if names is not None:
+            _check_read_columns(columns, names, path, layer)
     gdf = pyogrio.read_dataframe(path, layer=layer, columns=columns, bbox=bbox, where=where, **kwargs)
     try:
         meta = pyogrio.read_info(path, layer=layer).get("layer_metadata") or {}
@@ -225,6 +262,53 @@ def read(
         meta = {}
     if _META_KEY in meta:
         gdf = _restore(gdf, json.loads(meta[_META_KEY]))
+    return _warn_no_crs(gdf, source, layer)
+
+
+def _check_bbox(bbox: Any) -> tuple[float, float, float, float]:
+    """``bbox`` as four floats (minx, miny, maxx, maxy), or :class:`InvalidOptionError`."""
+    fix = "pass (minx, miny, maxx, maxy) in the layer's CRS, e.g. bbox=(113.0, 22.9, 113.2, 23.1)"
+    try:
+        values = tuple(float(v) for v in bbox)
+        if any(isinstance(v, (str, bytes)) for v in bbox):
+            raise TypeError
+    except (TypeError, ValueError):
+        raise InvalidOptionError(f"`bbox` must be four numbers; got {bbox!r}; {fix}.") from None
+    if len(values) != 4 or not all(math.isfinite(v) for v in values):
+        raise InvalidOptionError(f"`bbox` must be four finite numbers; got {bbox!r}; {fix}.")
+    minx, miny, maxx, maxy = values
+    if minx > maxx or miny > maxy:
+        raise InvalidOptionError(
+            f"`bbox` {bbox!r} has min > max ({'minx > maxx' if minx > maxx else 'miny > maxy'}), so it selects "
+            f"nothing; {fix} (swap the values if they were given as (maxx, ...) or (x, y) pairs)."
+        )
+    return values
+
+
+def _check_read_columns(columns: list[str], available: list[str], path: Path, layer: Any) -> None:
+    """Raise :class:`MissingColumnError` if a requested column is not in the layer (GDAL would skip it)."""
+    missing = [c for c in columns if c not in available]
+    if missing:
+        where = f"layer {layer!r} of {str(path)!r}" if layer is not None else repr(str(path))
+        raise MissingColumnError(
+            f"`columns`: {', '.join(repr(c) for c in missing)} {'is' if len(missing) == 1 else 'are'} not a "
+            f"column of {where}. Available columns: {', '.join(available) or '(none)'}. Pass names from that "
+            f"list, or columns=None to read them all."
+        )
+
+
+def _warn_no_crs(gdf: Any, source: Any, layer: Any) -> Any:
+    """Warn (at the caller of :func:`read`) when a layer with geometries comes without a CRS."""
+    if isinstance(gdf, gpd.GeoDataFrame) and gdf._geometry_column_name in gdf.columns and gdf.crs is None:
+        what = f"layer {layer!r} of `source` {str(source)!r}" if layer is not None else f"`source` {str(source)!r}"
+        warnings.warn(
+            f"{what} has no CRS, so the frame comes back with crs=None and urbangeo functions will refuse it. "
+            f"Set the CRS the coordinates are in, e.g. gdf = gdf.set_crs('EPSG:4490') for CGCS2000 "
+            f"longitude/latitude (or 'EPSG:4326' for WGS-84); for a Shapefile, a missing .prj file is the usual "
+            f"cause.",
+            UrbangeoWarning,
+            stacklevel=3,
+        )
     return gdf
 
 
@@ -309,6 +393,9 @@ def write(
 
     Raises
     ------
+    CRSError
+        ``gdf`` has no CRS: a file without one is read back as coordinates nobody can
+        place; nothing is written. Set it first, e.g. ``gdf.set_crs("EPSG:4490")``.
     GeometryTypeError
         Mixed geometry types (points, lines, polygons) for a Shapefile, which holds
         one; nothing is written. Write a GeoPackage, or one Shapefile per type.
@@ -316,6 +403,14 @@ def write(
         Unknown format or driver, Shapefile field names over 10 bytes.
     """
     check_geodataframe(gdf, "gdf", allow_empty=True)
+    if gdf._geometry_column_name in gdf.columns and gdf.crs is None:
+        raise CRSError(
+            "`gdf` has no CRS, and a file without one is a trap: whoever reads it cannot tell where the "
+            "coordinates are. Set the CRS they are in before writing, e.g. gdf = gdf.set_crs('EPSG:4490') for "
+            "CGCS2000 longitude/latitude, gdf.set_crs('EPSG:4326') for WGS-84, or gdf.set_crs('EPSG:4547') for a "
+            "CGCS2000 Gauss-Krueger zone (convert AMap/Baidu coordinates first with urbangeo.crs.gcj02_to_wgs84 "
+            "/ bd09_to_wgs84)."
+        )
     if mode not in ("w", "a"):
         raise InvalidOptionError(f"`mode` must be 'w' or 'a'; got {mode!r}.")
     if _is_postgis(target):
@@ -418,7 +513,7 @@ def read_raster(
     rasterio profile (crs, transform, nodata, dtype, width, height). ``name`` is the
     argument the path came in by (e.g. ``"pre"``), named in the
     :class:`~urbangeo.errors.GeoreferenceError` of a file without CRS or geotransform
-    (default: the path).
+    (default: ``source`` and the path).
     """
     import rasterio
 
@@ -427,7 +522,7 @@ def read_raster(
         profile["transform"] = src.transform
         profile["crs"] = src.crs
         if require_georef:
-            check_georeferenced(profile, str(source) if name is None else name)
+            check_georeferenced(profile, f"source {str(source)!r}" if name is None else name)
         if not 1 <= band <= src.count:
             raise InvalidOptionError(f"`band` must be between 1 and {src.count} for {str(source)!r}; got {band}.")
         arr = src.read(band, masked=masked)
@@ -459,6 +554,29 @@ def _float_dtype(arr: np.ndarray) -> str:
     return "float32" if float(err.max()) <= FLOAT32_ATOL else "float64"
 
 
+def _check_raster_array(data: np.ndarray, dtype: Any) -> None:
+    """Refuse what GDAL cannot write as cells before a file is opened (text, objects, no cells).
+
+    Booleans are written only with a cell type given (``dtype="uint8"``): GDAL has no boolean type.
+    """
+    if data.ndim not in (2, 3):
+        raise RasterError(
+            f"`array` must be 2-D (rows, columns) or 3-D (bands, rows, columns); got {data.ndim}-D with shape "
+            f"{data.shape}; reshape it, e.g. array.reshape(height, width)."
+        )
+    if data.dtype.kind not in "iufc" and not (data.dtype.kind == "b" and dtype is not None):
+        fix = ("GeoTIFF has no boolean cells: pass dtype='uint8', or convert it, e.g. array.astype('uint8')"
+               if data.dtype.kind == "b"
+               else "convert it to numbers first, e.g. array.astype(float) (text that is not a number cannot be a "
+                    "raster cell)")
+        raise RasterError(f"`array` must hold numbers, but has dtype {data.dtype}; {fix}.")
+    if data.size == 0:
+        raise EmptyDataError(
+            f"`array` has no cells (shape {data.shape}); a GeoTIFF needs at least one row and one column. Check "
+            f"the step that produced it (e.g. a clip outside the raster)."
+        )
+
+
 def write_raster(array: np.ndarray, target: str | os.PathLike, *, profile: dict, **overrides: Any) -> Path:
     """Write a 2-D (or 3-D band-first) array to a compressed GeoTIFF with ``profile``; return the path.
 
@@ -470,6 +588,16 @@ def write_raster(array: np.ndarray, target: str | os.PathLike, *, profile: dict,
     Files are deflate-compressed with the predictor that suits the type (2, horizontal
     differencing, for integers; 3, floating point, for floats); pass ``compress=`` (e.g.
     ``"lzw"`` or ``"none"``) and ``predictor=`` to choose otherwise.
+
+    Raises
+    ------
+    GeoreferenceError
+        ``profile`` has no CRS or geotransform.
+    RasterError
+        ``array`` is not 2-D or 3-D, or holds text or objects instead of numbers
+        (booleans need a ``dtype``, e.g. ``"uint8"``); nothing is written.
+    EmptyDataError
+        ``array`` has no cells.
     """
     import rasterio
 
@@ -477,6 +605,7 @@ def write_raster(array: np.ndarray, target: str | os.PathLike, *, profile: dict,
     prof.update(overrides)
     check_georeferenced(prof, "profile")
     data = np.asarray(array) if not np.ma.isMaskedArray(array) else array
+    _check_raster_array(data, prof.get("dtype"))
     if data.ndim == 2:
         data = data[np.newaxis]
     prof.update(driver="GTiff", count=data.shape[0], height=data.shape[1], width=data.shape[2])

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from urbangeo.errors import MissingColumnError, UnknownCodeError
+from urbangeo.errors import MissingColumnError, UnknownCodeError, UnknownCodeWarning
 from urbangeo.landuse import codes
 from urbangeo.testing import assert_not_mutated
 
@@ -80,10 +80,24 @@ def test_normalize_restores_leading_zero_and_case():
 
 
 def test_lookups():
-    assert codes.category_of(["0101", "0404", "1006", "1103", "1201", "1203", "zz"]).tolist()[:6] == [
-        "A", "U", "A", "C", "C", "A"]
-    assert pd.isna(codes.category_of(["zz"]).iloc[0])
+    with pytest.warns(UnknownCodeWarning, match=r"category_of: `values` .* \('ZZ'\); they give <NA>"):
+        got = codes.category_of(["0101", "0404", "1006", "1103", "1201", "1203", "zz"]).tolist()
+    assert got[:6] == ["A", "U", "A", "C", "C", "A"]
+    with pytest.warns(UnknownCodeWarning, match="'ZZ'"):
+        assert pd.isna(codes.category_of(["zz"]).iloc[0])
     assert codes.name_of(["0702"], lang="zh").tolist() == ["农村宅基地"]
+
+
+def test_lookups_warn_about_unknown_codes_only():
+    # missing values and known level-1 codes stay <NA> without a warning
+    assert codes.category_of(["04", None, float("nan")]).isna().all()
+    for func in (codes.level1_of, codes.name_of, codes.planning_class_of):
+        with pytest.warns(UnknownCodeWarning, match=rf"{func.__name__}: `values` .*'9999'") as rec:
+            assert pd.isna(func(["0101", "9999"]).iloc[1])
+        assert rec[0].filename == __file__  # stacklevel: the warning points at the caller
+    with pytest.warns(UnknownCodeWarning, match=r"is_collective: `values` .*'99'.*give False") as rec:
+        assert codes.is_collective(["99", "30", None]).tolist() == [False, True, False]
+    assert rec[0].filename == __file__
 
 
 def test_validate_codes_lists_bad_codes_and_rows():

@@ -8,8 +8,12 @@ import pytest
 import shapely
 
 from urbangeo.errors import (
+    ColumnTypeError,
     CRSMismatchError,
+    EmptyDataError,
+    GeometryFixedWarning,
     GeometryTypeError,
+    InvalidGeometryError,
     InvalidOptionError,
     MissingColumnError,
     MissingValuesWarning,
@@ -167,3 +171,33 @@ def test_line_price_zones_are_a_geometry_type_error(zones):
     with pytest.raises(GeometryTypeError, match="`price_zones` must hold MultiPolygon/Polygon.*LineString") as err:
         estimate_compensation(parcels, zones.assign(geometry=zones.boundary))
     assert "geometry type" in str(err.value)
+
+
+def test_m2_to_mu_refuses_text_and_keeps_missing_values():
+    with pytest.raises(ColumnTypeError, match=r"`area_m2` must hold numbers.*'big'.*pandas.to_numeric"):
+        m2_to_mu(np.array(["big", "small"]))
+    with pytest.raises(ColumnTypeError, match="`area_m2`"):
+        m2_to_mu(pd.Series(["10000", 2000.0], dtype=object))
+    np.testing.assert_allclose(m2_to_mu(pd.array([10000.0, None], dtype="Float64")), [15.0, np.nan])
+    np.testing.assert_allclose(m2_to_mu([[10000, 2000], [None, 0]]), [[15.0, 3.0], [np.nan, 0.0]])
+
+
+def test_invalid_price_zones_follow_on_invalid(zones):
+    parcels = _three_parcels()
+    x0, y0, x1, y1 = zones.geometry.iloc[2].bounds
+    bad = zones.copy()
+    bad.loc[2, "geometry"] = shapely.Polygon([(x0, y0), (x1, y1), (x1, y0), (x0, y1)])  # bowtie
+    with assert_not_mutated(bad), pytest.raises(InvalidGeometryError, match="`price_zones` has 1 invalid"):
+        estimate_compensation(parcels, bad, on_invalid="raise")
+    with pytest.warns(GeometryFixedWarning, match="`price_zones`: repaired 1"):
+        out = estimate_compensation(parcels, bad)
+    # the repaired bowtie is two triangles on the zone's long sides meeting at its centre:
+    # they cover 2 x 500 m2 of the 100 m x 100 m zone-III parcel
+    assert out.loc[2, "zone_share"] == pytest.approx(0.1)
+    assert out.loc[2, "price_per_mu"] == 33350.0
+
+
+def test_compensation_by_village_refuses_an_empty_frame():
+    df = pd.DataFrame({"ZLDWDM": [], "area_m2": [], "area_mu": [], "compensation_yuan": []})
+    with pytest.raises(EmptyDataError, match="`compensated` has no rows"):
+        compensation_by_village(df)

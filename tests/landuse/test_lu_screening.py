@@ -13,8 +13,11 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from urbangeo.errors import (
+    ColumnTypeError,
+    CRSError,
     CRSMismatchError,
     DroppedRowsWarning,
+    EmptyDataError,
     GeometryFixedWarning,
     InvalidOptionError,
     MissingColumnError,
@@ -455,3 +458,52 @@ def test_property_overlaps_match_shapely_and_areas_add_up(parcel_boxes, farm_box
     assert (~out.excluded).sum() + out.excluded.sum() == len(parcels)
     assert not (out.eligible & out.excluded).any()
     np.testing.assert_allclose(out.quota_m2.sum(), out.area_m2.sum())  # all paddy
+
+
+def test_area_statistics_missing_or_text_official_area():
+    from urbangeo.landuse import area_statistics
+
+    parcels = modelled_parcels(40, seed=9)
+    with pytest.raises(ColumnTypeError, match="column 'TBDLMJ' of `parcels` must be numeric"):
+        area_statistics(parcels.assign(TBDLMJ=parcels.TBDLMJ.astype(str)))
+    holes = parcels.copy()
+    holes.loc[holes.index[:2], "TBDLMJ"] = np.nan
+    holes.loc[holes.index[1], "geometry"] = None
+    with assert_not_mutated(holes), pytest.warns(DroppedRowsWarning, match=r"`parcels`: 1 rows have no official "
+                                                 r"area in 'TBDLMJ'.*1 rows have neither"):
+        out = area_statistics(holes, by=["QSXZ"])
+    info = out.attrs["area_statistics"]
+    assert info == {"rows_without_official_area": [holes.index[0]], "rows_without_area": [holes.index[1]]}
+    want = holes.TBDLMJ.iloc[2:].sum() + holes.to_crs(holes.estimate_utm_crs()).area.iloc[0]
+    np.testing.assert_allclose(out.area_m2.sum(), want, rtol=1e-3)
+    assert out.n_parcels.sum() == len(holes)  # nothing left out
+
+
+def test_conversion_summary_refuses_an_empty_frame(case):
+    parcels, boundary, farmland, red = case
+    out = screen(parcels, development_boundary=boundary, basic_farmland=farmland, red_line=red)
+    with pytest.raises(EmptyDataError, match="`screened` has no rows"):
+        conversion_summary(out.iloc[:0])
+    assert len(conversion_summary(out[~out.eligible])) == 0  # nothing eligible: a table without rows
+
+
+def test_maps_refuse_layers_without_crs(case):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from urbangeo.landuse import assemble_blocks, plot_blocks, plot_eligibility
+
+    parcels, boundary, farmland, red = case
+    out = screen(parcels, development_boundary=boundary, basic_farmland=farmland, red_line=red)
+    with pytest.raises(CRSError, match="`screened` has no CRS"):
+        plot_eligibility(out.set_crs(None, allow_override=True))
+    with pytest.raises(CRSError, match=r"`layers\['red_line'\]` has no CRS"):
+        plot_eligibility(out, layers={"red_line": red.set_crs(None, allow_override=True)})
+    blocks = assemble_blocks(parcels)
+    with pytest.raises(CRSError, match="`blocks` has no CRS"):
+        plot_blocks(blocks.set_crs(None, allow_override=True))
+    with pytest.raises(CRSError, match="`parcels` has no CRS"):
+        plot_blocks(blocks, parcels=parcels.set_crs(None, allow_override=True))
+    plt.close("all")

@@ -14,7 +14,9 @@ The tables ship with the package in ``data/landuse/`` (see its README):
 Codes are strings. :func:`normalize_codes` turns what spreadsheets make of them
 (``101``, ``101.0``, ``" 0101 "``, ``"05h1"``) into canonical strings (``"0101"``,
 ``"05H1"``). Every lookup function takes any iterable of codes and returns a
-:class:`pandas.Series` aligned to it; unknown codes give ``<NA>``.
+:class:`pandas.Series` aligned to it; unknown codes give ``<NA>`` (``False`` for
+:func:`is_collective`) with an :class:`~urbangeo.errors.UnknownCodeWarning` naming
+them, so a typo never passes for a missing value.
 
 >>> category_of(["0101", "0702", "1104A", "1205"]).tolist()
 ['A', 'C', 'A', 'U']
@@ -25,6 +27,7 @@ Codes are strings. :func:`normalize_codes` turns what spreadsheets make of them
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Iterable
 from importlib import resources
 from typing import Any, Literal
@@ -33,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate import check_choice, check_columns
-from ..errors import UnknownCodeError
+from ..errors import UnknownCodeError, UnknownCodeWarning
 
 __all__ = [
     "CATEGORY_NAMES",
@@ -199,8 +202,38 @@ def normalize_codes(values: Iterable[Any], *, kind: CodeKind = "land_class") -> 
     return pd.Series(norm[codes], index=s.index, dtype=object, name=s.name)
 
 
-def _lookup(values: Iterable[Any], column: str) -> pd.Series:
+_TABLE_NAMES = {
+    "land_class": "GB/T 21010-2017 or the third-survey variants",
+    "ownership": "the QSXZ ownership codes (10, 20, 30-34, 40)",
+    "planning": "the level-1 classes of the 2020 planning classification (01-24)",
+}
+
+
+def _warn_unknown(codes: pd.Series, kind: str, func: str, gives: str, *, stacklevel: int) -> None:
+    """Warn about codes not in the table of ``kind`` (``stacklevel`` counted from here)."""
+    valid = _valid_set(kind, allow_level1=True)
+    bad = codes.notna().to_numpy() & ~codes.isin(valid).to_numpy()
+    if not bad.any():
+        return
+    unknown = sorted({str(c) for c in codes[bad]})
+    shown = ", ".join(repr(c) for c in unknown[:_SHOW]) + (
+        f" and {len(unknown) - _SHOW} more" if len(unknown) > _SHOW else "")
+    fix = ("urbangeo.landuse.land_classes() lists the valid codes; tables of the 2007 edition differ"
+           if kind == "land_class" else "urbangeo.landuse.ownership_codes() lists the valid codes")
+    warnings.warn(
+        f"{func}: `values` has {int(bad.sum())} value{'s' if bad.sum() > 1 else ''} with "
+        f"{len(unknown)} code{'s' if len(unknown) > 1 else ''} not in {_TABLE_NAMES[kind]} ({shown}); "
+        f"they give {gives}. Correct the codes ({fix}), or check a layer first with validate_codes.",
+        UnknownCodeWarning,
+        stacklevel=stacklevel,
+    )
+
+
+def _lookup(values: Iterable[Any], column: str, func: str | None = None) -> pd.Series:
+    """Map land-class codes to ``column`` of the table; ``func``: warn about unknown codes in its name."""
     codes = normalize_codes(values)
+    if func is not None:
+        _warn_unknown(codes, "land_class", func, "<NA>", stacklevel=4)
     table = _land_classes()
     out = codes.map(table[column])
     return out.astype(object).where(out.notna(), pd.NA)
@@ -209,41 +242,119 @@ def _lookup(values: Iterable[Any], column: str) -> pd.Series:
 def category_of(values: Iterable[Any]) -> pd.Series:
     """Three-category class (``"A"``, ``"C"``, ``"U"``) of land-class codes.
 
-    Unknown codes, and the level-1 codes 04, 10, 11 and 12 (whose sub-classes fall in
-    different categories), give ``<NA>``.
+    The level-1 codes 04, 10, 11 and 12 (whose sub-classes fall in different
+    categories) give ``<NA>``; so do missing and unknown codes.
 
+    Parameters
+    ----------
+    values : iterable
+        Land-class codes (any spelling :func:`normalize_codes` accepts).
+
+    Returns
+    -------
+    pandas.Series
+        Object dtype, aligned to ``values``.
+
+    Warns
+    -----
+    UnknownCodeWarning
+        Codes not in GB/T 21010-2017 or the third-survey variants give ``<NA>``; the
+        warning lists them (missing values stay ``<NA>`` without a warning). Check a
+        layer with :func:`validate_codes` to get an error with the rows instead.
+
+    Examples
+    --------
     >>> category_of(["0404", "1006", "1103", "04"]).tolist()
     ['U', 'A', 'C', <NA>]
     """
-    return _lookup(values, "category")
+    return _lookup(values, "category", "category_of")
 
 
 def level1_of(values: Iterable[Any]) -> pd.Series:
     """Level-1 GB/T 21010 class of land-class codes (``"0508"`` -> ``"05"``).
 
+    Parameters
+    ----------
+    values : iterable
+        Land-class codes (any spelling :func:`normalize_codes` accepts).
+
+    Returns
+    -------
+    pandas.Series
+        Object dtype, aligned to ``values``; missing and unknown codes give ``<NA>``.
+
+    Warns
+    -----
+    UnknownCodeWarning
+        Codes not in GB/T 21010-2017 or the third-survey variants give ``<NA>``; the
+        warning lists them (missing values stay ``<NA>`` without a warning). Check a
+        layer with :func:`validate_codes` to get an error with the rows instead.
+
+    Examples
+    --------
     >>> level1_of(["0101", "08H2A", "12"]).tolist()
     ['01', '08', '12']
     """
-    return _lookup(values, "level1")
+    return _lookup(values, "level1", "level1_of")
 
 
 def name_of(values: Iterable[Any], *, lang: Literal["en", "zh"] = "en") -> pd.Series:
     """Chinese or English name of land-class codes.
 
+    Parameters
+    ----------
+    values : iterable
+        Land-class codes (any spelling :func:`normalize_codes` accepts).
+    lang : {"en", "zh"}, default "en"
+        Language of the names.
+
+    Returns
+    -------
+    pandas.Series
+        Object dtype, aligned to ``values``; missing and unknown codes give ``<NA>``.
+
+    Warns
+    -----
+    UnknownCodeWarning
+        Codes not in GB/T 21010-2017 or the third-survey variants give ``<NA>``; the
+        warning lists them (missing values stay ``<NA>`` without a warning). Check a
+        layer with :func:`validate_codes` to get an error with the rows instead.
+
+    Examples
+    --------
     >>> name_of(["0702"], lang="zh").tolist()
     ['农村宅基地']
     """
     check_choice(lang, "lang", ("en", "zh"))
-    return _lookup(values, f"name_{lang}")
+    return _lookup(values, f"name_{lang}", "name_of")
 
 
 def planning_class_of(values: Iterable[Any]) -> pd.Series:
     """Level-1 class of the 2020 land-and-sea planning classification for level-2 codes.
 
+    Parameters
+    ----------
+    values : iterable
+        Land-class codes (any spelling :func:`normalize_codes` accepts).
+
+    Returns
+    -------
+    pandas.Series
+        Object dtype, aligned to ``values``; level-1, missing and unknown codes give ``<NA>``.
+
+    Warns
+    -----
+    UnknownCodeWarning
+        Codes not in GB/T 21010-2017 or the third-survey variants give ``<NA>``; the
+        warning lists them (missing values stay ``<NA>`` without a warning). Check a
+        layer with :func:`validate_codes` to get an error with the rows instead.
+
+    Examples
+    --------
     >>> planning_class_of(["0601", "0604", "1006", "0303"]).tolist()
     ['10', '11', '06', '05']
     """
-    return _lookup(values, "planning_code")
+    return _lookup(values, "planning_code", "planning_class_of")
 
 
 def is_collective(values: Iterable[Any]) -> pd.Series:
@@ -251,10 +362,29 @@ def is_collective(values: Iterable[Any]) -> pd.Series:
 
     Collective *use rights* (40) are not ownership and give False; missing gives False.
 
+    Parameters
+    ----------
+    values : iterable
+        Ownership codes QSXZ (strings or numbers).
+
+    Returns
+    -------
+    pandas.Series
+        Bool dtype, aligned to ``values``.
+
+    Warns
+    -----
+    UnknownCodeWarning
+        Codes that are not QSXZ codes (10, 20, 30-34, 40) give False; the warning lists
+        them (missing values give False without a warning).
+
+    Examples
+    --------
     >>> is_collective([30, "32", 10, 40, None]).tolist()
     [True, True, False, False, False]
     """
     codes = normalize_codes(values, kind="ownership")
+    _warn_unknown(codes, "ownership", "is_collective", "False", stacklevel=3)
     return codes.isin(COLLECTIVE_OWNERSHIP).astype(bool)
 
 
@@ -330,11 +460,7 @@ def validate_codes(
         head = ", ".join(repr(r) for r in rows[:5]) + (f" and {len(rows) - 5} more" if len(rows) > 5 else "")
         parts.append(f"{code!r} (rows {head})")
     more = f" and {len(groups) - _SHOW} more codes" if len(groups) > _SHOW else ""
-    table = {
-        "land_class": "GB/T 21010-2017 or the third-survey variants",
-        "ownership": "the QSXZ ownership codes (10, 20, 30-34, 40)",
-        "planning": "the level-1 classes of the 2020 planning classification (01-24)",
-    }[kind]
+    table = _TABLE_NAMES[kind]
     fix = (
         "See urbangeo.landuse.land_classes() for the valid codes; tables of the 2007 edition differ."
         if kind == "land_class"

@@ -16,6 +16,7 @@ One mu is exactly 10000/15 m2 (666.666... m2; 666.7 is wrong by 0.005 %):
 
 from __future__ import annotations
 
+import numbers
 import warnings
 from collections.abc import Sequence
 from typing import Any, Literal
@@ -25,9 +26,16 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .._validate import check_columns, check_geodataframe, check_number
+from .._validate import check_columns, check_geodataframe, check_geometries, check_number
 from ..crs import check_same_crs, get_crs, metric_crs
-from ..errors import GeometryTypeError, InvalidOptionError, MissingValuesWarning, UrbangeoWarning
+from ..errors import (
+    ColumnTypeError,
+    EmptyDataError,
+    GeometryTypeError,
+    InvalidOptionError,
+    MissingValuesWarning,
+    UrbangeoWarning,
+)
 from . import _overlay
 
 __all__ = ["MU_M2", "estimate_compensation", "compensation_by_village", "m2_to_mu"]
@@ -39,12 +47,54 @@ MU_M2: float = 10000.0 / 15.0
 def m2_to_mu(area_m2: Any) -> Any:
     """Convert square metres to mu exactly (``area_m2 * 15 / 10000``).
 
+    Parameters
+    ----------
+    area_m2 : number or array-like of numbers
+        Areas in m2; NaN and signs carry through as in numpy.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        A float for a scalar, else a float array of the same shape.
+
+    Raises
+    ------
+    ColumnTypeError
+        ``area_m2`` holds text (or other values that are not numbers).
+
+    Examples
+    --------
     >>> m2_to_mu(10000.0)
     15.0
+    >>> m2_to_mu([10000.0, 2000.0]).tolist()
+    [15.0, 3.0]
     """
-    if np.ndim(area_m2) == 0:
-        return float(area_m2) * 15.0 / 10000.0
-    return np.asarray(area_m2, dtype=float) * 15.0 / 10000.0
+    arr = _as_float_array(area_m2, "area_m2")
+    if arr.ndim == 0:
+        return float(arr) * 15.0 / 10000.0
+    return arr * 15.0 / 10000.0
+
+
+def _as_float_array(values: Any, name: str) -> np.ndarray:
+    """``values`` as a float array (None/<NA> -> NaN), or ColumnTypeError for text and booleans."""
+    arr = np.asarray(values)
+    if arr.dtype.kind in "iuf":
+        return arr.astype(float)
+    flat = arr.ravel().tolist()
+    if arr.dtype.kind == "O":
+        def _missing(v: Any) -> bool:
+            return v is None or v is pd.NA
+
+        bad = [v for v in flat if not (_missing(v) or (isinstance(v, numbers.Real) and not isinstance(v, bool)))]
+        if not bad:
+            return np.array([np.nan if _missing(v) else float(v) for v in flat], dtype=float).reshape(arr.shape)
+    else:
+        bad = flat
+    example = f" (e.g. {bad[0]!r})" if bad else ""
+    raise ColumnTypeError(
+        f"`{name}` must hold numbers (m2), but has dtype {arr.dtype}{example}; convert it first, e.g. "
+        f"pandas.to_numeric({name}) (which raises on text that is not a number)."
+    )
 
 
 def _stem(component: str) -> str:
@@ -110,8 +160,12 @@ def estimate_compensation(
         Official net area (m2) used instead of the geometric area when the column exists
         and the value is present (the third-survey net land area already deducts field
         ridges); ``None`` always uses the geometric area in the metric CRS.
-    on_invalid, precision_m
-        Geometry cleaning, as in :func:`screen_conversion`.
+    on_invalid : {"fix", "raise", "drop", "warn"}, default "fix"
+        Policy for invalid geometries of ``parcels`` *and* ``price_zones``, as in
+        :func:`screen_conversion` (``make_valid`` by default, reported with a
+        :class:`~urbangeo.errors.GeometryFixedWarning` naming the layer).
+    precision_m : float, default 0.001
+        Coordinates are snapped to this grid (in the metric CRS) before overlaying.
 
     Returns
     -------
@@ -136,11 +190,16 @@ def estimate_compensation(
         Inputs in different CRSs; missing or non-numeric rate/area columns.
     GeometryTypeError
         ``price_zones`` holds lines or points instead of polygons.
+    InvalidGeometryError
+        Invalid (e.g. self-intersecting) parcels or price zones with ``on_invalid="raise"``.
     InvalidOptionError
         Negative rates in ``price_zones`` or negative official areas in ``area_col``.
 
     Warns
     -----
+    GeometryFixedWarning, DroppedRowsWarning
+        Invalid parcels or price zones repaired (``on_invalid="fix"``), dropped
+        (``"drop"``, their parcels are then outside every zone) or kept (``"warn"``).
     MissingValuesWarning
         Zones without a rate overlap some parcels (their results are NaN).
     UrbangeoWarning
@@ -167,6 +226,10 @@ def estimate_compensation(
     if len(set(comps)) != len(comps):
         raise InvalidOptionError(f"`components` lists a column twice: {comps}.")
     _check_price_zones(price_zones, comps)
+    # invalid zones follow the same policy as invalid parcels (never overlaid silently as given);
+    # missing and empty zones are skipped below, as documented
+    price_zones, _zone_report = check_geometries(price_zones, "price_zones", on_invalid=on_invalid,
+                                                 drop_missing=False)
     dask_gdf = _dask_type()
     if dask_gdf is not None and isinstance(parcels, dask_gdf):
         from ._parallel import compensation_dask
@@ -299,6 +362,18 @@ def compensation_by_village(
         Index ``village`` (the code prefix); columns ``n_parcels``, ``area_m2``,
         ``area_mu`` and every ``*_yuan`` column, summed.
 
+    Raises
+    ------
+    EmptyDataError
+        ``compensated`` has no rows.
+    MissingColumnError, InvalidOptionError
+        A needed column is absent; ``digits`` is not a positive integer.
+
+    Warns
+    -----
+    UrbangeoWarning
+        Rows without ``village_col`` are summed under village ``'<missing>'``.
+
     Examples
     --------
     >>> import pandas as pd
@@ -311,6 +386,11 @@ def compensation_by_village(
     440604001002          1    500.0     0.75                3.0
     """
     check_columns(compensated, "compensated", [village_col, "area_m2", "area_mu", "compensation_yuan"])
+    if len(compensated) == 0:
+        raise EmptyDataError(
+            "`compensated` has no rows, so there is no village to sum (an empty table would read as 'no "
+            "compensation due'). Pass the result of estimate_compensation on a non-empty parcel layer."
+        )
     if isinstance(digits, bool) or not isinstance(digits, int) or digits < 1:
         raise InvalidOptionError(f"`digits` must be a positive integer; got {digits!r}.")
     codes = compensated[village_col].astype(object)

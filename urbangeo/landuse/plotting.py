@@ -9,6 +9,7 @@ import geopandas as gpd
 import numpy as np
 
 from .._validate import check_columns, check_geodataframe
+from ..crs import get_crs
 from ..errors import MissingDependencyError
 
 __all__ = ["plot_eligibility", "plot_blocks"]
@@ -72,10 +73,22 @@ def plot_eligibility(
     Returns
     -------
     matplotlib.axes.Axes
+
+    Raises
+    ------
+    CRSError
+        ``screened`` or one of ``layers`` has no CRS (a map without one cannot overlay
+        the layers; set it with ``screened.set_crs(...)``).
+    MissingColumnError, EmptyDataError
+        ``screened`` is not a screening result, or has no rows.
     """
     plt = _plt()
     check_geodataframe(screened, "screened")
+    get_crs(screened, "screened")
     check_columns(screened, "screened", ["eligible", "failed_tests"])
+    for name, layer in (layers or {}).items():
+        if layer is not None and len(layer):
+            get_crs(layer, f"layers[{name!r}]")
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 8))
     reasons = screened["failed_tests"].astype(object).map(_first_reason)
@@ -130,10 +143,20 @@ def plot_blocks(
     Returns
     -------
     matplotlib.axes.Axes
+
+    Raises
+    ------
+    CRSError
+        ``blocks`` or ``parcels`` has no CRS (set it with ``blocks.set_crs(...)``).
+    MissingColumnError, EmptyDataError
+        ``blocks`` is not a result of ``assemble_blocks``, or has no rows.
     """
     plt = _plt()
     check_geodataframe(blocks, "blocks")
+    get_crs(blocks, "blocks")
     check_columns(blocks, "blocks", ["area_m2", "under_min_area"])
+    if parcels is not None and len(parcels):
+        get_crs(parcels, "parcels")
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 8))
     if parcels is not None and len(parcels):

@@ -48,7 +48,7 @@ import shapely
 
 from .._validate import check_choice, check_columns, check_geodataframe, check_number
 from ..crs import check_same_crs, get_crs, metric_crs
-from ..errors import InvalidOptionError, SkippedTestsWarning, UnknownCodeError
+from ..errors import DroppedRowsWarning, EmptyDataError, InvalidOptionError, SkippedTestsWarning, UnknownCodeError
 from ..settings import settings
 from . import _overlay
 from .codes import category_of, level1_of, normalize_codes, validate_codes
@@ -668,7 +668,16 @@ def conversion_summary(
         One row per group with ``n_parcels``, ``area_m2``, areas by three-category class
         (``agricultural_m2``, ``construction_m2``, ``unused_m2``), ``quota_m2`` and, for
         the expropriation route, ``approval_level`` and ``approval_reason`` recomputed
-        for the group with the profile the screening used.
+        for the group with the profile the screening used. No eligible parcel gives a
+        table without rows.
+
+    Raises
+    ------
+    EmptyDataError
+        ``screened`` has no rows at all (not even ineligible parcels): an empty
+        summary would look like a screening in which nothing was eligible.
+    MissingColumnError
+        ``screened`` lacks a column of the screening result or ``class_col``.
 
     Examples
     --------
@@ -684,6 +693,12 @@ def conversion_summary(
     """
     need = ["eligible", "area_m2", "category", "quota_m2", "overlap_basic_farmland_m2", class_col]
     check_columns(screened, "screened", need)
+    if len(screened) == 0:
+        raise EmptyDataError(
+            "`screened` has no rows, so there is nothing to summarise (an empty summary would read as 'no parcel "
+            "eligible'). Pass the result of screen_conversion on a non-empty parcel layer; check the filter that "
+            "emptied it."
+        )
     info = screened.attrs.get("screening", {})
     el = screened[screened["eligible"].to_numpy(dtype=bool)]
     keys = el[by] if by is not None else pd.Series("all", index=el.index)
@@ -740,14 +755,31 @@ def area_statistics(
     class_col, village_col : str
         Land-class and located-in-unit columns (needed only for the derived keys).
     area_col : str or None, default "TBDLMJ"
-        Official area (m2) used where present; otherwise the geometric area in
-        ``metric_crs(parcels)``.
+        Official area (m2, numeric) used where present; otherwise (column absent, or
+        a missing value in a row) the geometric area in ``metric_crs(parcels)``.
+        ``None`` always uses the geometric area.
 
     Returns
     -------
     pandas.DataFrame
         One row per group (keys as index levels) with ``n_parcels``, ``area_m2``,
-        ``area_mu`` and ``share`` (of the total area).
+        ``area_mu`` and ``share`` (of the total area). ``attrs["area_statistics"]``
+        lists the rows whose official area was missing (``rows_without_official_area``)
+        and those counted with no area at all (``rows_without_area``).
+
+    Raises
+    ------
+    ColumnTypeError
+        ``area_col`` holds text instead of numbers.
+    MissingColumnError, UnknownCodeError, EmptyDataError
+        Missing key columns, land classes not in GB/T 21010, or no rows.
+
+    Warns
+    -----
+    DroppedRowsWarning
+        Some rows have no official area in ``area_col`` (NaN): their official value is
+        left out and their geometric area (gross of field ridges) used instead; or
+        rows have neither an official area nor a geometry and count with 0 m2.
 
     Examples
     --------
@@ -791,16 +823,50 @@ def area_statistics(
 
             validate_codes(parcels, column=class_col)
             cols[k] = planning_class_of(parcels[class_col]).to_numpy(dtype=object)
+    use_official = area_col is not None and area_col in parcels.columns
+    if use_official:
+        check_columns(parcels, "parcels", {area_col: "numeric"})
     geom_area = parcels.geometry.to_crs(metric_crs(parcels, name="parcels")).area.to_numpy(dtype=float)
-    geom_area = np.nan_to_num(geom_area, nan=0.0)
+    no_official = np.zeros(len(parcels), dtype=bool)
     area = geom_area
-    if area_col is not None and area_col in parcels.columns:
-        off = pd.to_numeric(parcels[area_col]).to_numpy(dtype=float)
-        area = np.where(np.isnan(off), geom_area, off)
+    if use_official:
+        off = pd.to_numeric(parcels[area_col]).to_numpy(dtype=float, na_value=np.nan)
+        no_official = np.isnan(off)
+        area = np.where(no_official, geom_area, off)
+    no_area = np.isnan(area)  # no official area and no (or an empty) geometry
+    area = np.nan_to_num(area, nan=0.0)
+    fell_back = no_official & ~no_area
+    if fell_back.any() or no_area.any():
+        parts = []
+        if fell_back.any():
+            labs = list(parcels.index[fell_back])
+            parts.append(
+                f"{len(labs)} rows have no official area in {area_col!r} (rows {labs[:5]}"
+                f"{' ...' if len(labs) > 5 else ''}); their missing value is left out and their geometric area "
+                f"(gross of field ridges) is counted instead"
+            )
+        if no_area.any():
+            labs = list(parcels.index[no_area])
+            parts.append(
+                f"{len(labs)} rows have neither an official area nor a geometry (rows {labs[:5]}"
+                f"{' ...' if len(labs) > 5 else ''}) and count with 0 m2"
+            )
+        fill = (f"fill {area_col!r} (e.g. from the survey database)" if use_official
+                else "give them a geometry or an official area")
+        warnings.warn(
+            f"area_statistics: `parcels`: {'; '.join(parts)}. To silence this, {fill}, or pass area_col=None "
+            f"to use the geometric area of every parcel. The rows are listed in attrs['area_statistics'].",
+            DroppedRowsWarning,
+            stacklevel=2,
+        )
     frame = pd.DataFrame({**{k: pd.Series(v, dtype=object).fillna("<missing>").to_numpy() for k, v in cols.items()},
                           "n_parcels": 1, "area_m2": area})
     out = frame.groupby(keys, sort=True)[["n_parcels", "area_m2"]].sum()
     out["area_mu"] = out["area_m2"] * 15.0 / 10000.0
     total = float(out["area_m2"].sum())
     out["share"] = out["area_m2"] / total if total > 0 else np.nan
+    out.attrs["area_statistics"] = {
+        "rows_without_official_area": list(parcels.index[fell_back]),
+        "rows_without_area": list(parcels.index[no_area]),
+    }
     return out
