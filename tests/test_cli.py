@@ -224,6 +224,12 @@ def test_nearest_equals_library(acc_data, tmp_path):
     assert "wrote 40 rows" in res.stderr
     # the command prints the library's warning, naming its own argument ORIGINS
     assert "warning: 1 of 40 rows of `ORIGINS` were snapped doubtfully" in res.stderr
+    # ... with advice in flags the command line takes
+    assert "set --snap-component any to keep points on their own piece" in res.stderr
+    assert "a threshold above --snap-warn-m 100" in res.stderr
+    quiet = run("--snap-component", "any", "accessibility", "nearest", acc_data["pbf"], d / "origins.gpkg",
+                d / "facilities.gpkg", "-o", f"{tmp_path / 'q.gpkg'}#near")
+    assert "snapped doubtfully" not in quiet.stderr
     with _doubtful_snap("origins", "facilities"):
         expected = nearest_facilities(acc_data["net"], acc_data["origins"], acc_data["facilities"], k=2,
                                       max_minutes=20)

@@ -71,6 +71,8 @@ class _Group(click.Group):
 
 
 _COMMAND = "urbangeo.command"
+#: root options that set urbangeo.settings for every command (advice names them as flags)
+_SETTING_OPTIONS = ("snap_warn_m", "snap_component")
 
 #: ``keyword=value`` in library advice: a value is a literal dict/tuple/list/string or a bare token.
 _KEYWORD_VALUE = re.compile(
@@ -83,7 +85,9 @@ def _command_names(command: click.Command | None) -> tuple[dict[str, str], dict[
     """Python keyword -> flag (``max_snap_m`` -> ``--max-snap-m``), argument name -> ``METAVAR``."""
     flags: dict[str, str] = {}
     args: dict[str, str] = {}
-    for param in getattr(command, "params", []):
+    root = globals().get("cli")  # the settings every command takes (--snap-warn-m, ...)
+    params = list(getattr(command, "params", [])) + [p for p in getattr(root, "params", []) if p.name in _SETTING_OPTIONS]
+    for param in params:
         if isinstance(param, click.Option):
             long = [o for o in param.opts if o.startswith("--")] or list(param.opts)
             flag = max(long, key=len)
@@ -343,11 +347,16 @@ def _on_invalid_opt(default: str) -> Callable:
     ),
 )
 @click.version_option(__version__, "-V", "--version", prog_name="urbangeo")
+@click.option("--snap-warn-m", type=float, default=None,
+              help="Note and warn about points snapped with an access leg longer than this (default 100 m).")
+@click.option("--snap-component", type=click.Choice(["largest", "any"]), default=None,
+              help="Snap points to the largest street network piece (default) or to any piece.")
 @click.option("--progress/--no-progress", default=None, help="Progress bars on stderr (default: on in a terminal).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but warnings and errors.")
 @click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
 @click.pass_context
-def cli(ctx: click.Context, progress: bool | None, quiet: bool, debug: bool) -> None:
+def cli(ctx: click.Context, progress: bool | None, quiet: bool, debug: bool, snap_warn_m: float | None,
+        snap_component: str | None) -> None:
     """Geospatial analysis for cities in transformation.
 
     Land-use conversion, subsidence-to-park restoration and walking accessibility over
@@ -358,7 +367,8 @@ def cli(ctx: click.Context, progress: bool | None, quiet: bool, debug: bool) -> 
 
     if progress is None:
         progress = sys.stderr.isatty() and not quiet
-    ctx.with_resource(settings.override(progress=bool(progress)))
+    chosen = {k: v for k, v in {"snap_warn_m": snap_warn_m, "snap_component": snap_component}.items() if v is not None}
+    ctx.with_resource(settings.override(progress=bool(progress), **chosen))
     ctx.with_resource(_warnings_to_stderr(ctx))
 
 

@@ -387,8 +387,9 @@ def snap_points(
             labels = list(points.index[flagged.row.to_numpy()[:5]])
             warnings.warn(
                 f"{len(flagged)} of {n} rows of `{name}` were snapped doubtfully: {'; '.join(parts)} "
-                f"(e.g. rows {labels}). Their `snap_note` says why; check them on a map, add the "
-                f"missing streets, or pass component='any' / a larger snap_warn_m if this is expected.",
+                f"(e.g. rows {labels}). Their `snap_note` says why: check them on a map and add the "
+                f"missing streets. If this is expected, set snap_component='any' to keep points on "
+                f"their own piece, or a threshold above snap_warn_m={snap_warn_m:g} (urbangeo settings).",
                 SnapWarning,
                 stacklevel=_user_stacklevel(),
             )
