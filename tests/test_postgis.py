@@ -294,3 +294,30 @@ def test_datetime_with_timezone(pg):
     back = urbangeo.read(url, layer=f"{schema}.tz")
     assert back["t"].iloc[0] == gdf["t"].iloc[0]
     assert pd.isna(back["t"].iloc[1])
+
+
+def test_one_schema_record_for_postgis_and_geopackage(pg, tmp_path):
+    """The table comment and a GeoPackage layer's metadata hold the same record under the same key."""
+    import json
+
+    import pyogrio
+    import sqlalchemy as sa
+
+    url, schema = pg
+    gdf = _rich_frame()
+    urbangeo.write(gdf, url, layer=f"{schema}.keyed")
+    path = urbangeo.write(gdf, tmp_path / "keyed.gpkg", layer="keyed")
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.connect() as conn:
+            comment = conn.execute(
+                sa.text("SELECT obj_description(to_regclass(:rel), 'pg_class')"), {"rel": f'"{schema}".keyed'}
+            ).scalar()
+    finally:
+        engine.dispose()
+    in_table = json.loads(comment)
+    in_gpkg = pyogrio.read_info(path, layer="keyed")["layer_metadata"]
+    assert list(in_table) == list(in_gpkg) == ["URBANGEO_SCHEMA"]
+    gpkg_record = json.loads(in_gpkg["URBANGEO_SCHEMA"])
+    for key in ("dtypes", "categories", "geometry", "index", "columns"):
+        assert in_table["URBANGEO_SCHEMA"][key] == gpkg_record[key]

@@ -13,7 +13,8 @@ What survives a round trip, as with a GeoPackage:
 * every attribute and its pandas dtype (nullable ``Int64`` and ``boolean``,
   categoricals, datetimes), the index, and text in any script (the database is UTF-8):
   urbangeo stores the dtypes as JSON in the table comment (``COMMENT ON TABLE``), the
-  same schema it keeps in a GeoPackage's metadata, and restores them on reading;
+  same schema record under the same key (:data:`urbangeo._schema.META_KEY`) it keeps in a
+  GeoPackage's metadata, and restores them on reading (:func:`urbangeo._schema.restore`);
 * empty strings stay empty strings and missing values stay missing.
 
 PostgreSQL truncates identifiers longer than 63 bytes (21 Chinese characters), so such
@@ -31,13 +32,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from . import _schema
 from .errors import CRSMismatchError, InvalidOptionError, MissingColumnError, MissingDependencyError
 
 log = logging.getLogger(__name__)
 
 __all__ = ["read_postgis", "write_postgis", "list_postgis_layers"]
 
-_META_KEY = "urbangeo:schema"
 _MAX_IDENT_BYTES = 63
 _INSTALL = "pip install 'urbangeo[postgis]'  (sqlalchemy, geoalchemy2, psycopg[binary])"
 
@@ -158,8 +159,6 @@ def read_postgis(
     """
     from sqlalchemy import text
 
-    from .io import _restore
-
     if kwargs:
         raise InvalidOptionError(
             f"reading from PostGIS takes layer=, columns=, where= and bbox=; {sorted(kwargs)} are file options."
@@ -237,7 +236,7 @@ def read_postgis(
         if gdf.crs is None or stored != gdf.crs:  # a CRS without an EPSG code (SRID 0)
             gdf = gdf.set_crs(stored, allow_override=True)
     if meta:
-        gdf = _restore(gdf, meta)
+        gdf = _schema.restore(gdf, meta)
     return gdf
 
 
@@ -248,7 +247,7 @@ def _parse_comment(comment: str | None) -> dict | None:
         data = json.loads(comment)
     except ValueError:
         return None
-    return data.get(_META_KEY) if isinstance(data, dict) else None
+    return data.get(_schema.META_KEY) if isinstance(data, dict) else None
 
 
 def write_postgis(
@@ -290,8 +289,6 @@ def write_postgis(
     from geoalchemy2 import Geometry
     from sqlalchemy import text
 
-    from .io import _schema
-
     if mode not in ("w", "a"):
         raise InvalidOptionError(f"`mode` must be 'w' or 'a'; got {mode!r}.")
     schema, table = _split_layer(layer, "writing")
@@ -301,16 +298,10 @@ def write_postgis(
             f"PostgreSQL names are limited to {_MAX_IDENT_BYTES} bytes (21 Chinese characters); "
             f"{', '.join(long)} would be truncated. Rename them first, e.g. gdf.rename(columns={{...}})."
         )
-    out = gdf
-    index_cols: list[str] = []
-    if not isinstance(gdf.index, pd.RangeIndex) or any(n is not None for n in gdf.index.names):
-        names = [n if n is not None else f"__index_level_{i}__" for i, n in enumerate(gdf.index.names)]
-        out = gdf.copy()
-        out.index.names = names
-        out = out.reset_index()
-        index_cols = names
+    index_cols = _schema.index_names(gdf)
+    out = _schema.index_as_columns(gdf, index_cols)
     out = out.set_geometry(out.geometry.name)
-    meta = _schema(out, index_cols)
+    meta = _schema.schema_of(out, index_cols)
     meta["crs"] = gdf.crs.to_wkt() if gdf.crs is not None else None
     geom_name = out.geometry.name
     srid = _srid(gdf.crs)
@@ -361,7 +352,7 @@ def write_postgis(
                     )
                 conn.execute(text(f"CREATE INDEX ON {qualified} USING GIST ({_q(engine, geom_name)})"))
             if mode == "w" or not _parse_comment(previous):
-                _comment(conn, schema, table, json.dumps({_META_KEY: meta}, ensure_ascii=False))
+                _comment(conn, schema, table, json.dumps({_schema.META_KEY: meta}, ensure_ascii=False))
     finally:
         engine.dispose()
     log.info("wrote %d rows to %s.%s", len(gdf), schema, table)

@@ -36,6 +36,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from . import _postgis, _schema
 from ._validate import check_geodataframe
 from .errors import (
     CRSError,
@@ -64,7 +65,6 @@ DRIVERS: dict[str, str] = {
     ".parquet": "Parquet",
     ".geoparquet": "Parquet",
 }
-_META_KEY = "URBANGEO_SCHEMA"  # no ":" -- GDAL would read it as a metadata domain
 _PG_PREFIXES = ("postgresql://", "postgres://", "PG:")
 
 
@@ -85,20 +85,6 @@ def _driver_for(path: str | os.PathLike, driver: str | None) -> str:
 
 def _is_postgis(source: Any) -> bool:
     return isinstance(source, str) and source.startswith(_PG_PREFIXES)
-
-
-def _schema(gdf: gpd.GeoDataFrame, index_cols: list[str]) -> dict:
-    return {
-        "dtypes": {str(c): str(t) for c, t in gdf.dtypes.items() if c != gdf.geometry.name},
-        "categories": {
-            str(c): [None if pd.isna(v) else v for v in gdf[c].cat.categories.tolist()]
-            for c in gdf.columns
-            if isinstance(gdf[c].dtype, pd.CategoricalDtype)
-        },
-        "geometry": gdf.geometry.name,
-        "index": index_cols,
-        "columns": [str(c) for c in gdf.columns],
-    }
 
 
 def _numbers_as_numbers(df: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[str]]:
@@ -124,38 +110,6 @@ def _numbers_as_numbers(df: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[st
         out[col] = s.astype("Int64" if ints else "float64")
         converted.append(str(col))
     return out, converted
-
-
-def _restore(gdf: gpd.GeoDataFrame, schema: dict) -> gpd.GeoDataFrame:
-    for col, dtype in schema.get("dtypes", {}).items():
-        if col not in gdf.columns or str(gdf[col].dtype) == dtype:
-            continue
-        try:
-            if dtype == "object":  # numbers held in an object column: back to Python objects, None for missing
-                s = gdf[col]
-                if col in schema.get("object_ints", ()):
-                    s = s.astype("Int64")
-                gdf[col] = pd.Series([None if pd.isna(v) else v.item() if isinstance(v, np.generic) else v for v in s.astype(object)], index=s.index, dtype=object)
-            elif dtype == "category":
-                cats = schema.get("categories", {}).get(col)
-                gdf[col] = pd.Categorical(gdf[col], categories=cats)
-            elif dtype.startswith("datetime64"):
-                gdf[col] = pd.to_datetime(gdf[col]).astype(dtype)
-            else:
-                gdf[col] = gdf[col].astype(dtype)
-        except (TypeError, ValueError) as exc:  # keep what was read, never fail a read on this
-            log.warning("could not restore dtype %s of column %s: %s", dtype, col, exc)
-    geom_name = schema.get("geometry")
-    if geom_name and geom_name != gdf.geometry.name:
-        gdf = gdf.rename_geometry(geom_name)
-    order = schema.get("columns")
-    if order and set(order) == {str(c) for c in gdf.columns}:  # GDAL puts the geometry last
-        gdf = gdf[order]
-    index_cols = [c for c in schema.get("index", []) if c in gdf.columns]
-    if index_cols:
-        gdf = gdf.set_index(index_cols)
-        gdf.index.names = [None if n.startswith("__index_level_") else n for n in index_cols]
-    return gdf
 
 
 def read(
@@ -229,9 +183,7 @@ def read(
     if columns is not None and (isinstance(columns, str) or not all(isinstance(c, str) for c in columns)):
         raise InvalidOptionError(f"`columns` must be a list of column names; got {columns!r}, e.g. columns=['pop'].")
     if _is_postgis(source):
-        from ._postgis import read_postgis
-
-        return _warn_no_crs(read_postgis(source, layer=layer, columns=columns, where=where, bbox=bbox, **kwargs),
+        return _warn_no_crs(_postgis.read_postgis(source, layer=layer, columns=columns, where=where, bbox=bbox, **kwargs),
                             source, layer)
     path = Path(source)
     if not path.exists() and "://" not in str(source) and not str(source).startswith("/vsi"):
@@ -260,8 +212,8 @@ def read(
         meta = pyogrio.read_info(path, layer=layer).get("layer_metadata") or {}
     except Exception:  # pragma: no cover - formats without metadata support
         meta = {}
-    if _META_KEY in meta:
-        gdf = _restore(gdf, json.loads(meta[_META_KEY]))
+    if _schema.META_KEY in meta:
+        gdf = _schema.restore(gdf, json.loads(meta[_schema.META_KEY]))
     return _warn_no_crs(gdf, source, layer)
 
 
@@ -414,9 +366,7 @@ def write(
     if mode not in ("w", "a"):
         raise InvalidOptionError(f"`mode` must be 'w' or 'a'; got {mode!r}.")
     if _is_postgis(target):
-        from ._postgis import write_postgis
-
-        return write_postgis(gdf, target, layer=layer, mode=mode, **kwargs)
+        return _postgis.write_postgis(gdf, target, layer=layer, mode=mode, **kwargs)
     path = Path(target)
     if not path.suffix and driver is None:
         path = path.with_suffix(".gpkg")
@@ -431,17 +381,11 @@ def write(
     import pyogrio
 
     out, numeric_objects = _numbers_as_numbers(gdf)
-    index_cols: list[str] = []
-    if not isinstance(gdf.index, pd.RangeIndex) or any(n is not None for n in gdf.index.names):
-        # Shapefile field names hold 10 bytes: there an unnamed index is written as "index"
-        unnamed = "index_{i}" if drv == "ESRI Shapefile" else "__index_level_{i}__"
-        names = [n if n is not None else unnamed.format(i=i) for i, n in enumerate(gdf.index.names)]
-        if drv == "ESRI Shapefile" and names == ["index_0"] and "index" not in out.columns:
-            names = ["index"]
-        out = out.copy()
-        out.index.names = names
-        out = out.reset_index()
-        index_cols = names
+    # Shapefile field names hold 10 bytes: there an unnamed index is written as "index"
+    index_cols = _schema.index_names(out, unnamed="index_{i}" if drv == "ESRI Shapefile" else _schema.UNNAMED_INDEX)
+    if drv == "ESRI Shapefile" and index_cols == ["index_0"] and "index" not in out.columns:
+        index_cols = ["index"]
+    out = _schema.index_as_columns(out, index_cols)
     if drv == "ESRI Shapefile":
         _check_shapefile_geometry(gdf, path)
         long = [str(c) for c in out.columns if c != out.geometry.name and len(str(c).encode()) > 10]
@@ -454,10 +398,10 @@ def write(
     if drv == "FlatGeobuf":
         kwargs.setdefault("SPATIAL_INDEX", "NO")  # a spatial index would reorder the rows
     if drv == "GPKG":
-        schema = _schema(out.set_geometry(out.geometry.name), index_cols)
+        schema = _schema.schema_of(out.set_geometry(out.geometry.name), index_cols)
         schema["dtypes"].update(dict.fromkeys(numeric_objects, "object"))
         schema["object_ints"] = [c for c in numeric_objects if str(out[c].dtype) == "Int64"]
-        kwargs["layer_metadata"] = {_META_KEY: json.dumps(schema)}
+        kwargs["layer_metadata"] = {_schema.META_KEY: json.dumps(schema)}
         kwargs.setdefault("geometry_name", gdf.geometry.name)
     # Shapefile and GeoJSON have no boolean/nullable types: write plain values.
     pyogrio.write_dataframe(out, path, layer=layer, driver=drv, append=(mode == "a"), **kwargs)
