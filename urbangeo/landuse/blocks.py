@@ -29,7 +29,7 @@ import shapely
 from .._validate import check_columns, check_geodataframe, check_number
 from ..crs import get_crs, metric_crs
 from ..errors import MissingDependencyError, UnknownCodeWarning
-from . import _overlay
+from . import _dispatch, _overlay
 from .codes import normalize_codes
 from .rules import RuleProfile, load_profile
 
@@ -102,10 +102,6 @@ def _label(
     return labels, geoms, area, target, report
 
 
-def _profile(profile: Any) -> RuleProfile:
-    return profile if isinstance(profile, RuleProfile) else load_profile(profile)
-
-
 def block_membership(
     parcels: gpd.GeoDataFrame,
     *,
@@ -136,13 +132,8 @@ def block_membership(
     >>> block_membership(p, gap_m=3).block_id.tolist()
     [0, 0, 0]
     """
-    from .screening import _dask_type
-
-    dask_gdf = _dask_type()
-    if dask_gdf is not None and isinstance(parcels, dask_gdf):
-        from ._parallel import membership_dask
-
-        return membership_dask(parcels, gap_m=gap_m, by=by, on_invalid=on_invalid, precision_m=precision_m)
+    if _dispatch.is_dask(parcels):
+        return _membership_dask(parcels, gap_m=gap_m, by=by, on_invalid=on_invalid, precision_m=precision_m)
     labels, _geoms, area, _target, _report = _label(
         parcels, gap_m=gap_m, by=by, on_invalid=on_invalid, precision_m=precision_m
     )
@@ -223,17 +214,12 @@ def assemble_blocks(
     >>> round(float(b.loc[0, "polsby_popper"]), 4)  # 200 m x 100 m rectangle: 4 pi 2e4 / 600^2
     0.6981
     """
-    from .screening import _dask_type
-
-    prof = _profile(profile)
+    prof = load_profile(profile)
     if min_area_m2 is None:
         min_area_m2 = float(prof["min_block_area_m2"])
     check_number(min_area_m2, "min_area_m2", minimum=0)
-    dask_gdf = _dask_type()
-    if dask_gdf is not None and isinstance(parcels, dask_gdf):
-        from ._parallel import blocks_dask
-
-        return blocks_dask(
+    if _dispatch.is_dask(parcels):
+        return _blocks_dask(
             parcels,
             gap_m=gap_m,
             min_area_m2=min_area_m2,
@@ -398,3 +384,157 @@ def _blocks_from_labels(
     out.index = pd.RangeIndex(k, name="block_id")
     out.attrs["blocks"] = {"metric_crs": target.to_string(), "min_area_m2": min_area_m2, "profile": prof.name}
     return out
+
+
+# ---------------------------------------------------------------------- dask frames
+# Blocks are labelled inside each partition, the partition-local blocks are dissolved,
+# and local blocks of *different* partitions that touch (or lie within ``gap_m``) are
+# merged by a second connected-components pass over the local blocks only. A block split
+# by partition boundaries therefore gets one global id, whatever the partitioning.
+
+
+def _local_blocks(
+    df: gpd.GeoDataFrame, *, gap_m: float, by: Any, on_invalid: str, precision_m: float, metric: Any
+) -> dict[str, Any]:
+    """Label one partition; dissolve its local blocks (metric CRS)."""
+    if len(df) == 0:
+        return {"labels": np.empty(0, dtype=np.int64), "area": np.empty(0), "geoms": np.empty(0, dtype=object),
+                "by": np.empty(0, dtype=object)}
+    labels, geoms, area, _target, _report = _label(
+        df, gap_m=gap_m, by=by, on_invalid=on_invalid, precision_m=precision_m, metric=metric
+    )
+    use = labels >= 0
+    k = int(labels[use].max()) + 1 if use.any() else 0
+    dissolved = _dissolve(geoms[use], labels[use], k)
+    byv = np.full(k, None, dtype=object)
+    if by is not None and k:
+        first = pd.Series(df[by].to_numpy()[use]).groupby(labels[use], sort=True).first()
+        byv = first.reindex(np.arange(k)).to_numpy(dtype=object)
+    return {"labels": labels, "area": area, "geoms": dissolved, "by": byv}
+
+
+def _merge_local(locals_: list[dict[str, Any]], *, gap_m: float, by: Any) -> tuple[list[np.ndarray], Any]:
+    """Global labels of the local blocks: link blocks of different partitions."""
+    sizes = [len(d["geoms"]) for d in locals_]
+    offsets = np.r_[0, np.cumsum(sizes)]
+    geoms = np.concatenate([d["geoms"] for d in locals_]) if sum(sizes) else np.empty(0, dtype=object)
+    part = np.repeat(np.arange(len(locals_)), sizes)
+    byv = np.concatenate([d["by"] for d in locals_]) if sum(sizes) else np.empty(0, dtype=object)
+    tree = shapely.STRtree(geoms)
+    if gap_m > 0:
+        a, b = tree.query(geoms, predicate="dwithin", distance=gap_m)
+    else:
+        a, b = tree.query(geoms, predicate="intersects")
+    keep = (a < b) & (part[a] != part[b])
+    if by is not None:
+        keep &= pd.Series(byv[a]).to_numpy() == pd.Series(byv[b]).to_numpy()
+    glob = _components(len(geoms), a[keep], b[keep])
+    per_part = []
+    for i, d in enumerate(locals_):
+        lab = d["labels"]
+        g = np.full(len(lab), -1, dtype=np.int64)
+        ok = lab >= 0
+        g[ok] = glob[offsets[i] + lab[ok]]
+        per_part.append(g)
+    # canonical numbering over the concatenated parcels (first appearance)
+    allg = np.concatenate(per_part) if per_part else np.empty(0, dtype=np.int64)
+    ok = allg >= 0
+    canon = np.full(len(allg), -1, dtype=np.int64)
+    canon[ok] = _canonical(allg[ok])
+    lookup = np.full(int(glob.max()) + 1 if len(glob) else 0, -1, dtype=np.int64)
+    lookup[allg[ok]] = canon[ok]
+    block_of_local = lookup[glob] if len(glob) else np.empty(0, dtype=np.int64)
+    out, start = [], 0
+    for g in per_part:
+        out.append(canon[start : start + len(g)])
+        start += len(g)
+    return out, (block_of_local, geoms)
+
+
+def _labels_dask(parcels: Any, *, gap_m: float, by: Any, on_invalid: str, precision_m: float):
+    dask, _, _ = _dispatch.dask_modules()
+    check_number(gap_m, "gap_m", minimum=0)
+    check_number(precision_m, "precision_m", minimum=0)
+    if by is not None:
+        check_columns(parcels._meta, "parcels", [by])
+    metric = _dispatch.global_metric(parcels)
+    delayed_parts = parcels.to_delayed()
+    locals_ = dask.compute(
+        *[
+            dask.delayed(_local_blocks)(d, gap_m=gap_m, by=by, on_invalid=on_invalid, precision_m=precision_m,
+                                        metric=metric)
+            for d in delayed_parts
+        ]
+    )
+    labels, (block_of_local, local_geoms) = _merge_local(list(locals_), gap_m=gap_m, by=by)
+    return metric, delayed_parts, list(locals_), labels, block_of_local, local_geoms
+
+
+def _membership_dask(parcels: Any, *, gap_m: float, by: Any, on_invalid: str, precision_m: float) -> Any:
+    """:func:`block_membership` of a dask frame (lazy, one partition per input partition)."""
+    dask, _, _ = _dispatch.dask_modules()
+    _metric, parts, locals_, labels, _b, _g = _labels_dask(
+        parcels, gap_m=gap_m, by=by, on_invalid=on_invalid, precision_m=precision_m
+    )
+
+    def assign(df: gpd.GeoDataFrame, lab: np.ndarray, area: np.ndarray) -> gpd.GeoDataFrame:
+        out = df.copy()
+        out["block_id"] = lab
+        out["area_m2"] = area
+        return out
+
+    meta = _dispatch.with_columns(parcels._meta, {"block_id": "int64", "area_m2": "float64"})
+    return _dispatch.from_parts(
+        [dask.delayed(assign)(d, lab, loc["area"]) for d, lab, loc in zip(parts, labels, locals_)], meta
+    )
+
+
+def _blocks_dask(
+    parcels: Any,
+    *,
+    gap_m: float,
+    min_area_m2: float,
+    by: Any,
+    ownership_col: str | None,
+    planning_col: str | None,
+    profile: RuleProfile,
+    on_invalid: str,
+    precision_m: float,
+) -> gpd.GeoDataFrame:
+    """:func:`assemble_blocks` of a dask frame (the blocks come back in memory)."""
+    if planning_col is not None:
+        check_columns(parcels._meta, "parcels", [planning_col])
+    metric, _parts, locals_, labels, block_of_local, local_geoms = _labels_dask(
+        parcels, gap_m=gap_m, by=by, on_invalid=on_invalid, precision_m=precision_m
+    )
+    cols = [c for c in (by, planning_col) if c is not None]
+    if ownership_col is not None and ownership_col in parcels.columns:
+        cols.append(ownership_col)
+    attrs = parcels[cols].compute() if cols else pd.DataFrame(index=range(sum(len(x) for x in labels)))
+    lab = np.concatenate(labels) if labels else np.empty(0, dtype=np.int64)
+    area = np.concatenate([loc["area"] for loc in locals_]) if locals_ else np.empty(0)
+    k = int(lab.max()) + 1 if len(lab) and lab.max() >= 0 else 0
+    # global block geometry = union of its partition-local blocks
+    valid = block_of_local >= 0
+    sums = np.bincount(lab[lab >= 0], weights=area[lab >= 0], minlength=k)
+    dissolved = np.full(k, None, dtype=object)
+    order = np.argsort(block_of_local[valid], kind="stable")
+    bl = block_of_local[valid][order]
+    gl = local_geoms[valid][order]
+    starts = np.flatnonzero(np.r_[True, bl[1:] != bl[:-1]]) if len(bl) else np.empty(0, dtype=int)
+    ends = np.r_[starts[1:], len(bl)]
+    for s, e in zip(starts, ends):
+        dissolved[bl[s]] = gl[s] if e - s == 1 else _union(gl[s:e], sums[bl[s]])
+    return _blocks_from_labels(
+        attrs.reset_index(drop=True),
+        lab,
+        area,
+        metric,
+        get_crs(parcels, "parcels"),
+        dissolved=dissolved,
+        min_area_m2=min_area_m2,
+        by=by,
+        ownership_col=ownership_col,
+        planning_col=planning_col,
+        prof=profile,
+    )

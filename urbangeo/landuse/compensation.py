@@ -36,7 +36,7 @@ from ..errors import (
     MissingValuesWarning,
     UrbangeoWarning,
 )
-from . import _overlay
+from . import _dispatch, _overlay
 
 __all__ = ["MU_M2", "estimate_compensation", "compensation_by_village", "m2_to_mu"]
 
@@ -216,8 +216,6 @@ def estimate_compensation(
        area_mu  price_per_mu  compensation_yuan
     0     22.5       50692.0          1140570.0
     """
-    from .screening import _dask_type
-
     comps = [price_col] if components is None else list(components)
     if not comps:
         raise InvalidOptionError("`components` is empty; pass at least the price column, e.g. ['price_per_mu'].")
@@ -230,11 +228,8 @@ def estimate_compensation(
     # missing and empty zones are skipped below, as documented
     price_zones, _zone_report = check_geometries(price_zones, "price_zones", on_invalid=on_invalid,
                                                  drop_missing=False)
-    dask_gdf = _dask_type()
-    if dask_gdf is not None and isinstance(parcels, dask_gdf):
-        from ._parallel import compensation_dask
-
-        return compensation_dask(
+    if _dispatch.is_dask(parcels):
+        return _compensation_dask(
             parcels, price_zones, price_col=price_col, components=comps, area_col=area_col,
             on_invalid=on_invalid, precision_m=precision_m,
         )
@@ -340,6 +335,19 @@ def estimate_compensation(
         },
     }
     return out
+
+
+def _compensation_dask(parcels: Any, price_zones: gpd.GeoDataFrame, *, components: list[str], **kw: Any) -> Any:
+    """:func:`estimate_compensation` of a dask frame: row-wise, on every partition where it lives."""
+    check_same_crs(parcels=parcels, price_zones=price_zones)
+    extra = {"area_m2": "float64", "area_source": "object", "area_mu": "float64", "zone_share": "float64"}
+    for c in components:
+        extra[c] = "float64"
+        extra[f"{_stem(c)}_yuan"] = "float64"
+    extra["compensation_yuan"] = "float64"
+    return _dispatch.map_partitions(
+        parcels, lambda df: estimate_compensation(df, price_zones, components=components, **kw), extra
+    )
 
 
 def compensation_by_village(

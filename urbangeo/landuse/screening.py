@@ -35,7 +35,6 @@ column                          meaning
 from __future__ import annotations
 
 import logging
-import sys
 import warnings
 from collections.abc import Hashable
 from pathlib import Path
@@ -50,7 +49,7 @@ from .._validate import check_choice, check_columns, check_geodataframe, check_n
 from ..crs import check_same_crs, get_crs, metric_crs
 from ..errors import DroppedRowsWarning, EmptyDataError, InvalidOptionError, SkippedTestsWarning, UnknownCodeError
 from ..settings import settings
-from . import _overlay
+from . import _dispatch, _overlay
 from .codes import category_of, level1_of, normalize_codes, validate_codes
 from .rules import RuleProfile, load_profile
 
@@ -86,13 +85,6 @@ def _tolerance(area: np.ndarray, share: float) -> np.ndarray:
 
 def _fmt(x: float) -> str:
     return f"{x:,.1f} m2"
-
-
-def _dask_type() -> type | None:
-    # a dask_geopandas frame can only exist if its module was imported: no import here
-    # (importing dask costs seconds)
-    mod = sys.modules.get("dask_geopandas")
-    return None if mod is None else mod.GeoDataFrame
 
 
 def screen_conversion(
@@ -212,11 +204,8 @@ def screen_conversion(
     'not collectively owned (QSXZ 10)'
     """
     layers = {"development_boundary": development_boundary, "basic_farmland": basic_farmland, "red_line": red_line}
-    dask_gdf = _dask_type()
-    if dask_gdf is not None and isinstance(parcels, dask_gdf):
-        from ._parallel import screen_dask
-
-        result = screen_dask(
+    if _dispatch.is_dask(parcels):
+        result = _screen_dask(
             parcels,
             route=route,
             development_boundary=development_boundary,
@@ -233,9 +222,9 @@ def screen_conversion(
             on_invalid=on_invalid,
             precision_m=precision_m,
         )
-        _warn_tests_not_run(route, layers, planning, consent_col, _prepare_profile(profile))
+        _warn_tests_not_run(route, layers, planning, consent_col, load_profile(profile))
         return result
-    prof = _prepare_profile(profile)
+    prof = load_profile(profile)
     out = _screen_frame(
         parcels,
         route=route,
@@ -302,10 +291,6 @@ def _warn_tests_not_run(route: str, layers: dict[str, Any], planning: Any, conse
         SkippedTestsWarning,
         stacklevel=3,
     )
-
-
-def _prepare_profile(profile: Any) -> RuleProfile:
-    return profile if isinstance(profile, RuleProfile) else load_profile(profile)
 
 
 def _check_inputs(
@@ -641,6 +626,60 @@ def _assign_approval(
     return out.drop(columns="_cultivated")
 
 
+#: Columns :func:`screen_conversion` adds, with their dtypes (the ``meta`` of a dask result).
+_SCREEN_META = {
+    "area_m2": "float64",
+    "category": "object",
+    "inside_boundary_m2": "float64",
+    "overlap_basic_farmland_m2": "float64",
+    "overlap_red_line_m2": "float64",
+    "planned_use": "object",
+    "failed_tests": "object",
+    "n_failed": "int64",
+    "excluded": "bool",
+    "eligible": "bool",
+    "quota_m2": "float64",
+    "approval_level": "object",
+    "approval_reason": "object",
+}
+
+
+def _screen_dask(parcels: Any, *, profile: Any, route: str, project_col: str | None, **kw: Any) -> Any:
+    """:func:`screen_conversion` of a dask frame.
+
+    The legal tests are row-wise: each partition is screened where it lives, in one metric
+    CRS chosen from the whole layer's extent. The approval level depends on whole projects:
+    it comes from a small per-project table reduced over the partitions.
+    """
+    dask, _, _ = _dispatch.dask_modules()
+    prof = load_profile(profile)
+    layers = {k: kw[k] for k in ("development_boundary", "basic_farmland", "red_line") if kw.get(k) is not None}
+    if isinstance(kw.get("planning"), gpd.GeoDataFrame):
+        layers["planning"] = kw["planning"]
+    check_same_crs(parcels=parcels, **layers)
+    metric = _dispatch.global_metric(parcels)
+
+    def part(df: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        if len(df) == 0:
+            return _dispatch.with_columns(df, {**_SCREEN_META, "_cultivated": "bool"})
+        return _screen_frame(df, route=route, prof=prof, project_col=project_col, metric=metric, **kw)
+
+    staged = [dask.delayed(part)(d) for d in parcels.to_delayed()]
+    staged = dask.persist(*staged)
+    table = None
+    if route == "expropriation":
+        tables = dask.compute(*[dask.delayed(_project_table)(s, project_col, prof) for s in staged])
+        nonempty = [t for t in tables if len(t)]
+        raw = pd.concat(nonempty).groupby(level=0).sum() if nonempty else tables[0]
+        table = _levels(raw, prof)
+
+    def finish(df: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        return _assign_approval(df, prof, route=route, project_col=project_col, table=table)
+
+    meta = _dispatch.with_columns(parcels._meta, _SCREEN_META)
+    return _dispatch.from_parts([dask.delayed(finish)(s) for s in staged], meta)
+
+
 def conversion_summary(
     screened: pd.DataFrame,
     *,
@@ -717,7 +756,7 @@ def conversion_summary(
     out = frame.groupby("key", sort=True).sum()
     out.index.name = by
     if info.get("route", "expropriation") == "expropriation":
-        prof = _prepare_profile(profile if profile is not None else info.get("profile", "national"))
+        prof = load_profile(profile if profile is not None else info.get("profile", "national"))
         cult_mask = level1_of(el[class_col]).isin(list(prof["cultivated_land_classes"])).to_numpy(dtype=bool)
         farm, cult, other = _area_split(
             el["area_m2"].to_numpy(dtype=float),
