@@ -1,0 +1,303 @@
+"""The public API follows docs/conventions.md: checked, not remembered (issue 13).
+
+Every public function (each wing's ``__all__`` and the public core modules) is read with
+:func:`inspect.signature` and checked for:
+
+* a numpydoc ``Parameters`` section, when it takes parameters;
+* options keyword-only: every parameter that can be passed by position is primary data,
+  i.e. has no default (``def f(network, origins, *, minutes=...)``);
+* ``network``, when present, is the first parameter, and is annotated;
+* no banned spelling (the deviations table of docs/conventions.md): one concept, one word.
+
+``KNOWN_DEVIATIONS`` lists what breaks a convention today. The test asserts that this list
+is exact: a new deviation fails at once, and so does a fixed one that is still listed, so
+each fix must delete its line (the list only shrinks). The rename sweep of issue 13 part 2
+empties it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import re
+
+import pytest
+
+import urbangeo
+
+WINGS = ("accessibility", "subsidence", "landuse")
+# Front ends: their flags are the same words with dashes (docs/conventions.md), not walked here.
+NOT_CORE = {"cli"}
+
+# --------------------------------------------------------------------------- the vocabulary
+#: parameter name -> the spelling of docs/conventions.md
+BANNED = {
+    "threshold_minutes": "minutes",
+    "max_minutes": "minutes",
+    "time_min": "minutes",
+    "limit": "minutes or dist_m",
+    "weight": "population_col or weight_col",
+    "pop_col": "population_col",
+    "population": "population_col",
+    "population_column": "population_col",
+    "demand_col": "population_col",
+    "group": "group_by",
+    "spacing_m": "entrance_spacing_m",
+    "max_street_dist_m": "max_snap_m",
+    "max_snap_dist_m": "max_snap_m",
+    "snap_m": "max_snap_m",
+    "cell_size": "resolution_m",
+    "cell_size_m": "resolution_m",
+    "cellsize": "resolution_m",
+    "resolution": "resolution_m",
+    "cell_area_m2": "resolution_m",
+    "value_column": "value_col",
+    "column": "<what it holds>_col",
+    "value": "value_col",
+    "radii": "radii_m",
+    "G": "graph",
+}
+#: a banned word that means something else in one function
+ALLOWED = {
+    ("accessibility.grid_network", "spacing_m"): "the street spacing of a synthetic grid, not entrance spacing",
+}
+#: `by` splits the second input (facilities) into categories; grouping the primary rows is `group_by`
+FACILITY_INPUTS = {"facilities", "supply", "sites"}
+
+# --------------------------------------------------------------------------- today's deviations
+# The to-do list of the rename sweep (issue 13 part 2). Delete a line when it is fixed.
+KNOWN_DEVIATIONS: dict[str, list[str]] = {
+    # accessibility
+    "accessibility.network_from_graph": [
+        "banned spelling `G` (use graph)",
+        "banned spelling `weight` (use population_col or weight_col)",
+    ],
+    "accessibility.network_to_graph": ["no numpydoc Parameters section"],
+    "accessibility.network_from_place": ["no numpydoc Parameters section"],
+    "accessibility.network_from_polygon": ["no numpydoc Parameters section"],
+    "accessibility.decay_weights": ["no numpydoc Parameters section", "positional option `kind`"],
+    "accessibility.gravity_access": ["no numpydoc Parameters section"],
+    "accessibility.nearest_facilities": ["banned spelling `max_minutes` (use minutes)"],
+    "accessibility.pair_costs": [
+        "no numpydoc Parameters section",
+        "banned spelling `limit` (use minutes or dist_m)",
+        "banned spelling `weight` (use population_col or weight_col)",
+    ],
+    "accessibility.service_areas": ["no numpydoc Parameters section"],
+    "accessibility.supply_ratios": ["no numpydoc Parameters section"],
+    "accessibility.access_equity": [
+        "banned spelling `value` (use value_col)",
+        "banned spelling `group` (use group_by)",
+        "banned spelling `population` (use population_col)",
+    ],
+    "accessibility.assign_demand": [
+        "`network` is not the first parameter",
+        "`network` is not annotated",
+        "banned spelling `threshold_minutes` (use minutes)",
+    ],
+    "accessibility.classify_parks": ["banned spelling `radii` (use radii_m)"],
+    "accessibility.cost_matrix": ["`network` is not annotated", "banned spelling `max_minutes` (use minutes)"],
+    "accessibility.life_circle_audit": ["`network` is not annotated"],
+    "accessibility.life_circle_standard": ["no numpydoc Parameters section", "positional option `standard`"],
+    "accessibility.life_circle_summary": [
+        "banned spelling `population` (use population_col)",
+        "`by` groups the primary rows (use group_by)",
+    ],
+    "accessibility.network_candidates": ["`network` is not annotated"],
+    "accessibility.park_coverage": [
+        "`network` is not the first parameter",
+        "`network` is not annotated",
+        "banned spelling `radii` (use radii_m)",
+    ],
+    "accessibility.park_coverage_summary": ["banned spelling `population` (use population_col)"],
+    "accessibility.park_entrances": [
+        "no numpydoc Parameters section",
+        "`network` is not the first parameter",
+        "`network` is not annotated",
+    ],
+    "accessibility.park_service_areas": [
+        "`network` is not the first parameter",
+        "`network` is not annotated",
+        "banned spelling `radii` (use radii_m)",
+    ],
+    "accessibility.site_facilities": [
+        "positional option `candidates`",
+        "`network` is not the first parameter",
+        "`network` is not annotated",
+        "banned spelling `threshold_minutes` (use minutes)",
+        "banned spelling `weight` (use population_col or weight_col)",
+    ],
+    "accessibility.theil": ["no numpydoc Parameters section"],
+    "accessibility.weighted_percentiles": ["no numpydoc Parameters section"],
+    # subsidence
+    "subsidence.read_raster": ["no numpydoc Parameters section"],
+    "subsidence.predict_deformation": ["no numpydoc Parameters section"],
+    "subsidence.subsidence_from_points": ["banned spelling `value_column` (use value_col)"],
+    "subsidence.water_depth": ["no numpydoc Parameters section"],
+    "subsidence.water_bodies": ["no numpydoc Parameters section"],
+    "subsidence.terrace_bands": ["no numpydoc Parameters section"],
+    "subsidence.safety_shelf": ["no numpydoc Parameters section"],
+    "subsidence.damage_grades": ["no numpydoc Parameters section"],
+    "subsidence.knothe_subsidence": ["no numpydoc Parameters section"],
+    "subsidence.knothe_rate": ["no numpydoc Parameters section"],
+    "subsidence.park_plan": [
+        "`network` is not the first parameter",
+        "`network` is not annotated",
+        "banned spelling `population_column` (use population_col)",
+    ],
+    "subsidence.park_landcover": ["no numpydoc Parameters section"],
+    "subsidence.park_entrances": [
+        "banned spelling `spacing_m` (use entrance_spacing_m)",
+        "banned spelling `max_street_dist_m` (use max_snap_m)",
+    ],
+    "subsidence.park_service_areas": ["`network` is not the first parameter", "`network` is not annotated"],
+    # landuse
+    "landuse.validate_codes": ["banned spelling `column` (use <what it holds>_col)"],
+    "landuse.load_profile": ["positional option `profile`"],
+    "landuse.conversion_summary": ["`by` groups the primary rows (use group_by)"],
+    "landuse.area_statistics": ["`by` groups the primary rows (use group_by)"],
+    "landuse.assemble_blocks": ["`by` groups the primary rows (use group_by)"],
+    "landuse.block_membership": ["no numpydoc Parameters section", "`by` groups the primary rows (use group_by)"],
+    "landuse.transition_matrix": ["banned spelling `cell_area_m2` (use resolution_m)"],
+    "landuse.raster_transition_matrix": ["banned spelling `cell_area_m2` (use resolution_m)"],
+    "landuse.markov_matrix": ["no numpydoc Parameters section"],
+    "landuse.category_intensity": ["no numpydoc Parameters section"],
+    "landuse.class_metrics": ["banned spelling `cell_size_m` (use resolution_m)"],
+    "landuse.landscape_metrics": ["banned spelling `cell_size_m` (use resolution_m)"],
+    # core
+    "crs.get_crs": ["no numpydoc Parameters section"],
+    "crs.check_same_crs": ["no numpydoc Parameters section"],
+    "crs.is_metric": ["no numpydoc Parameters section"],
+    "crs.metric_crs": ["no numpydoc Parameters section"],
+    "crs.to_metric": ["no numpydoc Parameters section"],
+    "datasets.get_path": ["no numpydoc Parameters section"],
+    "datasets.shared_path": ["no numpydoc Parameters section"],
+    "io.list_layers": ["no numpydoc Parameters section"],
+    "io.read_raster": ["no numpydoc Parameters section"],
+    "io.write_raster": ["no numpydoc Parameters section"],
+    "io.check_georeferenced": ["no numpydoc Parameters section", "positional option `name`"],
+    "testing.assert_not_mutated": ["no numpydoc Parameters section"],
+    "urbangeo.show_logs": ["no numpydoc Parameters section", "positional option `level`"],
+    "urbangeo.hide_logs": ["no numpydoc Parameters section", "positional option `handler`"],
+}
+
+
+# --------------------------------------------------------------------------- the walk
+def _core_modules() -> list[str]:
+    return sorted(
+        m.name for m in pkgutil.iter_modules(urbangeo.__path__)
+        if not m.ispkg and not m.name.startswith("_") and m.name not in NOT_CORE
+    )
+
+
+def _public_functions() -> dict[str, object]:
+    """``{"wing.name" | "module.name": function}``, each function once (wings first)."""
+    out: dict[str, object] = {}
+    seen: set[int] = set()
+    sources = [(w, importlib.import_module(f"urbangeo.{w}")) for w in WINGS]
+    sources += [(m, importlib.import_module(f"urbangeo.{m}")) for m in _core_modules()]
+    sources.append(("urbangeo", urbangeo))
+    for prefix, mod in sources:
+        names = getattr(mod, "__all__", None)
+        if names is None:  # a core module without __all__: what it defines without a leading _
+            names = [n for n, o in vars(mod).items()
+                     if not n.startswith("_") and inspect.isfunction(o) and o.__module__ == mod.__name__]
+        for name in names:
+            obj = getattr(mod, name)
+            if inspect.isfunction(obj) and id(obj) not in seen:
+                seen.add(id(obj))
+                out[f"{prefix}.{name}"] = obj
+    return out
+
+
+# Indented too: a docstring spliced from a shared block (fca.py) is dedented at compile time by
+# Python >= 3.13 but not the block added to it, so the same section reads differently per stack.
+_PARAMETERS = re.compile(r"^[ \t]*Parameters\n[ \t]*-{3,}[ \t]*$", re.M)
+
+
+def deviations(qualname: str, func) -> list[str]:
+    """What in ``func``'s signature and docstring breaks docs/conventions.md."""
+    out = []
+    params = list(inspect.signature(func).parameters.values())
+    names = [p.name for p in params]
+    if params and not _PARAMETERS.search(inspect.getdoc(func) or ""):
+        out.append("no numpydoc Parameters section")
+    for p in params:
+        positional = p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        if positional and p.default is not p.empty:
+            out.append(f"positional option `{p.name}`")
+    if "network" in names:
+        if names[0] != "network":
+            out.append("`network` is not the first parameter")
+        if params[names.index("network")].annotation is inspect.Parameter.empty:
+            out.append("`network` is not annotated")
+    for name in names:
+        good = BANNED.get(name)
+        if good is None and name.endswith("_column"):
+            good = name[: -len("column")] + "col"
+        if good is None and name.endswith("_minutes"):
+            good = "minutes"
+        if good is not None and (qualname, name) not in ALLOWED:
+            out.append(f"banned spelling `{name}` (use {good})")
+    if "by" in names and not FACILITY_INPUTS & set(names):
+        out.append("`by` groups the primary rows (use group_by)")
+    return out
+
+
+PUBLIC = _public_functions()
+
+
+def test_the_walk_finds_the_public_api():
+    # a guard against a walk that silently finds nothing
+    assert len(PUBLIC) > 100
+    for probe in ("accessibility.nearest_facilities", "subsidence.predict_subsidence", "landuse.screen_conversion",
+                  "io.read", "crs.to_metric"):
+        assert probe in PUBLIC, probe
+
+
+@pytest.mark.parametrize("qualname", sorted(PUBLIC))
+def test_public_function_follows_the_conventions(qualname):
+    found = deviations(qualname, PUBLIC[qualname])
+    known = KNOWN_DEVIATIONS.get(qualname, [])
+    new = [d for d in found if d not in known]
+    fixed = [d for d in known if d not in found]
+    assert not new, (
+        f"urbangeo.{qualname} breaks docs/conventions.md: {new}. Follow the convention (new code gets no "
+        f"allowance); KNOWN_DEVIATIONS is only the to-do list of what existed before it."
+    )
+    assert not fixed, (
+        f"urbangeo.{qualname}: fixed, thank you: delete {fixed} from KNOWN_DEVIATIONS in "
+        f"tests/test_api_conventions.py (the list only shrinks)."
+    )
+
+
+def test_known_deviations_name_public_functions():
+    stale = sorted(set(KNOWN_DEVIATIONS) - set(PUBLIC))
+    assert not stale, f"KNOWN_DEVIATIONS names functions that are no longer public: {stale}; delete them."
+
+
+def test_allowed_exceptions_are_still_needed():
+    stale = [(q, n) for q, n in ALLOWED
+             if q not in PUBLIC or n not in inspect.signature(PUBLIC[q]).parameters]
+    assert not stale, f"ALLOWED lists parameters that no longer exist: {stale}; delete them."
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("def f(network: object, origins, *, minutes=5):\n    '''X.\n\n    Parameters\n    ----------\n    '''", []),
+        ("def f(origins, network, k=1):\n    '''X.'''",
+         ["no numpydoc Parameters section", "positional option `k`", "`network` is not the first parameter",
+          "`network` is not annotated"]),
+        ("def f(network: int, *, threshold_minutes=1, pop_column=None, by=None):\n    '''X.\n\n    Parameters\n"
+         "    ----------\n    '''",
+         ["banned spelling `threshold_minutes` (use minutes)", "banned spelling `pop_column` (use pop_col)",
+          "`by` groups the primary rows (use group_by)"]),
+        ("def f():\n    pass", []),
+    ],
+)
+def test_the_checks_themselves(source, expected):
+    ns: dict = {}
+    exec(source, ns)
+    assert deviations("x.f", ns["f"]) == expected
