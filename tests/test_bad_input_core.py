@@ -69,6 +69,8 @@ import urbangeo.accessibility as acc
 import urbangeo.crs as ucrs
 import urbangeo.io as uio
 import urbangeo.landuse as lu
+import urbangeo.standards as ustd
+import urbangeo.units as uunits
 from urbangeo import subsidence as sub
 from urbangeo.errors import (
     ColumnTypeError,
@@ -737,41 +739,13 @@ register(S, sub.park_plan,
              missing_col("buildings", "residents"), str_dtype("buildings", "residents"),
              nan("buildings", "residents", expect=either(UrbangeoError, UrbangeoWarning, "buildings")),
              bad_param("paved_share", -0.1), bad_param("paved_share", 1.5), bad_param("vegetation_cover", 2.0),
-             bad_param("min_park_area_m2", -1.0), bad_param("entrance_spacing_m", 0)])
+             bad_param("min_park_area_m2", -1.0), bad_param("entrance_spacing_m", 0),
+             bad_param("max_snap_m", -1.0)])
 register(S, sub.park_landcover, lambda: {"zones": zones()}, zone_cases())
 
 
-def sub_parks():
-    return boxes([(-200, -200, 100, 150), (200, 0, 350, 120)], service_radius_m=[500.0, 300.0])
-
-
-def _streets(crs=CRS_M):
-    lines = [shapely.LineString([(X0 - 400, Y0 - 220), (X0 + 500, Y0 - 220)]),
-             shapely.LineString([(X0 + 160, Y0 - 400), (X0 + 160, Y0 + 400)])]
-    return gpd.GeoDataFrame(geometry=lines, crs=CRS_M).to_crs(crs)
-
-
-def sub_park_cases(t="parks", *, geo=("parks",)) -> list[Case]:
-    return [no_crs(t), geographic(*geo), bowtie(t), empty_geom(t), none_geom(t),
-            wrong_type(t, expect=raises(UrbangeoError, t)), empty_frame(t)]
-
-
-register(S, sub.park_entrances, lambda: {"parks": sub_parks(), "spacing_m": 100.0, "streets": _streets()},
-         sub_park_cases(geo=("parks", "streets"))
-         + [mismatch("streets"), no_crs("streets"), bad_param("spacing_m", 0),
-            bad_param("spacing_m", -100.0), bad_param("max_street_dist_m", -1.0)])
-register(S, sub.park_service_areas, lambda: {"parks": sub_parks(), "radius_m": 300.0},
-         sub_park_cases() + [bad_param("radius_m", 0), bad_param("radius_m", -300.0),
-                             Case("missing_col", "parks.service_radius_m",
-                                  lambda kw: {"parks": kw["parks"].drop(columns="service_radius_m")},
-                                  raises(MissingColumnError, "parks", "service_radius_m")),
-                             Case("nan", "parks.service_radius_m",
-                                  lambda kw: {"parks": kw["parks"].assign(service_radius_m=[np.nan, 300.0])},
-                                  either(UrbangeoError, UrbangeoWarning, "parks")),
-                             bad_param("entrance_spacing_m", 0)])
-register(S, sub.park_class_of, lambda: {"area_ha": 5.0},
-         [bad_param("area_ha", -1.0), bad_param("area_ha", float("nan")),
-          Case("str_dtype", "area_ha", lambda kw: {"area_ha": "5"}, raises(UrbangeoError, "area_ha"))])
+# park entrances and service areas: the accessibility rows (issue 13: one copy, in that wing);
+# park class: urbangeo.standards (core rows)
 
 
 # =========================================================================== landuse
@@ -1181,6 +1155,19 @@ for _f in (ucrs.gcj02_to_wgs84, ucrs.wgs84_to_gcj02, ucrs.bd09_to_gcj02, ucrs.gc
     register(C, _f, lambda: {"geo": _lonlat_homes()},
              [Case("mismatch", "geo", lambda kw: {"geo": homes()}, raises(CRSError, "geo")),
               wrong_type("geo", value=lambda: [shapely.Point(113.1, 23.0)], expect=raises(UrbangeoError, "geo"))])
+register(C, ustd.standard_table, lambda: {"standard": "GB50180-2018"}, [bad_param("standard", "GB 50180")])
+register(C, ustd.park_class, lambda: {"area_ha": 5.0},
+         [bad_param("area_ha", -1.0), bad_param("area_ha", float("nan")), bad_param("standard", "GB50180-2018"),
+          bad_param("radius", "mid"),
+          Case("str_dtype", "area_ha", lambda kw: {"area_ha": "5"}, raises(UrbangeoError, "area_ha"))])
+register(C, ustd.park_classes, lambda: {"area_ha": pd.Series([12.0, 0.5, np.nan])},
+         # NaN is an unknown area (no class), documented; negative, infinite and text are bad input
+         [bad_param("area_ha", [-1.0]), bad_param("area_ha", [float("inf")]), bad_param("radius", "mid"),
+          Case("str_dtype", "area_ha", lambda kw: {"area_ha": pd.Series(["12", 0.5])}, raises(UrbangeoError, "area_ha"))])
+register(C, uunits.m2_to_ha, lambda: {"area_m2": np.array([10000.0, 2000.0])},
+         # a unit conversion: NaN and signs carry through as in numpy; only text is bad input
+         [Case("str_dtype", "area_m2", lambda kw: {"area_m2": np.array(["big", "small"])},
+               raises(UrbangeoError, "area_m2"))])
 register(C, urbangeo.show_logs, dict, exempt="switches logging on; takes only a level")
 register(C, urbangeo.hide_logs, dict, exempt="switches logging off; no argument")
 
@@ -1235,6 +1222,11 @@ EXEMPT = {
         "subsidence": "wing module: walked separately",
         "landuse": "wing module: walked separately",
         "DRIVERS": "constant: file extension -> GDAL driver",
+        "STANDARDS": "constant: standard code -> table file (urbangeo.standards)",
+        "PARK_STANDARD": "constant: default park standard code (urbangeo.standards)",
+        "PARK_RADIUS_DEFAULT": "constant: default end of a park radius range (urbangeo.standards)",
+        "MU_M2": "constant: square metres per mu (urbangeo.units)",
+        "HA_M2": "constant: square metres per hectare (urbangeo.units)",
     },
     "landuse": {
         "CATEGORY_NAMES": "constant: three-category names",
@@ -1262,7 +1254,7 @@ EXEMPT = {
     },
 }
 
-WINGS = {"accessibility": (acc,), "subsidence": (sub,), "landuse": (lu,), "core": (urbangeo, uio, ucrs)}
+WINGS = {"accessibility": (acc,), "subsidence": (sub,), "landuse": (lu,), "core": (urbangeo, uio, ucrs, ustd, uunits)}
 
 
 def _walk(wing: str) -> list[tuple[str, object]]:

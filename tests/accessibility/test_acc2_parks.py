@@ -18,7 +18,6 @@ from urbangeo.accessibility import (
     park_entrances,
     park_service_areas,
 )
-from urbangeo.accessibility.parks import park_standard
 from urbangeo.errors import (
     DroppedRowsWarning,
     EmptyDataError,
@@ -28,6 +27,7 @@ from urbangeo.errors import (
     InvalidOptionError,
     MissingColumnError,
 )
+from urbangeo.standards import park_classes, standard_table
 from urbangeo.testing import assert_not_mutated
 
 X0, Y0 = 500_000.0, 2_500_000.0
@@ -49,16 +49,21 @@ def test_classify_by_area_and_boundaries():
         "comprehensive", "comprehensive", "community_large", "community_large", "community", "community",
         "garden", "garden", None,
     ]
-    np.testing.assert_array_equal(out.radius_m.to_numpy()[:8], [3000, 3000, 1000, 1000, 500, 500, 300, 300])
+    # the default is the low end of each range (issue 13: one classification with subsidence.park_plan)
+    np.testing.assert_array_equal(out.radius_m.to_numpy()[:8], [1200, 1200, 800, 800, 500, 500, 300, 300])
     assert np.isnan(out.radius_m.iloc[8])
-    low = classify_parks(parks, radius="low")
-    np.testing.assert_array_equal(low.radius_m.to_numpy()[:4], [1200, 1200, 800, 800])
+    high = classify_parks(parks, radius="high")
+    np.testing.assert_array_equal(high.radius_m.to_numpy()[:8], [3000, 3000, 1000, 1000, 500, 500, 300, 300])
+    # the same classification as the core function both wings call
+    core = park_classes(out.area_ha)
+    assert core.park_class.tolist() == out.park_class.tolist()
+    np.testing.assert_array_equal(core.radius_m, out.radius_m)
     over = classify_parks(parks, radii={"garden": 250})
     assert over.radius_m.iloc[6] == 250
     # geographic input: areas computed in a metric CRS
     geo = classify_parks(parks.to_crs(4326))
     np.testing.assert_allclose(geo.area_ha, out.area_ha, rtol=1e-3)
-    assert (park_standard().status == "unverified").all()
+    assert (standard_table("GB/T51346-2019").status == "unverified").all()
 
 
 def test_classify_errors():

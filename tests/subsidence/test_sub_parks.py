@@ -8,15 +8,8 @@ import pytest
 from shapely import Point, box
 
 from urbangeo.errors import CRSError, CRSMismatchError, EmptyDataError, InvalidOptionError, MissingColumnError
-from urbangeo.subsidence import (
-    park_class_of,
-    park_entrances,
-    park_landcover,
-    park_plan,
-    park_service_areas,
-    predict_subsidence,
-    restoration_zones,
-)
+from urbangeo.standards import park_class
+from urbangeo.subsidence import park_landcover, park_plan, predict_subsidence, restoration_zones
 from urbangeo.subsidence.parks import SERVICE_BUFFER, SERVICE_NETWORK
 from urbangeo.testing import assert_not_mutated
 
@@ -63,10 +56,11 @@ def test_ratios_by_hand():
 
 
 def test_park_classes():
-    assert park_class_of(12.0) == ("comprehensive", 1200.0)
-    assert park_class_of(5.0) == ("community_large", 800.0)
-    assert park_class_of(0.5) == ("garden", 300.0)
-    assert park_class_of(0.1)[0] is None
+    # one classification for both wings (urbangeo.standards), low end of each radius range by default
+    assert park_class(12.0) == ("comprehensive", 1200.0)
+    assert park_class(5.0) == ("community_large", 800.0)
+    assert park_class(0.5) == ("garden", 300.0)
+    assert park_class(0.1)[0] is None
 
 
 def test_buffer_service_counts_match_shapely():
@@ -80,37 +74,42 @@ def test_buffer_service_counts_match_shapely():
         assert row.residents_served == pytest.approx(bl.loc[inside, "residents"].sum())
 
 
+def _grid():
+    from urbangeo.accessibility import grid_network
+
+    return grid_network(31, 21, spacing_m=100.0, crs=CRS, origin_xy=(X0 - 1000, Y0 - 1000))
+
+
 def test_network_service_area():
-    acc = pytest.importorskip("urbangeo.accessibility")
-    if not hasattr(acc, "service_areas"):
-        pytest.skip("urbangeo.accessibility.service_areas not available")
-    net = acc.grid_network(31, 21, spacing_m=100.0, crs=CRS, origin_xy=(X0 - 1000, Y0 - 1000))
+    from urbangeo.accessibility import park_service_areas
+
+    net = _grid()
     z, bl = zones(), buildings()
     p = park_plan(z, buildings=bl, network=net)
     assert (p["service_method"] == SERVICE_NETWORK).all()
-    sa_net = park_service_areas(p, network=net)
-    sa_buf = park_service_areas(p)
-    # walking 500 m along a grid reaches less than the 500 m straight-line buffer (plus street width)
-    for g_net, g_buf in zip(sa_net.geometry, sa_buf.geometry):
-        assert g_net.area < g_buf.buffer(30).area
-        assert g_net.difference(g_buf.buffer(30)).area < 1e-6 * g_net.area + 1
+    # the accessibility wing's readings of the same parks: walking 500 m along a grid reaches less
+    # than the 500 m straight-line buffer (plus street width)
+    sa = park_service_areas(p[["geometry"]], net)
+    g_buf, g_net = sa.geometry.iloc[0], sa.geometry.iloc[1]
+    assert sa.reading.tolist() == ["radius", "network"] and (sa.radius_m == 500).all()
+    assert g_net.area < g_buf.buffer(30).area
+    assert g_net.difference(g_buf.buffer(30)).area < 1e-6 * g_net.area + 1
     assert (p["buildings_served"] > 0).all()
+    # and fewer buildings served on foot than by the radius reading
+    assert (p["buildings_served"] <= park_plan(z, buildings=bl)["buildings_served"]).all()
 
 
 def test_entrances():
-    z = zones()
-    p = park_plan(z)
-    e = park_entrances(p, spacing_m=150)
-    assert set(e["park_id"]) == set(p.index)
-    assert len(e[e.park_id == 0]) == round(600 / 150)  # perimeter 600 m
-    for pid, g in zip(e["park_id"], e.geometry):
-        assert p.geometry.loc[pid].exterior.distance(g) < 1e-6
-    streets = gpd.GeoDataFrame(geometry=[box(X0 - 50, Y0 + 50, X0 + 1200, Y0 + 50).boundary], crs=CRS)
-    es = park_entrances(p, spacing_m=150, streets=streets, max_street_dist_m=5)
-    assert es["on_street"].all()
-    with np.errstate(invalid="ignore"):  # shapely 2.0.1 emits a spurious RuntimeWarning in distance
-        d = es.distance(streets.geometry.iloc[0])
-    assert (d <= 5 + 1e-6).all()
+    from urbangeo.accessibility import park_entrances
+
+    z, net = zones(), _grid()
+    p = park_plan(z, network=net, entrance_spacing_m=150)
+    e = park_entrances(p, net, entrance_spacing_m=150)
+    assert set(e["park"]) == set(p.index)
+    assert p["n_entrances"].tolist() == e[e.edge >= 0].groupby("park").size().reindex(p.index).tolist()
+    assert (p["n_entrances"] > 0).all()
+    # without a network there are no entrances to count: missing, never a made-up number
+    assert park_plan(z)["n_entrances"].isna().all()
 
 
 def test_landcover_and_from_raster_zones():
@@ -185,64 +184,8 @@ def test_nan_residents_warn_and_do_not_undercount():
 
 
 # ------------------------------------------------------------------ issue 12: parks checked at the door, metres only
-
-
-GK117 = "EPSG:4548"  # CGCS2000 GK 117E: the zone metric_crs picks for these parks in lon/lat
-
-
-def _two_parks(crs=GK117):
-    return gpd.GeoDataFrame({"service_radius_m": [500.0, 300.0]},
-                            geometry=[box(X0, Y0, X0 + 300, Y0 + 350), box(X0 + 400, Y0, X0 + 550, Y0 + 120)], crs=crs)
-
-
-def test_geographic_parks_are_measured_in_metres():
-    p = _two_parks()
-    geo = p.to_crs(4326)
-    streets = gpd.GeoDataFrame(geometry=[box(X0 - 100, Y0 - 20, X0 + 700, Y0 - 20).boundary], crs=GK117)
-    with assert_not_mutated(geo):
-        e_geo = park_entrances(geo, spacing_m=100.0)
-        sa_geo = park_service_areas(geo)
-    e = park_entrances(p, spacing_m=100.0)
-    assert e_geo.crs.equals(geo.crs) and len(e_geo) == len(e) == 13 + 5  # 1300 m and 540 m of boundary
-    np.testing.assert_allclose(e_geo["position_m"], e["position_m"], atol=1e-6)
-    assert e_geo.to_crs(GK117).distance(e, align=False).max() < 1e-3
-    es_geo = park_entrances(geo, spacing_m=100.0, streets=streets.to_crs(4326), max_street_dist_m=25.0)
-    es = park_entrances(p, spacing_m=100.0, streets=streets, max_street_dist_m=25.0)
-    assert es_geo["on_street"].tolist() == es["on_street"].tolist()
-    sa = park_service_areas(p)
-    assert sa_geo.crs.equals(geo.crs)
-    np.testing.assert_allclose(sa_geo.to_crs(GK117).area, sa.area, rtol=1e-6)
-    assert sa.area.iloc[0] == pytest.approx(box(0, 0, 300, 350).buffer(500).area)
-
-
-def test_park_rows_without_geometry_warn_and_keep_their_row():
-    from shapely import LineString, Polygon
-
-    from urbangeo.errors import DroppedRowsWarning, GeometryTypeError, InvalidGeometryError, MissingValuesWarning
-
-    p = _two_parks()
-    p.loc[0, "geometry"] = None
-    with assert_not_mutated(p), pytest.warns(DroppedRowsWarning, match="`parks`"):
-        sa = park_service_areas(p)
-    assert sa.index.tolist() == [0, 1] and sa.geometry.iloc[0].is_empty and not sa.geometry.iloc[1].is_empty
-    assert sa["service_method"].iloc[0].startswith("none: park without")
-    with pytest.warns(DroppedRowsWarning, match="`parks`"):
-        assert set(park_entrances(p)["park_id"]) == {1}
-    gap = _two_parks().assign(service_radius_m=[np.nan, 300.0])
-    with pytest.warns(MissingValuesWarning, match=r"`parks`: 1 of 2 .*'service_radius_m'"):
-        assert park_service_areas(gap).geometry.iloc[0].is_empty
-    with pytest.raises(InvalidOptionError, match="service_radius_m"):
-        park_service_areas(_two_parks().assign(service_radius_m=[-5.0, 300.0]))
-    line = _two_parks()
-    line.loc[0, "geometry"] = LineString([(X0, Y0), (X0 + 10, Y0 + 10)])
-    with pytest.raises(GeometryTypeError, match="`parks`"):
-        park_entrances(line)
-    bowtie = _two_parks()
-    bowtie.loc[0, "geometry"] = Polygon([(X0, Y0), (X0 + 100, Y0 + 100), (X0 + 100, Y0), (X0, Y0 + 100)])
-    with pytest.raises(InvalidGeometryError, match="on_invalid='fix'"):
-        park_service_areas(bowtie)
-    with pytest.raises(CRSError, match="`parks`"):
-        park_service_areas(_two_parks().set_crs(None, allow_override=True))
+# (entrances and service areas are the accessibility wing's since issue 13: their door checks are in
+# tests/accessibility/test_acc2_parks.py and the bad-input matrix)
 
 
 def test_park_plan_counts_only_located_buildings_and_checks_spacing():
@@ -258,14 +201,16 @@ def test_park_plan_counts_only_located_buildings_and_checks_spacing():
     assert p["buildings_served"].iloc[0] == clean["buildings_served"].iloc[0] - 1
     with pytest.raises(InvalidOptionError, match="`entrance_spacing_m`"):
         park_plan(z, entrance_spacing_m=0)
+    with pytest.raises(InvalidOptionError, match="`max_snap_m`"):
+        park_plan(z, max_snap_m=-1.0)
 
 
-def test_park_class_of_checks_its_input():
+def test_park_class_checks_its_input():
     from urbangeo.errors import ColumnTypeError
 
     with pytest.raises(ColumnTypeError, match=r"`area_ha`.*float\(area_ha\)"):
-        park_class_of("5")
+        park_class("5")
     for bad in (-1.0, float("nan"), float("inf")):
         with pytest.raises(InvalidOptionError, match="`area_ha`"):
-            park_class_of(bad)
-    assert park_class_of(np.float64(12.0)) == ("comprehensive", 1200.0)
+            park_class(bad)
+    assert park_class(np.float64(12.0)) == ("comprehensive", 1200.0)

@@ -33,13 +33,13 @@ from __future__ import annotations
 import functools
 import warnings
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Literal
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from .. import standards
 from .._validate import (
     OnInvalid,
     check_choice,
@@ -61,14 +61,13 @@ from ..errors import (
 
 __all__ = ["life_circle_audit", "life_circle_summary", "life_circle_standard", "STANDARDS"]
 
-_DATA = Path(__file__).resolve().parent.parent / "data" / "standards"
 STANDARDS = {"GB50180-2018": "gb50180_2018_life_circles.csv"}
 
 
 @functools.lru_cache(maxsize=4)
 def _read_standard(standard: str) -> pd.DataFrame:
     check_choice(standard, "standard", tuple(STANDARDS))
-    return pd.read_csv(_DATA / STANDARDS[standard], comment="#")
+    return standards.standard_table(standard)
 
 
 def life_circle_standard(standard: str = "GB50180-2018") -> pd.DataFrame:

@@ -5,8 +5,10 @@ size, measured as a straight line. People walk on streets and enter through gate
 the area a park really serves on foot is smaller, often much smaller. This module
 gives both readings side by side:
 
-* :func:`classify_parks` - park area (ha), class and service radius from the preset
-  table ``data/standards/gbt51346_2019_park_service.csv`` (or your own radii);
+* :func:`classify_parks` - park area (ha), class and service radius by
+  :func:`urbangeo.standards.park_classes` (the library's one park classification, shared
+  with :func:`urbangeo.subsidence.park_plan`; table
+  ``urbangeo/data/standards/gbt51346_2019_park_service.csv``), or your own radii;
 * :func:`park_entrances` - where people enter: points where the boundary meets a
   street plus points along the boundary, snapped to the street network;
 * :func:`park_service_areas` - per park class, the radius reading (park polygon
@@ -18,16 +20,16 @@ gives both readings side by side:
   covered in each reading.
 
 Every figure of the preset table is marked *unverified* (see the CSV header and
-docs/accessibility_lifecircle.md): pass ``radii=`` to use checked values. Parks
+docs/accessibility_lifecircle.md): pass ``radii=`` to use checked values. Where the
+table gives a range (comprehensive parks: 1,200-3,000 m) the low end is used by default
+(``radius="low"``, see :mod:`urbangeo.standards` for why). Parks
 smaller than the smallest class get no radius; they are kept and reported
 (``park_class`` missing), never silently dropped.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Literal
 
 import geopandas as gpd
@@ -35,6 +37,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .. import standards
 from .._validate import (
     OnInvalid,
     check_choice,
@@ -49,36 +52,12 @@ from ..errors import ColumnTypeError, EmptyDataError, InvalidOptionError
 from ..settings import settings
 
 __all__ = [
-    "PARK_STANDARDS",
-    "park_standard",
     "classify_parks",
     "park_entrances",
     "park_service_areas",
     "park_coverage",
     "park_coverage_summary",
 ]
-
-_DATA = Path(__file__).resolve().parent.parent / "data" / "standards"
-PARK_STANDARDS = {"GB/T51346-2019": "gbt51346_2019_park_service.csv"}
-
-
-@functools.lru_cache(maxsize=2)
-def _read(standard: str) -> pd.DataFrame:
-    check_choice(standard, "standard", tuple(PARK_STANDARDS))
-    return pd.read_csv(_DATA / PARK_STANDARDS[standard], comment="#")
-
-
-def park_standard(standard: str = "GB/T51346-2019") -> pd.DataFrame:
-    """The park-class preset table (a copy): class, area range (ha), radius range (m), status.
-
-    Examples
-    --------
-    >>> park_standard().park_class.tolist()
-    ['comprehensive', 'community_large', 'community', 'garden']
-    >>> park_standard().status.unique().tolist()
-    ['unverified']
-    """
-    return _read(standard).copy()
 
 
 def _metric(gdf: gpd.GeoDataFrame, crs) -> gpd.GeoSeries:
@@ -90,7 +69,7 @@ def classify_parks(
     parks: gpd.GeoDataFrame,
     *,
     standard: str = "GB/T51346-2019",
-    radius: Literal["high", "low"] = "high",
+    radius: Literal["high", "low"] = standards.PARK_RADIUS_DEFAULT,
     radii: Mapping[str, float] | None = None,
     on_invalid: OnInvalid = "fix",
 ) -> gpd.GeoDataFrame:
@@ -101,8 +80,10 @@ def classify_parks(
     parks : GeoDataFrame
         Park polygons, any CRS (areas are computed in a metric CRS).
     standard : {"GB/T51346-2019"}
-    radius : {"high", "low"}, default "high"
-        Which end of a radius range (e.g. 1,200-3,000 m) to use.
+        Park standard (table read by :func:`urbangeo.standards.standard_table`).
+    radius : {"low", "high"}, default "low"
+        Which end of a radius range (e.g. 1,200-3,000 m) to use; the low end by default
+        (the radius every park of the class reaches: see :mod:`urbangeo.standards`).
     radii : mapping, optional
         Override radii by class name, e.g. ``{"community": 400}``.
     on_invalid : {"fix", "raise", "drop", "warn"}, default "fix"
@@ -142,13 +123,13 @@ def classify_parks(
     >>> from shapely.geometry import box
     >>> p = gpd.GeoDataFrame(geometry=[box(0, 0, 400, 400), box(0, 0, 50, 50)], crs=32650)
     >>> classify_parks(p)[["area_ha", "park_class", "radius_m"]].values.tolist()
-    [[16.0, 'comprehensive', 3000.0], [0.25, None, nan]]
+    [[16.0, 'comprehensive', 1200.0], [0.25, None, nan]]
     """
     from ..crs import metric_crs
 
     check_geodataframe(parks, "parks")
     check_choice(radius, "radius", ("high", "low"))
-    table = _read(standard)
+    table = standards.standard_table(standard)
     mcrs = metric_crs(parks, name="parks")
     check_geometry_types(parks, "parks", ["polygon"])
     usable, report = check_geometries(parks, "parks", on_invalid=on_invalid)
@@ -158,14 +139,9 @@ def classify_parks(
     geoms[keep] = np.asarray(usable.geometry.values, dtype=object)
     area_ha = np.full(len(parks), np.nan)
     area_ha[keep] = _metric(usable, mcrs).area.to_numpy(float) / 10_000.0
-    cls = np.full(len(parks), None, dtype=object)
-    rad = np.full(len(parks), np.nan)
-    col = "service_radius_m_high" if radius == "high" else "service_radius_m_low"
-    for _, r in table.iterrows():
-        hi = np.inf if pd.isna(r.area_ha_max) else float(r.area_ha_max)
-        m = (area_ha >= float(r.area_ha_min)) & (area_ha < hi)
-        cls[m] = r.park_class
-        rad[m] = float(r[col])
+    classes = standards.park_classes(area_ha, standard=standard, radius=radius)
+    cls = classes.park_class.to_numpy(dtype=object)
+    rad = classes.radius_m.to_numpy(dtype=float).copy()
     if radii:
         known = set(table.park_class)
         unknown = [k for k in radii if k not in known]
@@ -267,7 +243,7 @@ def park_service_areas(
     network,
     *,
     standard: str = "GB/T51346-2019",
-    radius: Literal["high", "low"] = "high",
+    radius: Literal["high", "low"] = standards.PARK_RADIUS_DEFAULT,
     radii: Mapping[str, float] | None = None,
     street_width_m: float | None = None,
     entrance_spacing_m: float = 50.0,
@@ -319,7 +295,7 @@ def park_service_areas(
     cp = classify_parks(parks, standard=standard, radius=radius, radii=radii, on_invalid=on_invalid)
     mcrs = network.crs
     rows = []
-    classes = [c for c in _read(standard).park_class if (cp.park_class == c).any()]
+    classes = [c for c in standards.standard_table(standard).park_class if (cp.park_class == c).any()]
     for c in classes:
         sub = cp[cp.park_class == c]
         for r in sorted(set(sub.radius_m)):
@@ -356,7 +332,7 @@ def park_coverage(
     network,
     *,
     standard: str = "GB/T51346-2019",
-    radius: Literal["high", "low"] = "high",
+    radius: Literal["high", "low"] = standards.PARK_RADIUS_DEFAULT,
     radii: Mapping[str, float] | None = None,
     speed_kmh: float | None = None,
     entrance_spacing_m: float = 50.0,

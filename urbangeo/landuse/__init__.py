@@ -4,6 +4,7 @@ contiguous development blocks, compensation, and land-use change.
 See docs/landuse.md for the user guide.
 """
 
+from ..units import MU_M2, m2_to_mu
 from .blocks import assemble_blocks, block_membership
 from .change import (
     UNMATCHED,
@@ -30,7 +31,7 @@ from .codes import (
     planning_classes,
     validate_codes,
 )
-from .compensation import MU_M2, compensation_by_village, estimate_compensation, m2_to_mu
+from .compensation import compensation_by_village, estimate_compensation
 from .metrics import class_metrics, landscape_metrics, polygon_patches
 from .plotting import plot_blocks, plot_eligibility
 from .plotting_change import plot_transition_heatmap, plot_transition_sankey

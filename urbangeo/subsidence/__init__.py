@@ -10,8 +10,9 @@
 * :mod:`~urbangeo.subsidence.restoration`: :func:`restoration_zones`, :func:`terrace_bands`,
   :func:`safety_shelf`, :func:`structure_setbacks`, :func:`damage_grades`,
   :func:`knothe_subsidence`, :func:`knothe_rate`;
-* :mod:`~urbangeo.subsidence.parks`: :func:`park_plan`, :func:`park_landcover`,
-  :func:`park_entrances`, :func:`park_service_areas`.
+* :mod:`~urbangeo.subsidence.parks`: :func:`park_plan`, :func:`park_landcover` (park
+  class from :mod:`urbangeo.standards`, entrances and walking service areas from
+  :mod:`urbangeo.accessibility`).
 
 Rasters are :class:`Raster` objects (array, transform, metric CRS; ``.to_geotiff``).
 """
@@ -29,7 +30,7 @@ if _missing:  # pragma: no cover - the raster extra is part of every documented 
 from ._raster import Raster, read_raster, reproject_raster
 from .areas import DEFAULT_CLASSES, MU_M2, subsidence_areas, water_bodies, water_depth
 from .observed import INSAR_CONVENTIONS, dem_difference, insar_to_subsidence, subsidence_from_points
-from .parks import park_class_of, park_entrances, park_landcover, park_plan, park_service_areas
+from .parks import park_landcover, park_plan
 from .pim import PIM_DEFAULTS, QUANTITIES, panel_parameters, predict_deformation, predict_subsidence
 from .restoration import (
     damage_grades,
@@ -68,7 +69,4 @@ __all__ = [
     "knothe_rate",
     "park_plan",
     "park_landcover",
-    "park_entrances",
-    "park_service_areas",
-    "park_class_of",
 ]

@@ -12,14 +12,13 @@ import shapely
 
 from .._validate import check_number
 from ..errors import CRSMismatchError, InvalidOptionError
+from ..units import MU_M2
 from ._raster import Raster, reproject_raster
 
 log = logging.getLogger(__name__)
 
 __all__ = ["subsidence_areas", "water_depth", "water_bodies", "MU_M2", "DEFAULT_CLASSES"]
 
-#: One mu (亩) in square metres, exactly 10000/15.
-MU_M2 = 10000.0 / 15.0
 #: Lower bounds (m) of the subsidence classes: slight, seasonal waterlogging, shallow water, deep water.
 DEFAULT_CLASSES = (0.01, 0.5, 1.5, 3.0)
 

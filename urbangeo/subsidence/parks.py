@@ -7,13 +7,15 @@ for planning of urban green space; verify the clauses for a statutory plan):
 * green-space ratio (绿地率) = green land / park land area (land = park minus water);
 * green coverage ratio (绿化覆盖率) = vegetation projection / park area; water is not
   green coverage, so a lake park has a low coverage ratio however green its shores are;
-* park class and service radius by park area from
-  ``urbangeo/data/standards/gbt51346_2019_park_service.csv``.
+* park class and service radius by park area: :func:`urbangeo.standards.park_classes`,
+  the classification the accessibility wing uses too (low end of each radius range by
+  default; table ``urbangeo/data/standards/gbt51346_2019_park_service.csv``).
 
-The walking service area goes through :func:`urbangeo.accessibility.service_areas`
-when a street ``network`` is given (network distance from entrances on the park
-boundary); otherwise it is a straight-line buffer of the park by its service radius,
-and the ``service_method`` column says so.
+Entrances and the walking service area are those of the accessibility wing
+(:func:`urbangeo.accessibility.park_entrances`, :func:`urbangeo.accessibility.park_service_areas`),
+called when a street ``network`` is given. Without a network :func:`park_plan` gives the
+standard's own radius reading (the park buffered by its service radius) and says so in
+``service_method``; it never switches from one reading to the other on its own.
 """
 
 from __future__ import annotations
@@ -26,70 +28,25 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .. import standards
 from .._validate import OnInvalid, check_columns, check_geodataframe, check_number, validate_frame
-from ..crs import check_same_crs, get_crs, is_metric, metric_crs
+from ..crs import check_same_crs, get_crs, is_metric
 from ..errors import (
-    ColumnTypeError,
     CRSError,
     DroppedRowsWarning,
     EmptyDataError,
     InvalidOptionError,
+    MissingDependencyError,
     MissingValuesWarning,
 )
-from ._tables import load_table
-from .areas import MU_M2
+from ..units import HA_M2, MU_M2
 
 log = logging.getLogger(__name__)
 
-__all__ = ["park_plan", "park_landcover", "park_entrances", "park_service_areas", "park_class_of"]
+__all__ = ["park_plan", "park_landcover"]
 
 SERVICE_BUFFER = "buffer: straight-line service radius from the park boundary (GB/T 51346-2019)"
 SERVICE_NETWORK = "network: walking distance on the street network from park entrances (urbangeo.accessibility)"
-_DIST_TOL_M = 1e-6  # distances this close to a limit count as on it (floating-point noise of reprojection)
-
-
-def _park_table() -> pd.DataFrame:
-    return load_table("standards/gbt51346_2019_park_service")
-
-
-def park_class_of(area_ha: float) -> tuple[str | None, float]:
-    """Park class and (lower) service radius in metres for a park of ``area_ha`` hectares.
-
-    Parameters
-    ----------
-    area_ha : float
-        Park area in hectares (a finite number >= 0).
-
-    Returns
-    -------
-    tuple of (str or None, float)
-        The class name and its service radius (m); ``(None, nan)`` for a park below
-        the smallest class.
-
-    Raises
-    ------
-    ColumnTypeError
-        ``area_ha`` is not a number (e.g. the text ``"5"``).
-    InvalidOptionError
-        ``area_ha`` is negative, NaN or infinite.
-
-    Examples
-    --------
-    >>> park_class_of(12.0), park_class_of(0.2)
-    (('comprehensive', 1200.0), (None, nan))
-    """
-    if isinstance(area_ha, bool) or not isinstance(area_ha, (int, float, np.integer, np.floating)):
-        raise ColumnTypeError(
-            f"`area_ha` must be a number of hectares; got {area_ha!r} ({type(area_ha).__name__}). "
-            f"Convert it first, e.g. park_class_of(float(area_ha))."
-        )
-    area_ha = check_number(area_ha, "area_ha", minimum=0)
-    t = _park_table()
-    for _, row in t.iterrows():
-        hi = row["area_ha_max"]
-        if area_ha >= row["area_ha_min"] and (pd.isna(hi) or area_ha < hi):
-            return str(row["park_class"]), float(row["service_radius_m_low"])
-    return None, float("nan")
 
 
 def _check_zones(zones, on_invalid: OnInvalid = "raise") -> gpd.GeoDataFrame:
@@ -130,242 +87,40 @@ def park_landcover(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=z.crs)
 
 
-def _parks_metric(parks, on_invalid: OnInvalid, *, network=None) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Door checks of a ``parks`` layer: ``(checked, checked_in_a_metric_crs)``.
-
-    Polygons only; missing and empty geometries left out with a DroppedRowsWarning,
-    invalid ones handled by ``on_invalid``. A geographic layer is reprojected to the
-    network's CRS (when given) or to :func:`urbangeo.crs.metric_crs` (CRS contract:
-    never measure in degrees); results go back to the input's CRS.
-    """
-    p, _ = validate_frame(parks, "parks", geometry_types=("polygon",), on_invalid=on_invalid)
-    crs = get_crs(p, "parks")
-    if is_metric(crs):
-        return p, p
-    target = network.crs if network is not None else metric_crs(p, name="parks")
-    log.info("parks: measuring in %s (the input is in %s)", target.name, crs.name)
-    return p, p.to_crs(target)
-
-
-def park_entrances(
-    parks: gpd.GeoDataFrame,
-    *,
-    spacing_m: float = 400.0,
-    streets: gpd.GeoDataFrame | None = None,
-    max_street_dist_m: float = 50.0,
-    on_invalid: OnInvalid = "raise",
-) -> gpd.GeoDataFrame:
-    """Entrance points on each park boundary.
-
-    Without ``streets`` entrances are spaced evenly along the outer boundary (at least
-    one). With ``streets`` (lines, same CRS) the candidates are the boundary points
-    within ``max_street_dist_m`` of a street (checked every 10 m), thinned to one every
-    ``spacing_m`` metres along the boundary; parks with no street nearby fall back to
-    even spacing (``on_street`` False).
-
-    Parameters
-    ----------
-    parks : GeoDataFrame
-        Park polygons, any CRS: a geographic layer is measured in a metric CRS
-        (:func:`urbangeo.crs.metric_crs`) and the entrances come back in its CRS.
-    spacing_m : float
-        Distance between entrances along the boundary (m, > 0).
-    streets : GeoDataFrame, optional
-        Street lines in the CRS of ``parks``.
-    max_street_dist_m : float
-        How near a street a boundary point must be to be a candidate (m, >= 0).
-    on_invalid : {"raise", "fix", "drop", "warn"}
-        What to do with invalid park polygons (see :func:`urbangeo._validate.check_geometries`).
-
-    Returns
-    -------
-    GeoDataFrame
-        Points with ``park_id`` (index label of ``parks``), ``position_m`` (along the
-        boundary) and ``on_street``, in the CRS of ``parks``.
-
-    Raises
-    ------
-    CRSError, CRSMismatchError
-        ``parks`` or ``streets`` without CRS, or in different CRSs.
-    GeometryTypeError
-        ``parks`` holds non-polygons.
-    InvalidGeometryError
-        Invalid park polygons with ``on_invalid="raise"``.
-    EmptyDataError
-        No park with a usable polygon.
-    InvalidOptionError
-        ``spacing_m`` not > 0, ``max_street_dist_m`` negative.
-
-    Warns
-    -----
-    DroppedRowsWarning
-        Parks without geometry (None or empty), or invalid ones with
-        ``on_invalid="drop"``, are left out: they get no entrance.
-    GeometryFixedWarning
-        Invalid park polygons repaired (``on_invalid="fix"``) or used as they are (``"warn"``).
-    """
-    check_geodataframe(parks, "parks")
-    spacing_m = check_number(spacing_m, "spacing_m", minimum=0, strict=True)
-    max_street_dist_m = check_number(max_street_dist_m, "max_street_dist_m", minimum=0)
-    if streets is not None:
-        check_geodataframe(streets, "streets")
-        check_same_crs(parks=parks, streets=streets)
-    checked, work = _parks_metric(parks, on_invalid)
-    if streets is not None:
-        streets_w = streets if get_crs(streets, "streets").equals(work.crs) else streets.to_crs(work.crs)
-        street_union = shapely.union_all(np.asarray(streets_w.geometry.values))
-    rows = []
-    for pid, geom in zip(work.index, work.geometry.values):
-        polys = sorted(shapely.get_parts(geom), key=lambda p: -p.area)
-        ring = polys[0].exterior
-        length = ring.length
-        chosen = []
-        if streets is not None:
-            pos = np.arange(0, length, 10.0)
-            pts = shapely.line_interpolate_point(ring, pos)
-            with np.errstate(invalid="ignore"):  # spurious RuntimeWarning in shapely 2.0.x
-                # within a micrometre counts as at the limit: a reprojected copy of the same layers
-                # (coordinates off by ~1e-9 m) must pick the same entrances
-                near = shapely.distance(pts, street_union) <= max_street_dist_m + _DIST_TOL_M
-            last = -np.inf
-            for p, d in zip(pos[near], pts[near]):
-                if p - last >= spacing_m and (not chosen or length - p + chosen[0][0] >= spacing_m):
-                    chosen.append((p, d, True))
-                    last = p
-        if not chosen:
-            n = max(1, int(round(length / spacing_m)))
-            for p in np.arange(n) * length / n:
-                chosen.append((p, shapely.line_interpolate_point(ring, p), False))
-        rows += [{"park_id": pid, "position_m": float(p), "on_street": bool(s), "geometry": pt} for p, pt, s in chosen]
-    out = gpd.GeoDataFrame(rows, geometry="geometry", crs=work.crs)
-    return out if work is checked else out.to_crs(checked.crs)
-
-
-def park_service_areas(
-    parks: gpd.GeoDataFrame,
-    *,
-    network=None,
-    radius_m: float | None = None,
-    entrance_spacing_m: float = 100.0,
-    on_invalid: OnInvalid = "raise",
-) -> gpd.GeoDataFrame:
-    """Service area of each park: network walking distance or straight-line buffer.
-
-    Parameters
-    ----------
-    parks : GeoDataFrame
-        Park polygons, any CRS (a geographic layer is measured in a metric CRS and
-        the result comes back in its CRS); ``service_radius_m`` column used unless
-        ``radius_m`` is given.
-    network : urbangeo.accessibility.Network, optional
-        Walking network; without it the service area is a buffer (labelled).
-    radius_m : float, optional
-        One radius for every park (m, > 0).
-    entrance_spacing_m : float
-        Spacing of the entrances the network walk starts from (m, > 0).
-    on_invalid : {"raise", "fix", "drop", "warn"}
-        What to do with invalid park polygons (see :func:`urbangeo._validate.check_geometries`).
-
-    Returns
-    -------
-    GeoDataFrame
-        One row per park (same index) with ``service_radius_m``, ``service_method``
-        and the service-area polygon, in the CRS of ``parks``. Parks left out (no
-        geometry) or without a radius have an empty polygon and say why in
-        ``service_method``.
-
-    Raises
-    ------
-    CRSError
-        ``parks`` has no CRS.
-    GeometryTypeError
-        ``parks`` holds non-polygons.
-    InvalidGeometryError
-        Invalid park polygons with ``on_invalid="raise"``.
-    MissingColumnError, ColumnTypeError
-        No numeric ``service_radius_m`` column and no ``radius_m``.
-    InvalidOptionError
-        ``radius_m``, ``entrance_spacing_m`` or a ``service_radius_m`` value not > 0.
-
-    Warns
-    -----
-    DroppedRowsWarning
-        Parks without geometry (None or empty), or invalid ones with
-        ``on_invalid="drop"``: no service area.
-    MissingValuesWarning
-        Parks with a missing (NaN) ``service_radius_m``: no service area.
-    GeometryFixedWarning
-        Invalid park polygons repaired (``on_invalid="fix"``) or used as they are (``"warn"``).
-    """
-    return _service_areas(parks, network=network, radius_m=radius_m, entrance_spacing_m=entrance_spacing_m,
-                          on_invalid=on_invalid, warn_missing_radius=True)
-
-
 #: ``service_method`` of a park that has no service area
 NO_RADIUS = "none: park below the smallest class, no service radius"
-NO_GEOMETRY = "none: park without usable geometry (left out)"
 
 
-def _service_areas(parks, *, network, radius_m, entrance_spacing_m, on_invalid, warn_missing_radius):
-    check_geodataframe(parks, "parks")
-    entrance_spacing_m = check_number(entrance_spacing_m, "entrance_spacing_m", minimum=0, strict=True)
-    if radius_m is not None:
-        radii = pd.Series(check_number(radius_m, "radius_m", minimum=0, strict=True), index=parks.index)
-    else:
-        check_columns(parks, "parks", {"service_radius_m": "numeric"})
-        radii = parks["service_radius_m"].astype(float)
-        bad = radii.notna() & ~(np.isfinite(radii) & (radii > 0))
-        if bad.any():
-            labels = list(parks.index[bad])
-            raise InvalidOptionError(
-                f"`parks['service_radius_m']` must be > 0 m; rows {labels[:5]} have {list(radii[bad])[:5]}. "
-                f"Correct them, or pass one radius for every park with radius_m=."
-            )
-        gaps = radii.isna()
-        if warn_missing_radius and gaps.any():
-            labels = list(parks.index[gaps])
-            warnings.warn(
-                f"`parks`: {len(labels)} of {len(parks)} rows have no value in 'service_radius_m' (rows "
-                f"{', '.join(repr(x) for x in labels[:5])}{' ...' if len(labels) > 5 else ''}); they get no service "
-                f"area (empty polygon). Give them a radius (e.g. from park_class_of(area_ha)) or pass radius_m=.",
-                MissingValuesWarning,
-                stacklevel=3,
-            )
-    checked, work = _parks_metric(parks, on_invalid, network=network)
-    # rows kept at the door, by position (check_geometries leaves rows out by label, in order)
-    kept = parks.index.isin(checked.index)
-    geoms, methods = [], []
-    use_network = network is not None
-    if use_network:
-        try:
-            from ..accessibility import service_areas
-        except ImportError:  # pragma: no cover - accessibility wing missing
-            use_network = False
-            log.warning("urbangeo.accessibility.service_areas not available; using buffers")
-    for geom, r in zip(work.geometry.values, radii.to_numpy()[kept]):
-        if not np.isfinite(r) or r <= 0:
+def _network_service(parks: gpd.GeoDataFrame, network, *, entrance_spacing_m: float,
+                     max_snap_m: float | None) -> tuple[np.ndarray, list]:
+    """Entrances per park and walking service areas, by the accessibility park functions.
+
+    Uses :func:`urbangeo.accessibility.park_entrances` and
+    :func:`urbangeo.accessibility.park_service_areas` (network reading), one park at a time so
+    that each park gets its own service area; the park polygon itself is part of it.
+    """
+    try:
+        from .. import accessibility
+    except ImportError as err:  # pragma: no cover - the accessibility wing needs the network extra
+        raise MissingDependencyError(
+            f"park_plan(network=...) walks the network with urbangeo.accessibility, which cannot be imported "
+            f"({err}); install it with pip install 'urbangeo[network]', or call park_plan without network= "
+            f"for the straight-line radius reading."
+        ) from err
+    ent = accessibility.park_entrances(parks, network, entrance_spacing_m=entrance_spacing_m, max_snap_m=max_snap_m)
+    on_net = ent[ent["edge"].to_numpy() >= 0]
+    n_entrances = on_net.groupby("park").size().reindex(parks.index, fill_value=0).to_numpy(np.int64)
+    geoms = []
+    for label, geom, radius in zip(parks.index, parks.geometry.values, parks["service_radius_m"].to_numpy(float)):
+        if not np.isfinite(radius):
             geoms.append(shapely.Polygon())
-            methods.append(NO_RADIUS)
             continue
-        if use_network:
-            one = gpd.GeoDataFrame(geometry=[geom], crs=work.crs)
-            sa = service_areas(network, one, dist_m=float(r), facility_polygons="entrances",
-                               entrance_spacing_m=entrance_spacing_m)
-            g = sa.geometry.iloc[0]
-            geoms.append(shapely.union_all([g, geom]) if g is not None and not g.is_empty else geom)
-            methods.append(SERVICE_NETWORK)
-        else:
-            geoms.append(geom.buffer(float(r)))
-            methods.append(SERVICE_BUFFER)
-    if work is not checked:  # back to the input's CRS
-        geoms = list(gpd.GeoSeries(geoms, crs=work.crs).to_crs(checked.crs).values)
-    # parks left out at the door keep their row (same index), with an empty polygon and the reason
-    all_geoms = np.full(len(parks), shapely.Polygon(), dtype=object)
-    all_methods = np.full(len(parks), NO_GEOMETRY, dtype=object)
-    all_geoms[kept] = np.asarray(geoms, dtype=object)
-    all_methods[kept] = methods
-    return gpd.GeoDataFrame({"service_radius_m": radii.to_numpy(), "service_method": all_methods},
-                            geometry=list(all_geoms), index=parks.index, crs=parks.crs)
+        sa = accessibility.park_service_areas(parks.loc[[label], ["geometry"]], network,
+                                              entrance_spacing_m=entrance_spacing_m, max_snap_m=max_snap_m)
+        walk = sa[sa["reading"] == "network"]
+        g = walk.geometry.iloc[0] if len(walk) else None
+        geoms.append(shapely.union_all([g, geom]) if g is not None and not g.is_empty else geom)
+    return n_entrances, geoms
 
 
 def _drop_missing_buildings(buildings: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -408,11 +163,11 @@ def park_plan(
     buildings: gpd.GeoDataFrame | None = None,
     population_column: str | None = None,
     network=None,
-    streets: gpd.GeoDataFrame | None = None,
     paved_share: float = 0.15,
     vegetation_cover: float = 0.95,
     min_park_area_m2: float = 4000.0,
     entrance_spacing_m: float = 400.0,
+    max_snap_m: float | None = None,
     on_invalid: OnInvalid = "raise",
 ) -> gpd.GeoDataFrame:
     """Turn restoration zones into parks with their ratios, class, entrances and people served.
@@ -433,9 +188,12 @@ def park_plan(
         :class:`~urbangeo.errors.MissingValuesWarning` says how many there are and how to
         fill or drop them (``buildings_served`` still counts them).
     network : urbangeo.accessibility.Network, optional
-        Walking network for network service areas (else straight-line buffers).
-    streets : GeoDataFrame, optional
-        Street lines to put entrances where streets meet the park.
+        Walking network. Given: entrances and the walking service area come from
+        :func:`urbangeo.accessibility.park_entrances` and
+        :func:`urbangeo.accessibility.park_service_areas` (network reading, plus the park
+        itself). Not given: the radius reading of the standard (the park buffered by its
+        service radius) and no entrances (``n_entrances`` missing); ``service_method``
+        says which reading each row uses.
     paved_share : float
         Share of park land taken by paths, plazas and buildings (not green land).
     vegetation_cover : float
@@ -443,7 +201,11 @@ def park_plan(
     min_park_area_m2 : float
         Park land parts smaller than this are left out (reported in the log).
     entrance_spacing_m : float
-        Spacing of entrances along the boundary (m, > 0).
+        Spacing of entrances along the boundary (m, > 0), besides the points where
+        streets cross it (see :func:`urbangeo.accessibility.park_entrances`).
+    max_snap_m : float, optional
+        Longest access leg from the boundary to a street (default
+        ``settings.max_snap_m``), as in :func:`urbangeo.accessibility.park_entrances`.
     on_invalid : {"raise", "fix", "drop", "warn"}
         What to do with invalid zone polygons: ``"raise"`` (default) an
         :class:`~urbangeo.errors.InvalidGeometryError` listing them, ``"fix"`` repair
@@ -456,8 +218,10 @@ def park_plan(
         One row per park (``park_id`` 1..n, largest first): ``area_m2``, ``area_ha``,
         ``area_mu``, ``water_area_m2``, ``land_area_m2``, ``green_area_m2``,
         ``water_surface_ratio``, ``green_space_ratio``, ``green_coverage_ratio``,
-        ``park_class``, ``service_radius_m``, ``n_entrances``, ``buildings_served``,
-        ``residents_served``, ``service_method``; park polygons in the zones' CRS.
+        ``park_class``, ``service_radius_m`` (:func:`urbangeo.standards.park_classes`,
+        low end of each range), ``n_entrances`` (entrances on the network; missing
+        without ``network``), ``buildings_served``, ``residents_served``,
+        ``service_method``; park polygons in the zones' CRS.
 
     Raises
     ------
@@ -470,6 +234,9 @@ def park_plan(
     InvalidOptionError
         ``paved_share``, ``vegetation_cover``, ``min_park_area_m2`` or
         ``entrance_spacing_m`` out of range; ``population_column`` without ``buildings``.
+    MissingDependencyError
+        ``network`` given but :mod:`urbangeo.accessibility` cannot be imported (no
+        silent fallback to the radius reading).
 
     Warns
     -----
@@ -485,6 +252,8 @@ def park_plan(
     vegetation_cover = check_number(vegetation_cover, "vegetation_cover", minimum=0, maximum=1)
     min_park_area_m2 = check_number(min_park_area_m2, "min_park_area_m2", minimum=0)
     entrance_spacing_m = check_number(entrance_spacing_m, "entrance_spacing_m", minimum=0, strict=True)
+    if max_snap_m is not None:
+        max_snap_m = check_number(max_snap_m, "max_snap_m", minimum=0)
     if buildings is not None:
         check_geodataframe(buildings, "buildings")
         check_same_crs(zones=z, buildings=buildings)
@@ -503,6 +272,7 @@ def park_plan(
     else:
         zone_water = np.where(park_zones["water"].astype(bool), shapely.area(zone_geoms), 0.0)
     zone_rep = shapely.point_on_surface(zone_geoms)
+    classes = standards.park_classes([float(g.area) / HA_M2 for g in parts])
     rows = []
     for i, g in enumerate(parts, start=1):
         inside = shapely.contains(g, zone_rep) | shapely.intersects(g, zone_rep)
@@ -510,11 +280,11 @@ def park_plan(
         water = float(zone_water[inside].sum())
         land = max(area - water, 0.0)
         green = land * (1 - paved_share)
-        cls, radius = park_class_of(area / 1e4)
+        cls, radius = classes.park_class.iloc[i - 1], float(classes.radius_m.iloc[i - 1])
         rows.append({
             "park_id": i,
             "area_m2": area,
-            "area_ha": area / 1e4,
+            "area_ha": area / HA_M2,
             "area_mu": area / MU_M2,
             "water_area_m2": water,
             "land_area_m2": land,
@@ -527,18 +297,26 @@ def park_plan(
             "geometry": g,
         })
     parks = gpd.GeoDataFrame(rows, geometry="geometry", crs=z.crs)
-    ent = park_entrances(parks, spacing_m=entrance_spacing_m, streets=streets)
-    parks["n_entrances"] = ent.groupby("park_id").size().reindex(parks.index, fill_value=0).to_numpy()
-    # parks below the smallest class have no radius by design (park_class None): no warning
-    sa = _service_areas(parks, network=network, radius_m=None, entrance_spacing_m=100.0, on_invalid="raise",
-                        warn_missing_radius=False)
-    parks["service_method"] = sa["service_method"].to_numpy()
+    radii = parks["service_radius_m"].to_numpy(float)
+    has_radius = np.isfinite(radii)
+    # parks below the smallest class have no radius by design (park_class None): no service area, no warning
+    if network is not None:
+        n_entrances, service = _network_service(parks, network, entrance_spacing_m=entrance_spacing_m,
+                                                max_snap_m=max_snap_m)
+        parks["n_entrances"] = n_entrances
+        method = SERVICE_NETWORK
+    else:
+        service = [g.buffer(r) if ok else shapely.Polygon()
+                   for g, r, ok in zip(parks.geometry.values, radii, has_radius)]
+        parks["n_entrances"] = pd.array([pd.NA] * len(parks), dtype="Int64")
+        method = SERVICE_BUFFER
+    parks["service_method"] = np.where(has_radius, method, NO_RADIUS).astype(object)
     if buildings is not None:
         pts = buildings.geometry.representative_point()
         pop = buildings[population_column].astype(float) if population_column else None
         counts, residents = [], []
         tree = shapely.STRtree(np.asarray(pts.values))
-        for g in sa.geometry.values:
+        for g in service:
             hit = tree.query(g, predicate="contains") if g is not None and not g.is_empty else np.array([], dtype=int)
             counts.append(len(hit))
             # a park serving a building of unknown population has an unknown total (NaN), not an undercount
