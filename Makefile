@@ -41,11 +41,12 @@ env-min: $(VENV_MIN)/.installed
 demo: env
 	$(VENV)/bin/python examples/demo.py --out $(OUT)
 
-# Tool settings: pyproject.toml. The API conventions (docs/conventions.md) are a test, run here too.
-# mypy (`$(VENV)/bin/mypy`, configured in pyproject.toml) joins when it reports no errors (issue 13).
+# Tool settings: pyproject.toml. The API conventions (docs/conventions.md) and the import layers
+# (docs/architecture.md, no cycle) are tests, run here too. mypy (`$(VENV)/bin/mypy`, configured
+# in pyproject.toml) joins when it reports no errors (issue 13).
 lint: env
 	$(VENV)/bin/ruff check urbangeo tests examples benchmarks qgis_plugin conftest.py
-	$(VENV)/bin/python -m pytest tests/test_api_conventions.py -q -p no:xdist -p no:cacheprovider
+	$(VENV)/bin/python -m pytest tests/test_api_conventions.py tests/test_import_graph.py -q -p no:xdist -p no:cacheprovider
 
 test-new: env
 	@$(VENV)/bin/python -c "import numpy, geopandas, pyproj, shapely, sys; print('newest stack: python', sys.version.split()[0], 'numpy', numpy.__version__, 'geopandas', geopandas.__version__, 'pyproj', pyproj.__version__, 'shapely', shapely.__version__)"
