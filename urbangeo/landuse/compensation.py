@@ -6,8 +6,9 @@ the area of each zone a parcel straddles, and multiplies by the parcel's area in
 :func:`compensation_by_village` sums the result per village (first 12 digits of the
 located-in unit code ``ZLDWDM``).
 
-One mu is exactly 10000/15 m2 (666.666... m2; 666.7 is wrong by 0.005 %):
+One mu is exactly 10000/15 m2 (666.666... m2; 666.7 is wrong by 0.005 %; :mod:`urbangeo.units`):
 
+>>> from urbangeo.units import MU_M2
 >>> MU_M2
 666.6666666666666
 >>> round(15000 / MU_M2, 12)
@@ -16,7 +17,6 @@ One mu is exactly 10000/15 m2 (666.666... m2; 666.7 is wrong by 0.005 %):
 
 from __future__ import annotations
 
-import numbers
 import warnings
 from collections.abc import Sequence
 from typing import Any, Literal
@@ -29,72 +29,16 @@ import shapely
 from .._validate import check_columns, check_geodataframe, check_geometries, check_number
 from ..crs import check_same_crs, get_crs, metric_crs
 from ..errors import (
-    ColumnTypeError,
     EmptyDataError,
     GeometryTypeError,
     InvalidOptionError,
     MissingValuesWarning,
     UrbangeoWarning,
 )
+from ..units import m2_to_mu
 from . import _dispatch, _overlay
 
-__all__ = ["MU_M2", "estimate_compensation", "compensation_by_village", "m2_to_mu"]
-
-#: Square metres in one mu (市亩), exactly.
-MU_M2: float = 10000.0 / 15.0
-
-
-def m2_to_mu(area_m2: Any) -> Any:
-    """Convert square metres to mu exactly (``area_m2 * 15 / 10000``).
-
-    Parameters
-    ----------
-    area_m2 : number or array-like of numbers
-        Areas in m2; NaN and signs carry through as in numpy.
-
-    Returns
-    -------
-    float or numpy.ndarray
-        A float for a scalar, else a float array of the same shape.
-
-    Raises
-    ------
-    ColumnTypeError
-        ``area_m2`` holds text (or other values that are not numbers).
-
-    Examples
-    --------
-    >>> m2_to_mu(10000.0)
-    15.0
-    >>> m2_to_mu([10000.0, 2000.0]).tolist()
-    [15.0, 3.0]
-    """
-    arr = _as_float_array(area_m2, "area_m2")
-    if arr.ndim == 0:
-        return float(arr) * 15.0 / 10000.0
-    return arr * 15.0 / 10000.0
-
-
-def _as_float_array(values: Any, name: str) -> np.ndarray:
-    """``values`` as a float array (None/<NA> -> NaN), or ColumnTypeError for text and booleans."""
-    arr = np.asarray(values)
-    if arr.dtype.kind in "iuf":
-        return arr.astype(float)
-    flat = arr.ravel().tolist()
-    if arr.dtype.kind == "O":
-        def _missing(v: Any) -> bool:
-            return v is None or v is pd.NA
-
-        bad = [v for v in flat if not (_missing(v) or (isinstance(v, numbers.Real) and not isinstance(v, bool)))]
-        if not bad:
-            return np.array([np.nan if _missing(v) else float(v) for v in flat], dtype=float).reshape(arr.shape)
-    else:
-        bad = flat
-    example = f" (e.g. {bad[0]!r})" if bad else ""
-    raise ColumnTypeError(
-        f"`{name}` must hold numbers (m2), but has dtype {arr.dtype}{example}; convert it first, e.g. "
-        f"pandas.to_numeric({name}) (which raises on text that is not a number)."
-    )
+__all__ = ["estimate_compensation", "compensation_by_village"]
 
 
 def _stem(component: str) -> str:
@@ -297,7 +241,7 @@ def estimate_compensation(
     out = parcels.copy()
     out["area_m2"] = area_pay
     out["area_source"] = pd.Series(source, index=out.index, dtype=object)
-    out["area_mu"] = area_pay * 15.0 / 10000.0
+    out["area_mu"] = m2_to_mu(area_pay)
     out["zone_share"] = share
     total = np.zeros(n)
     for c in comps:
