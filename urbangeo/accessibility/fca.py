@@ -42,7 +42,8 @@ import numpy as np
 
 from .._validate import check_choice, check_columns, check_geodataframe, check_number
 from ..errors import DroppedRowsWarning, InvalidOptionError
-from .metrics import DECAYS, _check_network, _check_speed, _facilities, _origins, _pairs_core, decay_weights
+from . import _common
+from ._common import DECAYS, decay_weights
 from .network import Network
 
 __all__ = [
@@ -78,7 +79,7 @@ def _zones(spec, name):
 
 def _fca(network, demand, supply, *, method, population_col, capacity_col, minutes, dist_m, decay, beta,
          min_cost, speed_kmh, max_snap_m, supply_polygons, entrance_spacing_m, progress):
-    _check_network(network)
+    _common.check_network(network)
     check_geodataframe(demand, "demand")
     check_geodataframe(supply, "supply")
     check_choice(method, "method", FCA_METHODS)
@@ -103,7 +104,7 @@ def _fca(network, demand, supply, *, method, population_col, capacity_col, minut
         if min_cost is not None:
             check_number(min_cost, "min_cost", minimum=0.0, strict=True)
         decay_weights(0.0, decay, horizon=zones[0], beta=beta, min_cost=min_cost)
-    speed_kmh = _check_speed(speed_kmh)
+    speed_kmh = _common.check_speed(speed_kmh)
     # rows without geometry (kept, NaN) and invalid polygons (repaired) are warned about when snapping
     pop = demand[population_col].to_numpy(float)
     cap = supply[capacity_col].to_numpy(float)
@@ -117,12 +118,13 @@ def _fca(network, demand, supply, *, method, population_col, capacity_col, minut
                 DroppedRowsWarning,
                 stacklevel=4,
             )
-    d = _origins(network, demand, weight=weight, speed_kmh=speed_kmh, max_snap_m=max_snap_m, name="demand")
-    s = _facilities(network, supply, weight=weight, speed_kmh=speed_kmh, max_snap_m=max_snap_m,
-                    polygons=supply_polygons, entrance_spacing_m=entrance_spacing_m, name="supply")
+    d = _common.snap_origins(network, demand, weight=weight, speed_kmh=speed_kmh, max_snap_m=max_snap_m,
+                             name="demand")
+    s = _common.snap_facilities(network, supply, weight=weight, speed_kmh=speed_kmh, max_snap_m=max_snap_m,
+                                polygons=supply_polygons, entrance_spacing_m=entrance_spacing_m, name="supply")
     limit = float(zones.max()) * factor
-    oi, sj, c, _ = _pairs_core(network, d.legs, s.legs, weight=weight, speed_kmh=speed_kmh, limit=limit,
-                               progress=progress)
+    oi, sj, c, _ = _common.pair_search(network, d.legs, s.legs, weight=weight, speed_kmh=speed_kmh, limit=limit,
+                                       progress=progress)
     cu = c / factor
     if method == "g2sfca":
         w = decay_weights(cu, decay, horizon=zones[0], beta=beta, min_cost=min_cost)
@@ -152,12 +154,10 @@ def _fca(network, demand, supply, *, method, population_col, capacity_col, minut
 
 
 def _demand_frame(demand, acc, n_sup, d):
-    from .metrics import _snap_columns
-
     out = demand.copy()
     out["access"] = acc
     out["n_supply"] = n_sup
-    _snap_columns(out, d)
+    _common.snap_columns(out, d)
     return out
 
 

@@ -29,8 +29,7 @@ from shapely.ops import substring
 from .._progress import progress_bar
 from .._validate import check_geodataframe, check_number
 from ..settings import settings
-from . import _engine
-from .metrics import _check_network, _check_speed, _facilities, _groups, _origins, _subset, _thresholds
+from . import _common, _engine
 from .network import Network
 from .snapping import Legs, edge_rate
 
@@ -97,7 +96,7 @@ def _polygon(lines, width):
 
 
 def _bands(minutes, dist_m):
-    weight, thr, labels, vals = _thresholds(minutes, dist_m)
+    weight, thr, labels, vals = _common.thresholds(minutes, dist_m)
     order = np.argsort(thr)
     return weight, thr[order], [vals[i] for i in order], ("minutes" if weight == "time_s" else "dist_m")
 
@@ -164,13 +163,13 @@ def isochrones(
     >>> bool(iso.geometry[1].covers(iso.geometry[0]))
     True
     """
-    _check_network(network)
+    _common.check_network(network)
     check_geodataframe(origins, "origins")
     weight, thr, vals, col = _bands(minutes, dist_m)
-    speed_kmh = _check_speed(speed_kmh)
+    speed_kmh = _common.check_speed(speed_kmh)
     width = settings.street_width_m if street_width_m is None else street_width_m
     width = check_number(width, "street_width_m", minimum=0.0, strict=True)
-    o = _origins(network, origins, weight=weight, speed_kmh=speed_kmh, max_snap_m=max_snap_m)
+    o = _common.snap_origins(network, origins, weight=weight, speed_kmh=speed_kmh, max_snap_m=max_snap_m)
     lg = o.legs
     g = _engine.graph(network, weight=weight, speed_kmh=speed_kmh)
     rate = edge_rate(network, weight, speed_kmh)
@@ -270,20 +269,20 @@ def service_areas(
     >>> int(sa.n_facilities[0]), sa.geometry[0].geom_type
     (2, 'MultiPolygon')
     """
-    _check_network(network)
+    _common.check_network(network)
     check_geodataframe(facilities, "facilities")
     weight, thr, vals, col = _bands(minutes, dist_m)
-    speed_kmh = _check_speed(speed_kmh)
+    speed_kmh = _common.check_speed(speed_kmh)
     width = settings.street_width_m if street_width_m is None else street_width_m
     width = check_number(width, "street_width_m", minimum=0.0, strict=True)
-    f = _facilities(network, facilities, weight=weight, speed_kmh=speed_kmh, max_snap_m=max_snap_m,
-                    polygons=facility_polygons, entrance_spacing_m=entrance_spacing_m)
+    f = _common.snap_facilities(network, facilities, weight=weight, speed_kmh=speed_kmh, max_snap_m=max_snap_m,
+                                polygons=facility_polygons, entrance_spacing_m=entrance_spacing_m)
     g = _engine.graph(network, weight=weight, speed_kmh=speed_kmh, reverse=True)
     rate = edge_rate(network, weight, speed_kmh)
     rows = []
-    groups = _groups(facilities, by)
+    groups = _common.facility_groups(facilities, by)
     for cat, grow in progress_bar(groups, progress=progress, total=len(groups), desc="service areas"):
-        fl = f.legs if by is None else _subset(f.legs, grow)
+        fl = f.legs if by is None else _common.subset_legs(f.legs, grow)
         n_fac = len(np.unique(fl.row))
         if not len(fl.row):
             for val in vals:

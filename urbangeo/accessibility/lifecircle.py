@@ -58,6 +58,7 @@ from ..errors import (
     EmptyInputWarning,
     InvalidOptionError,
 )
+from . import _common, _engine
 
 __all__ = ["life_circle_audit", "life_circle_summary", "life_circle_standard", "STANDARDS"]
 
@@ -279,12 +280,12 @@ def life_circle_audit(
     >>> out.missing.tolist(), out.compliant.tolist()
     (['kindergarten'], [False])
     """
-    from .metrics import _nearest
-
     check_geodataframe(residences, "residences")
     check_geodataframe(facilities, "facilities", allow_empty=True)
     get_crs(residences, "residences")
     get_crs(facilities, "facilities")
+    _common.check_network(network)
+    speed_kmh = _common.check_speed(speed_kmh)
     check_choice(measure, "measure", ("minutes", "dist_m"))
     if standard is not None:
         check_choice(standard, "standard", tuple(STANDARDS))
@@ -317,20 +318,20 @@ def life_circle_audit(
         )
     elif len(fac) == 0:
         warnings.warn(_mismatch_message(facilities[by], cats, req, by, standard), CategoryMismatchWarning, stacklevel=2)
-    # nearest facility per category (unbounded: the minutes beyond the circle are informative)
-    near = _nearest(
-        network, residences, fac, by=by, speed_kmh=speed_kmh, max_snap_m=max_snap_m,
-        facility_polygons=facility_polygons, names=("residences", "facilities"),
-    ) if len(fac) else None
+    # one pass: the residences snapped once, the facilities of the required categories once,
+    # one nearest search per category (unbounded: the minutes beyond the circle are informative)
+    homes = _common.snap_origins(network, residences, weight="time_s", speed_kmh=speed_kmh, max_snap_m=max_snap_m,
+                                 name="residences")
+    nearest = _nearest_per_category(network, homes, fac, by=by, speed_kmh=speed_kmh, max_snap_m=max_snap_m,
+                                    facility_polygons=facility_polygons)
     out = residences.copy()
     n = len(out)
     ok_cols = []
     std_circles = sorted(circle_limit)
     for c in cats:
-        if near is not None and f"{c}_time_min_1" in near.columns:
-            minutes = near[f"{c}_time_min_1"].to_numpy(float)
-            dist = near[f"{c}_dist_m_1"].to_numpy(float)
-            out[f"{c}_facility"] = pd.Series(near[f"{c}_facility_1"].array, index=out.index)
+        if c in nearest:
+            minutes, dist, labels = nearest[c]
+            out[f"{c}_facility"] = pd.Series(labels, index=out.index)
         else:
             minutes = np.full(n, np.nan)
             dist = np.full(n, np.nan)
@@ -350,25 +351,34 @@ def life_circle_audit(
     out["n_missing"] = (~ok).sum(axis=1).astype(np.int64)
     out["missing"] = pd.Series([";".join(cats_arr[~row]) for row in ok], index=out.index, dtype=object)
     out["compliant"] = ok.all(axis=1)
-    if near is not None:
-        out["snap_dist_m"] = near["snap_dist_m"].to_numpy(float)
-        out["snap_note"] = near["snap_note"].to_numpy(object)
-    else:
-        from .snapping import snap_points
-
-        s = snap_points(network, residences, max_snap_m=max_snap_m, name="residences").drop_duplicates("row")
-        s = s.set_index("row").reindex(np.arange(n))
-        out["snap_dist_m"] = s.dist_m.to_numpy(float)
-        out["snap_note"] = pd.Series([None if v is None or v != v else str(v) for v in s.note], index=out.index,
-                                     dtype=object)
+    _common.snap_columns(out, homes)
     out.attrs["life_circle"] = {
         "standard": standard,
         "measure": measure,
         "required": {c: float(v) for c, v in req.items()},
         "limits": {float(k): float(v) for k, v in circle_limit.items()},
         "speed_kmh": speed_kmh,
-        "categories_without_facilities": [c for c in cats if near is None or f"{c}_time_min_1" not in near.columns],
+        "categories_without_facilities": [c for c in cats if c not in nearest],
     }
+    return out
+
+
+def _nearest_per_category(network, homes: _common.Side, fac: gpd.GeoDataFrame, *, by: str, speed_kmh,
+                          max_snap_m, facility_polygons) -> dict:
+    """{category: (minutes, metres, facility label)} per residence, for the categories ``fac`` has.
+
+    ``fac`` is snapped once; each category is one search over its own legs.
+    """
+    if not len(fac):
+        return {}
+    sites = _common.snap_facilities(network, fac, weight="time_s", speed_kmh=speed_kmh, max_snap_m=max_snap_m,
+                                    polygons=facility_polygons, entrance_spacing_m=50.0, name="facilities")
+    g = _engine.graph(network, weight="time_s", speed_kmh=speed_kmh, reverse=True)
+    out = {}
+    for cat, rows in _common.facility_groups(fac, by):
+        cost, cost2, pos = _common.nearest_search(g, homes.legs, _common.subset_legs(sites.legs, rows), k=1,
+                                                  limit=np.inf, n_origins=homes.n)
+        out[cat] = (cost[:, 0] / 60.0, cost2[:, 0], _common.labels_of(fac.index, pos[:, 0]))
     return out
 
 

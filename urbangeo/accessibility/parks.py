@@ -400,7 +400,7 @@ def park_coverage(
     [[True, True], [False, False]]
     """
     from ..crs import metric_crs
-    from .metrics import _nearest
+    from ._common import nearest as _nearest
 
     check_geodataframe(residences, "residences")
     get_crs(residences, "residences")

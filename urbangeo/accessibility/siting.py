@@ -45,6 +45,7 @@ from ..errors import (
     InvalidOptionError,
     UrbangeoWarning,
 )
+from . import _common
 from . import _siting_solvers as _solvers
 
 log = logging.getLogger(__name__)
@@ -70,19 +71,18 @@ def _od_costs(
 ):
     """Sparse origin -> target costs on ``network`` within ``limit`` (seconds or metres).
 
-    The building blocks of :func:`urbangeo.accessibility.metrics.pair_costs` (edge
+    The pipeline of :func:`urbangeo.accessibility.metrics.pair_costs` (edge
     snapping with access legs and offsets; a target with several entrances counts
     once, at its best entrance), with the caller's argument ``names`` in every
     message. Returns ``(origin_pos, target_pos, cost, metres)``.
     """
-    from .metrics import _check_network, _check_speed, _facilities, _origins, _pairs_core
-
-    _check_network(network)
-    speed_kmh = _check_speed(speed_kmh)
-    o = _origins(network, origins, weight=weight, speed_kmh=speed_kmh, max_snap_m=max_snap_m, name=names[0])
-    f = _facilities(network, targets, weight=weight, speed_kmh=speed_kmh, max_snap_m=max_snap_m,
-                    polygons=target_polygons, entrance_spacing_m=50.0, name=names[1])
-    return _pairs_core(network, o.legs, f.legs, weight=weight, speed_kmh=speed_kmh, limit=float(limit))
+    _common.check_network(network)
+    speed_kmh = _common.check_speed(speed_kmh)
+    o = _common.snap_origins(network, origins, weight=weight, speed_kmh=speed_kmh, max_snap_m=max_snap_m,
+                             name=names[0])
+    f = _common.snap_facilities(network, targets, weight=weight, speed_kmh=speed_kmh, max_snap_m=max_snap_m,
+                                polygons=target_polygons, entrance_spacing_m=50.0, name=names[1])
+    return _common.pair_search(network, o.legs, f.legs, weight=weight, speed_kmh=speed_kmh, limit=float(limit))
 
 
 def cost_matrix(
