@@ -76,7 +76,7 @@ def section_raster_matrix(lines: list[str]) -> None:
     else:
         from urbangeo.io import read_raster
 
-        arr, _ = read_raster(path, masked=False)
+        arr = read_raster(path, categorical=True).array  # class codes as stored (nodata code kept)
         before = np.asarray(arr)
         src = "real MODIS MCD12C1 2019 (7200 x 3600)"
     after = modelled_second_date(before)
@@ -194,7 +194,7 @@ def section_metrics(lines: list[str]) -> None:
     if path is not None:
         from urbangeo.io import read_raster
 
-        arr, _ = read_raster(path, masked=False)
+        arr = read_raster(path, categorical=True).array  # class codes as stored (nodata code kept)
         win = np.asarray(arr)[int((90 - 32) / 0.05) : int((90 - 20) / 0.05), int((180 + 100) / 0.05) : int((180 + 122) / 0.05)]
         cases.append(("real MODIS 2019, South China 100-122 E 20-32 N (cell units)", win.astype(np.int32), 1.0, 255))
     land_map = {k: v for k, v in PLS.items() if k not in ("CA_ha", "PLAND_pct")} | {"TA_ha": "total_area"}

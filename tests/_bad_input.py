@@ -223,7 +223,7 @@ def reproject_any(obj, crs):
     """GeoDataFrame/GeoSeries -> to_crs; Raster -> reproject_raster onto ``crs``."""
     if isinstance(obj, (gpd.GeoDataFrame, gpd.GeoSeries)):
         return obj.to_crs(crs)
-    from urbangeo.subsidence import Raster, reproject_raster
+    from urbangeo.raster import Raster, reproject_raster
 
     if isinstance(obj, Raster):
         return reproject_raster(obj, crs=crs, resampling="nearest")

@@ -132,7 +132,6 @@ KNOWN_DEVIATIONS: dict[str, list[str]] = {
     "accessibility.theil": ["no numpydoc Parameters section"],
     "accessibility.weighted_percentiles": ["no numpydoc Parameters section"],
     # subsidence
-    "subsidence.read_raster": ["no numpydoc Parameters section"],
     "subsidence.predict_deformation": ["no numpydoc Parameters section"],
     "subsidence.subsidence_from_points": ["banned spelling `value_column` (use value_col)"],
     "subsidence.water_depth": ["no numpydoc Parameters section"],
@@ -175,8 +174,6 @@ KNOWN_DEVIATIONS: dict[str, list[str]] = {
     "datasets.get_path": ["no numpydoc Parameters section"],
     "datasets.shared_path": ["no numpydoc Parameters section"],
     "io.list_layers": ["no numpydoc Parameters section"],
-    "io.read_raster": ["no numpydoc Parameters section"],
-    "io.write_raster": ["no numpydoc Parameters section"],
     "io.check_georeferenced": ["no numpydoc Parameters section", "positional option `name`"],
     "testing.assert_not_mutated": ["no numpydoc Parameters section"],
     "urbangeo.show_logs": ["no numpydoc Parameters section", "positional option `level`"],

@@ -131,9 +131,16 @@ def test_raster_round_trip_and_georeference(tmp_path):
     arr = np.ma.masked_invalid(np.array([[1.0, np.nan], [3.0, 4.0]], dtype="float32"))
     prof = {"crs": "EPSG:4547", "transform": from_origin(500000, 2500000, 5, 5), "dtype": "float32"}
     path = io.write_raster(arr, tmp_path / "w.tif", profile=prof)
-    back, p = io.read_raster(path)
-    assert p["crs"].to_epsg() == 4547 and p["transform"].a == 5
-    assert back.mask.tolist() == [[False, True], [False, False]] and back[1, 1] == 4.0
+    r = io.read_raster(path)
+    assert r.crs.to_epsg() == 4547 and r.transform.a == 5
+    assert (~r.valid).tolist() == [[False, True], [False, False]] and r.array[1, 1] == 4.0
+    # a Raster is written with its own grid, and comes back equal
+    again = io.read_raster(io.write_raster(r, tmp_path / "again.tif"))
+    assert again.same_grid(r) and np.array_equal(again.array, r.array, equal_nan=True)
+    with pytest.raises(InvalidOptionError, match="profile"):
+        io.write_raster(r, tmp_path / "y.tif", profile=prof)
+    with pytest.raises(InvalidOptionError, match="profile"):
+        io.write_raster(arr, tmp_path / "z.tif")
     with pytest.raises(GeoreferenceError, match="no CRS"):
         io.write_raster(arr, tmp_path / "x.tif", profile={**prof, "crs": None})
     import rasterio
@@ -149,8 +156,8 @@ def test_raster_round_trip_and_georeference(tmp_path):
 def test_read_real_data(shared_data):
     plots = io.read(shared_data("vector/prague_bubenec.gpkg"), layer="plots")
     assert len(plots) == 407 and plots.crs.to_epsg() == 3857
-    dem, prof = io.read_raster(shared_data("raster/minnesota_dem_1m.tif"))
-    assert dem.shape == (400, 400) and prof["crs"].to_epsg() == 26915
+    dem = io.read_raster(shared_data("raster/minnesota_dem_1m.tif"))
+    assert dem.shape == (400, 400) and dem.crs.to_epsg() == 26915
 
 
 # ------------------------------------------------------------------ issue 12: typed errors that say what to do
@@ -245,14 +252,14 @@ def test_write_raster_refuses_text_empty_and_boolean_arrays(tmp_path):
     from rasterio.transform import from_origin
 
     prof = {"crs": "EPSG:4547", "transform": from_origin(500000, 2500000, 5, 5)}
-    with pytest.raises(RasterError, match=r"`array` must hold numbers, but has dtype <U1"):
+    with pytest.raises(RasterError, match=r"`raster` must hold numbers, but has dtype <U1"):
         io.write_raster(np.full((3, 4), "a"), tmp_path / "t.tif", profile=prof)
-    with pytest.raises(EmptyDataError, match=r"`array` has no cells \(shape \(0, 0\)\)"):
+    with pytest.raises(EmptyDataError, match=r"`raster` has no cells \(shape \(0, 0\)\)"):
         io.write_raster(np.ones((0, 0)), tmp_path / "e.tif", profile=prof)
-    with pytest.raises(RasterError, match="`array` must be 2-D"):
+    with pytest.raises(RasterError, match="`raster` must be 2-D"):
         io.write_raster(np.ones(3), tmp_path / "1d.tif", profile=prof)
     with pytest.raises(RasterError, match="dtype='uint8'"):
         io.write_raster(np.ones((2, 2), bool), tmp_path / "b.tif", profile=prof)
     assert not any(tmp_path.iterdir())  # nothing half-written
-    back, p = io.read_raster(io.write_raster(np.eye(2, dtype=bool), tmp_path / "b.tif", profile=prof, dtype="uint8"))
-    assert p["dtype"] == "uint8" and back.tolist() == [[1, 0], [0, 1]]
+    back = io.read_raster(io.write_raster(np.eye(2, dtype=bool), tmp_path / "b.tif", profile=prof, dtype="uint8"))
+    assert back.array.dtype == "uint8" and back.array.tolist() == [[1, 0], [0, 1]]

@@ -16,9 +16,10 @@ What survives a round trip:
   format would truncate them), text is written as UTF-8 with a ``.cpg`` file, and a
   frame mixing points, lines and polygons is refused (one geometry type per file).
 
-Rasters go through rasterio: :func:`read_raster` returns a masked array and the
-rasterio profile; :func:`write_raster` writes a deflate-compressed GeoTIFF (float64
-data as float32 when nothing meaningful is lost, see :data:`FLOAT32_ATOL`). Rasters
+Rasters go through rasterio: :func:`read_raster` returns a :class:`~urbangeo.raster.Raster`
+(the one raster of urbangeo); :func:`write_raster` writes one (or an array with a
+rasterio profile) to a deflate-compressed GeoTIFF (float64 data as float32 when nothing
+meaningful is lost, see :data:`FLOAT32_ATOL`). Rasters
 without a CRS or geotransform are refused with :class:`~urbangeo.errors.GeoreferenceError`.
 """
 
@@ -37,19 +38,18 @@ import numpy as np
 import pandas as pd
 
 from . import _postgis, _schema
+from . import raster as _raster
 from ._validate import check_geodataframe
 from .errors import (
     CRSError,
-    EmptyDataError,
     GeometryTypeError,
-    GeoreferenceError,
     InvalidOptionError,
     LayerNotFoundError,
     MissingColumnError,
     MissingDependencyError,
-    RasterError,
     UrbangeoWarning,
 )
+from .raster import FLOAT32_ATOL, Raster, check_georeferenced  # noqa: F401  (FLOAT32_ATOL: documented here)
 
 log = logging.getLogger(__name__)
 
@@ -424,107 +424,76 @@ def _need(module: str, what: str) -> None:
 
 
 # --------------------------------------------------------------------------- rasters
-
-
-def check_georeferenced(profile: dict, name: str = "raster") -> None:
-    """Raise :class:`GeoreferenceError` if a rasterio profile has no CRS or geotransform."""
-    from affine import Affine
-
-    if profile.get("crs") is None:
-        raise GeoreferenceError(
-            f"`{name}` has no CRS; set one when writing it (e.g. profile['crs'] = 'EPSG:4547') or "
-            f"assign it with `gdal_edit.py -a_srs EPSG:4547 file.tif`."
-        )
-    transform = profile.get("transform")
-    if transform is None or Affine(*tuple(transform)[:6]) == Affine.identity():
-        raise GeoreferenceError(
-            f"`{name}` has no geotransform (pixel coordinates only); georeference it first, "
-            f"e.g. with rasterio.transform.from_origin(west, north, xres, yres)."
-        )
+# The GeoTIFF code lives in urbangeo.raster (next to Raster, which io imports; nothing imports back).
 
 
 def read_raster(
     source: str | os.PathLike,
     *,
     band: int = 1,
-    masked: bool = True,
-    require_georef: bool = True,
     name: str | None = None,
-) -> tuple[np.ndarray, dict]:
-    """Read one band of a raster as ``(array, profile)``.
+    units: str | None = None,
+    categorical: bool | None = None,
+) -> Raster:
+    """Read one band of a GeoTIFF (or any GDAL raster) into a :class:`~urbangeo.raster.Raster`.
 
-    The array is a masked array (nodata masked) when ``masked``; the profile is the
-    rasterio profile (crs, transform, nodata, dtype, width, height). ``name`` is the
-    argument the path came in by (e.g. ``"pre"``), named in the
-    :class:`~urbangeo.errors.GeoreferenceError` of a file without CRS or geotransform
-    (default: ``source`` and the path).
+    The one raster reader of urbangeo: every wing reads through it.
+
+    Parameters
+    ----------
+    source : path
+        The raster file.
+    band : int, default 1
+        Band to read (1-based).
+    name : str, optional
+        What the values are; default the band description, else the file name.
+    units : str, optional
+        Units of the values; default the band's ``units`` tag (as written by
+        :func:`write_raster`), else ``""``.
+    categorical : bool, optional
+        True for class codes (kept as integers, the file's nodata code marks cells
+        without data, resampled with nearest neighbour); False for continuous values
+        (floats, NaN for cells without data). Default: True for integer cell types.
+        An elevation model stored as integers is continuous: pass ``categorical=False``.
+
+    Returns
+    -------
+    Raster
+
+    Raises
+    ------
+    GeoreferenceError
+        The file has no CRS or geotransform (the message names ``source`` and the path).
+    InvalidOptionError
+        ``band`` is not a band of the file.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from affine import Affine
+    >>> from urbangeo.raster import Raster
+    >>> path = os.path.join(tempfile.mkdtemp(), "lc.tif")
+    >>> r = Raster(np.array([[1, 2], [0, 2]], dtype="uint8"), Affine(30, 0, 0, 0, -30, 60), "EPSG:4547",
+    ...            nodata=0, categorical=True)
+    >>> back = read_raster(write_raster(r, path))
+    >>> back.categorical, back.array.dtype, int(back.valid.sum())
+    (True, dtype('uint8'), 3)
     """
-    import rasterio
-
-    with rasterio.open(source) as src:
-        profile = dict(src.profile)
-        profile["transform"] = src.transform
-        profile["crs"] = src.crs
-        if require_georef:
-            check_georeferenced(profile, f"source {str(source)!r}" if name is None else name)
-        if not 1 <= band <= src.count:
-            raise InvalidOptionError(f"`band` must be between 1 and {src.count} for {str(source)!r}; got {band}.")
-        arr = src.read(band, masked=masked)
-    profile["count"] = 1
-    return arr, profile
+    return _raster._read_raster(source, band=band, name=name, units=units, categorical=categorical)
 
 
-#: Largest absolute change the float32 cast may make to a value for float64 data to be written as float32
-#: (1e-6 in the data's units: 1 micrometre for metres, far below any survey's or model's precision).
-FLOAT32_ATOL = 1e-6
+def write_raster(
+    raster: Raster | np.ndarray,
+    target: str | os.PathLike,
+    *,
+    profile: dict | None = None,
+    **overrides: Any,
+) -> Path:
+    """Write a :class:`~urbangeo.raster.Raster` (or an array with a rasterio ``profile``) to a compressed GeoTIFF.
 
-
-def _float_dtype(arr: np.ndarray) -> str:
-    """Smallest float type holding ``arr``: "float32" if the cast moves no finite value by more than
-    :data:`FLOAT32_ATOL` (NaN stays NaN, nothing overflows to inf), else "float64"."""
-    if np.asarray(arr).dtype == np.float32:
-        return "float32"
-    a = np.ma.getdata(arr).astype(float, copy=False)
-    if np.ma.isMaskedArray(arr):
-        a = a[~np.ma.getmaskarray(arr)]
-    with np.errstate(over="ignore", invalid="ignore"):
-        b = a.astype(np.float32)
-    finite = np.isfinite(a)
-    if not np.array_equal(np.isfinite(b), finite):  # overflow to inf
-        return "float64"
-    if not finite.any():
-        return "float32"
-    err = np.abs(a[finite] - b[finite].astype(float))
-    return "float32" if float(err.max()) <= FLOAT32_ATOL else "float64"
-
-
-def _check_raster_array(data: np.ndarray, dtype: Any) -> None:
-    """Refuse what GDAL cannot write as cells before a file is opened (text, objects, no cells).
-
-    Booleans are written only with a cell type given (``dtype="uint8"``): GDAL has no boolean type.
-    """
-    if data.ndim not in (2, 3):
-        raise RasterError(
-            f"`array` must be 2-D (rows, columns) or 3-D (bands, rows, columns); got {data.ndim}-D with shape "
-            f"{data.shape}; reshape it, e.g. array.reshape(height, width)."
-        )
-    if data.dtype.kind not in "iufc" and not (data.dtype.kind == "b" and dtype is not None):
-        fix = ("GeoTIFF has no boolean cells: pass dtype='uint8', or convert it, e.g. array.astype('uint8')"
-               if data.dtype.kind == "b"
-               else "convert it to numbers first, e.g. array.astype(float) (text that is not a number cannot be a "
-                    "raster cell)")
-        raise RasterError(f"`array` must hold numbers, but has dtype {data.dtype}; {fix}.")
-    if data.size == 0:
-        raise EmptyDataError(
-            f"`array` has no cells (shape {data.shape}); a GeoTIFF needs at least one row and one column. Check "
-            f"the step that produced it (e.g. a clip outside the raster)."
-        )
-
-
-def write_raster(array: np.ndarray, target: str | os.PathLike, *, profile: dict, **overrides: Any) -> Path:
-    """Write a 2-D (or 3-D band-first) array to a compressed GeoTIFF with ``profile``; return the path.
-
-    Masked values are written as the profile's nodata (NaN for float rasters without one).
+    A Raster brings its own grid, nodata, name (band description) and units (band tag);
+    a 2-D (or 3-D band-first) array needs ``profile`` (crs, transform, ...). Masked
+    values are written as the profile's nodata (NaN for float rasters without one).
 
     The cell type is ``dtype`` from ``profile`` or ``overrides``; without one it is the
     array's, except that float64 arrays are written as float32 when the cast changes no
@@ -533,48 +502,43 @@ def write_raster(array: np.ndarray, target: str | os.PathLike, *, profile: dict,
     differencing, for integers; 3, floating point, for floats); pass ``compress=`` (e.g.
     ``"lzw"`` or ``"none"``) and ``predictor=`` to choose otherwise.
 
+    Parameters
+    ----------
+    raster : Raster or ndarray
+        What to write.
+    target : path
+        Output file; its folder is created.
+    profile : dict, optional
+        rasterio profile for an array (refused with a Raster, which has its own).
+    **overrides
+        Profile keys to change (``dtype``, ``compress``, ``predictor``, ``nodata`` ...).
+
+    Returns
+    -------
+    Path
+
     Raises
     ------
     GeoreferenceError
         ``profile`` has no CRS or geotransform.
     RasterError
-        ``array`` is not 2-D or 3-D, or holds text or objects instead of numbers
+        ``raster`` is not 2-D or 3-D, or holds text or objects instead of numbers
         (booleans need a ``dtype``, e.g. ``"uint8"``); nothing is written.
     EmptyDataError
-        ``array`` has no cells.
+        ``raster`` has no cells.
+    InvalidOptionError
+        An array without ``profile``, or a Raster with one.
     """
-    import rasterio
-
-    prof = dict(profile)
-    prof.update(overrides)
-    check_georeferenced(prof, "profile")
-    data = np.asarray(array) if not np.ma.isMaskedArray(array) else array
-    _check_raster_array(data, prof.get("dtype"))
-    if data.ndim == 2:
-        data = data[np.newaxis]
-    prof.update(driver="GTiff", count=data.shape[0], height=data.shape[1], width=data.shape[2])
-    if prof.get("dtype") is None:
-        prof["dtype"] = _float_dtype(data) if data.dtype == np.float64 else str(data.dtype)
-    prof["dtype"] = str(np.dtype(prof["dtype"]))
-    if prof.get("compress") is None:
-        prof["compress"] = "deflate"
-    if str(prof["compress"]).lower() == "none":
-        prof.pop("compress")
-        prof.pop("predictor", None)
-    elif "predictor" not in overrides:
-        kind = np.dtype(prof["dtype"]).kind
-        if str(prof["compress"]).lower() in ("deflate", "lzw", "zstd", "lzma") and kind in "fiu":
-            prof["predictor"] = 3 if kind == "f" else 2
-        else:  # predictors apply to these codecs and number types only
-            prof.pop("predictor", None)
-    if np.ma.isMaskedArray(data):
-        nodata = prof.get("nodata")
-        if nodata is None:
-            nodata = np.nan if np.issubdtype(np.dtype(prof["dtype"]), np.floating) else 0
-            prof["nodata"] = nodata
-        data = data.filled(nodata)
-    path = Path(target)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with rasterio.open(path, "w", **prof) as dst:
-        dst.write(data.astype(prof["dtype"], copy=False))
-    return path
+    if isinstance(raster, Raster):
+        if profile is not None:
+            raise InvalidOptionError(
+                "`profile` is for arrays: a Raster brings its own grid and CRS. Drop profile=, or pass the "
+                "changes as keywords, e.g. write_raster(raster, path, dtype='float64')."
+            )
+        return _raster._write_raster_object(raster, target, overrides)
+    if profile is None:
+        raise InvalidOptionError(
+            "`profile` is needed to write an array (crs, transform, ...); pass profile=, or wrap the array in "
+            "a urbangeo.raster.Raster(array, transform, crs)."
+        )
+    return _raster._write_geotiff(raster, target, profile, overrides)

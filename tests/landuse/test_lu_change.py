@@ -30,6 +30,7 @@ from urbangeo.landuse import (
     transition_matrix,
     transitions_long,
 )
+from urbangeo.raster import Raster
 from urbangeo.testing import assert_not_mutated
 
 NINE = pd.DataFrame([[2, 2, 1], [0, 0, 2], [1, 1, 0]], index=list("abc"), columns=list("abc"))
@@ -135,10 +136,11 @@ def test_raster_masked_and_profile_nodata():
     with pytest.warns(UrbangeoWarning):
         m = transition_matrix(b, a)
     assert m.to_numpy().sum() == 3 and m.attrs["unmatched_after"] == 1
-    prof = {"nodata": 9, "transform": (1.0, 0, 0, 0, -1.0, 2.0), "crs": "EPSG:4547"}
+    t = (1.0, 0, 0, 0, -1.0, 2.0)
     c = np.array([[1, 9], [3, 4]])
     with pytest.warns(UrbangeoWarning):
-        m2 = transition_matrix((c, prof), (a, dict(prof)))
+        m2 = transition_matrix(Raster(c, t, "EPSG:4547", nodata=9, categorical=True),
+                               Raster(a, t, "EPSG:4547", nodata=9, categorical=True))
     assert m2.to_numpy().sum() == 3 and 9 not in m2.index
 
 
@@ -167,12 +169,11 @@ def test_raster_errors():
         raster_transition_matrix(np.zeros((2, 3, 3)), np.zeros((2, 3, 3)))
     with pytest.raises(RasterError):
         raster_transition_matrix([[1, 2]], [[1, 2]])
-    p1 = {"transform": (30.0, 0, 0, 0, -30.0, 0), "crs": "EPSG:4547"}
-    p2 = {"transform": (30.0, 0, 15.0, 0, -30.0, 0), "crs": "EPSG:4547"}
+    t1, t2 = (30.0, 0, 0, 0, -30.0, 0), (30.0, 0, 15.0, 0, -30.0, 0)
     with pytest.raises(RasterError, match="geotransforms"):
-        raster_transition_matrix((a, p1), (a, p2))
+        raster_transition_matrix(Raster(a, t1, "EPSG:4547", categorical=True), Raster(a, t2, "EPSG:4547", categorical=True))
     with pytest.raises(CRSMismatchError):
-        raster_transition_matrix((a, p1), (a, dict(p1, crs="EPSG:4548")))
+        raster_transition_matrix(Raster(a, t1, "EPSG:4547", categorical=True), Raster(a, t1, "EPSG:4548", categorical=True))
     with pytest.raises(InvalidOptionError):
         raster_transition_matrix(a, a, cell_area_m2=-1)
 
@@ -181,7 +182,8 @@ def test_raster_matrix_on_real_modis(shared_data):
     """Real MODIS IGBP classes over the Pearl River Delta against a modelled second date."""
     from urbangeo.io import read_raster
 
-    arr, prof = read_raster(shared_data("raster/modis_landcover_2019_0.05deg.tif"))
+    modis = read_raster(shared_data("raster/modis_landcover_2019_0.05deg.tif"))
+    arr = np.ma.masked_array(modis.array, mask=~modis.valid)
     # window 112-115.5 E, 21.5-24.5 N
     r0, c0 = int((90 - 24.5) / 0.05), int((180 + 112) / 0.05)
     before = arr[r0 : r0 + 60, c0 : c0 + 70]

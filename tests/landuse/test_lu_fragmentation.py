@@ -17,6 +17,7 @@ from urbangeo.errors import CRSError, EmptyDataError, InvalidOptionError, Missin
 from urbangeo.landuse import class_metrics, landscape_metrics, polygon_patches
 from urbangeo.landuse._kernels import max_like_adjacencies, min_perimeter
 from urbangeo.landuse.metrics import CLASS_COLUMNS, LANDSCAPE_COLUMNS
+from urbangeo.raster import Raster
 from urbangeo.testing import assert_not_mutated
 
 
@@ -159,13 +160,13 @@ def test_min_perimeter_and_max_adjacency_formulas_brute_force():
 
 def test_profile_cell_size_and_crs_rules():
     r = square_in_ring()
-    prof = {"transform": (30.0, 0, 500000.0, 0, -30.0, 2500000.0), "crs": "EPSG:4547", "nodata": None}
-    c = class_metrics((r, prof))
+    t = (30.0, 0, 500000.0, 0, -30.0, 2500000.0)
+    c = class_metrics(Raster(r, t, "EPSG:4547", categorical=True))
     assert c.loc[1, "CA_ha"] == pytest.approx(9 * 900 / 1e4)
     with pytest.raises(CRSError, match="not a projected CRS"):
-        class_metrics((r, dict(prof, crs="EPSG:4326")))
+        class_metrics(Raster(r, t, "EPSG:4326", categorical=True))
     with pytest.raises(RasterError, match="square"):
-        class_metrics((r, dict(prof, transform=(30.0, 0, 0, 0, -20.0, 0))))
+        class_metrics(Raster(r, (30.0, 0, 0, 0, -20.0, 0), "EPSG:4547", categorical=True))
     with pytest.raises(InvalidOptionError, match="cell_size_m"):
         class_metrics(r)
     with pytest.raises(InvalidOptionError, match="neighbours"):

@@ -3,9 +3,9 @@
 Everything here takes and returns NumPy arrays, so it can be tested and benchmarked on
 its own:
 
-* :func:`as_raster` normalises a raster argument (array, masked array, ``(array,
-  profile)`` from :func:`urbangeo.io.read_raster`, or a path) to ``(codes, valid,
-  profile)``;
+* :func:`class_codes` checks an array of class codes (plain or masked) and returns
+  ``(codes, valid)``; rasters and paths are opened at the door of the public functions
+  (:class:`urbangeo.raster.Raster`), never here;
 * :func:`cross_counts` is the transition-matrix kernel: one ``np.bincount`` over the
   combined code ``before * K + after`` (about 0.005 s per million cells);
 * :func:`raster_counts` labels patches (``scipy.ndimage.label``) and counts cell faces
@@ -16,48 +16,30 @@ its own:
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
-from ..errors import EmptyDataError, GeoreferenceError, InvalidOptionError, MissingDependencyError, RasterError
+from ..errors import EmptyDataError, InvalidOptionError, MissingDependencyError, RasterError
 
 #: Largest code range (max - min + 1) mapped with a lookup table instead of np.unique.
 _DIRECT_RANGE = 4096
 
 
-def as_raster(obj: Any, name: str, *, nodata: float | None = None) -> tuple[np.ndarray, np.ndarray | None, dict | None]:
-    """Return ``(codes, valid, profile)`` for a raster argument.
+def class_codes(data: np.ndarray, name: str, *, nodata: float | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Return ``(codes, valid)`` for a 2-D array of class codes (plain or masked).
 
-    ``codes`` is the 2-D array as given (integer or integral float), ``valid`` a boolean
-    array (None when every cell is valid) and ``profile`` the rasterio profile or None.
-    Masked cells, cells equal to ``nodata`` (or to the profile's nodata) and NaN are
-    invalid. The input is never modified.
+    ``codes`` is the array as given (integer or integral float; booleans as uint8),
+    ``valid`` a boolean array (None when every cell is valid). Masked cells, cells equal
+    to ``nodata`` and NaN are invalid. The input is never modified.
     """
-    profile = None
-    if isinstance(obj, (str, os.PathLike)):
-        from ..io import read_raster
-
-        try:
-            obj = read_raster(obj)
-        except GeoreferenceError as exc:  # say which argument the file was
-            raise GeoreferenceError(f"`{name}`: {exc}") from exc
-    if isinstance(obj, tuple):
-        if len(obj) != 2 or not isinstance(obj[1], dict):
-            raise RasterError(
-                f"`{name}` is a tuple; pass (array, profile) as returned by urbangeo.io.read_raster, "
-                f"or the array alone."
-            )
-        obj, profile = obj
-    if not isinstance(obj, np.ndarray):
+    if not isinstance(data, np.ndarray):
         raise RasterError(
-            f"`{name}` must be a 2-D NumPy array, a masked array, (array, profile) from "
-            f"urbangeo.io.read_raster or a raster path; got {type(obj).__name__}."
+            f"`{name}` must be a 2-D NumPy array, a masked array, a urbangeo.raster.Raster or a raster path; "
+            f"got {type(data).__name__}."
         )
-    mask = np.ma.getmaskarray(obj) if isinstance(obj, np.ma.MaskedArray) else None
-    data = np.ma.getdata(obj)
+    mask = np.ma.getmaskarray(data) if isinstance(data, np.ma.MaskedArray) else None
+    data = np.ma.getdata(data)
     if data.ndim != 2:
         raise RasterError(f"`{name}` must be 2-D (rows, columns); got shape {data.shape}. Select one band, e.g. {name}[0].")
     if data.size == 0:
@@ -74,49 +56,27 @@ def as_raster(obj: Any, name: str, *, nodata: float | None = None) -> tuple[np.n
         mask = ~finite if mask is None else (mask | ~finite)
     elif data.dtype.kind not in "iu":
         raise RasterError(f"`{name}` must hold integer class codes; got dtype {data.dtype}.")
-    nd = nodata if nodata is not None else (profile or {}).get("nodata")
-    if nd is not None and not (isinstance(nd, float) and np.isnan(nd)):
+    if nodata is not None and not (isinstance(nodata, float) and np.isnan(nodata)):
         in_range = data.dtype.kind == "f" or (
-            float(nd) == int(nd) and np.iinfo(data.dtype).min <= int(nd) <= np.iinfo(data.dtype).max
+            float(nodata) == int(nodata) and np.iinfo(data.dtype).min <= int(nodata) <= np.iinfo(data.dtype).max
         )
         if in_range:
-            hit = data == data.dtype.type(nd)
+            hit = data == data.dtype.type(nodata)
             if hit.any():
                 mask = hit if mask is None else (mask | hit)
     valid = None if mask is None or not mask.any() else ~mask
-    return data, valid, profile
+    return data, valid
 
 
-def check_same_grid(profile_a: dict | None, profile_b: dict | None, shape_a: tuple, shape_b: tuple,
-                    names: tuple[str, str]) -> None:
-    """Raise :class:`RasterError` unless two rasters share shape, transform and CRS."""
+def check_same_shape(shape_a: tuple, shape_b: tuple, names: tuple[str, str]) -> None:
+    """Raise :class:`RasterError` unless two arrays have one shape (grids are checked by Raster.align_to)."""
     a, b = names
     if shape_a != shape_b:
         raise RasterError(
             f"`{a}` has shape {shape_a} but `{b}` has shape {shape_b}; the two dates must be on the same "
-            f"grid. Resample one onto the other first (e.g. rasterio.warp.reproject with "
-            f"Resampling.nearest and the other's transform)."
+            f"grid. Resample one onto the other first (e.g. urbangeo.raster.Raster(...).align_to(other, "
+            f"resampling='nearest'))."
         )
-    if profile_a is None or profile_b is None:
-        return
-    ta, tb = profile_a.get("transform"), profile_b.get("transform")
-    if ta is not None and tb is not None:
-        cell = max(abs(ta[0]), abs(ta[4]), 1e-300)
-        if not np.allclose(tuple(ta)[:6], tuple(tb)[:6], rtol=0, atol=cell * 1e-6):
-            raise RasterError(
-                f"`{a}` and `{b}` have different geotransforms ({tuple(ta)[:6]} vs {tuple(tb)[:6]}); "
-                f"the grids do not align. Resample one onto the other with nearest-neighbour first."
-            )
-    ca, cb = profile_a.get("crs"), profile_b.get("crs")
-    if ca is not None and cb is not None:
-        from pyproj import CRS
-
-        if not CRS.from_user_input(ca).equals(CRS.from_user_input(cb), ignore_axis_order=True):
-            from ..errors import CRSMismatchError
-
-            raise CRSMismatchError(
-                f"`{b}` is in {cb} but `{a}` is in {ca}; reproject one onto the other's grid first."
-            )
 
 
 def _dense_codes(data: np.ndarray, valid: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
@@ -262,7 +222,7 @@ def cross_counts_masked(before: np.ndarray, after: np.ndarray, valid_before: np.
 
 
 @dataclass
-class RasterCounts:
+class LandscapeCounts:
     """Cell and face counts a FRAGSTATS metric needs (all in cells / cell faces)."""
 
     classes: np.ndarray  # class codes, shape (K,)
@@ -285,7 +245,7 @@ def _structure(neighbours: int):
     return np.ones((3, 3), dtype=bool) if neighbours == 8 else np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], dtype=bool)
 
 
-def raster_counts(data: np.ndarray, valid: np.ndarray | None, *, neighbours: int = 8) -> RasterCounts:
+def raster_counts(data: np.ndarray, valid: np.ndarray | None, *, neighbours: int = 8) -> LandscapeCounts:
     """Label patches and count faces for every class of a categorical raster.
 
     Faces are counted by comparing the raster, padded with an invalid border, with
@@ -333,7 +293,7 @@ def raster_counts(data: np.ndarray, valid: np.ndarray | None, *, neighbours: int
     patch_cells = np.bincount(flat, minlength=offset + 1)[1:]
     patch_perimeter = np.bincount(flat, weights=nonlike.ravel(), minlength=offset + 1)[1:].astype(np.int64)
     cells = np.bincount(idx[idx >= 0], minlength=k)
-    return RasterCounts(
+    return LandscapeCounts(
         classes=classes,
         cells=cells.astype(np.int64),
         perimeter=perimeter,

@@ -50,6 +50,7 @@ from ..crs import check_same_crs, metric_crs
 from ..errors import ColumnTypeError, DroppedRowsWarning, InvalidOptionError, UrbangeoWarning
 from ..settings import settings
 from . import _kernels
+from .metrics import class_raster
 
 log = logging.getLogger(__name__)
 
@@ -129,8 +130,8 @@ def transition_matrix(
     """From -> to amounts of land-use change between two dates.
 
     The kind of input decides the path: two GeoDataFrames give an area-weighted overlay
-    in m2; two rasters (arrays, masked arrays, ``(array, profile)`` from
-    :func:`urbangeo.io.read_raster`, or paths) give cell counts through
+    in m2; two rasters (:class:`~urbangeo.raster.Raster` from
+    :func:`urbangeo.io.read_raster`, paths, plain or masked arrays) give cell counts through
     :func:`raster_transition_matrix` (``np.bincount`` on combined codes).
 
     Parameters
@@ -147,7 +148,7 @@ def transition_matrix(
     classes : sequence, optional
         Classes to show even when absent at both dates (e.g. the whole legend).
     nodata : number, optional
-        Raster nodata code (default: the profile's nodata). Rasters only.
+        Raster nodata code (default: the Raster's nodata). Rasters only.
     cell_area_m2 : float, optional
         Rasters only: multiply the cell counts by this to get m2.
     include_unmatched : bool, default False
@@ -305,11 +306,12 @@ def raster_transition_matrix(
 
     Parameters
     ----------
-    before, after : array, masked array, (array, profile) or path
-        Integer class codes (or integral floats with NaN as nodata), same shape. With
-        profiles, the transforms and CRSs must match too.
+    before, after : Raster, path, array or masked array
+        Integer class codes (or integral floats with NaN as nodata), same shape. Two
+        Rasters must share CRS and grid (:meth:`urbangeo.raster.Raster.align_to` with
+        ``resampling=None``: counts are never taken on a resampled grid).
     nodata : number, optional
-        Nodata code; default the profile's nodata. Masked cells are nodata as well.
+        Nodata code; default the Raster's nodata. Masked cells are nodata as well.
     classes : sequence, optional
         Classes to show even if absent.
     cell_area_m2 : float, optional
@@ -324,6 +326,8 @@ def raster_transition_matrix(
 
     Raises
     ------
+    CRSMismatchError
+        Two Rasters in different CRSs.
     RasterError
         Different shapes or grids, non-integer values, not 2-D.
 
@@ -343,9 +347,11 @@ def raster_transition_matrix(
     2             0  1            0
     (unmatched)   0  1            0
     """
-    b, vb, pb = _kernels.as_raster(before, "before", nodata=nodata)
-    a, va, pa = _kernels.as_raster(after, "after", nodata=nodata)
-    _kernels.check_same_grid(pb, pa, b.shape, a.shape, ("before", "after"))
+    b, vb, rb = class_raster(before, "before", nodata=nodata)
+    a, va, ra = class_raster(after, "after", nodata=nodata)
+    _kernels.check_same_shape(b.shape, a.shape, ("before", "after"))
+    if rb is not None and ra is not None:  # cell counts: another grid is refused, never resampled
+        ra.align_to(rb, resampling=None, label="after", like_label="before")
     if cell_area_m2 is not None:
         cell_area_m2 = check_number(cell_area_m2, "cell_area_m2", minimum=0, strict=True)
     cc = _kernels.cross_counts_masked(b, a, vb, va)

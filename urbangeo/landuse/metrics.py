@@ -1,8 +1,8 @@
 """Fragmentation metrics with FRAGSTATS definitions, on rasters and directly on polygons.
 
 :func:`class_metrics` and :func:`landscape_metrics` take either a categorical raster
-(array, masked array, ``(array, profile)`` from :func:`urbangeo.io.read_raster`, or a
-path) or a polygon GeoDataFrame with a class column; the kind of input decides the
+(:class:`urbangeo.raster.Raster` from :func:`urbangeo.io.read_raster`, a path, or a
+plain or masked array) or a polygon GeoDataFrame with a class column; the kind of input decides the
 path and both return a DataFrame with the same columns. :func:`polygon_patches` returns
 the patches of a polygon layer (touching polygons of one class dissolved).
 
@@ -84,6 +84,7 @@ Landscape Ecology 15, 115-130.
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -92,9 +93,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .. import raster as _raster
 from .._validate import check_choice, check_number, validate_frame
 from ..crs import get_crs, is_metric, metric_crs
 from ..errors import CRSError, DroppedRowsWarning, EmptyDataError, InvalidOptionError, RasterError, UrbangeoWarning
+from ..raster import Raster
 from ..settings import settings
 from . import _kernels
 
@@ -144,26 +147,40 @@ def _check_neighbours(neighbours: Any) -> int:
 # --------------------------------------------------------------------------- rasters
 
 
-def _cell_size(profile: dict | None, cell_size_m: float | None, name: str = "landscape") -> float:
+def class_raster(obj: Any, name: str, *, nodata: float | None = None) -> tuple[np.ndarray, np.ndarray | None, Raster | None]:
+    """The door for a land-use raster argument: ``(codes, valid, raster or None)``.
+
+    A path is read with :func:`urbangeo.io.read_raster` as categorical (errors name
+    ``name``); a :class:`~urbangeo.raster.Raster` gives its array and nodata code; a plain
+    or masked array has no grid (None). ``nodata`` overrides the raster's code.
+    """
+    if isinstance(obj, (str, os.PathLike)):
+        obj = _raster._read_raster(obj, categorical=True, arg=name)
+    if isinstance(obj, Raster):
+        codes, valid = _kernels.class_codes(obj.array, name, nodata=obj.nodata if nodata is None else nodata)
+        return codes, valid, obj
+    if isinstance(obj, tuple):
+        raise RasterError(
+            f"`{name}` is a tuple; pass a urbangeo.raster.Raster (urbangeo.io.read_raster returns one, or "
+            f"Raster(array, transform, crs, nodata=..., categorical=True)), or the array alone."
+        )
+    codes, valid = _kernels.class_codes(obj, name, nodata=nodata)
+    return codes, valid, None
+
+
+def _cell_size(raster: Raster | None, cell_size_m: float | None, name: str = "landscape") -> float:
     if cell_size_m is not None:
         return check_number(cell_size_m, "cell_size_m", minimum=0, strict=True)
-    if profile is None or profile.get("transform") is None:
+    if raster is None:
         raise InvalidOptionError(
             "`cell_size_m` is needed for a bare array: pass the cell side in metres, e.g. cell_size_m=30.0, "
-            "or pass (array, profile) from urbangeo.io.read_raster."
+            "or pass a urbangeo.raster.Raster (from urbangeo.io.read_raster)."
         )
-    t = profile["transform"]
-    dx, dy = abs(t[0]), abs(t[4])
-    crs = profile.get("crs")
-    if crs is None:
-        raise CRSError(
-            f"`{name}` has no CRS in its profile, so the size of its cells in metres is unknown. Set the CRS "
-            f"(profile['crs'] = 'EPSG:4547', or gdal_edit.py -a_srs), or pass cell_size_m= to treat the cells "
-            f"as squares of that side."
-        )
+    dx, dy = raster.res
+    crs = raster.crs
     if not is_metric(crs):
         raise CRSError(
-            f"`{name}` is in {crs!r}, not a projected CRS in metres, so its cells have no fixed size in "
+            f"`{name}` is in {crs.name!r}, not a projected CRS in metres, so its cells have no fixed size in "
             f"metres. Reproject it (nearest neighbour) to a metric CRS such as a CGCS2000 Gauss-Krueger zone, "
             f"or pass cell_size_m= to treat the cells as squares of that side."
         )
@@ -175,8 +192,8 @@ def _cell_size(profile: dict | None, cell_size_m: float | None, name: str = "lan
 
 
 def _raster_tables(landscape, *, cell_size_m, nodata, neighbours, boundary_edge):
-    data, valid, profile = _kernels.as_raster(landscape, "landscape", nodata=nodata)
-    c = _cell_size(profile, cell_size_m)
+    data, valid, raster = class_raster(landscape, "landscape", nodata=nodata)
+    c = _cell_size(raster, cell_size_m)
     rc = _kernels.raster_counts(data, valid, neighbours=_check_neighbours(neighbours))
     if rc.n_cells == 0:
         raise EmptyDataError("`landscape` has no valid cells (all nodata).")
@@ -544,17 +561,18 @@ _PARAMS = """
     Parameters
     ----------
     landscape : raster or GeoDataFrame
-        A categorical raster (2-D integer array, masked array, ``(array, profile)`` from
-        :func:`urbangeo.io.read_raster`, or a path) or a polygon layer with ``class_col``.
+        A categorical raster (:class:`~urbangeo.raster.Raster` from
+        :func:`urbangeo.io.read_raster`, a path, or a 2-D integer array, plain or masked)
+        or a polygon layer with ``class_col``.
     class_col : str, optional
         Polygon layers: the column with the class.
     cell_size_m : float, optional
-        Rasters: cell side in metres; default from the profile (which must be in a
-        metric CRS). Needed for bare arrays. Polygon layers: compute AI and COHESION
+        Rasters: cell side in metres; default from the Raster's transform (its CRS must
+        be metric). Needed for bare arrays. Polygon layers: compute AI and COHESION
         (cell-count metrics, NaN otherwise) on the layer burnt into cells of this side
         (cell centres, ``rasterio.features.rasterize``); the other metrics stay vector.
     nodata : number, optional
-        Rasters: nodata code (default the profile's); masked and NaN cells are nodata too.
+        Rasters: nodata code (default the Raster's); masked and NaN cells are nodata too.
     neighbours : {8, 4}, default 8
         Patch rule: 8-neighbour (FRAGSTATS default) or 4-neighbour; for polygons, 8 lets
         polygons touching at a point form one patch.

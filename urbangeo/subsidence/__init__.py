@@ -14,7 +14,9 @@
   class from :mod:`urbangeo.standards`, entrances and walking service areas from
   :mod:`urbangeo.accessibility`).
 
-Rasters are :class:`Raster` objects (array, transform, metric CRS; ``.to_geotiff``).
+Rasters are :class:`urbangeo.raster.Raster` objects (array, transform, metric CRS;
+``.to_geotiff``); ``Raster``, ``read_raster`` (:func:`urbangeo.io.read_raster`) and
+``reproject_raster`` are the core's, re-exported here for convenience.
 """
 
 import importlib.util as _ilu
@@ -27,7 +29,8 @@ if _missing:  # pragma: no cover - the raster extra is part of every documented 
         f"urbangeo.subsidence needs {' and '.join(_missing)}: pip install 'urbangeo[raster]'"
     )
 
-from ._raster import Raster, read_raster, reproject_raster
+from ..io import read_raster
+from ..raster import Raster, reproject_raster
 from .areas import DEFAULT_CLASSES, MU_M2, subsidence_areas, water_bodies, water_depth
 from .observed import INSAR_CONVENTIONS, dem_difference, insar_to_subsidence, subsidence_from_points
 from .parks import park_landcover, park_plan

@@ -11,9 +11,9 @@ import pandas as pd
 import shapely
 
 from .._validate import check_number
-from ..errors import CRSMismatchError, InvalidOptionError
+from ..errors import InvalidOptionError
 from ..units import MU_M2
-from ._raster import Raster, reproject_raster
+from ..raster import Raster
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ DEFAULT_CLASSES = (0.01, 0.5, 1.5, 3.0)
 def _check_raster(raster, name: str) -> Raster:
     if not isinstance(raster, Raster):
         raise TypeError(
-            f"`{name}` must be a urbangeo.subsidence.Raster (from predict_subsidence, read_raster, "
+            f"`{name}` must be a urbangeo.raster.Raster (from predict_subsidence, urbangeo.io.read_raster, "
             f"dem_difference ...); got {type(raster).__name__}."
         )
     raster.require_metric(name)
@@ -35,14 +35,7 @@ def _check_raster(raster, name: str) -> Raster:
 
 def _gw_array(subsidence: Raster, groundwater_depth_m) -> np.ndarray:
     if isinstance(groundwater_depth_m, Raster):
-        gw = groundwater_depth_m
-        if not gw.crs.equals(subsidence.crs, ignore_axis_order=True):
-            raise CRSMismatchError(
-                f"`groundwater_depth_m` is in {gw.crs.name} but the subsidence raster is in "
-                f"{subsidence.crs.name}; warp it first: reproject_raster(gw, like=subsidence)."
-            )
-        if not gw.same_grid(subsidence):
-            gw = reproject_raster(gw, like=subsidence)
+        gw = groundwater_depth_m.align_to(subsidence, label="groundwater_depth_m", like_label="subsidence")
         arr = gw.array
         if np.nanmin(arr) < 0:
             raise InvalidOptionError("`groundwater_depth_m` has negative depths; depths are metres below ground, >= 0.")

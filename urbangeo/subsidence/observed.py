@@ -26,10 +26,11 @@ from typing import Literal
 import geopandas as gpd
 import numpy as np
 
+from .. import raster as _raster
 from .._validate import check_choice, check_number, validate_frame
 from ..crs import get_crs, is_metric, metric_crs
-from ..errors import InvalidOptionError, RasterError
-from ._raster import Raster, _read_raster, reproject_raster
+from ..errors import InvalidOptionError
+from ..raster import Raster, reproject_raster
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +47,12 @@ INSAR_CONVENTIONS: dict[str, tuple[float, float]] = {
 
 def _as_raster(obj, name: str) -> Raster:
     if isinstance(obj, Raster):
-        return obj
+        # subsidence works on continuous values: class codes (an integer DEM read as categorical) become floats
+        return obj.with_array(np.where(obj.valid, obj.array, np.nan)) if obj.categorical else obj
     if isinstance(obj, (str, os.PathLike)):
-        return _read_raster(obj, arg=name)  # a file without CRS: GeoreferenceError naming `name`
-    raise TypeError(f"`{name}` must be a urbangeo.subsidence.Raster or a path to a GeoTIFF; got {type(obj).__name__}.")
+        # a file without CRS: GeoreferenceError naming `name`
+        return _raster._read_raster(obj, categorical=False, arg=name)
+    raise TypeError(f"`{name}` must be a urbangeo.raster.Raster or a path to a GeoTIFF; got {type(obj).__name__}.")
 
 
 def _check_resolution(resolution_m: float | None) -> float | None:
@@ -127,18 +130,15 @@ def insar_to_subsidence(
     values = r.array * (factor * sign)
     if incidence_deg is not None:
         if isinstance(incidence_deg, Raster):
-            if not incidence_deg.same_grid(r):
-                raise RasterError("`incidence_deg` raster must be on the grid of `source`; warp it with reproject_raster(..., like=source).")
-            inc = incidence_deg.array
+            # one InSAR product, one grid: an incidence or coherence raster is never resampled silently
+            inc = incidence_deg.align_to(r, resampling=None, label="incidence_deg", like_label="source").array
         else:
             inc = check_number(incidence_deg, "incidence_deg", minimum=0, maximum=89.9)
         if np.nanmax(np.asarray(inc)) >= 89.9 or np.nanmin(np.asarray(inc)) < 0:
             raise InvalidOptionError("`incidence_deg` must lie in [0, 89.9) degrees.")
         values = values / np.cos(np.radians(inc))
     if coherence is not None:
-        coh = _as_raster(coherence, "coherence")
-        if not coh.same_grid(r):
-            raise RasterError("`coherence` must be on the grid of `source`; warp it with reproject_raster(..., like=source).")
+        coh = _as_raster(coherence, "coherence").align_to(r, resampling=None, label="coherence", like_label="source")
         values = np.where(coh.array >= min_coherence, values, np.nan)
     out = Raster(values, r.transform, r.crs, name="subsidence_rate" if kind == "velocity" else "subsidence",
                  units="m/yr" if kind == "velocity" else "m")
@@ -193,7 +193,10 @@ def dem_difference(
     resolution_m = _check_resolution(resolution_m)
     a = _to_metric(_as_raster(pre, "pre"), "pre", resolution_m)
     b = _as_raster(post, "post")
-    if not b.same_grid(a):
+    if b.crs.equals(a.crs, ignore_axis_order=True):
+        b = b.align_to(a, resampling=resampling, label="post", like_label="pre")
+    else:  # two surveys in two CRSs are the rule, not a mistake: post is warped once onto pre's grid
+        log.info("warping post from %s onto the grid of pre (%s)", b.crs.name, a.crs.name)
         b = reproject_raster(b, like=a, resampling=resampling)
     return a.with_array(a.array - b.array, name="subsidence", units="m")
 

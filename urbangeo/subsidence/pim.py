@@ -45,8 +45,8 @@ from .._progress import progress_bar
 from .._validate import OnInvalid, check_choice, check_columns, check_number, validate_frame
 from ..crs import get_crs, is_metric, metric_crs
 from ..errors import CRSMismatchError, EmptyDataError, InvalidOptionError, MissingValuesWarning
+from ..raster import Raster
 from . import _kernels as K
-from ._raster import Raster
 
 log = logging.getLogger(__name__)
 
@@ -343,7 +343,7 @@ def _compute(panels, quantities, *, resolution_m, extent, like, params, method, 
     src_crs = get_crs(gdf, "panels")
     if like is not None:
         if not isinstance(like, Raster):
-            raise TypeError(f"`like` must be a urbangeo.subsidence.Raster; got {type(like).__name__}.")
+            raise TypeError(f"`like` must be a urbangeo.raster.Raster; got {type(like).__name__}.")
         like.require_metric("like")
         target = like.crs
         if not src_crs.equals(target) and is_metric(src_crs):

@@ -8,7 +8,7 @@ import geopandas as gpd
 import numpy as np
 
 from ..errors import MissingDependencyError
-from ._raster import Raster
+from ..raster import Raster
 
 __all__ = ["plot_raster", "plot_zones", "plot_park_plan", "ZONE_COLOURS"]
 

@@ -16,8 +16,8 @@ import pandas as pd
 import shapely
 
 from .._validate import check_number
-from ..errors import InvalidOptionError, RasterError
-from ._raster import Raster, reproject_raster
+from ..errors import InvalidOptionError
+from ..raster import Raster
 from ._tables import critical_values, table_arg
 from .areas import (
     MU_M2,
@@ -46,14 +46,12 @@ _USE_COLUMNS = ["class", "w_lower_m", "w_upper_m", "state", "restoration_use", "
 _GRADE_COLUMNS = ["grade", "rank", "strain_max_mm_per_m", "tilt_max_mm_per_m", "subsidence_max_m", "groundwater_depth_min_m"]
 
 
-def _aligned(r: Raster | None, like: Raster, name: str) -> np.ndarray | None:
+def _aligned(r: Raster | None, like: Raster, name: str, like_name: str = "subsidence") -> np.ndarray | None:
     if r is None:
         return None
     if not isinstance(r, Raster):
         raise TypeError(f"`{name}` must be a Raster; got {type(r).__name__}.")
-    if not r.crs.equals(like.crs, ignore_axis_order=True):
-        raise RasterError(f"`{name}` is in {r.crs.name} but the subsidence raster in {like.crs.name}; warp it first.")
-    return (r if r.same_grid(like) else reproject_raster(r, like=like)).array
+    return r.align_to(like, label=name, like_label=like_name).array
 
 
 # ---------------------------------------------------------------------------- time
@@ -514,7 +512,7 @@ def structure_setbacks(
     rows = []
     union = np.zeros(ref.shape, dtype=bool)
     for k in keys:
-        arr = _aligned(deformation[f"{k}_max"], ref, f"deformation['{k}_max']")
+        arr = _aligned(deformation[f"{k}_max"], ref, f"deformation['{k}_max']", f"deformation['{keys[0]}_max']")
         m = np.isfinite(arr) & (np.abs(arr) > th[k])
         m = classify(m.astype(float), (0.5,), clean_radius_cells=clean_radius_cells) > 0
         union |= m
