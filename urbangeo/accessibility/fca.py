@@ -363,6 +363,6 @@ def supply_ratios(
 
 
 for _f in (two_step_fca, enhanced_two_step_fca, gravity_two_step_fca, three_step_fca):
-    _f.__doc__ = _f.__doc__.rstrip() + "\n" + _COMMON_DOC + _WARNS_DOC
-supply_ratios.__doc__ = supply_ratios.__doc__.rstrip() + "\n" + _WARNS_DOC
+    _f.__doc__ = (_f.__doc__ or "").rstrip() + "\n" + _COMMON_DOC + _WARNS_DOC
+supply_ratios.__doc__ = (supply_ratios.__doc__ or "").rstrip() + "\n" + _WARNS_DOC
 del _f

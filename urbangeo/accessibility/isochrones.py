@@ -183,7 +183,7 @@ def isochrones(
     pos_of_row = np.full(len(origins), -1)
     pos_of_row[lg.row] = np.arange(len(lg.row))
     notes = o.snap.drop_duplicates("row").set_index("row").note.reindex(np.arange(len(origins)))
-    rows = []
+    rows: list[tuple] = []
     node_cost = np.full(network.n_nodes, np.inf)
     for r in progress_bar(range(len(origins)), progress=progress, total=len(origins), desc="isochrones"):
         p = pos_of_row[r]
@@ -279,7 +279,7 @@ def service_areas(
                                 polygons=facility_polygons, entrance_spacing_m=entrance_spacing_m)
     g = _engine.graph(network, weight=weight, speed_kmh=speed_kmh, reverse=True)
     rate = edge_rate(network, weight, speed_kmh)
-    rows = []
+    rows: list[tuple] = []
     groups = _common.facility_groups(facilities, by)
     for cat, grow in progress_bar(groups, progress=progress, total=len(groups), desc="service areas"):
         fl = f.legs if by is None else _common.subset_legs(f.legs, grow)

@@ -409,7 +409,7 @@ def site_facilities(
     n_exist = 0 if existing is None else len(existing)
     sites = _sites_frame(existing, candidates, crs)
     if costs is not None:
-        labels = (list(existing.index) if n_exist else []) + list(candidates.index)
+        labels = (list(existing.index) if existing is not None else []) + list(candidates.index)
         if n_exist and len(set(labels)) != len(labels) and isinstance(costs, pd.DataFrame):
             raise InvalidOptionError(
                 "`existing` and `candidates` share index labels, so `costs` columns are ambiguous; give them "

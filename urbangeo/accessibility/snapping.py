@@ -279,7 +279,7 @@ def snap_points(
     garr, ok, empty, gtype = _repair_polygons(garr, ok, empty, gtype, points.index, name)
     _warn_unlocated(points, name, missing, empty)
     # candidate locations
-    rows, locs, forced0 = [], [], []
+    cands: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (rows, locations, access leg forced to 0)
     is_poly = ok & np.isin(gtype, (3, 6))
     simple = ok & ~(is_poly & (polygons == "entrances"))
     idx = np.flatnonzero(simple)
@@ -289,18 +289,13 @@ def snap_points(
         if need.any():
             pts = pts.copy()
             pts[need] = shapely.point_on_surface(pts[need])
-        rows.append(idx)
-        locs.append(pts)
-        forced0.append(np.zeros(len(idx), bool))
+        cands.append((idx, pts, np.zeros(len(idx), bool)))
     if polygons == "entrances" and is_poly.any():
-        r, p, z = _entrances(network, garr, np.flatnonzero(is_poly), entrance_spacing_m, component)
-        rows.append(r)
-        locs.append(p)
-        forced0.append(z)
-    if rows:
-        rows = np.concatenate(rows)
-        locs = np.concatenate(locs)
-        forced0 = np.concatenate(forced0)
+        cands.append(_entrances(network, garr, np.flatnonzero(is_poly), entrance_spacing_m, component))
+    if cands:
+        rows = np.concatenate([c[0] for c in cands])
+        locs = np.concatenate([c[1] for c in cands])
+        forced0 = np.concatenate([c[2] for c in cands])
     else:
         rows, locs, forced0 = np.empty(0, np.int64), np.empty(0, object), np.empty(0, bool)
     m = len(rows)
@@ -471,8 +466,10 @@ def _warn_unlocated(points, name, missing, empty) -> None:
 def _user_stacklevel() -> int:
     """Stack level of the first frame outside urbangeo (so warnings point at the user's call)."""
     import sys
+    import types
 
-    level, frame = 1, sys._getframe(1)
+    level = 1
+    frame: types.FrameType | None = sys._getframe(1)
     while frame is not None and frame.f_globals.get("__name__", "").startswith("urbangeo."):
         frame = frame.f_back
         level += 1
