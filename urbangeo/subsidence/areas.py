@@ -12,8 +12,8 @@ import shapely
 
 from .._validate import check_number
 from ..errors import InvalidOptionError
-from ..units import MU_M2
 from ..raster import Raster
+from ..units import MU_M2
 
 log = logging.getLogger(__name__)
 
