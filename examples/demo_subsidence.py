@@ -29,10 +29,8 @@ import urbangeo
 from urbangeo.subsidence import (
     Raster,
     knothe_rate,
-    park_entrances,
     park_landcover,
     park_plan,
-    park_service_areas,
     predict_deformation,
     restoration_zones,
     safety_shelf,
@@ -136,8 +134,15 @@ def plan_basin(panels, terrain: Raster, groundwater_depth_m, out_dir: Path, *, n
     parks = park_plan(zones, buildings=buildings, population_column="residents" if buildings is not None else None,
                       network=network, min_park_area_m2=10000.0)
     landcover = park_landcover(zones)
-    entrances = park_entrances(parks)
-    service = park_service_areas(parks, network=network)
+    if network is not None:  # entrances and walking service areas: the accessibility wing's park functions
+        from urbangeo.accessibility import park_entrances, park_service_areas
+
+        entrances = park_entrances(parks, network, entrance_spacing_m=400.0)
+        service = park_service_areas(parks, network, entrance_spacing_m=400.0)
+    else:  # no network: the standard's radius reading only (park_plan says so in service_method)
+        entrances = gpd.GeoDataFrame(geometry=[], crs=parks.crs)
+        service = gpd.GeoDataFrame({"park_id": parks.park_id}, crs=parks.crs,
+                                   geometry=parks.buffer(parks.service_radius_m.fillna(0.0)))
     p = parks.iloc[0]
     served = f", {int(p.buildings_served)} houses / {p.residents_served:.0f} residents served" if buildings is not None else ""
     lines.append(f"park 1: {p.area_ha:.1f} ha ({p.park_class}, radius {p.service_radius_m:.0f} m), water ratio "
@@ -191,7 +196,7 @@ def osm_park_case(out_dir: Path) -> list[str]:
 
     import pyogrio
 
-    from urbangeo.accessibility import network_from_osm
+    from urbangeo.accessibility import network_from_osm, park_entrances, park_service_areas
     from urbangeo.datasets import OSM_ATTRIBUTION, get_path
 
     pbf = get_path("helsinki_pbf")
@@ -208,8 +213,8 @@ def osm_park_case(out_dir: Path) -> list[str]:
     zones = restoration_zones(d["subsidence"], groundwater_depth_m=1.2, tilt_max=d["tilt_max"],
                               strain_max=d["strain_max"])
     parks = park_plan(zones, buildings=buildings, network=net, min_park_area_m2=4000.0)
-    service = park_service_areas(parks, network=net)
-    entrances = park_entrances(parks)
+    service = park_service_areas(parks, net, entrance_spacing_m=400.0)
+    entrances = park_entrances(parks, net, entrance_spacing_m=400.0)
     gpkg = Path(out_dir) / "modelled_basin_osm_helsinki.gpkg"
     for layer, gdf in [("parks", parks), ("service_areas", service), ("entrances", entrances), ("zones", zones),
                        ("panel_modelled", panel)]:

@@ -147,11 +147,6 @@ KNOWN_DEVIATIONS: dict[str, list[str]] = {
         "banned spelling `population_column` (use population_col)",
     ],
     "subsidence.park_landcover": ["no numpydoc Parameters section"],
-    "subsidence.park_entrances": [
-        "banned spelling `spacing_m` (use entrance_spacing_m)",
-        "banned spelling `max_street_dist_m` (use max_snap_m)",
-    ],
-    "subsidence.park_service_areas": ["`network` is not the first parameter", "`network` is not annotated"],
     # landuse
     "landuse.validate_codes": ["banned spelling `column` (use <what it holds>_col)"],
     "landuse.load_profile": ["positional option `profile`"],

@@ -22,9 +22,10 @@ The park table gives the largest class a radius *range* (comprehensive parks >= 
 1,200-3,000 m). The default reading is the **low end** (``radius="low"``): it is the
 radius every park of the class reaches, so coverage is never overstated; the table's
 own caution note says the single comprehensive-park row may merge several size tiers of
-the standard, with 3,000 m belonging to the largest parks only, so a 16 ha park read at
-3,000 m would claim a service area about six times too large. Pass ``radius="high"``
-for the upper end (or your own radii to the wing functions).
+the standard, with 3,000 m belonging to the largest parks only; a 16 ha park read at
+3,000 m would claim (3,000 / 1,200)^2, about 6 times, the area of the low-end reading.
+Accessibility read the high end and subsidence the low end until issue 13 made them one.
+Pass ``radius="high"`` for the upper end (or your own radii to the wing functions).
 
 Examples
 --------

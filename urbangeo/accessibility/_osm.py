@@ -31,6 +31,7 @@ import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +41,7 @@ from ..errors import EmptyDataError, InvalidOptionError, MissingDependencyError
 
 log = logging.getLogger(__name__)
 
-_DATA = Path(__file__).resolve().parent.parent / "data"
+_DATA = resources.files("urbangeo").joinpath("data")  # package data, read one way (importlib.resources)
 
 #: osmnx 2.1 network_type filters: (key, regex) pairs; a way is excluded when the key is
 #: present and ``re.search(regex, value)`` matches (Overpass ``["key"!~"regex"]``).
@@ -138,14 +139,14 @@ def way_direction(tags, mode: str) -> int:
 @lru_cache(maxsize=1)
 def highway_speeds() -> dict[str, float]:
     """Default driving speed (km/h) per ``highway`` value, from data/osm_highway_speeds.csv."""
-    with open(_DATA / "osm_highway_speeds.csv", newline="", encoding="utf-8") as f:
+    with _DATA.joinpath("osm_highway_speeds.csv").open("r", newline="", encoding="utf-8") as f:
         return {row["highway"]: float(row["speed_kmh"]) for row in csv.DictReader(f)}
 
 
 @lru_cache(maxsize=1)
 def maxspeed_zones() -> dict[str, float]:
     """Implicit ``maxspeed`` values such as ``RU:urban`` (km/h), from data/osm_maxspeed_zones.csv."""
-    with open(_DATA / "osm_maxspeed_zones.csv", newline="", encoding="utf-8") as f:
+    with _DATA.joinpath("osm_maxspeed_zones.csv").open("r", newline="", encoding="utf-8") as f:
         return {row["zone"]: float(row["speed_kmh"]) for row in csv.DictReader(f)}
 
 
