@@ -6,7 +6,9 @@ moved into a function to dodge a cycle is still a cycle). Relative imports are r
 ``from package import name`` counts as an import of ``package.name`` when that is a module,
 else of ``package``. Importing ``urbangeo.a.b`` is not counted as importing ``urbangeo.a``
 (Python runs the package's ``__init__`` too, but every module would otherwise depend on
-``urbangeo/__init__.py``, which imports everything).
+``urbangeo/__init__.py``, which imports everything). Imports by name at run time
+(``importlib.import_module``, used only by the package's lazy attributes and the QGIS
+provider) are not seen.
 
 Layers (docs/architecture.md): front ends (``urbangeo.cli``, ``urbangeo.qgis``) > wings
 (``accessibility``, ``subsidence``, ``landuse``) > core (the modules directly in
