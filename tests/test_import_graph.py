@@ -39,14 +39,7 @@ ALLOWED_WING_IMPORTS = {
 #: Imports that break a rule today and are being fixed elsewhere in issue 13, as
 #: (importer, imported). Each one must still exist and still break a rule (lie on a cycle or
 #: cross a layer): once it is fixed, the test fails until the entry is removed here.
-KNOWN_VIOLATIONS: set[tuple[str, str]] = {
-    # core cycle crs <-> _validate: crs imports _validate.check_number at the top, and
-    # _validate.validate_frame imports crs.get_crs inside the function. Not part of the
-    # io/_postgis and landuse cycles of issue 13 part 1; whoever owns crs/_validate breaks it
-    # (e.g. the "has a CRS" check of validate_frame moved below crs, or validate_frame
-    # moved into crs), then removes this line.
-    ("urbangeo._validate", "urbangeo.crs"),
-}
+KNOWN_VIOLATIONS: set[tuple[str, str]] = set()
 
 
 def _module_name(path: Path) -> str:

@@ -16,10 +16,13 @@ from typing import Any, Literal
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
+from pyproj import CRS
 
 from .errors import (
     ColumnTypeError,
+    CRSError,
     DroppedRowsWarning,
     EmptyDataError,
     GeometryFixedWarning,
@@ -287,6 +290,37 @@ def _keep_family(fixed: np.ndarray, original: np.ndarray) -> np.ndarray:
     return out
 
 
+_CRS_FIX = (
+    "pass an EPSG code such as 'EPSG:4547' (CGCS2000 / 3-degree Gauss-Krueger CM 114E), 'EPSG:4490' "
+    "(CGCS2000 longitude/latitude) or 'EPSG:4326' (WGS-84), a WKT string or a pyproj.CRS; look codes up "
+    "with pyproj.database.query_crs_info() or https://epsg.io"
+)
+
+
+def get_crs(obj: Any, name: str) -> CRS:
+    """Return the CRS of ``obj`` or raise :class:`CRSError` naming the argument.
+
+    ``obj`` may be a GeoDataFrame, GeoSeries, anything with a ``.crs`` attribute, or
+    anything :class:`pyproj.CRS` accepts.
+    """
+    crs = getattr(obj, "crs", obj)
+    if crs is None:
+        raise CRSError(
+            f"`{name}` has no CRS. Set it before calling, e.g. {name}.set_crs('EPSG:4326') "
+            f"if the coordinates are WGS-84 longitude/latitude, or {name}.set_crs('EPSG:4490') "
+            f"for CGCS2000; if they come from AMap/Baidu, convert them first with "
+            f"urbangeo.crs.gcj02_to_wgs84 / bd09_to_wgs84."
+        )
+    try:
+        return CRS.from_user_input(crs)
+    except (pyproj.exceptions.CRSError, TypeError, ValueError) as exc:
+        raise CRSError(
+            f"`{name}` has a CRS PROJ cannot read ({crs!r}): {exc}. Set a valid one, e.g. "
+            f"{name} = {name}.set_crs('EPSG:4326', allow_override=True) if the coordinates are WGS-84 "
+            f"longitude/latitude; {_CRS_FIX}."
+        ) from exc
+
+
 def validate_frame(
     gdf: Any,
     name: str,
@@ -300,8 +334,6 @@ def validate_frame(
 
     Returns ``(clean_copy_or_same_frame, report)``; the input is never modified.
     """
-    from .crs import get_crs
-
     check_geodataframe(gdf, name)
     if require_crs:
         get_crs(gdf, name)

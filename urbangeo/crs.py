@@ -32,7 +32,7 @@ import shapely
 from pyproj import CRS
 
 from . import _gcj
-from ._validate import check_number
+from ._validate import _CRS_FIX, check_number, get_crs
 from .errors import CRSError, CRSMismatchError, GeometryTypeError, InvalidOptionError
 from .settings import settings
 
@@ -71,11 +71,6 @@ def _describe(crs: CRS | None) -> str:
     return f"EPSG:{epsg} ({crs.name})" if epsg else crs.name
 
 
-_CRS_FIX = (
-    "pass an EPSG code such as 'EPSG:4547' (CGCS2000 / 3-degree Gauss-Krueger CM 114E), 'EPSG:4490' "
-    "(CGCS2000 longitude/latitude) or 'EPSG:4326' (WGS-84), a WKT string or a pyproj.CRS; look codes up "
-    "with pyproj.database.query_crs_info() or https://epsg.io"
-)
 
 
 def _read_crs(value: Any, name: str) -> CRS:
@@ -84,30 +79,6 @@ def _read_crs(value: Any, name: str) -> CRS:
         return CRS.from_user_input(value)
     except (pyproj.exceptions.CRSError, TypeError, ValueError) as exc:
         raise CRSError(f"`{name}`: PROJ cannot read the CRS {value!r} ({exc}); {_CRS_FIX}.") from exc
-
-
-def get_crs(obj: Any, name: str) -> CRS:
-    """Return the CRS of ``obj`` or raise :class:`CRSError` naming the argument.
-
-    ``obj`` may be a GeoDataFrame, GeoSeries, anything with a ``.crs`` attribute, or
-    anything :class:`pyproj.CRS` accepts.
-    """
-    crs = getattr(obj, "crs", obj)
-    if crs is None:
-        raise CRSError(
-            f"`{name}` has no CRS. Set it before calling, e.g. {name}.set_crs('EPSG:4326') "
-            f"if the coordinates are WGS-84 longitude/latitude, or {name}.set_crs('EPSG:4490') "
-            f"for CGCS2000; if they come from AMap/Baidu, convert them first with "
-            f"urbangeo.crs.gcj02_to_wgs84 / bd09_to_wgs84."
-        )
-    try:
-        return CRS.from_user_input(crs)
-    except (pyproj.exceptions.CRSError, TypeError, ValueError) as exc:
-        raise CRSError(
-            f"`{name}` has a CRS PROJ cannot read ({crs!r}): {exc}. Set a valid one, e.g. "
-            f"{name} = {name}.set_crs('EPSG:4326', allow_override=True) if the coordinates are WGS-84 "
-            f"longitude/latitude; {_CRS_FIX}."
-        ) from exc
 
 
 def check_same_crs(**named: Any) -> CRS:
