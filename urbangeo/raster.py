@@ -141,7 +141,7 @@ class Raster:
             if masked and np.ma.getmaskarray(self.array).any():
                 arr = np.where(np.ma.getmaskarray(self.array), arr.dtype.type(self.nodata), arr)
         elif masked:
-            arr = np.ma.asarray(self.array).astype(float).filled(np.nan)
+            arr = np.ma.filled(np.ma.asarray(self.array).astype(float), np.nan)
         elif not np.issubdtype(arr.dtype, np.floating):
             if arr.dtype.kind not in "biuf":
                 raise RasterError(f"`array` must hold numbers; got dtype {arr.dtype}. Convert it, e.g. array.astype(float).")
@@ -174,7 +174,8 @@ class Raster:
     # ------------------------------------------------------------------ geometry
     @property
     def shape(self) -> tuple[int, int]:
-        return self.array.shape  # type: ignore[return-value]
+        rows, cols = self.array.shape
+        return rows, cols
 
     @property
     def res(self) -> tuple[float, float]:
@@ -214,8 +215,8 @@ class Raster:
     @property
     def profile(self) -> dict[str, Any]:
         """A rasterio profile (GeoTIFF, the array's cell type, its nodata) for this raster."""
-        nodata = self.nodata
-        if self.array.dtype.kind != "f" and not np.isfinite(nodata):
+        nodata: float | None = self.nodata
+        if self.array.dtype.kind != "f" and not np.isfinite(self.nodata):
             nodata = None
         return {
             "driver": "GTiff",

@@ -129,6 +129,7 @@ def insar_to_subsidence(
     factor, sign = INSAR_CONVENTIONS[convention]
     values = r.array * (factor * sign)
     if incidence_deg is not None:
+        inc: np.ndarray | float
         if isinstance(incidence_deg, Raster):
             # one InSAR product, one grid: an incidence or coherence raster is never resampled silently
             inc = incidence_deg.align_to(r, resampling=None, label="incidence_deg", like_label="source").array
