@@ -52,6 +52,7 @@ from urbangeo.landuse import (
     transition_intensity,
     transition_matrix,
 )
+from urbangeo.raster import Raster
 
 CRS = "EPSG:4547"  # CGCS2000 / 3-degree Gauss-Kruger CM 114E (Foshan)
 #: GB/T 21010-2017 level-1 codes used as raster values, with English names.
@@ -103,13 +104,18 @@ def _class_map(ax, arr, title):
     ax.set_axis_off()
 
 
+def _raster(arr, profile):
+    """A categorical urbangeo Raster from an array and its rasterio profile."""
+    return Raster(arr, profile["transform"], profile["crs"], nodata=profile["nodata"], categorical=True)
+
+
 def raster_case(out_dir: Path, lines: list[str]) -> None:
     dates, profile = modelled_rasters()
     years = sorted(dates)
     for y in years:
         urbangeo.io.write_raster(dates[y], out_dir / f"landuse_modelled_{y}.tif", profile=profile)
     t = time.perf_counter()
-    mats = [transition_matrix((dates[a], profile), (dates[b], profile)) for a, b in zip(years, years[1:])]
+    mats = [transition_matrix(_raster(dates[a], profile), _raster(dates[b], profile)) for a, b in zip(years, years[1:])]
     lines.append(f"[modelled raster] {dates[years[0]].size:,} cells x {len(years)} dates; matrices in "
                  f"{time.perf_counter() - t:.3f} s")
     cell_ha = 30.0 * 30.0 / 1e4
@@ -132,8 +138,8 @@ def raster_case(out_dir: Path, lines: list[str]) -> None:
         f"{CLASSES[o]} ({i})" for o, i in zip(targ["other"], targ["interval"])))
     rows = []
     for y in years:
-        land = landscape_metrics((dates[y], profile), nodata=0).iloc[0]
-        cls = class_metrics((dates[y], profile), nodata=0)
+        land = landscape_metrics(_raster(dates[y], profile), nodata=0).iloc[0]
+        cls = class_metrics(_raster(dates[y], profile), nodata=0)
         rows.append({"year": y, **land.to_dict(), "NP_cultivated": cls.loc[1, "NP"],
                      "MESH_cultivated_ha": cls.loc[1, "MESH_ha"], "AI_cultivated_pct": cls.loc[1, "AI_pct"]})
     frag = pd.DataFrame(rows).set_index("year")

@@ -43,6 +43,7 @@ from urbangeo.landuse import (
     transition_intensity,
     transition_matrix,
 )
+from urbangeo.raster import Raster
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from demo_landuse_change import vector_case
@@ -102,6 +103,11 @@ def modelled_2029(lc2019: np.ndarray, seed: int = 29) -> np.ndarray:
     return out
 
 
+def _raster(arr, profile):
+    """A categorical urbangeo Raster from an array and its rasterio profile."""
+    return Raster(arr, profile["transform"], profile["crs"], nodata=profile["nodata"], categorical=True)
+
+
 def raster_case(out_dir: Path, lines: list[str]) -> None:
     t = time.perf_counter()
     before, profile = modis_guangdong()
@@ -113,7 +119,7 @@ def raster_case(out_dir: Path, lines: list[str]) -> None:
     urbangeo.io.write_raster(after, out_dir / "modelled_guangdong_2029.tif", profile=profile)
     with warnings.catch_warnings():
         warnings.simplefilter("error", UrbangeoWarning)  # same nodata at both dates: nothing may be unmatched
-        m = transition_matrix((before, profile), (after, profile), cell_area_m2=CELL_M**2)
+        m = transition_matrix(_raster(before, profile), _raster(after, profile), cell_area_m2=CELL_M**2)
     km2 = m / 1e6
     comp = change_components(m, totals=True)
     lines.append(f"[MODIS Guangdong] 2019 -> 2029 (MODELLED): urban land {comp.loc[13, 'size_before'] / 1e6:,.0f} -> "
@@ -133,8 +139,8 @@ def raster_case(out_dir: Path, lines: list[str]) -> None:
         f"{IGBP[o]} ({r:.2f} %/yr vs uniform {w:.2f})" for o, r, w in
         zip(targ["other"], targ["intensity_pct_per_year"], targ["uniform_pct_per_year"])))
     for label, arr in (("2019 REAL", before), ("2029 MODELLED", after)):
-        land = landscape_metrics((arr, profile)).iloc[0]
-        urban = class_metrics((arr, profile)).loc[13]
+        land = landscape_metrics(_raster(arr, profile)).iloc[0]
+        urban = class_metrics(_raster(arr, profile)).loc[13]
         lines.append(f"[fragmentation] {label}: {int(land['NP']):,} patches, ED {land['ED_m_per_ha']:.2f} m/ha, "
                      f"SHDI {land['SHDI']:.3f}; urban: NP {int(urban['NP'])}, LPI {urban['LPI_pct']:.2f} %, "
                      f"AI {urban['AI_pct']:.1f} %, COHESION {urban['COHESION_pct']:.1f}")
