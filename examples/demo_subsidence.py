@@ -131,8 +131,9 @@ def plan_basin(panels, terrain: Raster, groundwater_depth_m, out_dir: Path, *, n
                  f"{int((~zones.stable.astype(bool)).sum())} of {len(zones)}")
     grades = zones.groupby("damage_grade")["area_ha"].sum()
     lines.append("cultivated-land damage (TD/T 1031.3): " + ", ".join(f"{k} {v:.0f} ha" for k, v in grades.items()))
-    parks = park_plan(zones, buildings=buildings, population_column="residents" if buildings is not None else None,
-                      network=network, min_park_area_m2=10000.0)
+    parks = park_plan(network, zones, buildings=buildings,
+                      population_col="residents" if buildings is not None else None,
+                      min_park_area_m2=10000.0, entrance_spacing_m=400.0)
     landcover = park_landcover(zones)
     if network is not None:  # entrances and walking service areas: the accessibility wing's park functions
         from urbangeo.accessibility import park_entrances, park_service_areas
@@ -212,7 +213,7 @@ def osm_park_case(out_dir: Path) -> list[str]:
     d = predict_deformation(panel, resolution_m=5.0, quantities=("subsidence", "tilt_max", "strain_max"))
     zones = restoration_zones(d["subsidence"], groundwater_depth_m=1.2, tilt_max=d["tilt_max"],
                               strain_max=d["strain_max"])
-    parks = park_plan(zones, buildings=buildings, network=net, min_park_area_m2=4000.0)
+    parks = park_plan(net, zones, buildings=buildings, min_park_area_m2=4000.0, entrance_spacing_m=400.0)
     service = park_service_areas(parks, net, entrance_spacing_m=400.0)
     entrances = park_entrances(parks, net, entrance_spacing_m=400.0)
     gpkg = Path(out_dir) / "modelled_basin_osm_helsinki.gpkg"

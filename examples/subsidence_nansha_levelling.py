@@ -38,7 +38,7 @@ def run(out_dir: Path) -> list[str]:
         raise FileNotFoundError("../shared/data/subsidence/nansha_2000.csv is not available")
     df = pd.read_csv(path)
     pts = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df.longitude, df.latitude), crs="EPSG:4326")
-    surface = subsidence_from_points(pts, value_column="subsidence", units="mm", resolution_m=250.0,
+    surface = subsidence_from_points(pts, value_col="subsidence", units="mm", resolution_m=250.0,
                                      method="linear", mask="both", max_distance_m=2000.0)
     areas = subsidence_areas(surface, classes=(0.005, 0.01, 0.02, 0.05), min_area_m2=250_000.0)
     areas["class_label"] = [f"{lo * 1000:g}-{hi * 1000:g} mm" if np.isfinite(hi) else f">= {lo * 1000:g} mm"

@@ -133,7 +133,6 @@ KNOWN_DEVIATIONS: dict[str, list[str]] = {
     "accessibility.weighted_percentiles": ["no numpydoc Parameters section"],
     # subsidence
     "subsidence.predict_deformation": ["no numpydoc Parameters section"],
-    "subsidence.subsidence_from_points": ["banned spelling `value_column` (use value_col)"],
     "subsidence.water_depth": ["no numpydoc Parameters section"],
     "subsidence.water_bodies": ["no numpydoc Parameters section"],
     "subsidence.terrace_bands": ["no numpydoc Parameters section"],
@@ -141,11 +140,6 @@ KNOWN_DEVIATIONS: dict[str, list[str]] = {
     "subsidence.damage_grades": ["no numpydoc Parameters section"],
     "subsidence.knothe_subsidence": ["no numpydoc Parameters section"],
     "subsidence.knothe_rate": ["no numpydoc Parameters section"],
-    "subsidence.park_plan": [
-        "`network` is not the first parameter",
-        "`network` is not annotated",
-        "banned spelling `population_column` (use population_col)",
-    ],
     "subsidence.park_landcover": ["no numpydoc Parameters section"],
     # landuse
     "landuse.validate_codes": ["banned spelling `column` (use <what it holds>_col)"],

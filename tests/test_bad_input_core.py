@@ -733,7 +733,7 @@ def zone_cases(t="zones") -> list[Case]:
 
 
 register(S, sub.park_plan,
-         lambda: {"zones": zones(), "buildings": _buildings(), "population_column": "residents"},
+         lambda: {"network": None, "zones": zones(), "buildings": _buildings(), "population_col": "residents"},
          zone_cases() + [
              mismatch("buildings"), no_crs("buildings"), none_geom("buildings"),
              missing_col("buildings", "residents"), str_dtype("buildings", "residents"),

@@ -359,7 +359,7 @@ def test_subsidence_zones_areas_park(panels, tmp_path):
     run("subsidence", "areas", tmp_path / "w.tif", "--classes", "0.01,0.5,1.5", "-o", tmp_path / "a.gpkg")
     same(urbangeo.read(tmp_path / "a.gpkg", layer="areas"), subsidence_areas(w, classes=(0.01, 0.5, 1.5)))
     run("subsidence", "park", tmp_path / "z.gpkg", "-o", tmp_path / "p.gpkg")
-    same(urbangeo.read(tmp_path / "p.gpkg", layer="parks"), park_plan(got))
+    same(urbangeo.read(tmp_path / "p.gpkg", layer="parks"), park_plan(None, got))
     missing = run("subsidence", "zones", tmp_path / "nope.tif", "--groundwater-depth-m", "1", "-o",
                   tmp_path / "z.gpkg", ok=False)
     assert missing.exit_code == 1 and "no such file" in missing.output

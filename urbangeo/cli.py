@@ -901,7 +901,10 @@ def subsidence() -> None:
     help="PIM parameter for panels without that column (m, q, H, tan_beta, b, theta0_deg, s...); repeatable.",
 )
 @click.option("--method", type=click.Choice(["auto", "closed_form", "grid"]), default="auto", show_default=True)
-def sub_predict(panels: str, output: str, resolution_m: float, param: tuple[str, ...], method: str) -> None:
+@_on_invalid_opt("fix")
+def sub_predict(
+    panels: str, output: str, resolution_m: float, param: tuple[str, ...], method: str, on_invalid: str
+) -> None:
     """Predict final subsidence of mined panels with the probability integral method."""
     from .subsidence import predict_subsidence
 
@@ -912,6 +915,7 @@ def sub_predict(panels: str, output: str, resolution_m: float, param: tuple[str,
         resolution_m=resolution_m,
         params=_params(param) or None,
         method=method,
+        on_invalid=on_invalid,
     )
     write_output(result, output, layer="subsidence")
 
@@ -1040,7 +1044,7 @@ def sub_areas(
     epilog=_examples(
         "urbangeo subsidence park zones.gpkg -o park.gpkg",
         "urbangeo subsidence park zones.gpkg --buildings homes.gpkg --population-col residents "
-        "--network town.osm.pbf -o park.gpkg",
+        "--network town.osm.pbf --entrance-spacing-m 400 -o park.gpkg",
     ),
 )
 @click.argument("zones")
@@ -1049,9 +1053,17 @@ def sub_areas(
 @click.option("--population-col", default=None, help="Residents column of --buildings.")
 @click.option("--network", "osm", default=None, metavar="OSM", help="Walking network for the service area.")
 @click.option("--min-park-area-m2", type=float, default=4000.0, show_default=True)
+@click.option(
+    "--entrance-spacing-m",
+    type=float,
+    default=50.0,
+    show_default=True,
+    help="Entrance spacing along the park edge with --network (400 for the design spacing of new gates).",
+)
+@_on_invalid_opt("fix")
 def sub_park(
     zones: str, output: str, buildings: str | None, population_col: str | None, osm: str | None,
-    min_park_area_m2: float,
+    min_park_area_m2: float, entrance_spacing_m: float, on_invalid: str,
 ) -> None:
     """Turn restoration zones into parks with their ratios, class and residents served."""
     from .subsidence import park_plan
@@ -1061,11 +1073,13 @@ def sub_park(
     result = _run(
         "park plan",
         park_plan,
+        _network(osm, "walk", None) if osm else None,
         zones_gdf,
         buildings=homes,
-        population_column=population_col,
-        network=_network(osm, "walk", None) if osm else None,
+        population_col=population_col,
         min_park_area_m2=min_park_area_m2,
+        entrance_spacing_m=entrance_spacing_m,
+        on_invalid=on_invalid,
     )
     write_output(result, output, layer="parks")
 

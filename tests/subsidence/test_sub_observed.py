@@ -95,7 +95,7 @@ def test_points_linear_field_reproduced_and_masked():
     val = 5 + 0.01 * (xy[:, 0] - 500000) + 0.02 * (xy[:, 1] - 3600000)  # mm
     pts = gpd.GeoDataFrame({"s_mm": val}, geometry=[Point(p) for p in xy], crs=CRS)
     with assert_not_mutated(pts):
-        r = subsidence_from_points(pts, value_column="s_mm", units="mm", resolution_m=50)
+        r = subsidence_from_points(pts, value_col="s_mm", units="mm", resolution_m=50)
     x, y = r.xy()
     X, Y = np.meshgrid(x, y)
     expect = (5 + 0.01 * (X - 500000) + 0.02 * (Y - 3600000)) / 1000
@@ -107,26 +107,26 @@ def test_points_linear_field_reproduced_and_masked():
     hull = MultiPoint([tuple(p) for p in xy]).convex_hull
     inside = hull.contains(points(X.ravel(), Y.ravel())).reshape(X.shape)
     assert (ok == inside).mean() > 0.99 and not ok[~inside].any()
-    rbf = subsidence_from_points(pts, value_column="s_mm", units="mm", resolution_m=50, method="rbf")
+    rbf = subsidence_from_points(pts, value_col="s_mm", units="mm", resolution_m=50, method="rbf")
     np.testing.assert_allclose(rbf.array[ok], expect[ok], atol=1e-6)
 
 
 def test_points_errors():
     pts = gpd.GeoDataFrame({"s": [1.0, 2.0, np.nan]}, geometry=[Point(0, 0), Point(1, 0), Point(0, 1)], crs=CRS)
     with pytest.raises(InvalidOptionError, match="missing"):
-        subsidence_from_points(pts, value_column="s")
+        subsidence_from_points(pts, value_col="s")
     with pytest.raises(MissingColumnError):
-        subsidence_from_points(pts, value_column="w")
+        subsidence_from_points(pts, value_col="w")
     with pytest.raises(InvalidOptionError, match="max_distance_m"):
-        subsidence_from_points(pts.fillna(0), value_column="s", mask="distance")
+        subsidence_from_points(pts.fillna(0), value_col="s", mask="distance")
     with pytest.raises(GeometryTypeError):
-        subsidence_from_points(pts.set_geometry(pts.buffer(1)), value_column="s")
+        subsidence_from_points(pts.set_geometry(pts.buffer(1)), value_col="s")
 
 
 def test_nansha_levelling_points(shared_data):
     df = pd.read_csv(shared_data("subsidence/nansha_2000.csv"))
     pts = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df.longitude, df.latitude), crs=4326)
-    r = subsidence_from_points(pts, value_column="subsidence", units="mm", resolution_m=500,
+    r = subsidence_from_points(pts, value_col="subsidence", units="mm", resolution_m=500,
                                mask="both", max_distance_m=3000)
     assert r.crs.to_epsg() == 4547  # CGCS2000 GK zone 114E (Guangzhou Nansha)
     ok = np.isfinite(r.array)
@@ -137,7 +137,7 @@ def test_nansha_levelling_points(shared_data):
     # reference: plain scipy nearest neighbour on the (duplicate-averaged) points at the cell centres
     from scipy.spatial import cKDTree
 
-    near = subsidence_from_points(pts, value_column="subsidence", units="mm", resolution_m=500, method="nearest")
+    near = subsidence_from_points(pts, value_col="subsidence", units="mm", resolution_m=500, method="nearest")
     g = pts.to_crs(near.crs)
     tab = pd.DataFrame({"x": g.geometry.x.round(3), "y": g.geometry.y.round(3), "v": df.subsidence})
     tab = tab.groupby(["x", "y"], as_index=False)["v"].mean()
@@ -159,7 +159,7 @@ def test_read_raster_real_dem(shared_data):
 def test_zhongshan_points_distance_mask(shared_data):
     df = pd.read_csv(shared_data("subsidence/zhongshan_2000.csv"), encoding="utf-8-sig")
     pts = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df.longitude, df.latitude), crs=4326)
-    lin = subsidence_from_points(pts, value_column="subsidence", units="mm", resolution_m=500, mask="distance",
+    lin = subsidence_from_points(pts, value_col="subsidence", units="mm", resolution_m=500, mask="distance",
                                  max_distance_m=1000)
     # every kept cell centre lies within 1 km of a point (plain shapely check on a sample)
     x, y = lin.xy()

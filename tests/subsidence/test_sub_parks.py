@@ -40,7 +40,7 @@ def buildings():
 def test_ratios_by_hand():
     z = zones()
     with assert_not_mutated(z):
-        p = park_plan(z, paved_share=0.15, vegetation_cover=0.95)
+        p = park_plan(None, z, paved_share=0.15, vegetation_cover=0.95)
     assert p["park_id"].tolist() == [1, 2]
     a, b = p.iloc[0], p.iloc[1]
     assert a.area_m2 == pytest.approx(20000) and b.area_m2 == pytest.approx(10000)
@@ -66,7 +66,7 @@ def test_park_classes():
 def test_buffer_service_counts_match_shapely():
     z, bl = zones(), buildings()
     with assert_not_mutated(z, bl):
-        p = park_plan(z, buildings=bl, population_column="residents")
+        p = park_plan(None, z, buildings=bl, population_col="residents")
     for _, row in p.iterrows():
         d = bl.distance(row.geometry)
         inside = d <= row.service_radius_m
@@ -85,7 +85,7 @@ def test_network_service_area():
 
     net = _grid()
     z, bl = zones(), buildings()
-    p = park_plan(z, buildings=bl, network=net)
+    p = park_plan(net, z, buildings=bl, entrance_spacing_m=400)
     assert (p["service_method"] == SERVICE_NETWORK).all()
     # the accessibility wing's readings of the same parks: walking 500 m along a grid reaches less
     # than the 500 m straight-line buffer (plus street width)
@@ -96,20 +96,20 @@ def test_network_service_area():
     assert g_net.difference(g_buf.buffer(30)).area < 1e-6 * g_net.area + 1
     assert (p["buildings_served"] > 0).all()
     # and fewer buildings served on foot than by the radius reading
-    assert (p["buildings_served"] <= park_plan(z, buildings=bl)["buildings_served"]).all()
+    assert (p["buildings_served"] <= park_plan(None, z, buildings=bl)["buildings_served"]).all()
 
 
 def test_entrances():
     from urbangeo.accessibility import park_entrances
 
     z, net = zones(), _grid()
-    p = park_plan(z, network=net, entrance_spacing_m=150)
+    p = park_plan(net, z, entrance_spacing_m=150)
     e = park_entrances(p, net, entrance_spacing_m=150)
     assert set(e["park"]) == set(p.index)
     assert p["n_entrances"].tolist() == e[e.edge >= 0].groupby("park").size().reindex(p.index).tolist()
     assert (p["n_entrances"] > 0).all()
     # without a network there are no entrances to count: missing, never a made-up number
-    assert park_plan(z)["n_entrances"].isna().all()
+    assert park_plan(None, z)["n_entrances"].isna().all()
 
 
 def test_landcover_and_from_raster_zones():
@@ -120,7 +120,7 @@ def test_landcover_and_from_raster_zones():
     assert lc["landcover"].tolist() == ["water", "green"]
     park = z[z["in_park"]]
     assert lc["area_m2"].sum() == pytest.approx(park.area.sum())
-    plan = park_plan(z)
+    plan = park_plan(None, z)
     assert plan["area_m2"].sum() == pytest.approx(park["area_m2"].sum())
     assert plan["water_area_m2"].sum() == pytest.approx(park["water_area_m2"].sum())
     assert (plan["green_coverage_ratio"] <= 1 - plan["water_surface_ratio"] + 1e-12).all()
@@ -129,17 +129,17 @@ def test_landcover_and_from_raster_zones():
 def test_errors():
     z = zones()
     with pytest.raises(MissingColumnError):
-        park_plan(z.drop(columns="in_park"))
+        park_plan(None, z.drop(columns="in_park"))
     with pytest.raises(EmptyDataError):
-        park_plan(z.assign(in_park=False))
+        park_plan(None, z.assign(in_park=False))
     with pytest.raises(CRSError):
-        park_plan(z.to_crs(4326))
+        park_plan(None, z.to_crs(4326))
     with pytest.raises(CRSMismatchError):
-        park_plan(z, buildings=buildings().to_crs(4326))
+        park_plan(None, z, buildings=buildings().to_crs(4326))
     with pytest.raises(InvalidOptionError):
-        park_plan(z, paved_share=1.5)
+        park_plan(None, z, paved_share=1.5)
     with pytest.raises(InvalidOptionError):
-        park_plan(z, population_column="residents")
+        park_plan(None, z, population_col="residents")
 
 
 # ------------------------------------------------------------------ issue 12: followable errors, no silent NaN
@@ -154,22 +154,22 @@ def test_park_plan_on_invalid_advice_is_executable():
     bowtie = Polygon([(X0 + 1000, Y0), (X0 + 1100, Y0 + 100), (X0 + 1100, Y0), (X0 + 1000, Y0 + 100)])
     z.loc[2, "geometry"] = bowtie
     with pytest.raises(InvalidGeometryError, match="on_invalid='fix'"):
-        park_plan(z)
+        park_plan(None, z, on_invalid="raise")
     with assert_not_mutated(z), pytest.warns(GeometryFixedWarning):
-        p = park_plan(z, on_invalid="fix", min_park_area_m2=1000.0)
+        p = park_plan(None, z, on_invalid="fix", min_park_area_m2=1000.0)
     assert p["area_m2"].sum() == pytest.approx(20000 + 5000)
     with pytest.raises(TypeError):
-        park_plan(z, None)
+        park_plan(None, z, None)
 
 
 def test_nan_residents_warn_and_do_not_undercount():
     from urbangeo.errors import MissingValuesWarning
 
     z, bl = zones(), buildings()
-    clean = park_plan(z, buildings=bl, population_column="residents")
+    clean = park_plan(None, z, buildings=bl, population_col="residents")
     bl.loc[bl.index[:7], "residents"] = np.nan
     with assert_not_mutated(bl), pytest.warns(MissingValuesWarning, match=r"7 of 300 .*'residents'.*fillna") as rec:
-        p = park_plan(z, buildings=bl, population_column="residents")
+        p = park_plan(None, z, buildings=bl, population_col="residents")
     assert "dropna" in str(rec[0].message)
     for (_, row), (_, ref) in zip(p.iterrows(), clean.iterrows()):
         inside = bl.distance(row.geometry) <= row.service_radius_m
@@ -179,7 +179,7 @@ def test_nan_residents_warn_and_do_not_undercount():
         else:
             assert row.residents_served == ref.residents_served
     # the advice works: fill (or drop) and the warning is gone
-    filled = park_plan(z, buildings=bl.fillna({"residents": 0.0}), population_column="residents")
+    filled = park_plan(None, z, buildings=bl.fillna({"residents": 0.0}), population_col="residents")
     assert filled["residents_served"].notna().all()
 
 
@@ -192,17 +192,17 @@ def test_park_plan_counts_only_located_buildings_and_checks_spacing():
     from urbangeo.errors import DroppedRowsWarning
 
     z, bl = zones(), buildings()
-    clean = park_plan(z, buildings=bl, population_column="residents")
+    clean = park_plan(None, z, buildings=bl, population_col="residents")
     inside = bl.distance(clean.geometry.iloc[0]) <= clean.service_radius_m.iloc[0]
     first = bl.index[inside][0]
     bl.loc[first, "geometry"] = None
     with assert_not_mutated(bl), pytest.warns(DroppedRowsWarning, match=r"`buildings`: 1 of 300 rows have no geometry"):
-        p = park_plan(z, buildings=bl, population_column="residents")
+        p = park_plan(None, z, buildings=bl, population_col="residents")
     assert p["buildings_served"].iloc[0] == clean["buildings_served"].iloc[0] - 1
     with pytest.raises(InvalidOptionError, match="`entrance_spacing_m`"):
-        park_plan(z, entrance_spacing_m=0)
+        park_plan(None, z, entrance_spacing_m=0)
     with pytest.raises(InvalidOptionError, match="`max_snap_m`"):
-        park_plan(z, max_snap_m=-1.0)
+        park_plan(None, z, max_snap_m=-1.0)
 
 
 def test_park_class_checks_its_input():

@@ -291,7 +291,7 @@ def test_on_invalid_advice_is_executable(func):
 
     p = panels(BOWTIE)
     with pytest.raises(InvalidGeometryError, match="on_invalid='fix'"):
-        func(p, resolution_m=20.0)
+        func(p, resolution_m=20.0, on_invalid="raise")
     with assert_not_mutated(p), pytest.warns(GeometryFixedWarning, match="repaired 1"):
         out = func(p, resolution_m=20.0, on_invalid="fix")
     w = out if isinstance(out, Raster) else out["subsidence"]

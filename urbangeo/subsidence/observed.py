@@ -205,7 +205,7 @@ def dem_difference(
 def subsidence_from_points(
     points: gpd.GeoDataFrame,
     *,
-    value_column: str = "subsidence",
+    value_col: str = "subsidence",
     units: Literal["m", "mm"] = "m",
     resolution_m: float = 100.0,
     method: Literal["linear", "cubic", "nearest", "rbf"] = "linear",
@@ -218,10 +218,12 @@ def subsidence_from_points(
     Parameters
     ----------
     points : GeoDataFrame
-        Point measurements, any CRS; values in ``value_column`` (positive = subsidence).
+        Point measurements, any CRS; values in ``value_col`` (positive = subsidence).
         Points at the same location are averaged.
+    value_col : str
+        Column of ``points`` with the measured subsidence.
     units : {"m", "mm"}
-        Units of ``value_column``; the output is in metres.
+        Units of ``value_col``; the output is in metres.
     resolution_m : float
         Cell size of the grid.
     method : {"linear", "cubic", "nearest", "rbf"}
@@ -252,7 +254,7 @@ def subsidence_from_points(
     """
     from scipy.interpolate import griddata
 
-    gdf, report = validate_frame(points, "points", geometry_types=("Point",), columns={value_column: "numeric"})
+    gdf, report = validate_frame(points, "points", geometry_types=("Point",), columns={value_col: "numeric"})
     check_choice(units, "units", ("m", "mm"))
     check_choice(method, "method", ("linear", "cubic", "nearest", "rbf"))
     check_choice(mask, "mask", ("hull", "distance", "both"))
@@ -263,11 +265,11 @@ def subsidence_from_points(
         max_distance_m = check_number(max_distance_m, "max_distance_m", minimum=0, strict=True)
     crs = metric_crs(gdf, name="points")
     g = gdf if get_crs(gdf, "points").equals(crs) else gdf.to_crs(crs)
-    vals = g[value_column].astype(float).to_numpy()
+    vals = g[value_col].astype(float).to_numpy()
     ok = np.isfinite(vals)
     if not ok.all():
         raise InvalidOptionError(
-            f"`points['{value_column}']` has {int((~ok).sum())} missing or infinite values (rows "
+            f"`points['{value_col}']` has {int((~ok).sum())} missing or infinite values (rows "
             f"{list(g.index[~ok])[:5]}); drop or fill them first."
         )
     xy = np.column_stack([g.geometry.x.to_numpy(), g.geometry.y.to_numpy()])

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -41,6 +42,9 @@ from ..errors import (
 )
 from ..units import HA_M2, MU_M2
 
+if TYPE_CHECKING:  # annotation only: the network is the accessibility wing's
+    from ..accessibility import Network
+
 log = logging.getLogger(__name__)
 
 __all__ = ["park_plan", "park_landcover"]
@@ -49,7 +53,7 @@ SERVICE_BUFFER = "buffer: straight-line service radius from the park boundary (G
 SERVICE_NETWORK = "network: walking distance on the street network from park entrances (urbangeo.accessibility)"
 
 
-def _check_zones(zones, on_invalid: OnInvalid = "raise") -> gpd.GeoDataFrame:
+def _check_zones(zones, on_invalid: OnInvalid = "fix") -> gpd.GeoDataFrame:
     z, _ = validate_frame(zones, "zones", geometry_types=("polygon",), columns={"water": "any", "in_park": "any"},
                           on_invalid=on_invalid)
     crs = get_crs(z, "zones")
@@ -77,6 +81,12 @@ def park_landcover(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     GeoDataFrame
         Rows ``landcover`` = "water" (zones whose use keeps standing water) and
         "green" (the other park zones), with ``area_m2``, in the zones' CRS.
+
+    Warns
+    -----
+    GeometryFixedWarning
+        Invalid zone polygons repaired with ``make_valid`` (as :func:`park_plan` does
+        by default).
     """
     z = _check_zones(zones)
     park = z[z["in_park"].astype(bool)]
@@ -91,7 +101,7 @@ def park_landcover(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 NO_RADIUS = "none: park below the smallest class, no service radius"
 
 
-def _network_service(parks: gpd.GeoDataFrame, network, *, entrance_spacing_m: float,
+def _network_service(parks: gpd.GeoDataFrame, network: Network, *, entrance_spacing_m: float,
                      max_snap_m: float | None) -> tuple[np.ndarray, list]:
     """Entrances per park and walking service areas, by the accessibility park functions.
 
@@ -103,8 +113,8 @@ def _network_service(parks: gpd.GeoDataFrame, network, *, entrance_spacing_m: fl
         from .. import accessibility
     except ImportError as err:  # pragma: no cover - the accessibility wing needs the network extra
         raise MissingDependencyError(
-            f"park_plan(network=...) walks the network with urbangeo.accessibility, which cannot be imported "
-            f"({err}); install it with pip install 'urbangeo[network]', or call park_plan without network= "
+            f"park_plan(network, ...) walks the network with urbangeo.accessibility, which cannot be imported "
+            f"({err}); install it with pip install 'urbangeo[network]', or call park_plan(None, zones) "
             f"for the straight-line radius reading."
         ) from err
     ent = accessibility.park_entrances(parks, network, entrance_spacing_m=entrance_spacing_m, max_snap_m=max_snap_m)
@@ -158,22 +168,29 @@ def _warn_missing_population(buildings: gpd.GeoDataFrame, column: str) -> None:
 
 
 def park_plan(
+    network: Network | None,
     zones: gpd.GeoDataFrame,
     *,
     buildings: gpd.GeoDataFrame | None = None,
-    population_column: str | None = None,
-    network=None,
+    population_col: str | None = None,
     paved_share: float = 0.15,
     vegetation_cover: float = 0.95,
     min_park_area_m2: float = 4000.0,
-    entrance_spacing_m: float = 400.0,
+    entrance_spacing_m: float = 50.0,
     max_snap_m: float | None = None,
-    on_invalid: OnInvalid = "raise",
+    on_invalid: OnInvalid = "fix",
 ) -> gpd.GeoDataFrame:
     """Turn restoration zones into parks with their ratios, class, entrances and people served.
 
     Parameters
     ----------
+    network : urbangeo.accessibility.Network or None
+        Walking network. Given: entrances and the walking service area come from
+        :func:`urbangeo.accessibility.park_entrances` and
+        :func:`urbangeo.accessibility.park_service_areas` (network reading, plus the park
+        itself). ``None``: the radius reading of the standard (the park buffered by its
+        service radius) and no entrances (``n_entrances`` missing); ``service_method``
+        says which reading each row uses.
     zones : GeoDataFrame
         From :func:`restoration_zones` (columns ``in_park``, ``water`` and, if present,
         ``water_area_m2``), metric CRS. Connected park zones make one park.
@@ -181,19 +198,12 @@ def park_plan(
         Buildings or residential points (same CRS); counted when their representative
         point lies in a park's service area. Buildings without geometry (None or
         empty) are left out with a :class:`~urbangeo.errors.DroppedRowsWarning`.
-    population_column : str, optional
+    population_col : str, optional
         Residents per building; summed into ``residents_served``. Buildings with a
         missing value (NaN/None) make the total unknown: ``residents_served`` is NaN for
         the parks that serve them, and a
         :class:`~urbangeo.errors.MissingValuesWarning` says how many there are and how to
         fill or drop them (``buildings_served`` still counts them).
-    network : urbangeo.accessibility.Network, optional
-        Walking network. Given: entrances and the walking service area come from
-        :func:`urbangeo.accessibility.park_entrances` and
-        :func:`urbangeo.accessibility.park_service_areas` (network reading, plus the park
-        itself). Not given: the radius reading of the standard (the park buffered by its
-        service radius) and no entrances (``n_entrances`` missing); ``service_method``
-        says which reading each row uses.
     paved_share : float
         Share of park land taken by paths, plazas and buildings (not green land).
     vegetation_cover : float
@@ -202,15 +212,19 @@ def park_plan(
         Park land parts smaller than this are left out (reported in the log).
     entrance_spacing_m : float
         Spacing of entrances along the boundary (m, > 0), besides the points where
-        streets cross it (see :func:`urbangeo.accessibility.park_entrances`).
+        streets cross it (see :func:`urbangeo.accessibility.park_entrances`). The default
+        50 m samples where the park's edge meets the streets, to measure access; for the
+        spacing of gates to build in a new park pass the design spacing, e.g.
+        ``entrance_spacing_m=400`` (docs/conventions.md).
     max_snap_m : float, optional
         Longest access leg from the boundary to a street (default
         ``settings.max_snap_m``), as in :func:`urbangeo.accessibility.park_entrances`.
     on_invalid : {"raise", "fix", "drop", "warn"}
-        What to do with invalid zone polygons: ``"raise"`` (default) an
-        :class:`~urbangeo.errors.InvalidGeometryError` listing them, ``"fix"`` repair
-        them with ``make_valid``, ``"drop"`` leave them out, ``"warn"`` use them as they
-        are (see :func:`urbangeo._validate.check_geometries`).
+        What to do with invalid zone polygons: ``"fix"`` (default) repair them with
+        ``make_valid`` (a ``GeometryFixedWarning`` says which), ``"raise"`` an
+        :class:`~urbangeo.errors.InvalidGeometryError` listing them, ``"drop"`` leave them
+        out, ``"warn"`` use them as they are (see
+        :func:`urbangeo._validate.check_geometries`).
 
     Returns
     -------
@@ -228,12 +242,12 @@ def park_plan(
     CRSError, CRSMismatchError
         ``zones`` without CRS or geographic; ``buildings`` in another CRS.
     MissingColumnError, ColumnTypeError
-        ``zones`` without ``in_park``/``water``; ``population_column`` absent or not numeric.
+        ``zones`` without ``in_park``/``water``; ``population_col`` absent or not numeric.
     EmptyDataError
         No park land (no ``in_park`` zone, or none reaching ``min_park_area_m2``).
     InvalidOptionError
         ``paved_share``, ``vegetation_cover``, ``min_park_area_m2`` or
-        ``entrance_spacing_m`` out of range; ``population_column`` without ``buildings``.
+        ``entrance_spacing_m`` out of range; ``population_col`` without ``buildings``.
     MissingDependencyError
         ``network`` given but :mod:`urbangeo.accessibility` cannot be imported (no
         silent fallback to the radius reading).
@@ -243,7 +257,7 @@ def park_plan(
     DroppedRowsWarning
         Zones or buildings without geometry left out.
     MissingValuesWarning
-        Buildings with no value in ``population_column``.
+        Buildings with no value in ``population_col``.
     GeometryFixedWarning
         Invalid zone polygons repaired (``on_invalid="fix"``) or used as they are (``"warn"``).
     """
@@ -257,13 +271,13 @@ def park_plan(
     if buildings is not None:
         check_geodataframe(buildings, "buildings")
         check_same_crs(zones=z, buildings=buildings)
-        if population_column is not None:
-            check_columns(buildings, "buildings", {population_column: "numeric"})
+        if population_col is not None:
+            check_columns(buildings, "buildings", {population_col: "numeric"})
         buildings = _drop_missing_buildings(buildings)
-        if population_column is not None:
-            _warn_missing_population(buildings, population_column)
-    elif population_column is not None:
-        raise InvalidOptionError("`population_column` needs `buildings`.")
+        if population_col is not None:
+            _warn_missing_population(buildings, population_col)
+    elif population_col is not None:
+        raise InvalidOptionError("`population_col` needs `buildings`.")
     parts = _parks_geoms(z, min_park_area_m2)
     park_zones = z[z["in_park"].astype(bool)]
     zone_geoms = np.asarray(park_zones.geometry.values)
@@ -313,7 +327,7 @@ def park_plan(
     parks["service_method"] = np.where(has_radius, method, NO_RADIUS).astype(object)
     if buildings is not None:
         pts = buildings.geometry.representative_point()
-        pop = buildings[population_column].astype(float) if population_column else None
+        pop = buildings[population_col].astype(float) if population_col else None
         counts, residents = [], []
         tree = shapely.STRtree(np.asarray(pts.values))
         for g in service:

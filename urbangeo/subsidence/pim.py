@@ -409,7 +409,7 @@ def predict_subsidence(
     cutoff_r: float = 2.5,
     supersample: int = 4,
     progress: bool | None = None,
-    on_invalid: OnInvalid = "raise",
+    on_invalid: OnInvalid = "fix",
 ) -> Raster:
     """Predict final subsidence W (m, positive down) of mined panels with the PIM.
 
@@ -438,9 +438,9 @@ def predict_subsidence(
         Show a progress bar over panels.
     on_invalid : {"raise", "fix", "drop", "warn"}
         What to do with invalid panel polygons (self-intersections, bad rings):
-        ``"raise"`` (default) an :class:`~urbangeo.errors.InvalidGeometryError` listing
-        them; ``"fix"`` repair them with ``make_valid`` (a ``GeometryFixedWarning`` says
-        how many); ``"drop"`` leave them out (``DroppedRowsWarning``); ``"warn"`` use
+        ``"fix"`` (default) repair them with ``make_valid`` (a ``GeometryFixedWarning``
+        says how many); ``"raise"`` an :class:`~urbangeo.errors.InvalidGeometryError`
+        listing them; ``"drop"`` leave them out (``DroppedRowsWarning``); ``"warn"`` use
         them as they are. Missing and empty geometries are always left out and counted.
 
     Returns
@@ -468,6 +468,9 @@ def predict_subsidence(
         (see :func:`panel_parameters`).
     DroppedRowsWarning
         Panels without geometry (None or empty) left out.
+    GeometryFixedWarning
+        Invalid panel polygons repaired (``on_invalid="fix"``) or used as they are
+        (``"warn"``).
 
     Examples
     --------
@@ -498,7 +501,7 @@ def predict_deformation(
     cutoff_r: float = 2.5,
     supersample: int = 4,
     progress: bool | None = None,
-    on_invalid: OnInvalid = "raise",
+    on_invalid: OnInvalid = "fix",
 ) -> dict[str, Raster]:
     """Predict subsidence and its derived deformations; one raster per quantity.
 
