@@ -132,15 +132,6 @@ KNOWN_DEVIATIONS: dict[str, list[str]] = {
     "accessibility.theil": ["no numpydoc Parameters section"],
     "accessibility.weighted_percentiles": ["no numpydoc Parameters section"],
     # subsidence
-    "subsidence.predict_deformation": ["no numpydoc Parameters section"],
-    "subsidence.water_depth": ["no numpydoc Parameters section"],
-    "subsidence.water_bodies": ["no numpydoc Parameters section"],
-    "subsidence.terrace_bands": ["no numpydoc Parameters section"],
-    "subsidence.safety_shelf": ["no numpydoc Parameters section"],
-    "subsidence.damage_grades": ["no numpydoc Parameters section"],
-    "subsidence.knothe_subsidence": ["no numpydoc Parameters section"],
-    "subsidence.knothe_rate": ["no numpydoc Parameters section"],
-    "subsidence.park_landcover": ["no numpydoc Parameters section"],
     # landuse
     "landuse.validate_codes": ["banned spelling `column` (use <what it holds>_col)"],
     "landuse.load_profile": ["positional option `profile`"],

@@ -49,6 +49,19 @@ def water_depth(subsidence: Raster, *, groundwater_depth_m: float | Raster) -> R
     ``groundwater_depth_m`` is the pre-mining depth to the water table (a number or a
     raster, warped to the subsidence grid if needed); NaN cells stay NaN.
 
+    Parameters
+    ----------
+    subsidence : Raster
+        Subsidence W in metres, positive down, metric CRS.
+    groundwater_depth_m : float or Raster
+        Pre-mining depth to the water table (m): a number, or a raster warped to the
+        subsidence grid if needed.
+
+    Returns
+    -------
+    Raster
+        Water depth in metres on the subsidence grid.
+
     Examples
     --------
     >>> from affine import Affine
@@ -350,6 +363,19 @@ def water_bodies(
     clean_radius_cells: int = 1,
 ) -> gpd.GeoDataFrame:
     """Water bodies at the normal water level (the pre-mining water table).
+
+    Parameters
+    ----------
+    subsidence : Raster
+        Subsidence W in metres, positive down, metric CRS.
+    groundwater_depth_m : float or Raster
+        Pre-mining depth to the water table (m): a number, or a raster warped to the
+        subsidence grid if needed.
+    min_area_m2 : float
+        Water bodies smaller than this are left out.
+    clean_radius_cells : int
+        Radius of the cleaning disk in cells (0: no cleaning), as in
+        :func:`subsidence_areas`.
 
     Returns
     -------

@@ -76,6 +76,11 @@ def _parks_geoms(z: gpd.GeoDataFrame, min_park_area_m2: float) -> list:
 def park_landcover(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Water and green land of the park zones (zones with ``in_park``), dissolved.
 
+    Parameters
+    ----------
+    zones : GeoDataFrame
+        From :func:`restoration_zones` (columns ``in_park`` and ``water``), metric CRS.
+
     Returns
     -------
     GeoDataFrame

@@ -514,7 +514,21 @@ def predict_deformation(
     follows, positive = tension);
     ``displacement_x/_y/_max`` (U = b r i, m) and ``strain_x/_y/_max``
     (eps = b r K, m/m). Tilt is dW/dx with W positive down, x east, y north.
-    Other parameters, ``on_invalid`` included, as in :func:`predict_subsidence`.
+
+    Parameters
+    ----------
+    panels : GeoDataFrame
+        Plan-view goaf polygons with PIM parameter columns, as in
+        :func:`predict_subsidence`.
+    quantities : tuple of str
+        Names from :data:`QUANTITIES`, one output raster each.
+    resolution_m, extent, like, params, method, cutoff_r, supersample, progress, on_invalid
+        As in :func:`predict_subsidence` (``on_invalid="fix"`` by default).
+
+    Returns
+    -------
+    dict of str to Raster
+        One raster per quantity, keyed by its name, in SI units (m, m/m, 1/m).
 
     Examples
     --------

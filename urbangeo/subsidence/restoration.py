@@ -60,6 +60,20 @@ def _aligned(r: Raster | None, like: Raster, name: str, like_name: str = "subsid
 def knothe_subsidence(final: Raster, *, c_per_yr: float, t_yr: float) -> Raster:
     """Subsidence reached ``t_yr`` years after mining: W(t) = W_final (1 - exp(-c t)) (Knothe).
 
+    Parameters
+    ----------
+    final : Raster
+        Final subsidence W_final in metres (e.g. from :func:`predict_subsidence`).
+    c_per_yr : float
+        Knothe time coefficient c (1/yr, > 0).
+    t_yr : float
+        Years since mining (>= 0).
+
+    Returns
+    -------
+    Raster
+        Subsidence W(t) in metres on the same grid.
+
     Examples
     --------
     >>> from affine import Affine
@@ -74,7 +88,22 @@ def knothe_subsidence(final: Raster, *, c_per_yr: float, t_yr: float) -> Raster:
 
 
 def knothe_rate(final: Raster, *, c_per_yr: float, t_yr: float) -> Raster:
-    """Subsidence rate (m/yr) at ``t_yr``: dW/dt = c W_final exp(-c t) (Knothe)."""
+    """Subsidence rate (m/yr) at ``t_yr``: dW/dt = c W_final exp(-c t) (Knothe).
+
+    Parameters
+    ----------
+    final : Raster
+        Final subsidence W_final in metres (e.g. from :func:`predict_subsidence`).
+    c_per_yr : float
+        Knothe time coefficient c (1/yr, > 0).
+    t_yr : float
+        Years since mining (>= 0).
+
+    Returns
+    -------
+    Raster
+        Subsidence rate in m/yr on the same grid.
+    """
     _check_raster(final, "final")
     c = check_number(c_per_yr, "c_per_yr", minimum=0, strict=True)
     t = check_number(t_yr, "t_yr", minimum=0)
@@ -97,6 +126,24 @@ def damage_grades(
     A cell takes the worst grade of its indicators: subsidence, depth to the water
     table after subsidence (pre-mining depth minus W), and, when given, the magnitudes
     of tilt and horizontal strain (SI rasters from :func:`predict_deformation`).
+
+    Parameters
+    ----------
+    subsidence : Raster
+        Subsidence W in metres, positive down, metric CRS.
+    groundwater_depth_m : float or Raster
+        Pre-mining depth to the water table (m): a number, or a raster warped to the
+        subsidence grid if needed.
+    tilt_max, strain_max : Raster, optional
+        Magnitudes of tilt and horizontal strain (m/m) on the same grid and CRS.
+    grades : DataFrame or str, optional
+        Grade table (a DataFrame or a CSV path) with the columns of the shipped
+        ``urbangeo/data/subsidence_damage_grades.csv`` (the default).
+
+    Returns
+    -------
+    Raster
+        Grade rank per cell (1 slight, 2 moderate, 3 severe); NaN where W is NaN.
 
     Examples
     --------
@@ -326,6 +373,18 @@ def terrace_bands(
     (default 0-0.5 emergent-plant shallows, 0.5-1.5 submerged-plant terraces, 1.5-3
     open-water purification, > 3 m deep lake). One (multi)polygon per band.
 
+    Parameters
+    ----------
+    subsidence : Raster
+        Subsidence W in metres, positive down, metric CRS.
+    groundwater_depth_m : float or Raster
+        Pre-mining depth to the water table (m): a number, or a raster warped to the
+        subsidence grid if needed.
+    bands : tuple of float
+        Increasing lower bounds of water depth (m).
+    inflow_m3_per_day : float, optional
+        Inflow through the wetland; gives ``retention_days``.
+
     Returns
     -------
     GeoDataFrame
@@ -398,6 +457,22 @@ def safety_shelf(
     The shelf is the strip of water within ``width_m`` of the shoreline. The natural
     water depth is read (bilinear) along the shelf's inner edge every cell width; where
     it exceeds ``max_depth_m`` a shelf must be built (or a railing put up).
+
+    Parameters
+    ----------
+    subsidence : Raster
+        Subsidence W in metres, positive down, metric CRS.
+    groundwater_depth_m : float or Raster
+        Pre-mining depth to the water table (m): a number, or a raster warped to the
+        subsidence grid if needed.
+    width_m : float, optional
+        Shelf width (m, > 0); default ``safety_shelf_width`` of
+        ``urbangeo/data/subsidence_critical_values.csv`` (2.0 m).
+    max_depth_m : float, optional
+        Largest water depth on the shelf (m); default ``safety_shelf_max_depth`` of the
+        same table (0.7 m).
+    min_area_m2, clean_radius_cells
+        Which water bodies, as in :func:`water_bodies`.
 
     Returns
     -------
