@@ -344,6 +344,20 @@ def test_subsidence_predict(panels, tmp_path):
     assert bad.exit_code == 2 and "KEY=VALUE" in bad.output
 
 
+def test_subsidence_on_invalid(tmp_path):
+    """A self-intersecting panel: repaired by default (with a warning), refused with --on-invalid raise."""
+    from shapely import Polygon
+
+    bowtie = Polygon([(500000, 3600000), (501000, 3601000), (501000, 3600000), (500000, 3601000)])
+    gdf = gpd.GeoDataFrame({"m": [3.0], "q": [0.8], "H": [400.0], "tan_beta": [2.0]}, geometry=[bowtie], crs=4547)
+    urbangeo.write(gdf, tmp_path / "bowtie.gpkg")
+    fixed = run("subsidence", "predict", tmp_path / "bowtie.gpkg", "--resolution-m", "50", "-o", tmp_path / "w.tif")
+    assert "warning:" in fixed.stderr and "repaired" in fixed.stderr
+    refused = run("subsidence", "predict", tmp_path / "bowtie.gpkg", "--resolution-m", "50", "--on-invalid", "raise",
+                  "-o", tmp_path / "w.tif", ok=False)
+    assert refused.exit_code == 1 and "--on-invalid fix" in refused.output
+
+
 def test_subsidence_zones_areas_park(panels, tmp_path):
     from urbangeo.subsidence import park_plan, read_raster, restoration_zones, subsidence_areas
 
@@ -360,6 +374,9 @@ def test_subsidence_zones_areas_park(panels, tmp_path):
     same(urbangeo.read(tmp_path / "a.gpkg", layer="areas"), subsidence_areas(w, classes=(0.01, 0.5, 1.5)))
     run("subsidence", "park", tmp_path / "z.gpkg", "-o", tmp_path / "p.gpkg")
     same(urbangeo.read(tmp_path / "p.gpkg", layer="parks"), park_plan(None, got))
+    spacing = run("subsidence", "park", tmp_path / "z.gpkg", "--entrance-spacing-m", "0", "-o", tmp_path / "p.gpkg",
+                  ok=False)
+    assert spacing.exit_code == 1 and "--entrance-spacing-m" in spacing.output
     missing = run("subsidence", "zones", tmp_path / "nope.tif", "--groundwater-depth-m", "1", "-o",
                   tmp_path / "z.gpkg", ok=False)
     assert missing.exit_code == 1 and "no such file" in missing.output
