@@ -177,7 +177,7 @@ def main(spopt_solvers=("CBC", "HiGHS")) -> list[str]:
     cand_all = network_candidates(net)
     cand = cand_all.iloc[rng.choice(len(cand_all), 500, replace=False)].reset_index(drop=True)
     thr, p = 5.0, 20
-    t_cm, cm = best_of(lambda: cost_matrix(net, demand, cand, max_minutes=thr, speed_kmh=speed), repeat=1)
+    t_cm, cm = best_of(lambda: cost_matrix(net, demand, cand, minutes=thr, speed_kmh=speed), repeat=1)
     mat = cm.to_numpy()
     lines.append(f"B. MCLP: {len(demand):,} demand x {len(cand)} candidates, threshold {thr:g} min, p = {p}; "
                  f"cost matrix (snapping + 500 bounded searches): {t_cm:.2f} s, "
@@ -185,8 +185,9 @@ def main(spopt_solvers=("CBC", "HiGHS")) -> list[str]:
     w = demand.weight.to_numpy()
     results = {}
     for solver in ("exact", "greedy"):
-        t, res = best_of(lambda s=solver: site_facilities(demand, cand, model="mclp", p=p, threshold_minutes=thr,
-                                                          costs=mat, weight="weight", solver=s), repeat=1)
+        t, res = best_of(lambda s=solver: site_facilities(None, demand, candidates=cand, model="mclp", p=p,
+                                                          minutes=thr, costs=mat, population_col="weight",
+                                                          solver=s), repeat=1)
         info = res.attrs["siting"]
         results[solver] = info["objective"]
         lines.append(f"   urbangeo {solver:6s}: {t:7.2f} s  objective {info['objective']:,.1f} m2 covered "

@@ -77,7 +77,7 @@ def run(out_dir: Path) -> list[str]:
     s = life_circle_summary(audit)
     lines.append(f"buildings reaching all 6 categories within their circle: {s.loc['all', 'share_all']:.1%}; "
                  + ", ".join(f"{c} {s.loc['all', f'share_{c}']:.0%}" for c in REQUIRED))
-    eq = access_equity(audit, value="pharmacy_minutes", threshold=10)
+    eq = access_equity(audit, value_col="pharmacy_minutes", threshold=10)
     lines.append(f"pharmacy minutes: p50 {eq.loc['all', 'p50']:.1f}, p90 {eq.loc['all', 'p90']:.1f}, "
                  f"Gini {eq.loc['all', 'gini']:.2f}, Theil {eq.loc['all', 'theil']:.2f}, "
                  f"{eq.loc['all', 'n_unreachable']} buildings unreachable (not snapped or other component)")
@@ -85,9 +85,9 @@ def run(out_dir: Path) -> list[str]:
     ax.figure.savefig(out_dir / "porto_gaps.png", dpi=120, bbox_inches="tight")
     plt.close(ax.figure)
 
-    cov = park_coverage(buildings, parks, net)
+    cov = park_coverage(net, buildings, parks)
     pcs = park_coverage_summary(cov)
-    sa = park_service_areas(parks, net)
+    sa = park_service_areas(net, parks)
     io.write(cov, gpkg, layer="park_coverage")
     io.write(sa, gpkg, layer="park_service_areas")
     lines.append(f"parks ({len(parks)}; GB/T 51346 radii, unverified preset): radius reading covers "
@@ -101,9 +101,9 @@ def run(out_dir: Path) -> list[str]:
     # where would 3 new kindergartens (5-minute circle) help most? existing kept; footprint as weight
     existing = facilities[facilities.category == "kindergarten"]
     cand = network_candidates(net)
-    sites = site_facilities(buildings, cand, model="mclp", p=3, threshold_minutes=5, existing=existing,
-                            network=net, weight="footprint_m2", time_limit_s=120)  # exact, capped: gap reported
-    demand = assign_demand(buildings, sites, network=net, threshold_minutes=5)
+    sites = site_facilities(net, buildings, candidates=cand, model="mclp", p=3, minutes=5, existing=existing,
+                            population_col="footprint_m2", time_limit_s=120)  # exact, capped: gap reported
+    demand = assign_demand(net, buildings, sites, minutes=5)
     io.write(sites, gpkg, layer="sites")
     io.write(demand, gpkg, layer="demand")
     info = sites.attrs["siting"]

@@ -98,15 +98,15 @@ def run(out_dir: Path) -> list[str]:
     # life-circle audit (GB 50180-2018 circles, walking 4.5 km/h)
     audit = life_circle_audit(net, homes, facilities, required=REQUIRED)
     io.write(audit, gpkg, layer="audit_modelled")
-    s = life_circle_summary(audit, by="elderly_group_modelled", population="population_modelled")
+    s = life_circle_summary(audit, group_by="elderly_group_modelled", population_col="population_modelled")
     lines.append("share of modelled residents reaching every required service in its circle, by elderly share: "
                  + ", ".join(f"{g} {s.loc[g, 'share_all']:.0%}" for g in s.index))
     for cat in ("elderly_day_care", "kindergarten"):
         lines.append(f"  {cat}: " + ", ".join(f"{g} {s.loc[g, f'share_{cat}']:.0%}" for g in s.index))
 
     # equity of walking time to elderly day care across elderly-share groups
-    eq = access_equity(audit, value="elderly_day_care_minutes", threshold=5, group="elderly_group_modelled",
-                       population="population_modelled")
+    eq = access_equity(audit, value_col="elderly_day_care_minutes", threshold=5, group_by="elderly_group_modelled",
+                       population_col="population_modelled")
     lines.append("elderly day care, minutes: " + "; ".join(
         f"{g}: p50 {eq.loc[g, 'p50']:.1f}, p90 {eq.loc[g, 'p90']:.1f}, beyond 5 min {eq.loc[g, 'share_beyond']:.0%}, "
         f"Gini {eq.loc[g, 'gini']:.2f}" for g in eq.index))
@@ -117,16 +117,16 @@ def run(out_dir: Path) -> list[str]:
     existing = facilities[facilities.category == "elderly_day_care"]
     cand = network_candidates(net)
     for solver in ("exact", "greedy"):
-        sites = site_facilities(homes, cand, model="mclp", p=5, threshold_minutes=5, existing=existing,
-                                network=net, weight="elderly_modelled", solver=solver)
+        sites = site_facilities(net, homes, candidates=cand, model="mclp", p=5, minutes=5, existing=existing,
+                                population_col="elderly_modelled", solver=solver)
         info = sites.attrs["siting"]
         lines.append(f"MCLP {solver}: 5 new stations cover {info['objective'] / info['total_weight']:.0%} of modelled "
                      f"older residents within 5 min (bound {info['bound'] / info['total_weight']:.0%}, "
                      f"{info['runtime_s']:.2f} s)")
-    demand = assign_demand(homes, sites, network=net, threshold_minutes=5)
+    demand = assign_demand(net, homes, sites, minutes=5)
     io.write(sites, gpkg, layer="sites_modelled")
     io.write(demand, gpkg, layer="demand_modelled")
-    lscp = site_facilities(homes, cand, model="lscp", threshold_minutes=5, existing=existing, network=net)
+    lscp = site_facilities(net, homes, candidates=cand, model="lscp", minutes=5, existing=existing)
     lines.append(f"LSCP: {lscp.attrs['siting']['n_new']} new stations would put every reachable modelled home "
                  f"within 5 min of elderly day care ({lscp.attrs['siting']['status']})")
 

@@ -90,10 +90,10 @@ def run(out_dir: Path) -> list[str]:
     matplotlib.pyplot.close(ax.figure)
 
     # 2. parks: the standard's radius reading vs walking
-    cov = park_coverage(buildings, parks, net)
+    cov = park_coverage(net, buildings, parks)
     io.write(cov, gpkg, layer="park_coverage")
     pcs = park_coverage_summary(cov)
-    sa = park_service_areas(parks, net)
+    sa = park_service_areas(net, parks)
     io.write(sa, gpkg, layer="park_service_areas")
     lines.append(f"parks (GB/T 51346 radii, unverified preset): radius reading covers "
                  f"{pcs.loc['radius', 'share_buildings']:.0%} of buildings, walking "
@@ -103,9 +103,9 @@ def run(out_dir: Path) -> list[str]:
     worst = min(required, key=lambda c: summ.loc["all", f"share_{c}"])
     existing = facilities[facilities.category == worst]
     cand = network_candidates(net)
-    sites = site_facilities(buildings, cand, model="mclp", p=2, threshold_minutes=required[worst],
-                            existing=existing if len(existing) else None, network=net)
-    demand = assign_demand(buildings, sites, network=net, threshold_minutes=required[worst])
+    sites = site_facilities(net, buildings, candidates=cand, model="mclp", p=2, minutes=required[worst],
+                            existing=existing if len(existing) else None)
+    demand = assign_demand(net, buildings, sites, minutes=required[worst])
     io.write(sites, gpkg, layer="sites")
     io.write(demand, gpkg, layer="demand")
     info = sites.attrs["siting"]

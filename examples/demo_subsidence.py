@@ -138,8 +138,8 @@ def plan_basin(panels, terrain: Raster, groundwater_depth_m, out_dir: Path, *, n
     if network is not None:  # entrances and walking service areas: the accessibility wing's park functions
         from urbangeo.accessibility import park_entrances, park_service_areas
 
-        entrances = park_entrances(parks, network, entrance_spacing_m=400.0)
-        service = park_service_areas(parks, network, entrance_spacing_m=400.0)
+        entrances = park_entrances(network, parks, entrance_spacing_m=400.0)
+        service = park_service_areas(network, parks, entrance_spacing_m=400.0)
     else:  # no network: the standard's radius reading only (park_plan says so in service_method)
         entrances = gpd.GeoDataFrame(geometry=[], crs=parks.crs)
         service = gpd.GeoDataFrame({"park_id": parks.park_id}, crs=parks.crs,
@@ -214,8 +214,8 @@ def osm_park_case(out_dir: Path) -> list[str]:
     zones = restoration_zones(d["subsidence"], groundwater_depth_m=1.2, tilt_max=d["tilt_max"],
                               strain_max=d["strain_max"])
     parks = park_plan(net, zones, buildings=buildings, min_park_area_m2=4000.0, entrance_spacing_m=400.0)
-    service = park_service_areas(parks, net, entrance_spacing_m=400.0)
-    entrances = park_entrances(parks, net, entrance_spacing_m=400.0)
+    service = park_service_areas(net, parks, entrance_spacing_m=400.0)
+    entrances = park_entrances(net, parks, entrance_spacing_m=400.0)
     gpkg = Path(out_dir) / "modelled_basin_osm_helsinki.gpkg"
     for layer, gdf in [("parks", parks), ("service_areas", service), ("entrances", entrances), ("zones", zones),
                        ("panel_modelled", panel)]:

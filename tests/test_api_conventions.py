@@ -70,65 +70,14 @@ FACILITY_INPUTS = {"facilities", "supply", "sites"}
 # The to-do list of the rename sweep (issue 13 part 2). Delete a line when it is fixed.
 KNOWN_DEVIATIONS: dict[str, list[str]] = {
     # accessibility
-    "accessibility.network_from_graph": [
-        "banned spelling `G` (use graph)",
-        "banned spelling `weight` (use population_col or weight_col)",
-    ],
     "accessibility.network_to_graph": ["no numpydoc Parameters section"],
     "accessibility.network_from_place": ["no numpydoc Parameters section"],
     "accessibility.network_from_polygon": ["no numpydoc Parameters section"],
     "accessibility.decay_weights": ["no numpydoc Parameters section", "positional option `kind`"],
     "accessibility.gravity_access": ["no numpydoc Parameters section"],
-    "accessibility.nearest_facilities": ["banned spelling `max_minutes` (use minutes)"],
-    "accessibility.pair_costs": [
-        "no numpydoc Parameters section",
-        "banned spelling `limit` (use minutes or dist_m)",
-        "banned spelling `weight` (use population_col or weight_col)",
-    ],
     "accessibility.service_areas": ["no numpydoc Parameters section"],
     "accessibility.supply_ratios": ["no numpydoc Parameters section"],
-    "accessibility.access_equity": [
-        "banned spelling `value` (use value_col)",
-        "banned spelling `group` (use group_by)",
-        "banned spelling `population` (use population_col)",
-    ],
-    "accessibility.assign_demand": [
-        "`network` is not the first parameter",
-        "`network` is not annotated",
-        "banned spelling `threshold_minutes` (use minutes)",
-    ],
-    "accessibility.classify_parks": ["banned spelling `radii` (use radii_m)"],
-    "accessibility.cost_matrix": ["`network` is not annotated", "banned spelling `max_minutes` (use minutes)"],
-    "accessibility.life_circle_audit": ["`network` is not annotated"],
     "accessibility.life_circle_standard": ["no numpydoc Parameters section", "positional option `standard`"],
-    "accessibility.life_circle_summary": [
-        "banned spelling `population` (use population_col)",
-        "`by` groups the primary rows (use group_by)",
-    ],
-    "accessibility.network_candidates": ["`network` is not annotated"],
-    "accessibility.park_coverage": [
-        "`network` is not the first parameter",
-        "`network` is not annotated",
-        "banned spelling `radii` (use radii_m)",
-    ],
-    "accessibility.park_coverage_summary": ["banned spelling `population` (use population_col)"],
-    "accessibility.park_entrances": [
-        "no numpydoc Parameters section",
-        "`network` is not the first parameter",
-        "`network` is not annotated",
-    ],
-    "accessibility.park_service_areas": [
-        "`network` is not the first parameter",
-        "`network` is not annotated",
-        "banned spelling `radii` (use radii_m)",
-    ],
-    "accessibility.site_facilities": [
-        "positional option `candidates`",
-        "`network` is not the first parameter",
-        "`network` is not annotated",
-        "banned spelling `threshold_minutes` (use minutes)",
-        "banned spelling `weight` (use population_col or weight_col)",
-    ],
     "accessibility.theil": ["no numpydoc Parameters section"],
     "accessibility.weighted_percentiles": ["no numpydoc Parameters section"],
     # subsidence
@@ -263,11 +212,7 @@ def test_allowed_exceptions_are_still_needed():
 
 # --------------------------------------------------------------------------- the command line
 #: flags that use a banned word today (docs/conventions.md); delete a line when it is fixed
-KNOWN_CLI_DEVIATIONS = {
-    "accessibility nearest --max-minutes",
-    "accessibility site --threshold-minutes",
-    "accessibility site --weight",
-}
+KNOWN_CLI_DEVIATIONS: set[str] = set()
 
 
 def _cli_flags() -> list[str]:

@@ -162,7 +162,7 @@ def missing_by(t: str = "facilities", col: str = "category") -> Case:
 
 def common_params(*names) -> list[Case]:
     vals = {"speed_kmh": [0, -1], "max_snap_m": [-1], "entrance_spacing_m": [0], "street_width_m": [0],
-            "minutes": [-1], "max_minutes": [-1], "threshold_minutes": [-1], "dist_m": [-1]}
+            "minutes": [-1], "dist_m": [-1]}
     return [bad_param(n, v) for n in names for v in vals[n]]
 
 
@@ -190,11 +190,10 @@ register(A, acc.gravity_access,
 register(A, acc.nearest_facilities,
          lambda: {"network": _net(), "origins": homes(), "facilities": facs(), "k": 1},
          od_cases("origins", "facilities", None)
-         + common_params("max_minutes", "speed_kmh", "max_snap_m") + [bad_param("k", 0), missing_by()])
+         + common_params("minutes", "speed_kmh", "max_snap_m") + [bad_param("k", 0), missing_by()])
 register(A, acc.pair_costs,
-         lambda: {"network": _net(), "origins": homes(), "facilities": facs(), "limit": 600.0},
-         od_cases("origins", "facilities", None) + common_params("speed_kmh", "max_snap_m")
-         + [bad_param("limit", -1)])
+         lambda: {"network": _net(), "origins": homes(), "facilities": facs(), "minutes": 10.0},
+         od_cases("origins", "facilities", None) + common_params("minutes", "speed_kmh", "max_snap_m"))
 register(A, acc.snap_points,
          lambda: {"network": _net(), "points": homes()},
          network_cases() + frame_cases("points") + [geographic("points")]
@@ -337,10 +336,11 @@ def _graph_without_crs():
 
 
 register(A, acc.network_from_graph,
-         lambda: {"G": _graph(), "mode": "walk"},
-         [Case("no_crs", "G", lambda kw: {**kw, "G": _graph_without_crs()}, raises(CRSError, "G")),
-          Case("geographic", "G", lambda kw: {**kw, "G": _graph_geographic()}, same(atol=1e-3)),
-          Case("empty_frame", "G", lambda kw: {**kw, "G": nx.MultiDiGraph(crs=CRS_M)}, raises(EmptyDataError, "G")),
+         lambda: {"graph": _graph(), "mode": "walk"},
+         [Case("no_crs", "graph", lambda kw: {**kw, "graph": _graph_without_crs()}, raises(CRSError, "graph")),
+          Case("geographic", "graph", lambda kw: {**kw, "graph": _graph_geographic()}, same(atol=1e-3)),
+          Case("empty_frame", "graph", lambda kw: {**kw, "graph": nx.MultiDiGraph(crs=CRS_M)},
+               raises(EmptyDataError, "graph")),
           bad_param("speed_kmh", 0), bad_param("speed_kmh", -1)])
 register(A, acc.network_to_graph, lambda: {"network": grid(3)},
          exempt="takes a Network (always metric, validated when built); a two-component network converts fine")
@@ -377,7 +377,7 @@ register(A, acc.grid_network, lambda: {"n_x": 3, "n_y": 2, "crs": CRS_M},
 register(A, acc.access_equity,
          lambda: {"frame": pd.DataFrame({"minutes": [2.0, 4.0, 12.0, 6.0], "pop": [10.0, 30.0, 20.0, 5.0],
                                          "g": ["a", "b", "a", "b"]}),
-                  "value": "minutes", "threshold": 5.0, "group": "g", "population": "pop"},
+                  "value_col": "minutes", "threshold": 5.0, "group_by": "g", "population_col": "pop"},
          [missing_col("frame", "minutes"), missing_col("frame", "pop"), str_dtype("frame", "minutes"),
           str_dtype("frame", "pop"), nan("frame", "pop", expect=raises(ColumnTypeError, "frame", "pop")),
           # NaN minutes are documented as unreachable (counted in n_unreachable): not a bad input
@@ -430,10 +430,10 @@ def _areas():
     return boxes([(-50, -50, 200, 450), (200, -50, 450, 450)], zone=["w", "e"])
 
 
-register(A, acc.life_circle_summary, lambda: {"audit": _audit(), "by": "g", "population": "pop"}, [
+register(A, acc.life_circle_summary, lambda: {"audit": _audit(), "group_by": "g", "population_col": "pop"}, [
     missing_col("audit", "compliant"), missing_col("audit", "pop"), str_dtype("audit", "pop"),
     nan("audit", "pop", expect=raises(ColumnTypeError, "audit", "pop")),
-    # residences with no `by` value are reported as the group "missing": not a bad input
+    # residences with no `group_by` value are reported as the group "missing": not a bad input
     empty_frame("audit"),
     Case("no_crs", "areas", lambda kw: {"audit": kw["audit"], "areas": _areas().set_crs(None, allow_override=True)},
          raises(CRSError, "areas")),
@@ -449,7 +449,7 @@ register(A, acc.life_circle_summary, lambda: {"audit": _audit(), "by": "g", "pop
 register(A, acc.classify_parks, lambda: {"parks": parks_frame()},
          [no_crs("parks"), geographic("parks"), bowtie("parks"), empty_geom("parks"), none_geom("parks"),
           wrong_type("parks", expect=raises(UrbangeoError, "parks")), empty_frame("parks"),
-          bad_param("radii", {"garden": -5}, expect=raises(InvalidOptionError, "radii")),
+          bad_param("radii_m", {"garden": -5}, expect=raises(InvalidOptionError, "radii_m")),
           set_arg("unknown_code", "standard", "GB-0000", raises(InvalidOptionError, "standard"))])
 
 
@@ -459,13 +459,13 @@ def _park_net_cases(*, geo: bool = True) -> list[Case]:
             none_geom("parks"), wrong_type("parks", expect=raises(UrbangeoError, "parks")), empty_frame("parks")]
 
 
-register(A, acc.park_entrances, lambda: {"parks": parks_frame(), "network": _net()},
+register(A, acc.park_entrances, lambda: {"network": _net(), "parks": parks_frame()},
          _park_net_cases() + [bad_param("entrance_spacing_m", 0), bad_param("max_snap_m", -1)])
-register(A, acc.park_service_areas, lambda: {"parks": parks_frame(), "network": _net(), "radii": {"garden": 150}},
+register(A, acc.park_service_areas, lambda: {"network": _net(), "parks": parks_frame(), "radii_m": {"garden": 150}},
          _park_net_cases() + [bad_param("entrance_spacing_m", 0), bad_param("street_width_m", 0),
-                                     bad_param("radii", {"garden": -5}, expect=raises(InvalidOptionError, "radii"))])
+                                     bad_param("radii_m", {"garden": -5}, expect=raises(InvalidOptionError, "radii_m"))])
 register(A, acc.park_coverage,
-         lambda: {"residences": homes(), "parks": parks_frame(), "network": _net(), "radii": {"garden": 150}},
+         lambda: {"network": _net(), "residences": homes(), "parks": parks_frame(), "radii_m": {"garden": 150}},
          frame_cases("residences") + _park_net_cases(geo=False)
          + [geographic("residences", "parks"), mismatch("parks", expect=same()),
             bad_param("entrance_spacing_m", 0), bad_param("speed_kmh", 0), bad_param("max_snap_m", -1)])
@@ -476,11 +476,11 @@ _COVERAGE: dict = {}
 
 def _coverage():
     if "c" not in _COVERAGE:
-        _COVERAGE["c"] = acc.park_coverage(homes(), parks_frame(), _net(), radii={"garden": 150})
+        _COVERAGE["c"] = acc.park_coverage(_net(), homes(), parks_frame(), radii_m={"garden": 150})
     return _COVERAGE["c"].copy()
 
 
-register(A, acc.park_coverage_summary, lambda: {"coverage": _coverage(), "population": "pop"},
+register(A, acc.park_coverage_summary, lambda: {"coverage": _coverage(), "population_col": "pop"},
          [missing_col("coverage", "covered_radius"), missing_col("coverage", "pop"), str_dtype("coverage", "pop"),
           nan("coverage", "pop", expect=raises(ColumnTypeError, "coverage", "pop")), empty_frame("coverage")])
 
@@ -495,17 +495,17 @@ def _site_cases(d: str = "demand", s: str = "sites") -> list[Case]:
 
 
 register(A, acc.cost_matrix, lambda: {"network": _net(), "demand": homes(), "sites": _sites()},
-         _site_cases() + [bad_param("max_minutes", -1), bad_param("speed_kmh", 0), bad_param("max_snap_m", -1)])
+         _site_cases() + [bad_param("minutes", -1), bad_param("speed_kmh", 0), bad_param("max_snap_m", -1)])
 register(A, acc.assign_demand,
-         lambda: {"demand": homes(), "sites": _sites(), "network": _net(), "threshold_minutes": 5.0},
-         _site_cases() + [bad_param("threshold_minutes", -1), bad_param("speed_kmh", 0)])
+         lambda: {"network": _net(), "demand": homes(), "sites": _sites(), "minutes": 5.0},
+         _site_cases() + [bad_param("minutes", -1), bad_param("speed_kmh", 0)])
 register(A, acc.site_facilities,
-         lambda: {"demand": homes(), "candidates": _sites(), "model": "mclp", "p": 1, "threshold_minutes": 4.0,
-                  "network": _net(), "weight": "pop"},
+         lambda: {"network": _net(), "demand": homes(), "candidates": _sites(), "model": "mclp", "p": 1,
+                  "minutes": 4.0, "population_col": "pop"},
          _site_cases("demand", "candidates")
          + [missing_col("demand", "pop"), str_dtype("demand", "pop"),
             nan("demand", "pop", expect=either(ColumnTypeError, DroppedRowsWarning, "demand")),
-            bad_param("p", -1), bad_param("threshold_minutes", -1), bad_param("time_limit_s", 0),
+            bad_param("p", -1), bad_param("minutes", -1), bad_param("time_limit_s", 0),
             bad_param("speed_kmh", 0)])
 register(A, acc.network_candidates, lambda: {"network": _net(), "min_degree": 3},
          # a second component changes nothing for the intersections: no two_components row

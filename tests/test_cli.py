@@ -220,7 +220,7 @@ def test_nearest_equals_library(acc_data, tmp_path):
 
     d = acc_data["dir"]
     res = run("accessibility", "nearest", acc_data["pbf"], d / "origins.gpkg", d / "facilities.gpkg",
-              "--k", "2", "--max-minutes", "20", "-o", f"{tmp_path / 'r.gpkg'}#near")
+              "--k", "2", "--minutes", "20", "-o", f"{tmp_path / 'r.gpkg'}#near")
     assert "wrote 40 rows" in res.stderr
     # the command prints the library's warning, naming its own argument ORIGINS
     assert "warning: 1 of 40 rows of `ORIGINS` were snapped doubtfully" in res.stderr
@@ -232,7 +232,7 @@ def test_nearest_equals_library(acc_data, tmp_path):
     assert "snapped doubtfully" not in quiet.stderr
     with _doubtful_snap("origins", "facilities"):
         expected = nearest_facilities(acc_data["net"], acc_data["origins"], acc_data["facilities"], k=2,
-                                      max_minutes=20)
+                                      minutes=20)
     got = urbangeo.read(tmp_path / "r.gpkg", layer="near")
     same(got, expected)
     assert got["time_min_1"].notna().any()
@@ -285,10 +285,10 @@ def test_site_equals_library(acc_data, tmp_path):
 
     d = acc_data["dir"]
     run("accessibility", "site", d / "origins.gpkg", d / "facilities.gpkg", "--network", acc_data["pbf"],
-        "--model", "mclp", "-p", "3", "--threshold-minutes", "5", "--weight", "pop", "-o", tmp_path / "s.gpkg")
+        "--model", "mclp", "-p", "3", "--minutes", "5", "--population-col", "pop", "-o", tmp_path / "s.gpkg")
     with _doubtful_snap("demand", "candidates"):
-        expected = site_facilities(acc_data["origins"], acc_data["facilities"], model="mclp", p=3,
-                                   threshold_minutes=5, network=acc_data["net"], weight="pop")
+        expected = site_facilities(acc_data["net"], acc_data["origins"], candidates=acc_data["facilities"],
+                                   model="mclp", p=3, minutes=5, population_col="pop")
     got = urbangeo.read(tmp_path / "s.gpkg", layer="sites")
     same(got, expected)
     assert len(got) == 3

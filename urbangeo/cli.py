@@ -520,7 +520,7 @@ def acc_network(
     "nearest",
     epilog=_examples(
         "urbangeo accessibility nearest city.osm.pbf buildings.gpkg clinics.gpkg -o nearest.gpkg",
-        "urbangeo accessibility nearest city.osm.pbf homes.gpkg services.gpkg --k 3 --by kind --max-minutes 30 -o near.gpkg",
+        "urbangeo accessibility nearest city.osm.pbf homes.gpkg services.gpkg --k 3 --by kind --minutes 30 -o near.gpkg",
     ),
 )
 @click.argument("osm")
@@ -529,7 +529,7 @@ def acc_network(
 @_output("GeoPackage: the origins with minutes, dist_m and facility ids")
 @click.option("--k", type=int, default=1, show_default=True, help="How many nearest facilities.")
 @click.option("--by", default=None, help="Facility column: the nearest of each kind.")
-@click.option("--max-minutes", type=float, default=None, help="Search no farther (beyond: NaN).")
+@click.option("--minutes", type=float, default=None, help="Search no farther (beyond: NaN).")
 @_mode_opt
 @_speed_opt
 @_snap_opt
@@ -540,7 +540,7 @@ def acc_nearest(
     output: str,
     k: int,
     by: str | None,
-    max_minutes: float | None,
+    minutes: float | None,
     mode: str,
     speed_kmh: float | None,
     max_snap_m: float | None,
@@ -558,7 +558,7 @@ def acc_nearest(
         facilities_gdf,
         k=k,
         by=by,
-        max_minutes=max_minutes,
+        minutes=minutes,
         speed_kmh=speed_kmh,
         max_snap_m=max_snap_m,
     )
@@ -806,9 +806,9 @@ def acc_fca(
     "site",
     epilog=_examples(
         "urbangeo accessibility site homes.gpkg --network city.osm.pbf --model mclp -p 3 "
-        "--threshold-minutes 10 --weight pop -o sites.gpkg",
+        "--minutes 10 --population-col pop -o sites.gpkg",
         "urbangeo accessibility site homes.gpkg candidates.gpkg --network city.osm.pbf --model lscp "
-        "--threshold-minutes 15 --existing clinics.gpkg -o sites.gpkg",
+        "--minutes 15 --existing clinics.gpkg -o sites.gpkg",
     ),
 )
 @click.argument("demand")
@@ -823,8 +823,8 @@ def acc_fca(
     help="Cover everyone (lscp), cover the most with p sites (mclp), least total time (p_median).",
 )
 @click.option("-p", "p", type=int, default=None, help="Number of new sites (mclp, p_median).")
-@click.option("--threshold-minutes", type=float, default=None, help="Coverage time.")
-@click.option("--weight", default=None, help="Demand column to weigh by (e.g. population).")
+@click.option("--minutes", type=float, default=None, help="Coverage time.")
+@click.option("--population-col", default=None, help="Demand column to weigh by (e.g. population).")
 @click.option("--existing", default=None, metavar="PATH", help="Existing facilities, kept and counted.")
 @click.option("--solver", type=click.Choice(["exact", "greedy"]), default="exact", show_default=True)
 @click.option("--time-limit-s", type=float, default=None, help="Stop the exact solver after this long.")
@@ -838,8 +838,8 @@ def acc_site(
     output: str,
     model: str,
     p: int | None,
-    threshold_minutes: float | None,
-    weight: str | None,
+    minutes: float | None,
+    population_col: str | None,
     existing: str | None,
     solver: str,
     time_limit_s: float | None,
@@ -859,14 +859,14 @@ def acc_site(
     result = _run(
         f"siting ({model})",
         site_facilities,
+        _network(osm, mode, speed_kmh),
         demand_gdf,
-        candidates_gdf,
+        candidates=candidates_gdf,
         model=model,
         p=p,
-        threshold_minutes=threshold_minutes,
+        minutes=minutes,
         existing=existing_gdf,
-        network=_network(osm, mode, speed_kmh),
-        weight=weight,
+        population_col=population_col,
         solver=solver,
         speed_kmh=speed_kmh,
         max_snap_m=max_snap_m,

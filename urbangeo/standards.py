@@ -25,7 +25,7 @@ own caution note says the single comprehensive-park row may merge several size t
 the standard, with 3,000 m belonging to the largest parks only; a 16 ha park read at
 3,000 m would claim (3,000 / 1,200)^2, about 6 times, the area of the low-end reading.
 Accessibility read the high end and subsidence the low end until issue 13 made them one.
-Pass ``radius="high"`` for the upper end (or your own radii to the wing functions).
+Pass ``radius="high"`` for the upper end (or your own ``radii_m`` to the wing functions).
 
 Examples
 --------

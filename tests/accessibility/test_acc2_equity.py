@@ -89,7 +89,7 @@ def test_access_equity_groups_by_hand():
         }
     )
     with assert_not_mutated(df):
-        out = access_equity(df, value="minutes", threshold=5, group="elderly", population="pop")
+        out = access_equity(df, value_col="minutes", threshold=5, group_by="elderly", population_col="pop")
     assert list(out.index) == ["high", "low", "all"]
     # high: both within 5 min -> share 1; low: 20 of 60 reachable people... 12 > 5, NaN beyond, 6 > 5
     assert out.loc["high", "share_within"] == 1.0
@@ -108,12 +108,12 @@ def test_access_equity_groups_by_hand():
 def test_access_equity_errors():
     df = pd.DataFrame({"minutes": [1.0, 2.0], "pop": [1.0, None], "g": ["a", None]})
     with pytest.raises(MissingColumnError):
-        access_equity(df, value="nope")
+        access_equity(df, value_col="nope")
     with pytest.raises(ColumnTypeError):
-        access_equity(df, value="minutes", population="pop")
+        access_equity(df, value_col="minutes", population_col="pop")
     with pytest.raises(ColumnTypeError):
-        access_equity(df, value="minutes", group="g")
+        access_equity(df, value_col="minutes", group_by="g")
     with pytest.raises(InvalidOptionError):
-        access_equity(df, value="minutes", threshold=-1)
+        access_equity(df, value_col="minutes", threshold=-1)
     with pytest.raises(InvalidOptionError, match="NaN"):
-        access_equity(df.assign(minutes=[1.0, np.inf]), value="minutes")
+        access_equity(df.assign(minutes=[1.0, np.inf]), value_col="minutes")

@@ -83,7 +83,7 @@ def test_audit_matches_manhattan_on_grid(grid):
     assert info["required"] == {k: float(v) for k, v in req.items()}
     # summary: population-weighted shares by hand
     out["block"] = np.where(homes_xy[:, 0] < 500, "west", "east")
-    s = life_circle_summary(out, by="block")
+    s = life_circle_summary(out, group_by="block")
     w = homes.population.to_numpy()
     for lab in ("west", "east"):
         m = out.block.to_numpy() == lab
@@ -197,7 +197,7 @@ def test_bad_inputs(grid):
         life_circle_summary(homes)
     out = life_circle_audit(grid, homes, fac, required={"kindergarten": 5})
     with pytest.raises(InvalidOptionError, match="not both"):
-        life_circle_summary(out, by="x", areas=homes)
+        life_circle_summary(out, group_by="x", areas=homes)
 
 
 # ----------------------------------------------------------------------------- no silent misleading results
@@ -351,10 +351,10 @@ def test_maps_carry_attribution_and_results_are_explore_friendly(grid):
     # plain columns only (GeoPackage / explore() friendly)
     for col in audit.columns.drop("geometry"):
         assert not audit[col].map(lambda v: isinstance(v, (list, dict, set))).any(), col
-    sites = site_facilities(homes, None, model="mclp", p=1, threshold_minutes=4, network=grid)
-    demand = assign_demand(homes, sites, network=grid, threshold_minutes=4)
+    sites = site_facilities(grid, homes, candidates=None, model="mclp", p=1, minutes=4)
+    demand = assign_demand(grid, homes, sites, minutes=4)
     parks = gpd.GeoDataFrame(geometry=[box(X0 + 300, Y0 + 300, X0 + 450, Y0 + 450)], crs=grid.crs)
-    sa = park_service_areas(parks, grid)
+    sa = park_service_areas(grid, parks)
     axes = [
         plot_gaps(audit, network=grid),
         plot_access(audit, "kindergarten_minutes", network=grid),

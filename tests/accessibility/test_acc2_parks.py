@@ -58,7 +58,7 @@ def test_classify_by_area_and_boundaries():
     core = park_classes(out.area_ha)
     assert core.park_class.tolist() == out.park_class.tolist()
     np.testing.assert_array_equal(core.radius_m, out.radius_m)
-    over = classify_parks(parks, radii={"garden": 250})
+    over = classify_parks(parks, radii_m={"garden": 250})
     assert over.radius_m.iloc[6] == 250
     # geographic input: areas computed in a metric CRS
     geo = classify_parks(parks.to_crs(4326))
@@ -69,7 +69,7 @@ def test_classify_by_area_and_boundaries():
 def test_classify_errors():
     parks = gpd.GeoDataFrame(geometry=[_box_ha(2)], crs=32650)
     with pytest.raises(InvalidOptionError, match="unknown classes"):
-        classify_parks(parks, radii={"pocket": 100})
+        classify_parks(parks, radii_m={"pocket": 100})
     with pytest.raises(GeometryTypeError, match="`parks` must hold MultiPolygon/Polygon geometries"):
         classify_parks(gpd.GeoDataFrame(geometry=[Point(X0, Y0)], crs=32650))
     with pytest.raises(InvalidOptionError, match="standard"):
@@ -91,7 +91,7 @@ def block_park(grid):
 
 
 def test_entrances_lie_on_the_park_boundary(grid, block_park):
-    e = park_entrances(block_park, grid, entrance_spacing_m=50, max_snap_m=5)
+    e = park_entrances(grid, block_park, entrance_spacing_m=50, max_snap_m=5)
     assert len(e) >= 8 and (e.park == 0).all()
     np.testing.assert_allclose(e.access_m, 0.0, atol=1e-9)
     d = shapely.distance(e.geometry.values, block_park.geometry.iloc[0].boundary)
@@ -104,7 +104,7 @@ def test_coverage_matches_manhattan_to_corners(grid, block_park):
     homes = gpd.GeoDataFrame({"population": rng.integers(1, 30, 80).astype(float)},
                              geometry=[Point(X0 + x, Y0 + y) for x, y in xy], crs=grid.crs)
     with assert_not_mutated(homes, block_park):
-        cov = park_coverage(homes, block_park, grid, max_snap_m=5)
+        cov = park_coverage(grid, homes, block_park, max_snap_m=5)
     corners = np.array([[1500, 1500], [1600, 1500], [1500, 1600], [1600, 1600]], float)
     manhattan = np.abs(xy[:, None, :] - corners[None]).sum(axis=2).min(axis=1)
     np.testing.assert_allclose(cov.park_network_m, manhattan, atol=1e-6)
@@ -123,7 +123,7 @@ def test_coverage_matches_manhattan_to_corners(grid, block_park):
 
 
 def test_service_areas_radius_vs_network(grid, block_park):
-    sa = park_service_areas(block_park, grid, street_width_m=10, max_snap_m=5)
+    sa = park_service_areas(grid, block_park, street_width_m=10, max_snap_m=5)
     assert sa.reading.tolist() == ["radius", "network"]
     assert (sa.park_class == "community").all() and (sa.radius_m == 500).all()
     expected = shapely.buffer(block_park.geometry.iloc[0], 500).area
@@ -142,10 +142,10 @@ def test_service_areas_radius_vs_network(grid, block_park):
 
 def test_unclassified_parks_reported_not_dropped(grid):
     tiny = gpd.GeoDataFrame(geometry=[box(X0 + 1510, Y0 + 1510, X0 + 1530, Y0 + 1530)], crs=grid.crs)
-    sa = park_service_areas(tiny, grid)
+    sa = park_service_areas(grid, tiny)
     assert len(sa) == 0 and sa.attrs["parks"]["unclassified"] == [0]
     homes = gpd.GeoDataFrame(geometry=[Point(X0 + 1500, Y0 + 1500)], crs=grid.crs)
-    cov = park_coverage(homes, tiny, grid)
+    cov = park_coverage(grid, homes, tiny)
     assert cov.attrs["parks"]["unclassified"] == [0]
     assert not cov.covered_radius.iloc[0] and np.isnan(cov.park_straight_m.iloc[0])
 
@@ -165,7 +165,7 @@ def test_entrances_of_invalid_or_missing_parks_are_warned(grid, block_park):
     parks = gpd.GeoDataFrame(geometry=[bowtie, None], crs=grid.crs, index=["bow", "gone"])
     with assert_not_mutated(parks), pytest.warns(GeometryFixedWarning, match="`parks`: repaired 1"), \
             pytest.warns(DroppedRowsWarning, match=r"1 of 2 rows of `parks` have no geometry .*rows 'gone'"):
-        e = park_entrances(parks, grid, entrance_spacing_m=50, max_snap_m=30)
+        e = park_entrances(grid, parks, entrance_spacing_m=50, max_snap_m=30)
     # the repaired bow-tie (two triangles) gets entrances on its boundary; the missing park one row with its note
     on = e[e.park == "bow"]
     assert len(on) > 0 and (on.edge >= 0).all()
@@ -179,7 +179,7 @@ def test_coverage_validates_park_polygons(grid):
     parks = gpd.GeoDataFrame({"name": ["bow-tie"]}, geometry=[bowtie], crs=grid.crs)
     homes = gpd.GeoDataFrame(geometry=[Point(x + 300, y + 100), Point(x - 2000, y)], crs=grid.crs)
     with assert_not_mutated(homes, parks), pytest.warns(GeometryFixedWarning, match="`parks`: repaired 1"):
-        cov = park_coverage(homes, parks, grid, max_snap_m=5)
+        cov = park_coverage(grid, homes, parks, max_snap_m=5)
     fixed = shapely.make_valid(bowtie)
     assert fixed.area == pytest.approx(20_000.0)  # 2 ha: "community", 500 m
     assert cov.attrs["parks"]["radii"] == {"community": 500.0}
@@ -189,26 +189,26 @@ def test_coverage_validates_park_polygons(grid):
     assert 100.0 - 1e-6 <= cov.park_network_m.iloc[0] <= 150.0
     assert cov.covered_radius.tolist() == [True, False] and cov.covered_network.tolist() == [True, False]
     with pytest.raises(InvalidGeometryError, match="`parks` has 1 invalid geometries"):
-        park_coverage(homes, parks, grid, on_invalid="raise")
+        park_coverage(grid, homes, parks, on_invalid="raise")
     # missing and empty parks are excluded with a warning and listed, never a silent "not covered"
     two = gpd.GeoDataFrame(geometry=[None, Polygon(), box(x, y, x + 100, y + 100)], crs=grid.crs)
     with pytest.warns(DroppedRowsWarning, match="`parks`: 2 rows excluded .missing or empty geometry"):
-        cov2 = park_coverage(homes, two, grid, max_snap_m=5)
+        cov2 = park_coverage(grid, homes, two, max_snap_m=5)
     assert cov2.attrs["parks"]["excluded"] == [0, 1] and cov2.attrs["parks"]["unclassified"] == []
     np.testing.assert_allclose(cov2.park_straight_m.iloc[0], 200.0)
     with pytest.raises(GeometryTypeError, match="`parks` must hold"):
-        park_coverage(homes, gpd.GeoDataFrame(geometry=[LineString([(x, y), (x + 100, y)])], crs=grid.crs), grid)
+        park_coverage(grid, homes, gpd.GeoDataFrame(geometry=[LineString([(x, y), (x + 100, y)])], crs=grid.crs))
 
 
 def test_messages_name_residences_and_parks(grid, block_park):
     lines = gpd.GeoDataFrame(geometry=[LineString([(X0, Y0), (X0 + 50, Y0)])], crs=grid.crs)
     with pytest.raises(GeometryTypeError, match="`residences` must hold points or polygons"):
-        park_coverage(lines, block_park, grid)
+        park_coverage(grid, lines, block_park)
     far = gpd.GeoDataFrame(geometry=[block_park.geometry.iloc[0], box(X0 + 9000, Y0 + 9000, X0 + 9200, Y0 + 9200)],
                            crs=grid.crs, index=["near", "far"])
     homes = gpd.GeoDataFrame(geometry=[Point(X0 + 1500, Y0 + 1400)], crs=grid.crs)
     with pytest.warns(DroppedRowsWarning, match="1 of 2 parks could not be snapped .* 'far'"):
-        cov = park_coverage(homes, far, grid, max_snap_m=5)
+        cov = park_coverage(grid, homes, far, max_snap_m=5)
     assert cov.park_network_m.iloc[0] == pytest.approx(100.0)
 
 
@@ -237,7 +237,7 @@ def test_real_porto_parks_radius_vs_network(shared_data):
     buildings = _areas(path, "building")
     assert len(parks) >= 10 and len(buildings) > 10_000
     sample = buildings.sample(1500, random_state=0)
-    cov = park_coverage(sample, parks, net)
+    cov = park_coverage(net, sample, parks)
     ok = cov.park_network_m.notna().to_numpy()
     assert ok.mean() > 0.9
     # network distance >= straight-line distance (triangle inequality through the entrance)
@@ -245,7 +245,7 @@ def test_real_porto_parks_radius_vs_network(shared_data):
     assert not (cov.covered_network & ~cov.covered_radius).any()
     s = park_coverage_summary(cov)
     assert s.loc["network", "share_buildings"] <= s.loc["radius", "share_buildings"]
-    sa = park_service_areas(parks, net)
+    sa = park_service_areas(net, parks)
     for cls, grp in sa.groupby("park_class"):
         r = grp.set_index("reading").area_m2
         assert r["network"] <= r["radius"], cls

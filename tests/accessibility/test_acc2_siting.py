@@ -80,10 +80,10 @@ def test_mclp_exact_equals_brute_force_and_greedy_bounds(seed):
         _covered_weight(costs, w, fixed + [n_exist + j for j in combo], thr)
         for combo in itertools.combinations(range(len(cand)), p)
     )
-    kw = dict(model="mclp", p=p, threshold_minutes=thr, existing=existing, costs=costs, weight="population")
+    kw = dict(model="mclp", p=p, minutes=thr, existing=existing, costs=costs, population_col="population")
     with assert_not_mutated(demand, cand, existing, costs):
-        exact = site_facilities(demand, cand, solver="exact", **kw)
-        greedy = site_facilities(demand, cand, solver="greedy", **kw)
+        exact = site_facilities(None, demand, candidates=cand, solver="exact", **kw)
+        greedy = site_facilities(None, demand, candidates=cand, solver="greedy", **kw)
     ex, gr = exact.attrs["siting"], greedy.attrs["siting"]
     assert ex["objective"] == pytest.approx(best)
     assert ex["gap"] == pytest.approx(0.0, abs=1e-9)
@@ -114,9 +114,9 @@ def test_p_median_exact_equals_brute_force(seed):
         float((w * costs[:, fixed + [n_exist + j for j in combo]].min(axis=1)).sum())
         for combo in itertools.combinations(range(len(cand)), p)
     )
-    kw = dict(model="p_median", p=p, existing=existing, costs=costs, weight="population")
-    exact = site_facilities(demand, cand, solver="exact", **kw)
-    greedy = site_facilities(demand, cand, solver="greedy", **kw)
+    kw = dict(model="p_median", p=p, existing=existing, costs=costs, population_col="population")
+    exact = site_facilities(None, demand, candidates=cand, solver="exact", **kw)
+    greedy = site_facilities(None, demand, candidates=cand, solver="greedy", **kw)
     assert exact.attrs["siting"]["objective"] == pytest.approx(best, rel=1e-9)
     g = greedy.attrs["siting"]
     assert g["objective"] >= best - 1e-6
@@ -145,16 +145,16 @@ def test_lscp_exact_equals_brute_force(seed):
                 break
         if need is not None:
             break
-    kw = dict(model="lscp", threshold_minutes=thr, existing=existing, costs=costs)
+    kw = dict(model="lscp", minutes=thr, existing=existing, costs=costs)
     if not coverable.all():
         with pytest.warns(UrbangeoWarning, match="cannot be reached"):
-            exact = site_facilities(demand, cand, solver="exact", **kw)
+            exact = site_facilities(None, demand, candidates=cand, solver="exact", **kw)
         with pytest.warns(UrbangeoWarning):
-            greedy = site_facilities(demand, cand, solver="greedy", **kw)
+            greedy = site_facilities(None, demand, candidates=cand, solver="greedy", **kw)
         assert set(exact.attrs["siting"]["excluded_demand"]) == set(demand.index[~coverable])
     else:
-        exact = site_facilities(demand, cand, solver="exact", **kw)
-        greedy = site_facilities(demand, cand, solver="greedy", **kw)
+        exact = site_facilities(None, demand, candidates=cand, solver="exact", **kw)
+        greedy = site_facilities(None, demand, candidates=cand, solver="greedy", **kw)
     assert exact.attrs["siting"]["objective"] == need
     g = greedy.attrs["siting"]
     assert g["objective"] >= need and g["bound"] <= need
@@ -170,10 +170,11 @@ def test_existing_facilities_never_dropped_even_if_useless():
     demand, cand, existing = _frames(10, 5, 2, rng)
     costs = np.full((10, 7), 3.0)
     costs[:, :2] = np.nan  # the existing facilities reach nobody
-    for model, kw in [("mclp", dict(p=1, threshold_minutes=5)), ("lscp", dict(threshold_minutes=5)),
+    for model, kw in [("mclp", dict(p=1, minutes=5)), ("lscp", dict(minutes=5)),
                       ("p_median", dict(p=1))]:
         for solver in ("exact", "greedy"):
-            res = site_facilities(demand, cand, model=model, existing=existing, costs=costs, solver=solver, **kw)
+            res = site_facilities(None, demand, candidates=cand, model=model, existing=existing, costs=costs,
+                                  solver=solver, **kw)
             assert list(res.source_index[:2]) == ["e0", "e1"]
             assert res.loc[:1, "n_assigned"].tolist() == [0, 0]
 
@@ -189,10 +190,10 @@ def test_grid_network_coverage_is_real():
     cand = network_candidates(net, min_degree=1)  # every node
     existing = cand.iloc[[0]].set_axis(["old"])
     with assert_not_mutated(demand, cand, existing):
-        sites = site_facilities(demand, cand, model="mclp", p=2, threshold_minutes=3, existing=existing,
-                                network=net, weight="population", speed_kmh=6.0)
+        sites = site_facilities(net, demand, candidates=cand, model="mclp", p=2, minutes=3, existing=existing,
+                                population_col="population", speed_kmh=6.0)
     assert sites.source_index.iloc[0] == "old"
-    assigned = assign_demand(demand, sites, network=net, threshold_minutes=3, speed_kmh=6.0)
+    assigned = assign_demand(net, demand, sites, minutes=3, speed_kmh=6.0)
     # analytic: network distance between grid nodes = Manhattan distance
     sx, sy = sites.geometry.x.to_numpy(), sites.geometry.y.to_numpy()
     dx = np.abs(demand.geometry.x.to_numpy()[:, None] - sx[None, :])
@@ -204,8 +205,8 @@ def test_grid_network_coverage_is_real():
     assert (minutes.min(axis=1)[~covered] > 3).all()
     assert sites.attrs["siting"]["objective"] == pytest.approx(demand.population[covered].sum())
     # exact beats (or ties) greedy on the same problem
-    greedy = site_facilities(demand, cand, model="mclp", p=2, threshold_minutes=3, existing=existing,
-                             network=net, weight="population", speed_kmh=6.0, solver="greedy")
+    greedy = site_facilities(net, demand, candidates=cand, model="mclp", p=2, minutes=3, existing=existing,
+                             population_col="population", speed_kmh=6.0, solver="greedy")
     assert greedy.attrs["siting"]["objective"] <= sites.attrs["siting"]["objective"] + 1e-9
 
 
@@ -232,8 +233,8 @@ def test_cost_matrix_real_network_matches_networkx(shared_data):
         ref = np.array([d[int(i)] for i in pick_d]) / (4500 / 60)
         np.testing.assert_allclose(mat.iloc[:, j].to_numpy(), ref, atol=1e-6)
     # covered within threshold really within it: MCLP on real data
-    res = site_facilities(demand, sites, model="mclp", p=2, threshold_minutes=8, network=net, speed_kmh=4.5)
-    a = assign_demand(demand, res, network=net, threshold_minutes=8, speed_kmh=4.5)
+    res = site_facilities(net, demand, candidates=sites, model="mclp", p=2, minutes=8, speed_kmh=4.5)
+    a = assign_demand(net, demand, res, minutes=8, speed_kmh=4.5)
     chosen = [int(i) for i in res.source_index]
     ref_best = mat.iloc[:, chosen].min(axis=1).to_numpy()
     np.testing.assert_allclose(a.site_minutes.to_numpy(), ref_best, atol=1e-6)
@@ -245,7 +246,7 @@ def test_assign_demand_unreachable_is_nan():
     d = gpd.GeoDataFrame(geometry=[Point(0, 0), Point(5, 0)], crs=3857)
     s = gpd.GeoDataFrame(geometry=[Point(0, 0), Point(9, 9)], crs=3857)
     c = pd.DataFrame({0: [2.0, np.nan], 1: [4.0, np.nan]})
-    out = assign_demand(d, s, costs=c, threshold_minutes=3)
+    out = assign_demand(None, d, s, costs=c, minutes=3)
     assert out.site_minutes.iloc[0] == 2.0 and np.isnan(out.site_minutes.iloc[1])
     assert out.covered.tolist() == [True, False]
     assert out.site.iloc[1] is None
@@ -257,7 +258,7 @@ def test_p_median_infeasible_raises():
     costs = np.array([[1.0, np.nan], [np.nan, 1.0]])
     for solver in ("exact", "greedy"):
         with pytest.raises(DisconnectedNetworkError, match="Increase `p`"):
-            site_facilities(demand, cand, model="p_median", p=1, costs=costs, solver=solver)
+            site_facilities(None, demand, candidates=cand, model="p_median", p=1, costs=costs, solver=solver)
 
 
 def test_bad_inputs():
@@ -265,31 +266,31 @@ def test_bad_inputs():
     demand, cand, existing = _frames(4, 3, 1, rng)
     costs = np.ones((4, 3))
     with pytest.raises(InvalidOptionError, match="model"):
-        site_facilities(demand, cand, model="pmedian", p=1, costs=costs)
+        site_facilities(None, demand, candidates=cand, model="pmedian", p=1, costs=costs)
     with pytest.raises(InvalidOptionError, match="solver"):
-        site_facilities(demand, cand, model="mclp", p=1, threshold_minutes=5, costs=costs, solver="fast")
+        site_facilities(None, demand, candidates=cand, model="mclp", p=1, minutes=5, costs=costs, solver="fast")
     with pytest.raises(InvalidOptionError, match="needs `p`"):
-        site_facilities(demand, cand, model="mclp", threshold_minutes=5, costs=costs)
-    with pytest.raises(InvalidOptionError, match="threshold_minutes"):
-        site_facilities(demand, cand, model="lscp", costs=costs)
+        site_facilities(None, demand, candidates=cand, model="mclp", minutes=5, costs=costs)
+    with pytest.raises(InvalidOptionError, match="needs `minutes`"):
+        site_facilities(None, demand, candidates=cand, model="lscp", costs=costs)
     with pytest.raises(InvalidOptionError, match="more than"):
-        site_facilities(demand, cand, model="p_median", p=9, costs=costs)
+        site_facilities(None, demand, candidates=cand, model="p_median", p=9, costs=costs)
     with pytest.raises(InvalidOptionError, match="network"):
-        site_facilities(demand, cand, model="p_median", p=1)
+        site_facilities(None, demand, candidates=cand, model="p_median", p=1)
     with pytest.raises(InvalidOptionError, match="shape"):
-        site_facilities(demand, cand, model="p_median", p=1, costs=np.ones((4, 2)))
+        site_facilities(None, demand, candidates=cand, model="p_median", p=1, costs=np.ones((4, 2)))
     with pytest.raises(InvalidOptionError, match="shape"):
-        site_facilities(demand, cand, model="p_median", p=1, costs=costs, existing=existing)  # needs 4 columns
+        site_facilities(None, demand, candidates=cand, model="p_median", p=1, costs=costs, existing=existing)  # needs 4 columns
     with pytest.raises(InvalidOptionError, match="no column"):
-        site_facilities(demand, cand, model="p_median", p=1, costs=pd.DataFrame(costs[:, :2]))
+        site_facilities(None, demand, candidates=cand, model="p_median", p=1, costs=pd.DataFrame(costs[:, :2]))
     with pytest.raises(ColumnTypeError):
-        site_facilities(demand.assign(population=np.nan), cand, model="p_median", p=1, costs=costs,
-                        weight="population")
+        site_facilities(None, demand.assign(population=np.nan), candidates=cand, model="p_median", p=1, costs=costs,
+                        population_col="population")
     with pytest.raises(InvalidOptionError, match="negative"):
-        site_facilities(demand.assign(population=-1.0), cand, model="p_median", p=1, costs=costs,
-                        weight="population")
+        site_facilities(None, demand.assign(population=-1.0), candidates=cand, model="p_median", p=1, costs=costs,
+                        population_col="population")
     with pytest.raises(TypeError):
-        site_facilities(pd.DataFrame({"a": [1]}), cand, model="p_median", p=1, costs=costs)
+        site_facilities(None, pd.DataFrame({"a": [1]}), candidates=cand, model="p_median", p=1, costs=costs)
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -327,9 +328,9 @@ def _small_exact_case():
 def test_exact_solve_prints_nothing(capfd):
     demand, cand, costs = _small_exact_case()
     capfd.readouterr()
-    for model, kw in [("mclp", dict(p=2, threshold_minutes=5)), ("p_median", dict(p=2)),
-                      ("lscp", dict(threshold_minutes=9))]:
-        site_facilities(demand, cand, model=model, costs=costs, solver="exact", **kw)
+    for model, kw in [("mclp", dict(p=2, minutes=5)), ("p_median", dict(p=2)),
+                      ("lscp", dict(minutes=9))]:
+        site_facilities(None, demand, candidates=cand, model=model, costs=costs, solver="exact", **kw)
     out, err = capfd.readouterr()
     assert out == "" and err == ""
 
@@ -344,7 +345,7 @@ def test_exact_solve_prints_nothing_in_a_fresh_process():
         "from shapely import Point\n"
         "from urbangeo.accessibility import site_facilities\n"
         "pts = lambda n: gpd.GeoDataFrame({'population': np.ones(n)}, geometry=[Point(i, i) for i in range(n)], crs=3857)\n"
-        "site_facilities(pts(6), pts(3), model='mclp', p=1, threshold_minutes=5, costs=np.arange(18.0).reshape(6, 3))\n"
+        "site_facilities(None, pts(6), candidates=pts(3), model='mclp', p=1, minutes=5, costs=np.arange(18.0).reshape(6, 3))\n"
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
@@ -362,7 +363,7 @@ def test_solver_log_goes_to_urbangeo_logging_when_shown(capfd):
     handler = urbangeo.show_logs(stream=stream)
     try:
         capfd.readouterr()
-        site_facilities(demand, cand, model="mclp", p=2, threshold_minutes=5, costs=costs, solver="exact")
+        site_facilities(None, demand, candidates=cand, model="mclp", p=2, minutes=5, costs=costs, solver="exact")
         out, _ = capfd.readouterr()
     finally:
         urbangeo.hide_logs(handler)
@@ -380,9 +381,9 @@ def test_demand_without_geometry_is_excluded_counted_and_warned(model):
         crs=net.crs, index=["a", "b", "c", "d"],
     )
     cand = gpd.GeoDataFrame(geometry=[Point(x0 + 100, y0), Point(x0 + 700, y0 + 700)], crs=net.crs)
-    kw = {"mclp": dict(p=1, threshold_minutes=2), "lscp": dict(threshold_minutes=2), "p_median": dict(p=1)}[model]
+    kw = {"mclp": dict(p=1, minutes=2), "lscp": dict(minutes=2), "p_median": dict(p=1)}[model]
     with assert_not_mutated(demand), pytest.warns(DroppedRowsWarning) as rec:
-        sites = site_facilities(demand, cand, model=model, network=net, weight="population", **kw)
+        sites = site_facilities(net, demand, candidates=cand, model=model, population_col="population", **kw)
     assert [w.category for w in rec] == [DroppedRowsWarning]  # no second "cannot be reached" for the same rows
     msg = str(rec[0].message)
     assert "2 of 4 rows of `demand` have no geometry" in msg and "'b', 'd'" in msg and "excluded_demand" in msg
@@ -400,20 +401,20 @@ def test_messages_name_demand_candidates_and_sites():
     x0, y0 = net.nodes.geometry.x.min(), net.nodes.geometry.y.min()
     pts = gpd.GeoDataFrame(geometry=[Point(x0, y0), Point(x0 + 200, y0)], crs=net.crs)
     lines = gpd.GeoDataFrame(geometry=[LineString([(x0, y0), (x0 + 50, y0)])], crs=net.crs)
-    kw = dict(model="mclp", p=1, threshold_minutes=5, network=net)
+    kw = dict(model="mclp", p=1, minutes=5)
     with pytest.raises(GeometryTypeError, match="`demand` must hold") as err:
-        site_facilities(lines, pts, **kw)
+        site_facilities(net, lines, candidates=pts, **kw)
     assert "origins" not in str(err.value)
     with pytest.raises(GeometryTypeError, match="`candidates` must hold") as err:
-        site_facilities(pts, lines, **kw)
+        site_facilities(net, pts, candidates=lines, **kw)
     assert "facilities" not in str(err.value)
     with pytest.raises(GeometryTypeError, match="`existing` must hold"):
-        site_facilities(pts, pts, existing=lines, **kw)
+        site_facilities(net, pts, candidates=pts, existing=lines, **kw)
     with pytest.raises(GeometryTypeError, match="`sites` must hold"):
         cost_matrix(net, pts, lines)
     with pytest.raises(GeometryTypeError, match="`sites` must hold"):
-        assign_demand(pts, lines, network=net)
+        assign_demand(net, pts, lines)
     far = gpd.GeoDataFrame(geometry=[Point(x0 + 100, y0), Point(x0 + 9000, y0)], crs=net.crs, index=["near", "far"])
     with pytest.warns(DroppedRowsWarning, match="1 of 2 candidates could not be snapped.*'far'"):
-        sites = site_facilities(pts, far, max_snap_m=50, **kw)
+        sites = site_facilities(net, pts, candidates=far, max_snap_m=50, **kw)
     assert sites.source_index.tolist() == ["near"]

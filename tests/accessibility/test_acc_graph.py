@@ -108,14 +108,14 @@ def test_geographic_and_projected_graph_give_same_lengths(futian):
     target = metric_crs(None, crs="EPSG:4547")
     Gp = ox.project_graph(G, to_crs=target)
     for weight in ("length", None):
-        a = network_from_graph(G, mode="drive", weight=weight)
-        b = network_from_graph(Gp, mode="drive", weight=weight)
+        a = network_from_graph(G, mode="drive", length_attr=weight)
+        b = network_from_graph(Gp, mode="drive", length_attr=weight)
         assert a.crs == b.crs
         np.testing.assert_array_equal(np.sort(a.node_id), np.sort(b.node_id))
         np.testing.assert_allclose(a.edge_length_m[canonical(a)], b.edge_length_m[canonical(b)], rtol=0, atol=1e-6)
     # the osmnx (spherical great-circle) lengths are within 0.5 % of lengths measured in the
     # Gauss-Krueger CRS at 22.5 deg N (sphere radius 6,371 km vs meridian radius ~6,343 km)
-    measured = network_from_graph(G, mode="drive", weight=None)
+    measured = network_from_graph(G, mode="drive", length_attr=None)
     osmnx_len = network_from_graph(G, mode="drive")
     assert np.allclose(measured.edge_length_m, osmnx_len.edge_length_m, rtol=5e-3, atol=0.01)
     assert np.allclose(shapely.length(measured.edge_geometry), measured.edge_length_m, rtol=1e-9)

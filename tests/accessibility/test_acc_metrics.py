@@ -253,9 +253,9 @@ def test_by_category_and_labels():
 
 def test_max_minutes_gives_nan_beyond():
     net = grid_network(10, 1, spacing_m=100)
-    out = nearest_facilities(net, pts([(0, 0)]), pts([(500, 0)]), speed_kmh=6.0, max_minutes=4)
+    out = nearest_facilities(net, pts([(0, 0)]), pts([(500, 0)]), speed_kmh=6.0, minutes=4)
     assert np.isnan(out.time_min_1[0])
-    out = nearest_facilities(net, pts([(0, 0)]), pts([(500, 0)]), speed_kmh=6.0, max_minutes=5)
+    out = nearest_facilities(net, pts([(0, 0)]), pts([(500, 0)]), speed_kmh=6.0, minutes=5)
     assert out.time_min_1[0] == pytest.approx(5.0)  # inclusive
 
 
@@ -360,7 +360,7 @@ def test_cumulative_matches_networkx_on_helsinki(helsinki):
     for m in (5, 10, 15):
         np.testing.assert_array_equal(out[f"count_{m}min"], (ref <= m * 60).sum(axis=1))
     np.testing.assert_allclose(jobs["jobs_10min"], ((ref <= 600) * fac.jobs.to_numpy()).sum(axis=1))
-    pc = pair_costs(net, origins, fac, limit=900.0)
+    pc = pair_costs(net, origins, fac, minutes=15.0)
     assert (pc.cost <= 900).all()
     np.testing.assert_allclose(np.sort(pc.cost), np.sort(ref[ref <= 900]), atol=1e-6)
 

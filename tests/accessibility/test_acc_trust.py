@@ -307,9 +307,9 @@ def _graph(**node2):
 @pytest.mark.parametrize(
     ("node2", "match"),
     [
-        ({"x": X0 + 100}, r"node 2 of `G` has no y attribute.*G.remove_node\(2\)"),
-        ({"x": "abc", "y": Y0}, r"node 2 of `G` has coordinates x='abc'.*not numbers"),
-        ({"x": float("nan"), "y": Y0}, r"1 node\(s\) of `G` have NaN or infinite coordinates \(e.g. node 2\)"),
+        ({"x": X0 + 100}, r"node 2 of `graph` has no y attribute.*graph.remove_node\(2\)"),
+        ({"x": "abc", "y": Y0}, r"node 2 of `graph` has coordinates x='abc'.*not numbers"),
+        ({"x": float("nan"), "y": Y0}, r"1 node\(s\) of `graph` have NaN or infinite coordinates \(e.g. node 2\)"),
     ],
 )
 def test_network_from_graph_bad_nodes_are_named(node2, match):
@@ -324,5 +324,5 @@ def test_network_from_graph_point_edge_geometry_is_a_geometry_type_error():
 
     G = _graph(x=X0 + 100, y=Y0)
     G.edges[1, 2, 0]["geometry"] = Point(X0, Y0)
-    with pytest.raises(GeometryTypeError, match=r"edge \(1, 2\) of `G` has a Point `geometry`.*G.edges\[1, 2, 0\]"):
+    with pytest.raises(GeometryTypeError, match=r"edge \(1, 2\) of `graph` has a Point `geometry`.*graph.edges\[1, 2, 0\]"):
         network_from_graph(G)

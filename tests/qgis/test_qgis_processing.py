@@ -166,11 +166,11 @@ def test_life_circle_and_siting_on_grid(env, grid):
 
     res = _run(env, "site_facilities", {
         "NETWORK": grid["npz"], "DEMAND": _layer(grid["gpkg"], "homes"), "CANDIDATES": _layer(grid["gpkg"], "facilities"),
-        "MODEL": 0, "P": 1, "THRESHOLD_MINUTES": 7, "WEIGHT": "population", "SOLVER": 0,
+        "MODEL": 0, "P": 1, "MINUTES": 7, "POPULATION": "population", "SOLVER": 0,
         "OUTPUT": str(grid["dir"] / "sites.gpkg"), "ASSIGNMENT": str(grid["dir"] / "assign.gpkg"),
     })  # fmt: skip
     sites = _read(env, res["OUTPUT"], "sites")
-    ref = site_facilities(homes, fac, model="mclp", p=1, threshold_minutes=7, network=grid["net"], weight="population")
+    ref = site_facilities(grid["net"], homes, candidates=fac, model="mclp", p=1, minutes=7, population_col="population")
     # within 7 minutes: site 1 covers 120 people, site 2 covers 80, site 3 covers 80 + 60
     assert sites["source_index"].tolist() == ref["source_index"].tolist() == [3]
     assert sites["weight_covered"].tolist() == pytest.approx(ref["weight_covered"].tolist())

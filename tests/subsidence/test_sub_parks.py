@@ -89,7 +89,7 @@ def test_network_service_area():
     assert (p["service_method"] == SERVICE_NETWORK).all()
     # the accessibility wing's readings of the same parks: walking 500 m along a grid reaches less
     # than the 500 m straight-line buffer (plus street width)
-    sa = park_service_areas(p[["geometry"]], net)
+    sa = park_service_areas(net, p[["geometry"]])
     g_buf, g_net = sa.geometry.iloc[0], sa.geometry.iloc[1]
     assert sa.reading.tolist() == ["radius", "network"] and (sa.radius_m == 500).all()
     assert g_net.area < g_buf.buffer(30).area
@@ -104,7 +104,7 @@ def test_entrances():
 
     z, net = zones(), _grid()
     p = park_plan(net, z, entrance_spacing_m=150)
-    e = park_entrances(p, net, entrance_spacing_m=150)
+    e = park_entrances(net, p, entrance_spacing_m=150)
     assert set(e["park"]) == set(p.index)
     assert p["n_entrances"].tolist() == e[e.edge >= 0].groupby("park").size().reindex(p.index).tolist()
     assert (p["n_entrances"] > 0).all()

@@ -137,7 +137,7 @@ def check_network(network) -> Network:
     if not isinstance(network, Network):
         raise TypeError(
             f"`network` must be an urbangeo Network, got {type(network).__name__}; build one with "
-            f"urbangeo.accessibility.network_from_osm(path) or network_from_graph(G)."
+            f"urbangeo.accessibility.network_from_osm(path) or network_from_graph(graph)."
         )
     if network.n_edges == 0:
         raise EmptyDataError("`network` has no edges; check the OSM extract and the mode filter.")
@@ -403,7 +403,7 @@ def pair_search(network, ol: Legs, fl: Legs, *, weight, speed_kmh, limit, progre
 
 # --------------------------------------------------------------------------- the whole pass
 def nearest(
-    network, origins, facilities, *, k=1, by=None, max_minutes=None, speed_kmh=None, max_snap_m=None,
+    network, origins, facilities, *, k=1, by=None, minutes=None, speed_kmh=None, max_snap_m=None,
     facility_polygons="representative", entrance_spacing_m=50.0, progress=None,
     names: tuple[str, str] = ("origins", "facilities"),
 ) -> gpd.GeoDataFrame:
@@ -419,7 +419,7 @@ def nearest(
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise InvalidOptionError(f"`k` must be an integer >= 1; got {k!r}.")
     speed_kmh = check_speed(speed_kmh)
-    limit = np.inf if max_minutes is None else check_number(max_minutes, "max_minutes", minimum=0.0) * 60.0
+    limit = np.inf if minutes is None else check_number(minutes, "minutes", minimum=0.0) * 60.0
     groups = category_groups(facilities, by, f_name)
     weight = "time_s"
     o = snap_origins(network, origins, weight=weight, speed_kmh=speed_kmh, max_snap_m=max_snap_m, name=o_name)

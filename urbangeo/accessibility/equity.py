@@ -189,10 +189,10 @@ def weighted_percentiles(values, *, q: Sequence[float] = (10, 50, 90), weights=N
 def access_equity(
     frame: pd.DataFrame,
     *,
-    value: str,
+    value_col: str,
     threshold: float | None = None,
-    group: str | None = None,
-    population: str | None = None,
+    group_by: str | None = None,
+    population_col: str | None = None,
     q: Sequence[float] = (10, 50, 90),
 ) -> pd.DataFrame:
     """Distribution of access across groups: share beyond a threshold, Gini, Theil, percentiles.
@@ -202,15 +202,15 @@ def access_equity(
     frame : DataFrame or GeoDataFrame
         One row per residence (e.g. the output of :func:`life_circle_audit` or
         :func:`nearest_facilities`).
-    value : str
+    value_col : str
         Column with travel times (minutes) or distances; NaN = unreachable.
     threshold : float, optional
-        Access standard in the unit of ``value``; rows with ``value <= threshold``
+        Access standard in the unit of ``value_col``; rows with ``value <= threshold``
         (inclusive) are *within*.
-    group : str, optional
+    group_by : str, optional
         Column naming the group of each row (e.g. ``"elderly_share_class"``,
         ``"income_band"``, ``"district"``). Without it there is only the ``"all"`` row.
-    population : str, optional
+    population_col : str, optional
         Column of people per row (weights). Without it each row counts once.
     q : sequence of float
         Percentiles to report (columns ``p10``, ``p50``...).
@@ -218,7 +218,7 @@ def access_equity(
     Returns
     -------
     pandas.DataFrame
-        One row per group plus an ``"all"`` row (index name = ``group`` or
+        One row per group plus an ``"all"`` row (index name = ``group_by`` or
         ``"group"``), columns ``n``, ``n_unreachable``, ``population``,
         ``population_unreachable``, ``mean``, ``p<q>``..., ``gini``, ``theil`` and,
         with a threshold, ``share_within`` and ``share_beyond`` (population shares,
@@ -228,7 +228,7 @@ def access_equity(
     --------
     >>> import pandas as pd
     >>> df = pd.DataFrame({"minutes": [2.0, 4.0, 12.0, None], "g": ["a", "a", "b", "b"]})
-    >>> out = access_equity(df, value="minutes", threshold=5, group="g")
+    >>> out = access_equity(df, value_col="minutes", threshold=5, group_by="g")
     >>> out["share_within"].tolist()
     [1.0, 0.0, 0.5]
     >>> int(out.loc["b", "n_unreachable"])
@@ -238,27 +238,27 @@ def access_equity(
         raise TypeError(f"`frame` must be a DataFrame or GeoDataFrame, got {type(frame).__name__}.")
     if len(frame) == 0:
         raise EmptyDataError("`frame` has no rows.")
-    cols = {value: "numeric"}
-    if population is not None:
-        cols[population] = "numeric"
-    if group is not None:
-        cols[group] = "any"
+    cols = {value_col: "numeric"}
+    if population_col is not None:
+        cols[population_col] = "numeric"
+    if group_by is not None:
+        cols[group_by] = "any"
     check_columns(frame, "frame", cols)
     if threshold is not None:
         threshold = check_number(threshold, "threshold", minimum=0)
     qs = _check_q(q)
-    x_all = frame[value].to_numpy(dtype=np.float64, na_value=np.nan)
-    w_all = np.ones(len(frame)) if population is None else frame[population].to_numpy(dtype=np.float64, na_value=np.nan)
+    x_all = frame[value_col].to_numpy(dtype=np.float64, na_value=np.nan)
+    w_all = np.ones(len(frame)) if population_col is None else frame[population_col].to_numpy(dtype=np.float64, na_value=np.nan)
     if np.isnan(w_all).any():
-        raise ColumnTypeError(f"`frame[{population!r}]` has missing values; fill them (e.g. with 0) first.")
+        raise ColumnTypeError(f"`frame[{population_col!r}]` has missing values; fill them (e.g. with 0) first.")
     if np.isinf(x_all).any():
-        raise InvalidOptionError(f"`frame[{value!r}]` contains inf; unreachable must be NaN.")
+        raise InvalidOptionError(f"`frame[{value_col!r}]` contains inf; unreachable must be NaN.")
     labels = ["all"]
     masks = [np.ones(len(frame), dtype=bool)]
-    if group is not None:
-        g = frame[group]
+    if group_by is not None:
+        g = frame[group_by]
         if g.isna().any():
-            raise ColumnTypeError(f"`frame[{group!r}]` has missing group labels; fill them first.")
+            raise ColumnTypeError(f"`frame[{group_by!r}]` has missing group labels; fill them first.")
         uniq = list(pd.unique(g))
         with contextlib.suppress(TypeError):
             uniq = sorted(uniq)
@@ -291,5 +291,5 @@ def access_equity(
             row["share_within"] = within / tot if tot > 0 else np.nan
             row["share_beyond"] = 1.0 - row["share_within"] if tot > 0 else np.nan
         rows.append(row)
-    out = pd.DataFrame(rows, index=pd.Index(labels, name=group or "group"))
+    out = pd.DataFrame(rows, index=pd.Index(labels, name=group_by or "group"))
     return out

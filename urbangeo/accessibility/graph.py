@@ -76,10 +76,10 @@ def _graph_speed(data: dict, mode: str, fallback: float) -> float:
 
 
 def network_from_graph(
-    G: Any,
+    graph: Any,
     *,
     mode: Mode = "walk",
-    weight: str | None = "length",
+    length_attr: str | None = "length",
     crs: Any = None,
     speed_kmh: float | None = None,
 ) -> Network:
@@ -87,14 +87,14 @@ def network_from_graph(
 
     Parameters
     ----------
-    G : networkx.MultiDiGraph (or DiGraph / Graph / MultiGraph)
-        Nodes need ``x`` and ``y``; ``G.graph["crs"]`` gives their CRS (osmnx sets it).
+    graph : networkx.MultiDiGraph (or DiGraph / Graph / MultiGraph)
+        Nodes need ``x`` and ``y``; ``graph.graph["crs"]`` gives their CRS (osmnx sets it).
         Edge ``geometry`` (shapely LineStrings in that CRS) is used when present,
         else a straight line between the nodes. The graph is not modified.
     mode : {"walk", "bike", "drive"}
         ``walk`` makes every segment two-way. ``bike``/``drive`` keep a directed edge
         without a reciprocal twin as a one-way segment.
-    weight : str or None
+    length_attr : str or None
         Edge attribute holding the length in metres (osmnx: ``"length"``, great-circle
         metres). ``None`` measures each geometry in the metric CRS instead (edges
         without the attribute are always measured).
@@ -125,20 +125,20 @@ def network_from_graph(
     """
     nx = _import_networkx()
     check_choice(mode, "mode", MODES)
-    if not isinstance(G, nx.Graph):
-        raise InvalidOptionError(f"`G` must be a networkx graph; got {type(G).__name__}.")
-    if G.number_of_edges() == 0:
-        raise EmptyDataError("`G` has no edges; a Network needs at least one street segment.")
-    if G.graph.get("crs") is None:
+    if not isinstance(graph, nx.Graph):
+        raise InvalidOptionError(f"`graph` must be a networkx graph; got {type(graph).__name__}.")
+    if graph.number_of_edges() == 0:
+        raise EmptyDataError("`graph` has no edges; a Network needs at least one street segment.")
+    if graph.graph.get("crs") is None:
         raise CRSError(
-            "`G` has no CRS: set G.graph['crs'] (osmnx graphs carry it, e.g. 'epsg:4326') "
+            "`graph` has no CRS: set graph.graph['crs'] (osmnx graphs carry it, e.g. 'epsg:4326') "
             "to the CRS of the node x/y coordinates."
         )
-    src_crs = gpd.GeoSeries([], crs=G.graph["crs"]).crs
+    src_crs = gpd.GeoSeries([], crs=graph.graph["crs"]).crs
     speed = _mode_speed(mode, speed_kmh)
 
-    labels = list(G.nodes)
-    xs, ys = _node_xy(G, labels)
+    labels = list(graph.nodes)
+    xs, ys = _node_xy(graph, labels)
     if all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in labels):
         node_id = np.array(labels, dtype=np.int64)
     else:
@@ -146,19 +146,19 @@ def network_from_graph(
     pos = {n: i for i, n in enumerate(labels)}
 
     pts = gpd.GeoSeries(gpd.points_from_xy(xs, ys), crs=src_crs)
-    target = metric_crs(pts, crs=crs, name="G")
+    target = metric_crs(pts, crs=crs, name="graph")
     if not src_crs.equals(target):
         pts = pts.to_crs(target)
     x, y = pts.x.to_numpy(), pts.y.to_numpy()
 
-    directed = G.is_directed()
-    edges = list(G.edges(keys=True, data=True)) if G.is_multigraph() else [(a, b, 0, d) for a, b, d in G.edges(data=True)]
+    directed = graph.is_directed()
+    edges = list(graph.edges(keys=True, data=True)) if graph.is_multigraph() else [(a, b, 0, d) for a, b, d in graph.edges(data=True)]
     m = len(edges)
     eu = np.fromiter((pos[e[0]] for e in edges), dtype=np.int64, count=m)
     ev = np.fromiter((pos[e[1]] for e in edges), dtype=np.int64, count=m)
     geom_src = np.array([e[3].get("geometry") for e in edges], dtype=object)
     has_geom = np.array([g is not None for g in geom_src])
-    _check_edge_geometry(geom_src, has_geom, edges, G.is_multigraph())
+    _check_edge_geometry(geom_src, has_geom, edges, graph.is_multigraph())
     straight = shapely.linestrings(
         np.stack([np.c_[xs[eu], ys[eu]], np.c_[xs[ev], ys[ev]]], axis=1)
     )
@@ -167,14 +167,14 @@ def network_from_graph(
     # snap geometry ends onto the (projected) node coordinates, so offsets along edges are exact
     geoms = _pin_ends(geoms, np.c_[x[eu], y[eu]], np.c_[x[ev], y[ev]])
     measured = shapely.length(geoms)
-    if weight is None:
+    if length_attr is None:
         length = measured
     else:
-        raw = np.array([e[3].get(weight, np.nan) for e in edges], dtype=object)
+        raw = np.array([e[3].get(length_attr, np.nan) for e in edges], dtype=object)
         length = np.array([float(r) if isinstance(r, (int, float, np.number)) else np.nan for r in raw])
         length = np.where(np.isnan(length), measured, length)
         if (length < 0).any():
-            raise InvalidOptionError(f"edge attribute {weight!r} has negative values; lengths must be >= 0 metres.")
+            raise InvalidOptionError(f"edge attribute {length_attr!r} has negative values; lengths must be >= 0 metres.")
     spd = np.array([_graph_speed(e[3], mode, speed) for e in edges], dtype=np.float64)
 
     # ---- collapse reciprocal pairs into one two-way record
@@ -230,29 +230,29 @@ def network_from_graph(
         crs=target,
         mode=mode,
         edge_attrs=pd.DataFrame(attrs) if attrs else pd.DataFrame(),
-        meta={"source": "graph", "simplified": bool(G.graph.get("simplified", False)), "speed_kmh": speed},
+        meta={"source": "graph", "simplified": bool(graph.graph.get("simplified", False)), "speed_kmh": speed},
     )
     log.info("network_from_graph: %d directed edges -> %d segments", m, net.n_edges)
     return net
 
 
-def _node_xy(G: Any, labels: list) -> tuple[np.ndarray, np.ndarray]:
+def _node_xy(graph: Any, labels: list) -> tuple[np.ndarray, np.ndarray]:
     """Node coordinates, refusing nodes without x/y or with coordinates that are not finite numbers."""
     xs = np.full(len(labels), np.nan)
     ys = np.full(len(labels), np.nan)
     for i, n in enumerate(labels):
-        data = G.nodes[n]
+        data = graph.nodes[n]
         if "x" not in data or "y" not in data:
             raise InvalidOptionError(
-                f"node {n!r} of `G` has no {'x' if 'x' not in data else 'y'} attribute; every node needs 'x' and "
-                f"'y' coordinates in G.graph['crs'] (osmnx graphs have them). Set them, or remove the node with "
-                f"G.remove_node({n!r})."
+                f"node {n!r} of `graph` has no {'x' if 'x' not in data else 'y'} attribute; every node needs 'x' and "
+                f"'y' coordinates in graph.graph['crs'] (osmnx graphs have them). Set them, or remove the node with "
+                f"graph.remove_node({n!r})."
             )
         try:
             xs[i], ys[i] = float(data["x"]), float(data["y"])
         except (TypeError, ValueError) as exc:
             raise InvalidOptionError(
-                f"node {n!r} of `G` has coordinates x={data['x']!r}, y={data['y']!r} that are not numbers; "
+                f"node {n!r} of `graph` has coordinates x={data['x']!r}, y={data['y']!r} that are not numbers; "
                 f"convert them to floats (a graph read from GraphML keeps them as text unless loaded with "
                 f"osmnx.load_graphml)."
             ) from exc
@@ -260,7 +260,7 @@ def _node_xy(G: Any, labels: list) -> tuple[np.ndarray, np.ndarray]:
     if bad.any():
         first = labels[int(np.flatnonzero(bad)[0])]
         raise InvalidOptionError(
-            f"{int(bad.sum())} node(s) of `G` have NaN or infinite coordinates (e.g. node {first!r}); give every "
+            f"{int(bad.sum())} node(s) of `graph` have NaN or infinite coordinates (e.g. node {first!r}); give every "
             f"node finite x and y, or remove those nodes."
         )
     return xs, ys
@@ -278,8 +278,8 @@ def _check_edge_geometry(geoms: np.ndarray, has_geom: np.ndarray, edges: list, m
             kind = type(g).__name__ if not isinstance(g, shapely.Geometry) else (
                 "empty " + g.geom_type if g.is_empty else g.geom_type)
             raise GeometryTypeError(
-                f"edge ({a!r}, {b!r}) of `G` has a {kind} `geometry`; edge geometries must be LineStrings from "
-                f"u to v (osmnx's). Delete the attribute (del G.edges[{ref}]['geometry']) "
+                f"edge ({a!r}, {b!r}) of `graph` has a {kind} `geometry`; edge geometries must be LineStrings from "
+                f"u to v (osmnx's). Delete the attribute (del graph.edges[{ref}]['geometry']) "
                 f"for a straight line between the nodes, or fix it."
             )
 

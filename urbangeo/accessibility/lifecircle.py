@@ -59,6 +59,7 @@ from ..errors import (
     InvalidOptionError,
 )
 from . import _common, _engine
+from .network import Network
 
 __all__ = ["life_circle_audit", "life_circle_summary", "life_circle_standard", "STANDARDS"]
 
@@ -182,7 +183,7 @@ def _mismatch_message(column: pd.Series, cats: list, req: Mapping, by: str, stan
 
 
 def life_circle_audit(
-    network,
+    network: Network,
     residences: gpd.GeoDataFrame,
     facilities: gpd.GeoDataFrame,
     *,
@@ -392,9 +393,9 @@ def _audit_categories(audit: pd.DataFrame) -> list[str]:
 def life_circle_summary(
     audit: gpd.GeoDataFrame,
     *,
-    by: str | None = None,
+    group_by: str | None = None,
     areas: gpd.GeoDataFrame | None = None,
-    population: str | None = None,
+    population_col: str | None = None,
     on_invalid: OnInvalid = "fix",
 ) -> pd.DataFrame:
     """Share of residents covered per category and for all categories, per community or district.
@@ -403,15 +404,15 @@ def life_circle_summary(
     ----------
     audit : GeoDataFrame
         Output of :func:`life_circle_audit`.
-    by : str, optional
+    group_by : str, optional
         Column of ``audit`` naming each residence's community.
     areas : GeoDataFrame, optional
-        Community/district polygons instead of ``by``, in the CRS of ``audit``: each
+        Community/district polygons instead of ``group_by``, in the CRS of ``audit``: each
         residence belongs to the area containing its representative point; residences
         in no area form the group ``"outside"`` (reported, not dropped); residences
         without geometry form the group ``"missing"``. Groups are labelled by
         ``areas.index``.
-    population : str, optional
+    population_col : str, optional
         Column of residents per residence; default the column ``"population"`` if
         the audit has one, else every residence counts once.
     on_invalid : {"fix", "raise", "drop", "warn"}, default "fix"
@@ -453,7 +454,7 @@ def life_circle_summary(
     >>> a = gpd.GeoDataFrame({"a_ok": [True, False, True], "b_ok": [True, True, False],
     ...     "n_missing": [0, 1, 1], "compliant": [True, False, False],
     ...     "population": [10, 30, 60], "block": ["x", "x", "y"]}, geometry=[Point(0, 0)] * 3, crs=3857)
-    >>> s = life_circle_summary(a, by="block")
+    >>> s = life_circle_summary(a, group_by="block")
     >>> s.loc["x", ["share_a", "share_b", "share_all"]].tolist()
     [0.25, 1.0, 0.25]
     >>> float(s.loc["all", "share_all"])
@@ -464,21 +465,21 @@ def life_circle_summary(
     if not cats:
         raise InvalidOptionError("`audit` has no `<category>_ok` columns; pass the output of life_circle_audit.")
     check_columns(audit, "audit", {f"{c}_ok": "any" for c in cats} | {"compliant": "any", "n_missing": "numeric"})
-    if by is not None and areas is not None:
-        raise InvalidOptionError("give either `by` (a column) or `areas` (polygons), not both.")
-    if population is None and "population" in audit.columns:
-        population = "population"
-    if population is not None:
-        check_columns(audit, "audit", {population: "numeric"})
-        w = audit[population].to_numpy(dtype=np.float64, na_value=np.nan)
+    if group_by is not None and areas is not None:
+        raise InvalidOptionError("give either `group_by` (a column) or `areas` (polygons), not both.")
+    if population_col is None and "population" in audit.columns:
+        population_col = "population"
+    if population_col is not None:
+        check_columns(audit, "audit", {population_col: "numeric"})
+        w = audit[population_col].to_numpy(dtype=np.float64, na_value=np.nan)
         if np.isnan(w).any():
-            raise ColumnTypeError(f"`audit[{population!r}]` has missing values; fill them (e.g. with 0) first.")
+            raise ColumnTypeError(f"`audit[{population_col!r}]` has missing values; fill them (e.g. with 0) first.")
     else:
         w = np.ones(len(audit))
-    if by is not None:
-        check_columns(audit, "audit", {by: "any"})
-        groups = audit[by].astype(object).where(audit[by].notna(), "missing").to_numpy()
-        name = by
+    if group_by is not None:
+        check_columns(audit, "audit", {group_by: "any"})
+        groups = audit[group_by].astype(object).where(audit[group_by].notna(), "missing").to_numpy()
+        name = group_by
     elif areas is not None:
         check_geodataframe(areas, "areas")
         get_crs(areas, "areas")
@@ -507,7 +508,7 @@ def life_circle_summary(
     comp = audit["compliant"].to_numpy(bool)
     nmiss = audit["n_missing"].to_numpy(float)
     labels = list(pd.unique(groups))
-    if by is not None or areas is not None:
+    if group_by is not None or areas is not None:
         labels = labels + ["all"]
     rows = []
     for lab in labels:

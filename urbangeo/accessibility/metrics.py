@@ -69,7 +69,7 @@ def nearest_facilities(
     *,
     k: int = 1,
     by: str | None = None,
-    max_minutes: float | None = None,
+    minutes: float | None = None,
     speed_kmh: float | None = None,
     max_snap_m: float | None = None,
     facility_polygons: Literal["representative", "entrances"] = "representative",
@@ -98,7 +98,7 @@ def nearest_facilities(
         prefixed ``{category}_``. A categorical column gives columns for every declared
         category, used or not (NaN where it has no facility); with no category at all
         (no facilities) the unprefixed columns are returned, all NaN.
-    max_minutes : float, optional
+    minutes : float, optional
         Search horizon; facilities further away give NaN.
     speed_kmh : float, optional
         Uniform speed overriding the network's edge speeds.
@@ -143,7 +143,7 @@ def nearest_facilities(
     (300.0, 3.0, 0)
     """
     return _common.nearest(
-        network, origins, facilities, k=k, by=by, max_minutes=max_minutes, speed_kmh=speed_kmh,
+        network, origins, facilities, k=k, by=by, minutes=minutes, speed_kmh=speed_kmh,
         max_snap_m=max_snap_m, facility_polygons=facility_polygons, entrance_spacing_m=entrance_spacing_m,
         progress=progress,
     )
@@ -189,15 +189,15 @@ def pair_costs(
     origins: gpd.GeoDataFrame,
     facilities: gpd.GeoDataFrame,
     *,
-    limit: float,
-    weight: Literal["time_s", "length_m"] = "time_s",
+    minutes: float | None = None,
+    dist_m: float | None = None,
     speed_kmh: float | None = None,
     max_snap_m: float | None = None,
     facility_polygons: Literal["representative", "entrances"] = "representative",
     entrance_spacing_m: float = 50.0,
     progress: bool | None = None,
 ) -> PairCosts:
-    """All origin -> facility pairs with cost <= ``limit`` (seconds or metres).
+    """All origin -> facility pairs within ``minutes`` (or ``dist_m``) of each other.
 
     One bounded search per facility over the reversed network (a facility with
     several entrances is one search seeded at all of them), reaching the origins
@@ -205,6 +205,27 @@ def pair_costs(
     Memory grows with the number of pairs found, never with origins x facilities.
     This is the building block of cumulative counts, gravity access and the 2SFCA
     family; it is public so other modules (life circles, siting) can reuse it.
+
+    Parameters
+    ----------
+    network : Network
+    origins, facilities : GeoDataFrame
+        Points or polygons, any CRS.
+    minutes : float
+        Travel-time bound (``inf`` allowed): pairs with time <= ``minutes`` are kept and
+        ``cost`` is in seconds (``weight="time_s"``).
+    dist_m : float
+        Network-distance bound instead of ``minutes`` (give exactly one): ``cost`` is
+        in metres (``weight="length_m"``).
+    speed_kmh : float, optional
+        Uniform speed overriding the network's edge speeds.
+    max_snap_m : float, optional
+        Longest access leg; default ``settings.max_snap_m``.
+    facility_polygons : {"representative", "entrances"}
+        How polygon facilities enter the network; see :func:`snap_points`.
+    entrance_spacing_m : float, default 50.0
+    progress : bool, optional
+        Show a progress bar over facilities.
 
     Returns
     -------
@@ -221,10 +242,14 @@ def pair_costs(
         ``origins`` or ``facilities`` has no rows (no pair).
     """
     _common.check_network(network)
-    check_choice(weight, "weight", ("time_s", "length_m"))
+    if (minutes is None) == (dist_m is None):
+        raise InvalidOptionError("give one bound: `minutes` (travel time) or `dist_m` (network distance).")
+    name, bound = ("minutes", minutes) if dist_m is None else ("dist_m", dist_m)
+    if isinstance(bound, bool) or not (isinstance(bound, (int, float, np.number)) and bound >= 0):
+        raise InvalidOptionError(f"`{name}` must be a number >= 0 (inf allowed); got {bound!r}.")
+    weight: Literal["time_s", "length_m"] = "time_s" if dist_m is None else "length_m"
+    limit = 60.0 * float(bound) if dist_m is None else float(bound)
     speed_kmh = _common.check_speed(speed_kmh)
-    if not (isinstance(limit, (int, float, np.number)) and limit >= 0):
-        raise InvalidOptionError(f"`limit` must be a number >= 0 (inf allowed); got {limit!r}.")
     o = _common.snap_origins(network, origins, weight=weight, speed_kmh=speed_kmh, max_snap_m=max_snap_m)
     f = _common.snap_facilities(network, facilities, weight=weight, speed_kmh=speed_kmh, max_snap_m=max_snap_m,
                                 polygons=facility_polygons, entrance_spacing_m=entrance_spacing_m)

@@ -20,7 +20,7 @@ gives both readings side by side:
   covered in each reading.
 
 Every figure of the preset table is marked *unverified* (see the CSV header and
-docs/accessibility_lifecircle.md): pass ``radii=`` to use checked values. Where the
+docs/accessibility_lifecircle.md): pass ``radii_m=`` to use checked values. Where the
 table gives a range (comprehensive parks: 1,200-3,000 m) the low end is used by default
 (``radius="low"``, see :mod:`urbangeo.standards` for why). Parks
 smaller than the smallest class get no radius; they are kept and reported
@@ -50,6 +50,7 @@ from .._validate import (
 from ..crs import get_crs
 from ..errors import ColumnTypeError, EmptyDataError, InvalidOptionError
 from ..settings import settings
+from .network import Network
 
 __all__ = [
     "classify_parks",
@@ -70,7 +71,7 @@ def classify_parks(
     *,
     standard: str = "GB/T51346-2019",
     radius: Literal["high", "low"] = standards.PARK_RADIUS_DEFAULT,
-    radii: Mapping[str, float] | None = None,
+    radii_m: Mapping[str, float] | None = None,
     on_invalid: OnInvalid = "fix",
 ) -> gpd.GeoDataFrame:
     """Area, class and service radius of every park.
@@ -84,8 +85,8 @@ def classify_parks(
     radius : {"low", "high"}, default "low"
         Which end of a radius range (e.g. 1,200-3,000 m) to use; the low end by default
         (the radius every park of the class reaches: see :mod:`urbangeo.standards`).
-    radii : mapping, optional
-        Override radii by class name, e.g. ``{"community": 400}``.
+    radii_m : mapping, optional
+        Override radii (metres) by class name, e.g. ``{"community": 400}``.
     on_invalid : {"fix", "raise", "drop", "warn"}, default "fix"
         Policy for invalid park polygons, as everywhere in urbangeo: repair with
         ``make_valid`` (a self-intersecting "bow-tie" has a signed area near 0 and would
@@ -142,13 +143,13 @@ def classify_parks(
     classes = standards.park_classes(area_ha, standard=standard, radius=radius)
     cls = classes.park_class.to_numpy(dtype=object)
     rad = classes.radius_m.to_numpy(dtype=float).copy()
-    if radii:
+    if radii_m:
         known = set(table.park_class)
-        unknown = [k for k in radii if k not in known]
+        unknown = [k for k in radii_m if k not in known]
         if unknown:
-            raise InvalidOptionError(f"`radii` names unknown classes {unknown}; classes: {sorted(known)}.")
-        for k, v in radii.items():
-            rad[cls == k] = check_number(v, f"radii[{k!r}]", minimum=0)
+            raise InvalidOptionError(f"`radii_m` names unknown classes {unknown}; classes: {sorted(known)}.")
+        for k, v in radii_m.items():
+            rad[cls == k] = check_number(v, f"radii_m[{k!r}]", minimum=0)
     out = parks.copy()
     if report.fixed:
         out[out.geometry.name] = gpd.GeoSeries(geoms, index=out.index, crs=parks.crs)
@@ -165,8 +166,8 @@ def classify_parks(
 
 
 def park_entrances(
+    network: Network,
     parks: gpd.GeoDataFrame,
-    network,
     *,
     entrance_spacing_m: float = 50.0,
     max_snap_m: float | None = None,
@@ -178,6 +179,17 @@ def park_entrances(
     nearest street within ``max_snap_m`` (use a small value, e.g. 30 m, for fenced
     parks whose gates open on the street). A park with no entrance within reach keeps
     one row with ``edge = -1`` and a ``note``.
+
+    Parameters
+    ----------
+    network : Network
+        Walking network.
+    parks : GeoDataFrame
+        Park polygons, any CRS.
+    entrance_spacing_m : float, default 50.0
+        Spacing of the candidate entrances along the boundary.
+    max_snap_m : float, optional
+        Longest distance from the boundary to a street; default ``settings.max_snap_m``.
 
     Returns
     -------
@@ -210,7 +222,7 @@ def park_entrances(
     >>> from urbangeo.accessibility import grid_network
     >>> net = grid_network(5, 5, spacing_m=100)
     >>> park = gpd.GeoDataFrame(geometry=[box(500_120, 2_500_120, 500_180, 2_500_180)], crs=net.crs)
-    >>> e = park_entrances(park, net, entrance_spacing_m=60, max_snap_m=25)
+    >>> e = park_entrances(net, park, entrance_spacing_m=60, max_snap_m=25)
     >>> len(e), float(e.access_m.max())
     (4, 20.0)
     """
@@ -239,12 +251,12 @@ def park_entrances(
 
 
 def park_service_areas(
+    network: Network,
     parks: gpd.GeoDataFrame,
-    network,
     *,
     standard: str = "GB/T51346-2019",
     radius: Literal["high", "low"] = standards.PARK_RADIUS_DEFAULT,
-    radii: Mapping[str, float] | None = None,
+    radii_m: Mapping[str, float] | None = None,
     street_width_m: float | None = None,
     entrance_spacing_m: float = 50.0,
     max_snap_m: float | None = None,
@@ -254,11 +266,11 @@ def park_service_areas(
 
     Parameters
     ----------
-    parks : GeoDataFrame
-        Park polygons, any CRS.
     network : Network
         Walking network.
-    standard, radius, radii, on_invalid
+    parks : GeoDataFrame
+        Park polygons, any CRS.
+    standard, radius, radii_m, on_invalid
         See :func:`classify_parks` (invalid polygons are repaired by default, missing
         ones excluded, both with a warning).
     street_width_m : float, optional
@@ -284,7 +296,7 @@ def park_service_areas(
     >>> from urbangeo.accessibility import grid_network
     >>> net = grid_network(21, 21, spacing_m=100)
     >>> park = gpd.GeoDataFrame(geometry=[box(501_000, 2_501_000, 501_110, 2_501_110)], crs=net.crs)
-    >>> sa = park_service_areas(park, net, street_width_m=10)  # 1.21 ha -> 500 m
+    >>> sa = park_service_areas(net, park, street_width_m=10)  # 1.21 ha -> 500 m
     >>> sa[["reading", "park_class", "radius_m"]].values.tolist()
     [['radius', 'community', 500.0], ['network', 'community', 500.0]]
     >>> bool(sa.area_m2[1] < sa.area_m2[0])
@@ -292,7 +304,7 @@ def park_service_areas(
     """
     from .isochrones import service_areas
 
-    cp = classify_parks(parks, standard=standard, radius=radius, radii=radii, on_invalid=on_invalid)
+    cp = classify_parks(parks, standard=standard, radius=radius, radii_m=radii_m, on_invalid=on_invalid)
     mcrs = network.crs
     rows = []
     classes = [c for c in standards.standard_table(standard).park_class if (cp.park_class == c).any()]
@@ -327,13 +339,13 @@ def park_service_areas(
 
 
 def park_coverage(
+    network: Network,
     residences: gpd.GeoDataFrame,
     parks: gpd.GeoDataFrame,
-    network,
     *,
     standard: str = "GB/T51346-2019",
     radius: Literal["high", "low"] = standards.PARK_RADIUS_DEFAULT,
-    radii: Mapping[str, float] | None = None,
+    radii_m: Mapping[str, float] | None = None,
     speed_kmh: float | None = None,
     entrance_spacing_m: float = 50.0,
     max_snap_m: float | None = None,
@@ -348,13 +360,13 @@ def park_coverage(
 
     Parameters
     ----------
+    network : Network
+        Walking network.
     residences : GeoDataFrame
         Homes (points or building polygons), any CRS.
     parks : GeoDataFrame
         Park polygons, any CRS.
-    network : Network
-        Walking network.
-    standard, radius, radii, on_invalid
+    standard, radius, radii_m, on_invalid
         See :func:`classify_parks`: invalid park polygons are repaired by default
         (``on_invalid="fix"``), missing or empty ones excluded, both with a warning, so
         no home is reported "not covered" because of a broken polygon without a word.
@@ -395,7 +407,7 @@ def park_coverage(
     >>> net = grid_network(21, 3, spacing_m=100)
     >>> park = gpd.GeoDataFrame(geometry=[box(500_000, 2_500_210, 500_110, 2_500_320)], crs=net.crs)
     >>> homes = gpd.GeoDataFrame(geometry=[Point(500_400, 2_500_200), Point(501_000, 2_500_000)], crs=net.crs)
-    >>> c = park_coverage(homes, park, net, max_snap_m=20)
+    >>> c = park_coverage(net, homes, park, max_snap_m=20)
     >>> c[["covered_radius", "covered_network"]].values.tolist()
     [[True, True], [False, False]]
     """
@@ -404,7 +416,7 @@ def park_coverage(
 
     check_geodataframe(residences, "residences")
     get_crs(residences, "residences")
-    cp = classify_parks(parks, standard=standard, radius=radius, radii=radii, on_invalid=on_invalid)
+    cp = classify_parks(parks, standard=standard, radius=radius, radii_m=radii_m, on_invalid=on_invalid)
     if speed_kmh is None:
         speed_kmh = settings.walk_speed_kmh  # uniform: the fastest path is the shortest
     mcrs = network.crs if network is not None else metric_crs(residences)
@@ -454,14 +466,14 @@ def park_coverage(
     return out
 
 
-def park_coverage_summary(coverage: pd.DataFrame, *, population: str | None = None) -> pd.DataFrame:
+def park_coverage_summary(coverage: pd.DataFrame, *, population_col: str | None = None) -> pd.DataFrame:
     """Share of residential buildings and residents covered, radius reading vs network reading.
 
     Parameters
     ----------
     coverage : DataFrame
         Output of :func:`park_coverage`.
-    population : str, optional
+    population_col : str, optional
         Residents per row; default the column ``"population"`` if present.
 
     Returns
@@ -495,13 +507,13 @@ def park_coverage_summary(coverage: pd.DataFrame, *, population: str | None = No
             "`coverage` has no rows, so there is no share to compute; pass the output of park_coverage on a "
             "residences layer with rows (check the layer, or the filter that produced it)."
         )
-    if population is None and "population" in coverage.columns:
-        population = "population"
-    if population is not None:
-        check_columns(coverage, "coverage", {population: "numeric"})
-        w = coverage[population].to_numpy(dtype=np.float64, na_value=np.nan)
+    if population_col is None and "population" in coverage.columns:
+        population_col = "population"
+    if population_col is not None:
+        check_columns(coverage, "coverage", {population_col: "numeric"})
+        w = coverage[population_col].to_numpy(dtype=np.float64, na_value=np.nan)
         if np.isnan(w).any():
-            raise ColumnTypeError(f"`coverage[{population!r}]` has missing values; fill them first.")
+            raise ColumnTypeError(f"`coverage[{population_col!r}]` has missing values; fill them first.")
     else:
         w = np.ones(len(coverage))
     rows = []

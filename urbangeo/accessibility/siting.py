@@ -4,9 +4,9 @@ Three classical models, solved exactly (integer programme, HiGHS through ``highs
 or greedily with a proven bound on the optimum:
 
 * ``"lscp"`` location-set covering: the fewest new sites such that every demand that
-  any site can reach within ``threshold_minutes`` is covered;
+  any site can reach within ``minutes`` is covered;
 * ``"mclp"`` maximal covering: ``p`` new sites covering the most demand weight
-  (population) within ``threshold_minutes``;
+  (population) within ``minutes``;
 * ``"p_median"``: ``p`` new sites minimising the total weighted travel time of every
   demand to its nearest open site.
 
@@ -47,6 +47,7 @@ from ..errors import (
 )
 from . import _common
 from . import _siting_solvers as _solvers
+from .network import Network
 
 log = logging.getLogger(__name__)
 
@@ -86,11 +87,11 @@ def _od_costs(
 
 
 def cost_matrix(
-    network,
+    network: Network,
     demand: gpd.GeoDataFrame,
     sites: gpd.GeoDataFrame,
     *,
-    max_minutes: float | None = None,
+    minutes: float | None = None,
     speed_kmh: float | None = None,
     max_snap_m: float | None = None,
 ) -> pd.DataFrame:
@@ -105,7 +106,7 @@ def cost_matrix(
     network : Network
     demand, sites : GeoDataFrame
         Points or polygons in any CRS.
-    max_minutes : float, optional
+    minutes : float, optional
         Search horizon; pairs beyond it are NaN (faster on large problems).
     speed_kmh : float, optional
         Walking speed; default the network's edge speeds.
@@ -116,7 +117,7 @@ def cost_matrix(
     -------
     DataFrame
         Index = ``demand.index``, columns = ``sites.index``; NaN = not reached
-        (within ``max_minutes``), never a sentinel.
+        (within ``minutes``), never a sentinel.
 
     Warns
     -----
@@ -138,14 +139,14 @@ def cost_matrix(
     """
     check_geodataframe(demand, "demand")
     check_geodataframe(sites, "sites")
-    limit = np.inf if max_minutes is None else 60.0 * check_number(max_minutes, "max_minutes", minimum=0)
+    limit = np.inf if minutes is None else 60.0 * check_number(minutes, "minutes", minimum=0)
     o, t, c, _ = _od_costs(network, demand, sites, limit=limit, speed_kmh=speed_kmh, max_snap_m=max_snap_m)
     mat = np.full((len(demand), len(sites)), np.nan)
     mat[o, t] = c / 60.0
     return pd.DataFrame(mat, index=demand.index.copy(), columns=sites.index.copy())
 
 
-def network_candidates(network, *, min_degree: int = 3, crs=None) -> gpd.GeoDataFrame:
+def network_candidates(network: Network, *, min_degree: int = 3, crs=None) -> gpd.GeoDataFrame:
     """Candidate sites generated on the network: its intersections (nodes of degree >= ``min_degree``).
 
     Parameters
@@ -271,16 +272,16 @@ def _sites_frame(existing, candidates, crs) -> gpd.GeoDataFrame:
 
 # --------------------------------------------------------------------------- public
 def site_facilities(
+    network: Network | None,
     demand: gpd.GeoDataFrame,
-    candidates: gpd.GeoDataFrame | None = None,
     *,
+    candidates: gpd.GeoDataFrame | None = None,
     model: Literal["lscp", "mclp", "p_median"] = "mclp",
     p: int | None = None,
-    threshold_minutes: float | None = None,
+    minutes: float | None = None,
     existing: gpd.GeoDataFrame | None = None,
-    network=None,
     costs: pd.DataFrame | np.ndarray | None = None,
-    weight: str | None = None,
+    population_col: str | None = None,
     solver: Literal["exact", "greedy"] = "exact",
     speed_kmh: float | None = None,
     max_snap_m: float | None = None,
@@ -290,6 +291,8 @@ def site_facilities(
 
     Parameters
     ----------
+    network : Network or None
+        Street network for walking times; ``None`` when ``costs`` is given.
     demand : GeoDataFrame
         Residences (points or polygons), any CRS.
     candidates : GeoDataFrame, optional
@@ -298,18 +301,16 @@ def site_facilities(
     model : {"lscp", "mclp", "p_median"}, default "mclp"
     p : int
         Number of NEW sites (mclp, p_median). Existing facilities come on top.
-    threshold_minutes : float
+    minutes : float
         Coverage standard (lscp, mclp), inclusive: ``minutes <= threshold``.
     existing : GeoDataFrame, optional
         Facilities already open; never dropped, and they count in the objective.
-    network : Network, optional
-        Street network for walking times (required unless ``costs`` is given).
     costs : DataFrame or ndarray, optional
         Minutes from each demand row to each site, NaN = unreachable: a DataFrame
         indexed by ``demand.index`` with columns for every label of ``existing``
         and ``candidates`` (distinct labels), or an array of shape
         (n_demand, n_existing + n_candidates), existing first.
-    weight : str, optional
+    population_col : str, optional
         Demand column of people (or any non-negative weight); default 1 per row.
     solver : {"exact", "greedy"}, default "exact"
         "exact": integer programme with HiGHS (``pip install highspy``); "greedy":
@@ -333,7 +334,7 @@ def site_facilities(
         holds ``model``, ``solver``, ``status``, ``objective`` (lscp: number of new
         sites; mclp: covered weight incl. existing; p_median: total weighted minutes),
         ``bound`` (proven bound on the optimum), ``gap``, ``bound_method``
-        ("solver", "lp" = LP relaxation, "combinatorial"), ``runtime_s``, ``p``, ``threshold_minutes``,
+        ("solver", "lp" = LP relaxation, "combinatorial"), ``runtime_s``, ``p``, ``minutes``,
         ``covered_weight``, ``total_weight`` and ``excluded_demand`` (labels no site
         can reach, left out of lscp/p_median, and, with network costs, demand rows
         without geometry, left out of every model; reported, never silently; their
@@ -342,7 +343,7 @@ def site_facilities(
     Raises
     ------
     InvalidOptionError
-        Unknown model/solver, missing ``p`` or ``threshold_minutes``, neither
+        Unknown model/solver, missing ``p`` or ``minutes``, neither
         ``network`` nor ``costs``, malformed ``costs``.
     DisconnectedNetworkError
         p-median cannot serve some demand with ``p`` new sites.
@@ -372,7 +373,7 @@ def site_facilities(
     >>> demand = gpd.GeoDataFrame(geometry=[Point(0, 0), Point(10, 0), Point(20, 0)], crs=3857)
     >>> cand = gpd.GeoDataFrame(geometry=[Point(0, 1), Point(10, 1), Point(20, 1)], crs=3857)
     >>> costs = np.array([[1, 4, 9], [4, 1, 4], [9, 4, 1]], dtype=float)
-    >>> sites = site_facilities(demand, cand, model="mclp", p=1, threshold_minutes=5, costs=costs)
+    >>> sites = site_facilities(None, demand, candidates=cand, model="mclp", p=1, minutes=5, costs=costs)
     >>> sites.source_index.tolist(), sites.attrs["siting"]["objective"]
     ([1], 3.0)
     """
@@ -400,12 +401,12 @@ def site_facilities(
         if p > len(candidates):
             raise InvalidOptionError(f"`p`={p} is more than the {len(candidates)} candidates.")
     if model in ("lscp", "mclp"):
-        if threshold_minutes is None:
-            raise InvalidOptionError(f"model={model!r} needs `threshold_minutes`, the coverage standard.")
-        threshold_minutes = check_number(threshold_minutes, "threshold_minutes", minimum=0)
+        if minutes is None:
+            raise InvalidOptionError(f"model={model!r} needs `minutes`, the coverage standard.")
+        minutes = check_number(minutes, "minutes", minimum=0)
     if time_limit_s is not None:
         time_limit_s = check_number(time_limit_s, "time_limit_s", minimum=0, strict=True)
-    w = _weights(demand, weight)
+    w = _weights(demand, population_col)
     n_exist = 0 if existing is None else len(existing)
     sites = _sites_frame(existing, candidates, crs)
     if costs is not None:
@@ -417,7 +418,7 @@ def site_facilities(
             )
         mat = _costs_from_frame(costs, demand, labels)
     elif network is not None:
-        limit = threshold_minutes if model in ("lscp", "mclp") else None
+        limit = minutes if model in ("lscp", "mclp") else None
         geo = demand.geometry
         no_geom = (geo.isna() | geo.is_empty).to_numpy()
         if no_geom.any():
@@ -450,9 +451,9 @@ def site_facilities(
     from scipy.sparse import csr_matrix
 
     if model == "lscp":
-        res = _solvers.solve_lscp(csr_matrix(mat <= threshold_minutes), fixed, method=solver, time_limit_s=time_limit_s)
+        res = _solvers.solve_lscp(csr_matrix(mat <= minutes), fixed, method=solver, time_limit_s=time_limit_s)
     elif model == "mclp":
-        res = _solvers.solve_mclp(csr_matrix(mat <= threshold_minutes), w, p, fixed, method=solver,
+        res = _solvers.solve_mclp(csr_matrix(mat <= minutes), w, p, fixed, method=solver,
                                   time_limit_s=time_limit_s)
     else:
         res = _solvers.solve_p_median(mat, w, p, fixed, method=solver, time_limit_s=time_limit_s)
@@ -467,7 +468,7 @@ def site_facilities(
     out["n_assigned"] = np.bincount(nearest[reach], minlength=k).astype(np.int64)
     out["weight_assigned"] = np.bincount(nearest[reach], weights=w[reach], minlength=k)
     if model in ("lscp", "mclp"):
-        cov = reach & (best <= threshold_minutes)
+        cov = reach & (best <= minutes)
         out["weight_covered"] = np.bincount(nearest[cov], weights=w[cov], minlength=k)
         covered_weight = float(w[cov].sum())
     else:
@@ -499,7 +500,7 @@ def site_facilities(
         "bound_method": res.bound_method,
         "runtime_s": float(res.runtime_s),
         "p": None if p is None else int(p),
-        "threshold_minutes": threshold_minutes,
+        "minutes": minutes,
         "n_existing": int(n_exist),
         "n_candidates": int(len(candidates)),
         "n_new": int(out["new"].sum()),
@@ -511,12 +512,12 @@ def site_facilities(
 
 
 def assign_demand(
+    network: Network | None,
     demand: gpd.GeoDataFrame,
     sites: gpd.GeoDataFrame,
     *,
-    network=None,
     costs: pd.DataFrame | None = None,
-    threshold_minutes: float | None = None,
+    minutes: float | None = None,
     speed_kmh: float | None = None,
     max_snap_m: float | None = None,
 ) -> gpd.GeoDataFrame:
@@ -524,14 +525,14 @@ def assign_demand(
 
     Parameters
     ----------
+    network : Network or None
+        Walking times on it; ``None`` when ``costs`` is given.
     demand : GeoDataFrame
     sites : GeoDataFrame
         Open sites, e.g. the output of :func:`site_facilities`.
-    network : Network, optional
-        Walking times on it (required unless ``costs`` is given).
     costs : DataFrame, optional
         Minutes, index ``demand.index``, columns ``sites.index``; NaN = unreachable.
-    threshold_minutes : float, optional
+    minutes : float, optional
         Adds ``covered`` (``site_minutes <= threshold``, inclusive).
 
     Returns
@@ -557,13 +558,13 @@ def assign_demand(
     >>> d = gpd.GeoDataFrame(geometry=[Point(0, 0), Point(5, 0)], crs=3857)
     >>> s = gpd.GeoDataFrame(geometry=[Point(0, 0)], crs=3857)
     >>> c = pd.DataFrame({0: [1.0, 12.0]})
-    >>> assign_demand(d, s, costs=c, threshold_minutes=10)[["site", "site_minutes", "covered"]].values.tolist()
+    >>> assign_demand(None, d, s, costs=c, minutes=10)[["site", "site_minutes", "covered"]].values.tolist()
     [[0, 1.0, True], [0, 12.0, False]]
     """
     check_geodataframe(demand, "demand")
     check_geodataframe(sites, "sites")
-    if threshold_minutes is not None:
-        threshold_minutes = check_number(threshold_minutes, "threshold_minutes", minimum=0)
+    if minutes is not None:
+        minutes = check_number(minutes, "minutes", minimum=0)
     if costs is not None:
         if not isinstance(costs, pd.DataFrame):
             raise InvalidOptionError("`costs` must be a DataFrame indexed by demand.index with columns sites.index.")
@@ -581,6 +582,6 @@ def assign_demand(
     if reach.all():
         out["site"] = pd.Series(list(labels), index=out.index).infer_objects()
     out["site_minutes"] = np.where(reach, best, np.nan)
-    if threshold_minutes is not None:
-        out["covered"] = reach & (best <= threshold_minutes)
+    if minutes is not None:
+        out["covered"] = reach & (best <= minutes)
     return out

@@ -122,7 +122,7 @@ def _network_service(parks: gpd.GeoDataFrame, network: Network, *, entrance_spac
             f"({err}); install it with pip install 'urbangeo[network]', or call park_plan(None, zones) "
             f"for the straight-line radius reading."
         ) from err
-    ent = accessibility.park_entrances(parks, network, entrance_spacing_m=entrance_spacing_m, max_snap_m=max_snap_m)
+    ent = accessibility.park_entrances(network, parks, entrance_spacing_m=entrance_spacing_m, max_snap_m=max_snap_m)
     on_net = ent[ent["edge"].to_numpy() >= 0]
     n_entrances = on_net.groupby("park").size().reindex(parks.index, fill_value=0).to_numpy(np.int64)
     geoms = []
@@ -130,7 +130,7 @@ def _network_service(parks: gpd.GeoDataFrame, network: Network, *, entrance_spac
         if not np.isfinite(radius):
             geoms.append(shapely.Polygon())
             continue
-        sa = accessibility.park_service_areas(parks.loc[[label], ["geometry"]], network,
+        sa = accessibility.park_service_areas(network, parks.loc[[label], ["geometry"]],
                                               entrance_spacing_m=entrance_spacing_m, max_snap_m=max_snap_m)
         walk = sa[sa["reading"] == "network"]
         g = walk.geometry.iloc[0] if len(walk) else None

@@ -136,7 +136,7 @@ class NearestFacilities(_NetworkAlgorithm):
                                                               [QgsProcessing.TypeVectorPoint, QgsProcessing.TypeVectorPolygon]))  # fmt: skip
         self.addParameter(QgsProcessingParameterNumber("K", self.tr("Number of nearest facilities (k)"), defaultValue=1, minValue=1))
         self.addParameter(QgsProcessingParameterField("BY", self.tr("Facility category field"), parentLayerParameterName="FACILITIES", optional=True))
-        self.addParameter(QgsProcessingParameterNumber("MAX_MINUTES", self.tr("Search horizon (minutes)"),
+        self.addParameter(QgsProcessingParameterNumber("MINUTES", self.tr("Search horizon (minutes)"),
                                                        type=QgsProcessingParameterNumber.Double, minValue=0, optional=True))  # fmt: skip
         self.addParameter(QgsProcessingParameterNumber("SPEED_KMH", self.tr("Uniform speed (km/h; empty = network speeds)"),
                                                        type=QgsProcessingParameterNumber.Double, minValue=0.1, optional=True))  # fmt: skip
@@ -152,7 +152,7 @@ class NearestFacilities(_NetworkAlgorithm):
             self.frame(parameters, "FACILITIES", context),
             k=self.parameterAsInt(parameters, "K", context),
             by=self.field(parameters, "BY", context),
-            max_minutes=self.number(parameters, "MAX_MINUTES", context),
+            minutes=self.number(parameters, "MINUTES", context),
             speed_kmh=self.number(parameters, "SPEED_KMH", context),
             max_snap_m=self.number(parameters, "MAX_SNAP_M", context),
         )
@@ -260,7 +260,8 @@ class LifeCircleAudit(_NetworkAlgorithm):
         results = {"OUTPUT": self.write_frame(audit, parameters, "OUTPUT", context, feedback)}
         if parameters.get("SUMMARY") is not None:
             summary = self.function(ACC, "life_circle_summary")(
-                audit, by=self.field(parameters, "COMMUNITY", context), population=self.field(parameters, "POPULATION", context)
+                audit, group_by=self.field(parameters, "COMMUNITY", context),
+                population_col=self.field(parameters, "POPULATION", context),
             )
             results["SUMMARY"] = self.write_frame(summary.rename_axis("group"), parameters, "SUMMARY", context)
         return results
@@ -285,7 +286,7 @@ class SiteFacilities(_NetworkAlgorithm):
         self.add_network_inputs()
         self.addParameter(QgsProcessingParameterFeatureSource("DEMAND", self.tr("Demand (residences)"),
                                                               [QgsProcessing.TypeVectorPoint, QgsProcessing.TypeVectorPolygon]))  # fmt: skip
-        self.addParameter(QgsProcessingParameterField("WEIGHT", self.tr("Demand weight field (people)"), parentLayerParameterName="DEMAND",
+        self.addParameter(QgsProcessingParameterField("POPULATION", self.tr("Demand population field (people)"), parentLayerParameterName="DEMAND",
                                                       type=QgsProcessingParameterField.Numeric, optional=True))  # fmt: skip
         self.addParameter(QgsProcessingParameterFeatureSource("CANDIDATES", self.tr("Candidate sites (empty = street intersections)"),
                                                               [QgsProcessing.TypeVectorPoint, QgsProcessing.TypeVectorPolygon], optional=True))  # fmt: skip
@@ -293,7 +294,7 @@ class SiteFacilities(_NetworkAlgorithm):
                                                               [QgsProcessing.TypeVectorPoint, QgsProcessing.TypeVectorPolygon], optional=True))  # fmt: skip
         self.addParameter(QgsProcessingParameterEnum("MODEL", self.tr("Model"), options=["MCLP: maximal covering", "LSCP: set covering", "p-median"], defaultValue=0))
         self.addParameter(QgsProcessingParameterNumber("P", self.tr("Number of new sites p (MCLP, p-median)"), minValue=1, optional=True))
-        self.addParameter(QgsProcessingParameterNumber("THRESHOLD_MINUTES", self.tr("Coverage threshold (minutes; MCLP, LSCP)"),
+        self.addParameter(QgsProcessingParameterNumber("MINUTES", self.tr("Coverage threshold (minutes; MCLP, LSCP)"),
                                                        type=QgsProcessingParameterNumber.Double, minValue=0, optional=True))  # fmt: skip
         self.addParameter(QgsProcessingParameterEnum("SOLVER", self.tr("Solver"), options=list(self.SOLVERS), defaultValue=0))
         self.addParameter(QgsProcessingParameterNumber("SPEED_KMH", self.tr("Walking speed (km/h; empty = network speeds)"),
@@ -305,17 +306,17 @@ class SiteFacilities(_NetworkAlgorithm):
         network = self.network(parameters, context, feedback)
         demand = self.frame(parameters, "DEMAND", context)
         p = None if parameters.get("P") in (None, "") else self.parameterAsInt(parameters, "P", context)
-        threshold = self.number(parameters, "THRESHOLD_MINUTES", context)
+        minutes = self.number(parameters, "MINUTES", context)
         speed = self.number(parameters, "SPEED_KMH", context)
         sites = self.function(ACC, "site_facilities")(
+            network,
             demand,
-            self.frame(parameters, "CANDIDATES", context, optional=True),
+            candidates=self.frame(parameters, "CANDIDATES", context, optional=True),
             model=self.MODELS[self.parameterAsEnum(parameters, "MODEL", context)],
             p=p,
-            threshold_minutes=threshold,
+            minutes=minutes,
             existing=self.frame(parameters, "EXISTING", context, optional=True),
-            network=network,
-            weight=self.field(parameters, "WEIGHT", context),
+            population_col=self.field(parameters, "POPULATION", context),
             solver=self.SOLVERS[self.parameterAsEnum(parameters, "SOLVER", context)],
             speed_kmh=speed,
         )
@@ -323,7 +324,7 @@ class SiteFacilities(_NetworkAlgorithm):
         feedback.pushInfo(", ".join(f"{k}={info[k]}" for k in ("model", "solver", "status", "objective", "gap", "covered_weight", "total_weight") if k in info))
         results = {"OUTPUT": self.write_frame(sites, parameters, "OUTPUT", context, feedback)}
         if parameters.get("ASSIGNMENT") is not None:
-            assigned = self.function(ACC, "assign_demand")(demand, sites, network=network, threshold_minutes=threshold, speed_kmh=speed)
+            assigned = self.function(ACC, "assign_demand")(network, demand, sites, minutes=minutes, speed_kmh=speed)
             results["ASSIGNMENT"] = self.write_frame(assigned, parameters, "ASSIGNMENT", context)
         return results
 
