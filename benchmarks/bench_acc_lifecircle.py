@@ -163,7 +163,7 @@ def main(spopt_solvers=("CBC", "HiGHS")) -> list[str]:
                  f"plain nearest-node + networkx: {t_plain:.2f} s -> urbangeo {t_plain / t_audit:.1f}x faster")
     diffs = []
     for cat in REQUIRED:
-        a = audit[f"{cat}_minutes"].to_numpy()
+        a = audit[f"{cat}_minutes_1"].to_numpy()
         b = plain[cat]
         ok = np.isfinite(a) & np.isfinite(b)
         diffs.append(np.median(np.abs(a[ok] - b[ok])) * speed * 1000 / 60)

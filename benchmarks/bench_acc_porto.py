@@ -237,7 +237,7 @@ def run_porto(path, quick=False):
     n_cmp = 0
     mism = 0
     for c in ref_near:
-        ug = near[f"{c}_time_min_1"].to_numpy()
+        ug = near[f"{c}_minutes_1"].to_numpy()
         rf = ref_near[c]
         both = np.isfinite(ug) & np.isfinite(rf)
         worst = max(worst, float(np.max(np.abs(ug[both] - rf[both]) * SPEED / 60 * 1000)) if both.any() else 0.0)

@@ -77,7 +77,7 @@ def run(out_dir: Path) -> list[str]:
     s = life_circle_summary(audit)
     lines.append(f"buildings reaching all 6 categories within their circle: {s.loc['all', 'share_all']:.1%}; "
                  + ", ".join(f"{c} {s.loc['all', f'share_{c}']:.0%}" for c in REQUIRED))
-    eq = access_equity(audit, value_col="pharmacy_minutes", threshold=10)
+    eq = access_equity(audit, value_col="pharmacy_minutes_1", threshold=10)
     lines.append(f"pharmacy minutes: p50 {eq.loc['all', 'p50']:.1f}, p90 {eq.loc['all', 'p90']:.1f}, "
                  f"Gini {eq.loc['all', 'gini']:.2f}, Theil {eq.loc['all', 'theil']:.2f}, "
                  f"{eq.loc['all', 'n_unreachable']} buildings unreachable (not snapped or other component)")

@@ -105,7 +105,7 @@ def run(out_dir: Path) -> list[str]:
         lines.append(f"  {cat}: " + ", ".join(f"{g} {s.loc[g, f'share_{cat}']:.0%}" for g in s.index))
 
     # equity of walking time to elderly day care across elderly-share groups
-    eq = access_equity(audit, value_col="elderly_day_care_minutes", threshold=5, group_by="elderly_group_modelled",
+    eq = access_equity(audit, value_col="elderly_day_care_minutes_1", threshold=5, group_by="elderly_group_modelled",
                        population_col="population_modelled")
     lines.append("elderly day care, minutes: " + "; ".join(
         f"{g}: p50 {eq.loc[g, 'p50']:.1f}, p90 {eq.loc[g, 'p90']:.1f}, beyond 5 min {eq.loc[g, 'share_beyond']:.0%}, "

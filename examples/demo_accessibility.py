@@ -81,14 +81,14 @@ def run(out_dir: Path) -> list[str]:
     near = nearest_facilities(net, buildings, facilities, by="category")
     counts = cumulative_opportunities(net, buildings, facilities, minutes=(5, 10, 15), by="category")
     res = near.join(counts.filter(like="_count_"))
-    time_cols = [f"{c}_time_min_1" for c in CATEGORIES if f"{c}_time_min_1" in res]
+    time_cols = [f"{c}_minutes_1" for c in CATEGORIES if f"{c}_minutes_1" in res]
     res["all_daily_within_15min"] = (res[time_cols] <= 15).all(axis=1)
     snapped = res.snap_note.isna()
     lines.append(f"nearest of {len(time_cols)} categories + 5/10/15-min counts for every building: "
                  f"{time.perf_counter() - t:.2f} s; {int((~snapped).sum())} buildings not snapped (see snap_note)")
     for c in time_cols:
         v = res.loc[snapped, c]
-        lines.append(f"  {c.removesuffix('_time_min_1'):13s} median {np.nanmedian(v):5.1f} min, "
+        lines.append(f"  {c.removesuffix('_minutes_1'):13s} median {np.nanmedian(v):5.1f} min, "
                      f"90th pct {np.nanpercentile(v, 90):5.1f} min, unreachable {int(v.isna().sum())}")
     lines.append(f"buildings with every category within 15 min: {res.all_daily_within_15min.mean():.1%}")
 
@@ -125,7 +125,7 @@ def run(out_dir: Path) -> list[str]:
     for ax in axes:
         streets.plot(ax=ax, color="#bbbbbb", linewidth=0.4, zorder=1)
         ax.set_axis_off()
-    col = "pharmacy_time_min_1"
+    col = "pharmacy_minutes_1"
     res.plot(ax=axes[0], column=col, cmap="viridis_r", vmin=0, vmax=15, legend=True, zorder=2,
              legend_kwds={"label": "walking minutes to the nearest pharmacy", "shrink": 0.6},
              missing_kwds={"color": "red", "label": "unreachable"})

@@ -235,7 +235,7 @@ def test_nearest_equals_library(acc_data, tmp_path):
                                       minutes=20)
     got = urbangeo.read(tmp_path / "r.gpkg", layer="near")
     same(got, expected)
-    assert got["time_min_1"].notna().any()
+    assert got["minutes_1"].notna().any()
 
 
 def test_count_equals_library(acc_data, tmp_path):

@@ -65,8 +65,8 @@ def test_audit_matches_manhattan_on_grid(grid):
     for cat, circle in req.items():
         f = fac_xy[cats == cat]
         manhattan = np.abs(homes_xy[:, None, :] - f[None, :, :]).sum(axis=2).min(axis=1)
-        np.testing.assert_allclose(out[f"{cat}_minutes"], manhattan / 75.0, atol=1e-9)
-        np.testing.assert_allclose(out[f"{cat}_dist_m"], manhattan, atol=1e-6)
+        np.testing.assert_allclose(out[f"{cat}_minutes_1"], manhattan / 75.0, atol=1e-9)
+        np.testing.assert_allclose(out[f"{cat}_dist_m_1"], manhattan, atol=1e-6)
         ok = manhattan / 75.0 <= circle
         assert (out[f"{cat}_ok"].to_numpy() == ok).all()
         all_ok &= ok
@@ -99,7 +99,7 @@ def test_threshold_is_inclusive_and_distance_measure(grid):
     homes = _pts([(0, 0)], grid.crs)
     fac = _pts([(375, 0), (0, 525)], grid.crs, category=["kindergarten", "primary_school"])
     out = life_circle_audit(grid, homes, fac, required=["kindergarten", "primary_school"])
-    assert out.kindergarten_minutes.iloc[0] == pytest.approx(5.0)
+    assert out.kindergarten_minutes_1.iloc[0] == pytest.approx(5.0)
     assert bool(out.kindergarten_ok.iloc[0])
     # distance reading: GB 50180 preset 300 m (5 min) and 500 m (10 min) -> both fail
     d = life_circle_audit(grid, homes, fac, required=["kindergarten", "primary_school"], measure="dist_m")
@@ -115,10 +115,10 @@ def test_missing_category_and_unsnapped_home(grid):
     homes = _pts([(0, 0), (5000, 5000)], grid.crs)  # the second is 4 km off the grid
     fac = _pts([(75, 0)], grid.crs, category=["kindergarten"])
     out = life_circle_audit(grid, homes, fac, required={"kindergarten": 5, "elderly_day_care": 5}, max_snap_m=100)
-    assert out.elderly_day_care_minutes.isna().all()
+    assert out.elderly_day_care_minutes_1.isna().all()
     assert out.elderly_day_care_ok.tolist() == [False, False]
     assert out.missing.tolist() == ["elderly_day_care", "kindergarten;elderly_day_care"]
-    assert np.isnan(out.kindergarten_minutes.iloc[1])
+    assert np.isnan(out.kindergarten_minutes_1.iloc[1])
     assert out.snap_note.iloc[1] is not None and "max_snap_m" in out.snap_note.iloc[1]
     assert out.attrs["life_circle"]["categories_without_facilities"] == ["elderly_day_care"]
 
@@ -129,7 +129,7 @@ def test_facilities_without_category_are_warned_about(grid):
     with assert_not_mutated(fac), pytest.warns(DroppedRowsWarning, match=r"1 of 2 rows of `facilities` have no "
                                                                    r"category in `category` \(rows 'x'\)"):
         out = life_circle_audit(grid, homes, fac, required={"kindergarten": 5})
-    assert out.kindergarten_facility.tolist() == ["y"] and out.kindergarten_minutes.tolist() == [2.0]
+    assert out.kindergarten_facility_1.tolist() == ["y"] and out.kindergarten_minutes_1.tolist() == [2.0]
 
 
 def test_summary_refuses_areas_in_another_crs(grid):
@@ -220,8 +220,8 @@ def test_preset_against_osm_categories_warns(grid):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ok = life_circle_audit(grid, homes, renamed)
-    np.testing.assert_allclose(ok.health_center_minutes, [1.0, 1.0])
-    np.testing.assert_allclose(ok.middle_school_minutes, [1.0, 3.0])
+    np.testing.assert_allclose(ok.health_center_minutes_1, [1.0, 1.0])
+    np.testing.assert_allclose(ok.middle_school_minutes_1, [1.0, 3.0])
     assert ok.n_missing.tolist() == [15, 15]
 
 
@@ -234,7 +234,7 @@ def test_empty_facilities_warn_and_give_nan(grid):
     msg = str(rec[0].message)
     assert "`facilities` has no rows" in msg and "all 2 required categories" in msg
     assert out.n_missing.tolist() == [2, 2] and out.missing.tolist() == ["kindergarten;clinic"] * 2
-    assert out.clinic_minutes.isna().all() and not out.clinic_ok.any() and not out.compliant.any()
+    assert out.clinic_minutes_1.isna().all() and not out.clinic_ok.any() and not out.compliant.any()
     np.testing.assert_allclose(out.snap_dist_m, [0.0, 0.0])
 
 
@@ -327,7 +327,7 @@ def test_real_helsinki_audit_matches_networkx(shared_data):
             g.remove_node("F")
             ref = np.minimum(ref, [d.get(int(i), np.inf) for i in pick])
         ref_min = np.where(np.isfinite(ref), ref / mpm, np.nan)
-        np.testing.assert_allclose(out[f"{cat}_minutes"].to_numpy(), ref_min, atol=1e-6)
+        np.testing.assert_allclose(out[f"{cat}_minutes_1"].to_numpy(), ref_min, atol=1e-6)
         assert (out[f"{cat}_ok"].to_numpy() == (np.nan_to_num(ref_min, nan=np.inf) <= req[cat])).all()
     s = life_circle_summary(out)
     assert 0.0 <= s.loc["all", "share_all"] <= 1.0
@@ -357,7 +357,7 @@ def test_maps_carry_attribution_and_results_are_explore_friendly(grid):
     sa = park_service_areas(grid, parks)
     axes = [
         plot_gaps(audit, network=grid),
-        plot_access(audit, "kindergarten_minutes", network=grid),
+        plot_access(audit, "kindergarten_minutes_1", network=grid),
         plot_sites(demand, sites, network=grid),
         plot_service_areas(sa, parks=parks, network=grid),
     ]

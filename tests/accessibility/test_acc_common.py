@@ -46,8 +46,8 @@ def test_life_circle_audit_snaps_each_side_once(snaps, street):
     net, homes, fac = street
     out = life_circle_audit(net, homes, fac, required={"kindergarten": 5, "clinic": 15})
     assert snaps == {"residences": 1, "facilities": 1}
-    assert out.kindergarten_facility.tolist() == [2, 0]
-    assert out.clinic_minutes.round(6).tolist() == [10.0, round(460 / 75, 6)]  # 10 m access + 450 m
+    assert out.kindergarten_facility_1.tolist() == [2, 0]
+    assert out.clinic_minutes_1.round(6).tolist() == [10.0, round(460 / 75, 6)]  # 10 m access + 450 m
 
 
 def test_life_circle_audit_without_facilities_snaps_residences_once(snaps, street):

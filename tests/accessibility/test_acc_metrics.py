@@ -88,14 +88,14 @@ def test_nearest_matches_networkx_on_helsinki(helsinki, weight):
     ref = point_costs(net, snap_points(net, origins), snap_points(net, fac), weight=weight)
     best = ref.min(axis=1)
     out = nearest_facilities(net, origins, fac, k=3)
-    got = out.time_min_1.to_numpy() * 60 if weight == "time_s" else out.dist_m_1.to_numpy()
+    got = out.minutes_1.to_numpy() * 60 if weight == "time_s" else out.dist_m_1.to_numpy()
     np.testing.assert_allclose(np.where(np.isinf(best), np.nan, best), got, atol=1e-6, equal_nan=True)
     # the facility reported is one at the optimum, and ranks 2, 3 follow the sorted costs
     lab = out.facility_1.to_numpy(dtype=float, na_value=np.nan)
     fin = ~np.isnan(lab)
     np.testing.assert_allclose(ref[np.flatnonzero(fin), lab[fin].astype(int)], best[fin], atol=1e-6)
     srt = np.sort(ref, axis=1)
-    key = "time_min" if weight == "time_s" else "dist_m"
+    key = "minutes" if weight == "time_s" else "dist_m"
     scale = 60.0 if weight == "time_s" else 1.0
     for r in (2, 3):
         np.testing.assert_allclose(
@@ -138,7 +138,7 @@ def test_drive_one_way_matches_networkx_and_differs_from_walk(porto_drive, share
     ref = point_costs(net, snap_points(net, origins), snap_points(net, fac), weight="time_s")
     out = nearest_facilities(net, origins, fac)
     best = ref.min(axis=1)
-    np.testing.assert_allclose(np.where(np.isinf(best), np.nan, best), out.time_min_1 * 60, atol=1e-6, equal_nan=True)
+    np.testing.assert_allclose(np.where(np.isinf(best), np.nan, best), out.minutes_1 * 60, atol=1e-6, equal_nan=True)
     # reversing origins and facilities changes the answer somewhere on a one-way network
     rev = point_costs(net, snap_points(net, fac), snap_points(net, origins), weight="time_s").T
     both = np.isfinite(ref) & np.isfinite(rev)
@@ -158,7 +158,7 @@ def test_grid_manhattan_mid_edge():
     # (250,310) snaps to (250,300) with a 10 m leg: 10 + 50 + 100 + 30 + ... Manhattan via nodes
     exp = [370 + 270, 10 + 50 + 100 + 30, 100 + 230]
     np.testing.assert_allclose(out.dist_m_1, exp)
-    np.testing.assert_allclose(out.time_min_1, np.array(exp) / 100.0)
+    np.testing.assert_allclose(out.minutes_1, np.array(exp) / 100.0)
     assert out.facility_1.tolist() == [0, 0, 0]
     assert out.snap_dist_m.tolist() == [0.0, 10.0, 0.0]
 
@@ -209,7 +209,7 @@ def test_disconnected_components_are_nan():
         out = nearest_facilities(net, origins, fac, k=2)
         cum = cumulative_opportunities(net, origins, fac, dist_m=5000)
     assert out.dist_m_1[0] == pytest.approx(40.0)
-    assert np.isnan(out.dist_m_1[1]) and np.isnan(out.time_min_1[1])
+    assert np.isnan(out.dist_m_1[1]) and np.isnan(out.minutes_1[1])
     assert out.facility_1.isna().tolist() == [False, True]
     assert np.isnan(out.dist_m_2).all()  # only one facility exists
     assert cum["count_5000m"].tolist() == [1.0, 0.0]  # reached nothing = 0, not NaN
@@ -254,9 +254,9 @@ def test_by_category_and_labels():
 def test_max_minutes_gives_nan_beyond():
     net = grid_network(10, 1, spacing_m=100)
     out = nearest_facilities(net, pts([(0, 0)]), pts([(500, 0)]), speed_kmh=6.0, minutes=4)
-    assert np.isnan(out.time_min_1[0])
+    assert np.isnan(out.minutes_1[0])
     out = nearest_facilities(net, pts([(0, 0)]), pts([(500, 0)]), speed_kmh=6.0, minutes=5)
-    assert out.time_min_1[0] == pytest.approx(5.0)  # inclusive
+    assert out.minutes_1[0] == pytest.approx(5.0)  # inclusive
 
 
 def test_geographic_and_utm_inputs_agree():
@@ -432,16 +432,16 @@ def test_nearest_by_category_on_empty_facilities_keeps_the_columns():
         out = nearest_facilities(net, o, none, by="kind", k=2)
     assert [w.category for w in rec] == [EmptyInputWarning]  # nothing else to say
     # no category is known: the unprefixed columns, all missing (not no columns at all)
-    for col in ("time_min_1", "dist_m_1", "facility_1", "time_min_2", "dist_m_2", "facility_2"):
+    for col in ("minutes_1", "dist_m_1", "facility_1", "minutes_2", "dist_m_2", "facility_2"):
         assert col in out.columns and out[col].isna().all(), col
     np.testing.assert_allclose(out.snap_dist_m, [0.0, 0.0])
     # a categorical column declares its categories: one NaN set per category, used or not
     cats = none.assign(kind=pd.Categorical([], categories=["clinic", "school"]))
     with pytest.warns(EmptyInputWarning, match="`facilities` has no rows"):
         out = nearest_facilities(net, o, cats, by="kind")
-    for col in ("clinic_time_min_1", "clinic_dist_m_1", "clinic_facility_1", "school_time_min_1"):
+    for col in ("clinic_minutes_1", "clinic_dist_m_1", "clinic_facility_1", "school_minutes_1"):
         assert col in out.columns and out[col].isna().all(), col
-    assert "time_min_1" not in out.columns
+    assert "minutes_1" not in out.columns
     one = pts([(100, 0)]).assign(kind=pd.Categorical(["clinic"], categories=["clinic", "school"]))
     out = nearest_facilities(net, o, one, by="kind", speed_kmh=6.0)
     np.testing.assert_allclose(out.clinic_dist_m_1, [100.0, 100.0])
@@ -467,5 +467,5 @@ def test_nearest_matches_networkx_on_more_networks(shared_data, source):
     ref = point_costs(net, snap_points(net, origins), snap_points(net, fac), weight="time_s")
     out = nearest_facilities(net, origins, fac)
     best = ref.min(axis=1)
-    np.testing.assert_allclose(np.where(np.isinf(best), np.nan, best), out.time_min_1 * 60, atol=1e-6, equal_nan=True)
+    np.testing.assert_allclose(np.where(np.isinf(best), np.nan, best), out.minutes_1 * 60, atol=1e-6, equal_nan=True)
     assert np.isfinite(best).sum() >= 6  # the comparison is not vacuous

@@ -118,7 +118,7 @@ def test_points_on_nodes_equal_networkx_node_distances_on_every_drive_network(dr
         f = gpd.GeoDataFrame(geometry=gpd.points_from_xy(net.x[f_nodes], net.y[f_nodes] + jitter), crs=net.crs)
         out = nearest_facilities(net, o, f)
         # a 2 mm access at drive speeds is < 1e-5 min
-        np.testing.assert_allclose(out.time_min_1.to_numpy(), ref, atol=1e-4, equal_nan=True)
+        np.testing.assert_allclose(out.minutes_1.to_numpy(), ref, atol=1e-4, equal_nan=True)
     assert np.isfinite(ref).mean() > 0.5
 
 
@@ -146,7 +146,7 @@ def test_near_node_and_mid_edge_points_equal_networkx_split_edges(drive_networks
     so, sf = snap_points(net, o), snap_points(net, f)
     ref = point_costs(net, so, sf, weight="time_s").min(axis=1)
     out = nearest_facilities(net, o, f)
-    np.testing.assert_allclose(out.time_min_1.to_numpy() * 60, np.where(np.isinf(ref), np.nan, ref), atol=1e-6,
+    np.testing.assert_allclose(out.minutes_1.to_numpy() * 60, np.where(np.isinf(ref), np.nan, ref), atol=1e-6,
                                equal_nan=True)
 
 
@@ -251,7 +251,7 @@ def test_helsinki_buildings_do_not_snap_to_the_service_tunnel(helsinki_pbf):
         pp = np.asarray(pharmacies.geometry.representative_point(), dtype=object)
         pos = pharmacies.index.get_indexer(chosen[ok].astype(pharmacies.index.dtype))
         straight[ok] = shapely.distance(bp[ok], pp[pos]) / (4500 / 60)
-        t = out.time_min_1.to_numpy()
+        t = out.minutes_1.to_numpy()
         return int(((t > 3 * straight) & (t - straight > 5)).sum())
 
     for frame in (buildings, amenities):

@@ -80,7 +80,7 @@ def test_qgis_process_json_run_matches_library(qp, tmp_path):
     got = gpd.read_file(out)
     ref = nearest_facilities(net, urbangeo.io.read(src, layer="homes"), urbangeo.io.read(src, layer="shops"), k=2)
     np.testing.assert_allclose(got["dist_m_1"], ref["dist_m_1"], rtol=1e-12)
-    np.testing.assert_allclose(got["time_min_2"], ref["time_min_2"], rtol=1e-12)
+    np.testing.assert_allclose(got["minutes_2"], ref["minutes_2"], rtol=1e-12)
     # home 0 -> shop 1 at 300 m; home 1 (mid-edge, 50 m from the node at x=400) -> shop 1 at 150 + 500 m
     assert got["dist_m_1"].tolist() == pytest.approx([300.0, 650.0])
     assert got["facility_1"].tolist() == [1, 1]  # GeoPackage feature ids of the shops

@@ -118,7 +118,7 @@ def test_nearest_facilities_on_grid(env, grid):
     got = _read(env, res["OUTPUT"], "nearest")
     # Manhattan distances on the 100 m grid at 100 m/min
     assert got["dist_m_1"].tolist() == pytest.approx([200.0, 200.0, 300.0])
-    assert got["time_min_1"].tolist() == pytest.approx([2.0, 2.0, 3.0])
+    assert got["minutes_1"].tolist() == pytest.approx([2.0, 2.0, 3.0])
     assert got["dist_m_2"].tolist() == pytest.approx([800.0, 700.0, 1200.0])
     # facility ids are the facility layer's feature ids (GeoPackage fid: 1, 2, 3)
     assert got["facility_1"].tolist() == [1, 2, 3]
@@ -155,9 +155,9 @@ def test_life_circle_and_siting_on_grid(env, grid):
     })  # fmt: skip
     got = _read(env, res["OUTPUT"], "audit")
     ref = life_circle_audit(grid["net"], homes, fac, standard=None, required={"kindergarten": 10, "clinic": 10})
-    assert got["kindergarten_minutes"].tolist() == pytest.approx(ref["kindergarten_minutes"].tolist())
-    assert got["kindergarten_minutes"].tolist() == pytest.approx([2.0, 7.0, 3.0])
-    assert got["clinic_minutes"].tolist() == pytest.approx([8.0, 2.0, 12.0])
+    assert got["kindergarten_minutes_1"].tolist() == pytest.approx(ref["kindergarten_minutes_1"].tolist())
+    assert got["kindergarten_minutes_1"].tolist() == pytest.approx([2.0, 7.0, 3.0])
+    assert got["clinic_minutes_1"].tolist() == pytest.approx([8.0, 2.0, 12.0])
     assert got["compliant"].tolist() == ref["compliant"].tolist() == [True, True, False]
     assert got["missing"].tolist() == ["", "", "clinic"]
     summary = _read(env, res["SUMMARY"], "summary")
@@ -195,7 +195,7 @@ def test_life_circle_gb50180_distances(env, grid):
     assert got["kindergarten_ok"].tolist() == ref["kindergarten_ok"].tolist() == [True, False, True]
     assert got["health_center_ok"].tolist() == ref["health_center_ok"].tolist() == [True, True, False]
     assert got["compliant"].tolist() == [True, False, False]
-    np.testing.assert_allclose(got["health_center_dist_m"], [800.0, 200.0, 1200.0])
+    np.testing.assert_allclose(got["health_center_dist_m_1"], [800.0, 200.0, 1200.0])
 
 
 def test_library_errors_reach_the_user(env, grid):
@@ -290,7 +290,7 @@ def test_nearest_facilities_by_category_match_library(env, helsinki):
 
     with pytest.warns(SnapWarning, match="moved off their own street network piece"):  # as in the Processing log
         ref = nearest_facilities(helsinki["net"], origins, fac, by="category")
-    for col in ("school_time_min_1", "school_dist_m_1", "clinic_time_min_1", "clinic_dist_m_1"):
+    for col in ("school_minutes_1", "school_dist_m_1", "clinic_minutes_1", "clinic_dist_m_1"):
         np.testing.assert_allclose(got[col].to_numpy(float), ref[col].to_numpy(float), rtol=1e-12, err_msg=col)
     assert got["school_facility_1"].tolist() == ref["school_facility_1"].tolist()
     assert pd.Series(got["clinic_dist_m_1"]).gt(0).all()

@@ -432,7 +432,7 @@ def nearest(
         cost, cost2, lab = nearest_search(g, o.legs, fl, k=int(k), limit=limit, n_origins=len(origins))
         prefix = "" if cat is None else f"{cat}_"
         for r in range(int(k)):
-            out[f"{prefix}time_min_{r + 1}"] = cost[:, r] / 60.0
+            out[f"{prefix}minutes_{r + 1}"] = cost[:, r] / 60.0
             out[f"{prefix}dist_m_{r + 1}"] = cost2[:, r]
             out[f"{prefix}facility_{r + 1}"] = labels_of(facilities.index, lab[:, r])
     snap_columns(out, o)

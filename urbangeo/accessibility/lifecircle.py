@@ -19,8 +19,10 @@ docs/accessibility_lifecircle.md.
 
 Output columns (per required category ``c``)
 --------------------------------------------
-``{c}_minutes`` and ``{c}_dist_m`` to the nearest facility (NaN = none reachable or
-the residence is not snapped), ``{c}_facility`` (its label), ``{c}_circle`` (the
+``{c}_minutes_1`` and ``{c}_dist_m_1`` to the nearest facility (NaN = none reachable or
+the residence is not snapped) and ``{c}_facility_1`` (its label), named as by
+:func:`nearest_facilities` with ``by=`` (rank 1, the nearest: docs/conventions.md);
+``{c}_circle`` (the
 smallest standard circle, in minutes, that contains it; NaN if none) and ``{c}_ok``
 (within the category's required circle, inclusive). Then ``n_missing``,
 ``missing`` (required categories not ok, joined with ``";"``, so the frame writes
@@ -276,7 +278,7 @@ def life_circle_audit(
     >>> fac = gpd.GeoDataFrame({"category": ["kindergarten", "clinic"]},
     ...     geometry=[Point(500_450, 2_500_000), Point(500_750, 2_500_000)], crs=net.crs)
     >>> out = life_circle_audit(net, homes, fac, required={"kindergarten": 5, "clinic": 15})
-    >>> out[["kindergarten_minutes", "kindergarten_ok", "clinic_minutes", "clinic_ok"]].values.tolist()
+    >>> out[["kindergarten_minutes_1", "kindergarten_ok", "clinic_minutes_1", "clinic_ok"]].values.tolist()
     [[6.0, False, 10.0, True]]
     >>> out.missing.tolist(), out.compliant.tolist()
     (['kindergarten'], [False])
@@ -332,13 +334,13 @@ def life_circle_audit(
     for c in cats:
         if c in nearest:
             minutes, dist, labels = nearest[c]
-            out[f"{c}_facility"] = pd.Series(labels, index=out.index)
+            out[f"{c}_facility_1"] = pd.Series(labels, index=out.index)
         else:
             minutes = np.full(n, np.nan)
             dist = np.full(n, np.nan)
-            out[f"{c}_facility"] = pd.array([None] * n, dtype=object)
-        out[f"{c}_minutes"] = minutes
-        out[f"{c}_dist_m"] = dist
+            out[f"{c}_facility_1"] = pd.array([None] * n, dtype=object)
+        out[f"{c}_minutes_1"] = minutes
+        out[f"{c}_dist_m_1"] = dist
         value = minutes if measure == "minutes" else dist
         circ = np.full(n, np.nan)
         for k in reversed(std_circles):  # smallest circle containing the facility

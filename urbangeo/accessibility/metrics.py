@@ -22,9 +22,9 @@ Conventions
 
 Output columns
 --------------
-``nearest_facilities``: ``time_min_{r}``, ``dist_m_{r}``, ``facility_{r}`` for rank
+``nearest_facilities``: ``minutes_{r}``, ``dist_m_{r}``, ``facility_{r}`` for rank
 ``r = 1..k`` (``facility_r`` holds the facility's index label); with ``by`` every
-column is prefixed by the category: ``{category}_time_min_1``.
+column is prefixed by the category: ``{category}_minutes_1``.
 ``cumulative_opportunities``: ``count_{t}`` (or ``{weight_col}_{t}`` with a weight
 column), with ``t`` like ``15min`` or ``800m``; prefixed ``{category}_`` with ``by``.
 ``gravity_access``: ``gravity`` (``{category}_gravity`` with ``by``).
@@ -113,7 +113,7 @@ def nearest_facilities(
     Returns
     -------
     GeoDataFrame
-        Copy of ``origins`` (same index and CRS) plus ``time_min_{r}``,
+        Copy of ``origins`` (same index and CRS) plus ``minutes_{r}``,
         ``dist_m_{r}`` (metres along the fastest path, access legs included),
         ``facility_{r}`` for r = 1..k, ``snap_dist_m`` and ``snap_note``. The columns
         are always there: empty ``facilities`` give them filled with NaN (missing labels).
@@ -139,7 +139,7 @@ def nearest_facilities(
     >>> shops = gpd.GeoDataFrame({"kind": ["a", "b"]},
     ...     geometry=[Point(500_200, 2_500_100), Point(500_400, 2_500_400)], crs=net.crs)
     >>> out = nearest_facilities(net, homes, shops, speed_kmh=6.0)
-    >>> float(out.dist_m_1[0]), float(out.time_min_1[0]), int(out.facility_1[0])
+    >>> float(out.dist_m_1[0]), float(out.minutes_1[0]), int(out.facility_1[0])
     (300.0, 3.0, 0)
     """
     return _common.nearest(

@@ -123,7 +123,7 @@ class NearestFacilities(_NetworkAlgorithm):
     HELP = (
         "Travel time and network distance from every origin to its k nearest facilities, per category when a "
         "category field is given (urbangeo.accessibility.nearest_facilities). Points are snapped to the nearest "
-        "street edge; the access leg counts. Output: the origins with time_min_{r}, dist_m_{r} and facility_{r} "
+        "street edge; the access leg counts. Output: the origins with minutes_{r}, dist_m_{r} and facility_{r} "
         "(the facility's feature id), prefixed by the category with a category field; unreachable = NULL.<br>"
         + NETWORK_HELP
     )
