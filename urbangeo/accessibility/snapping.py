@@ -27,6 +27,8 @@ FCA, isochrones, life circles, parks, siting), with one rule:
 from __future__ import annotations
 
 import logging
+import sys
+import types
 import warnings
 import weakref
 from dataclasses import dataclass
@@ -333,11 +335,12 @@ def snap_points(
             note[beyond] = "network has no edges"
         else:
             note[beyond] = [f"beyond max_snap_m ({d:.1f} m > {max_snap_m:g} m)" for d in dist[beyond]]
+    far = moved = np.zeros(m, bool)
     if good.any():
-        _note_doubtful(network, locs, edge, dist, note, component, snap_warn_m, max_snap_m)
+        far, moved = _note_doubtful(network, locs, edge, dist, note, component, snap_warn_m, max_snap_m)
     out = pd.DataFrame(
         {"row": rows.astype(np.int64), "edge": edge, "offset_m": offset, "dist_m": dist, "x": sx, "y": sy,
-         "note": note}
+         "note": note, "_far": far & ~moved, "_moved": moved}
     )
     if polygons == "entrances" and len(out):
         # a polygon with at least one snapped entrance keeps only its snapped entrances;
@@ -360,40 +363,40 @@ def snap_points(
                         "x": np.nan,
                         "y": np.nan,
                         "note": np.where(missing[lost], "missing geometry", "empty geometry").astype(object),
+                        "_far": False,
+                        "_moved": False,
                     }
                 ),
             ],
             ignore_index=True,
         )
     out = out.sort_values(["row", "dist_m"], kind="stable").reset_index(drop=True)
-    if len(out):
-        # one row per input row decides (the best entrance of a polygon)
-        best = out[out.edge >= 0].drop_duplicates("row")
-        flagged = best[best.note.notna()]
-        if len(flagged):
-            far = flagged.note.str.startswith("access leg").sum()
-            moved = len(flagged) - far
-            parts = []
-            if far:
-                parts.append(f"{far} with an access leg longer than snap_warn_m={snap_warn_m:g} m "
-                             f"(longest {best.dist_m.max():.0f} m)")
-            if moved:
-                parts.append(f"{moved} moved off their own street network piece onto the largest one")
-            labels = list(points.index[flagged.row.to_numpy()[:5]])
-            warnings.warn(
-                f"{len(flagged)} of {n} rows of `{name}` were snapped doubtfully: {'; '.join(parts)} "
-                f"(e.g. rows {labels}). Their `snap_note` says why: check them on a map and add the "
-                f"missing streets. If this is expected, set snap_component='any' to keep points on "
-                f"their own piece, or a threshold above snap_warn_m={snap_warn_m:g} (urbangeo settings).",
-                SnapWarning,
-                stacklevel=_user_stacklevel(),
-            )
+    # one location per input row decides (the best entrance of a polygon)
+    best = out[out.edge >= 0].drop_duplicates("row")
+    flagged = best[best._far | best._moved]
+    out = out.drop(columns=["_far", "_moved"])
+    if len(flagged):
+        parts = []
+        if flagged._far.any():
+            parts.append(f"{int(flagged._far.sum())} with an access leg longer than snap_warn_m={snap_warn_m:g} m "
+                         f"(longest {flagged.dist_m[flagged._far].max():.0f} m)")
+        if flagged._moved.any():
+            parts.append(f"{int(flagged._moved.sum())} moved off their own street network piece onto the largest one")
+        labels = list(points.index[flagged.row.to_numpy()[:5]])
+        warnings.warn(
+            f"{len(flagged)} of {n} rows of `{name}` were snapped doubtfully: {'; '.join(parts)} "
+            f"(e.g. rows {labels}). Their `snap_note` says why: check them on a map and add the "
+            f"missing streets. If this is expected, set snap_component='any' to keep points on "
+            f"their own piece, or a threshold above snap_warn_m={snap_warn_m:g} (urbangeo settings).",
+            SnapWarning,
+            stacklevel=_user_stacklevel(),
+        )
     if n and not (out.edge >= 0).any() and ok.any():
         warnings.warn(
             f"none of the {int(ok.sum())} rows of `{name}` lies within max_snap_m={max_snap_m:g} m of the "
             f"network; check the CRS and the coordinate order (longitude first), or raise max_snap_m.",
             UrbangeoWarning,
-            stacklevel=3,
+            stacklevel=_user_stacklevel(),
         )
     return out
 
@@ -465,9 +468,6 @@ def _warn_unlocated(points, name, missing, empty) -> None:
 
 def _user_stacklevel() -> int:
     """Stack level of the first frame outside urbangeo (so warnings point at the user's call)."""
-    import sys
-    import types
-
     level = 1
     frame: types.FrameType | None = sys._getframe(1)
     while frame is not None and frame.f_globals.get("__name__", "").startswith("urbangeo."):
@@ -476,24 +476,30 @@ def _user_stacklevel() -> int:
     return level
 
 
-def _note_doubtful(network, locs, edge, dist, note, component, snap_warn_m, max_snap_m) -> None:
-    """Notes for snapped rows with a long access leg, or moved off their own network piece."""
+def _note_doubtful(network, locs, edge, dist, note, component, snap_warn_m, max_snap_m):
+    """Notes for snapped locations with a long access leg, or moved off their own network piece.
+
+    Writes into ``note`` and returns the two masks ``(far, moved)`` over the locations.
+    """
     good = edge >= 0
     far = good & (dist > snap_warn_m)
+    moved = np.zeros(len(edge), bool)
     for i in np.flatnonzero(far):
         note[i] = f"access leg {dist[i]:.0f} m > snap_warn_m ({snap_warn_m:g} m)"
     if component != "largest" or network.n_components < 2:
-        return
+        return far, moved
     idx = np.flatnonzero(good)
     xy = shapely.get_coordinates(locs[idx])
     e_any, d_any, _, _, _ = _grid(network, "any").nearest(xy[:, 0], xy[:, 1], max_snap_m)
     comp = network.component[network.edge_u]
-    moved = (e_any >= 0) & (comp[np.where(e_any >= 0, e_any, 0)] != 0) & (d_any < dist[idx] - 0.01)
-    for j in np.flatnonzero(moved):
+    off = (e_any >= 0) & (comp[np.where(e_any >= 0, e_any, 0)] != 0) & (d_any < dist[idx] - 0.01)
+    moved[idx[off]] = True
+    for j in np.flatnonzero(off):
         i = idx[j]
         extra = f"; access leg {dist[i]:.0f} m" if note[i] is None else ""
         note[i] = (f"moved off its own street network piece ({d_any[j]:.0f} m away, not connected to the "
                    f"rest) onto the largest one{extra}") + (f"; {note[i]}" if note[i] else "")
+    return far, moved
 
 
 def _entrances(network: Network, garr, idx, spacing, component):
