@@ -78,3 +78,15 @@ def point_costs(net, osnap, fsnap, *, weight="length_m", speed_kmh=None, limit=n
         G.remove_node(src)
     assert n == net.n_nodes
     return out
+
+
+def people_nodes(net):
+    """Nodes where people can be: on the largest piece, at the end of an edge points may snap to.
+
+    Homes and shops placed at other nodes (inside a tunnel, on an isolated footway) are
+    moved by snapping, so a node-to-node reference would not apply to them.
+    """
+    ok = np.zeros(net.n_nodes, bool)
+    ok[net.edge_u[net.edge_snappable]] = True
+    ok[net.edge_v[net.edge_snappable]] = True
+    return ok & (net.component == 0)

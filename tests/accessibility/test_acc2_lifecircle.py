@@ -8,6 +8,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from _acc_reference import people_nodes
 from shapely.geometry import LineString, Point, Polygon, box
 
 from urbangeo.accessibility import (
@@ -299,10 +300,7 @@ def test_real_helsinki_audit_matches_networkx(shared_data):
     fac = _helsinki_amenities(path)
     assert len(fac) > 20
     rng = np.random.default_rng(11)
-    # homes at nodes where people can be: on the largest piece, touching an edge points may snap to
-    ok = np.zeros(net.n_nodes, bool)
-    ok[net.edge_u[net.edge_snappable]] = ok[net.edge_v[net.edge_snappable]] = True
-    main = np.flatnonzero((net.component == 0) & ok)
+    main = np.flatnonzero(people_nodes(net))  # homes at nodes where people can be
     pick = rng.choice(main, 60, replace=False)
     homes = gpd.GeoDataFrame(geometry=net.nodes.geometry.iloc[pick].values, crs=net.crs).to_crs(4326)
     req = {"cafe": 5, "restaurant": 5, "pharmacy": 10, "library": 15}

@@ -9,6 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from _acc_reference import people_nodes
 from shapely.geometry import LineString, Point
 
 from urbangeo.accessibility import (
@@ -213,10 +214,7 @@ def test_grid_network_coverage_is_real():
 def test_cost_matrix_real_network_matches_networkx(shared_data):
     """Helsinki walk network: cost_matrix between nodes = networkx Dijkstra / speed."""
     net = network_from_osm(shared_data("osm/helsinki_centre_2019.osm.pbf"), mode="walk")
-    # nodes where people can be: on the largest piece, touching an edge points may snap to (not a tunnel)
-    ok = np.zeros(net.n_nodes, bool)
-    ok[net.edge_u[net.edge_snappable]] = ok[net.edge_v[net.edge_snappable]] = True
-    main = np.flatnonzero((net.component == 0) & ok)
+    main = np.flatnonzero(people_nodes(net))  # nodes where people can be (not in a tunnel)
     rng = np.random.default_rng(3)
     pick_d = rng.choice(main, 25, replace=False)
     pick_s = rng.choice(main, 6, replace=False)

@@ -6,6 +6,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from _acc_reference import people_nodes
 from shapely.geometry import LineString, Point
 
 from urbangeo.accessibility import Network, grid_network, isochrones, network_from_osm, service_areas
@@ -112,9 +113,7 @@ def test_isochrone_on_real_network_covers_reached_nodes(shared_data):
     from urbangeo.accessibility.snapping import legs, snap_points
 
     net = network_from_osm(shared_data("osm/helsinki_centre_2019.osm.pbf"), mode="walk")
-    ok = np.zeros(net.n_nodes, bool)  # a node on the largest piece, on a street people can be on
-    ok[net.edge_u[net.edge_snappable]] = True
-    i = np.flatnonzero(ok & (net.component == 0) & (np.arange(net.n_nodes) >= 100))[0]
+    i = np.flatnonzero(people_nodes(net) & (np.arange(net.n_nodes) >= 100))[0]  # on a street people can be on
     home = gpd.GeoDataFrame(geometry=[Point(net.x[i] + 5, net.y[i] + 5)], crs=net.crs)
     iso = isochrones(net, home, minutes=(5, 10), street_width_m=10)
     lg = legs(net, snap_points(net, home), side="origin", weight="time_s", speed_kmh=None)

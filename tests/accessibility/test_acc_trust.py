@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from _acc_reference import nx, nx_graph, point_costs
+from _acc_reference import nx, nx_graph, people_nodes, point_costs
 from shapely.geometry import LineString, Point
 
 from urbangeo.accessibility import (
@@ -100,13 +100,10 @@ def test_points_on_nodes_equal_networkx_node_distances_on_every_drive_network(dr
     net = drive_networks[name]
     assert net.edge_oneway.any()
     rng = np.random.default_rng(7)
-    main = net.component == 0
-    # nodes where a one-way street starts or ends, on the largest piece, touching a snappable edge
+    # nodes where a one-way street starts or ends, and where people can be
     ends = np.zeros(net.n_nodes, bool)
     ends[net.edge_u[net.edge_oneway]] = ends[net.edge_v[net.edge_oneway]] = True
-    snappable = np.zeros(net.n_nodes, bool)
-    snappable[net.edge_u[net.edge_snappable]] = snappable[net.edge_v[net.edge_snappable]] = True
-    cand = np.flatnonzero(ends & main & snappable)
+    cand = np.flatnonzero(ends & people_nodes(net))
     o_nodes = rng.choice(cand, min(40, len(cand)), replace=False)
     f_nodes = rng.choice(cand, min(8, len(cand)), replace=False)
     G, _ = nx_graph(net, "time_s")
