@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -883,11 +884,12 @@ def _tag_rule(attrs: pd.DataFrame, key: str, rule, m: int) -> np.ndarray:
     return table[np.where(codes < 0, len(uniques), codes)]
 
 
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
 def _min_number(value: str | None) -> float:
     """Smallest number in a tag value (``"-1;0"`` -> -1); NaN when there is none."""
-    import re
-
-    found = [float(t) for t in re.findall(r"-?\d+(?:\.\d+)?", value)] if value else []
+    found = [float(t) for t in _NUMBER.findall(value)] if value else []
     return min(found) if found else np.nan
 
 
