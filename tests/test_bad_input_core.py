@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from _bad_input import (
+from tests._bad_input import (
     CRS_M,
     GEOGRAPHIC,
     X0,
@@ -1136,6 +1136,10 @@ register(C, ucrs.to_metric, lambda: {"gdf": homes(), "name": "homes"},
           Case("empty_frame", "gdf", lambda kw: {**kw, "gdf": homes().to_crs(GEOGRAPHIC).iloc[:0]},
                raises(UrbangeoError, "homes")),
           bad_param("crs", GEOGRAPHIC, expect=raises(CRSError, "crs"))])
+register(C, ucrs.project, lambda: {"gdf": homes(), "target": GEOGRAPHIC, "name": "homes"},
+         [no_crs("gdf", expect=raises(CRSError, "homes")),
+          geographic("gdf", expect=same(crs_back=False)),
+          bad_param("target", "EPSG:not-a-code", expect=raises(CRSError, "target"))])
 register(C, ucrs.gk_zone_crs, lambda: {"lon": 113.1},
          [bad_param("lon", float("nan")), bad_param("lon", 500.0), bad_param("lon", "113")])
 register(C, ucrs.utm_crs, lambda: {"lon": 24.9, "lat": 60.2},

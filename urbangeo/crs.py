@@ -44,6 +44,7 @@ __all__ = [
     "is_metric",
     "metric_crs",
     "to_metric",
+    "project",
     "gk_zone_crs",
     "utm_crs",
     "gcj02_to_wgs84",
@@ -295,6 +296,48 @@ def to_metric(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, crs: Any = None, name: s
         return gdf.copy()
     log.debug("reprojecting %s from %s to %s for metric work", name, _describe(src), _describe(target))
     return gdf.to_crs(target)
+
+
+def project(gdf: gpd.GeoDataFrame | gpd.GeoSeries, target: Any, *, name: str = "gdf"):
+    """``gdf`` in the CRS ``target``: the input itself when it is already there, else a reprojected copy.
+
+    The one spelling of "reproject unless already equal" in urbangeo. CRSs are compared
+    with :meth:`pyproj.CRS.equals` (axis order ignored), so an EPSG code and the same CRS as
+    WKT count as equal and cost nothing. The input is never modified.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame or geopandas.GeoSeries
+        The data to reproject; it must have a CRS.
+    target : pyproj.CRS, str or int
+        The CRS to return the data in (anything :meth:`pyproj.CRS.from_user_input` reads).
+    name : str, default "gdf"
+        The argument's name in the caller, used in error messages.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame or geopandas.GeoSeries
+        ``gdf`` unchanged (the same object) when its CRS equals ``target``, else a copy in ``target``.
+
+    Raises
+    ------
+    CRSError
+        ``gdf`` has no CRS, or ``target`` is not a CRS that PROJ can read.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import Point
+    >>> g = gpd.GeoDataFrame(geometry=[Point(113.1, 23.0)], crs=4326)
+    >>> project(g, "EPSG:4326") is g, project(g, 4547).crs.to_epsg()
+    (True, 4547)
+    """
+    src = get_crs(gdf, name)
+    dst = _read_crs(target, "target")
+    if src.equals(dst, ignore_axis_order=True):
+        return gdf
+    log.debug("reprojecting %s from %s to %s", name, _describe(src), _describe(dst))
+    return gdf.to_crs(dst)
 
 
 # --------------------------------------------------------------------------- GCJ-02 / BD-09

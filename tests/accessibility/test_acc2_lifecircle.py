@@ -8,7 +8,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from _acc_reference import people_nodes
+from tests.accessibility._acc_reference import people_nodes
 from shapely.geometry import LineString, Point, Polygon, box
 
 from urbangeo.accessibility import (

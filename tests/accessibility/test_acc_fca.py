@@ -5,7 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pytest
-from _acc_reference import point_costs
+from tests.accessibility._acc_reference import point_costs
 from shapely.geometry import LineString, Point
 
 from urbangeo.accessibility import (

@@ -6,7 +6,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-from _acc_reference import people_nodes
+from tests.accessibility._acc_reference import people_nodes
 from shapely.geometry import LineString, Point
 
 from urbangeo.accessibility import Network, grid_network, isochrones, network_from_osm, service_areas

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from _acc_reference import point_costs
+from tests.accessibility._acc_reference import point_costs
 from shapely.geometry import LineString, Point
 
 from urbangeo.accessibility import (
@@ -105,7 +105,7 @@ def test_nearest_matches_networkx_on_helsinki(helsinki, weight):
 
 
 def test_node_costs_match_networkx_and_scipy_on_helsinki(helsinki):
-    from _acc_reference import nx, nx_graph
+    from tests.accessibility._acc_reference import nx, nx_graph
 
     net = helsinki
     g = _engine.graph(net, weight="length_m")

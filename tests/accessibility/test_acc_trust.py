@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from _acc_reference import nx, nx_graph, people_nodes, point_costs
+from tests.accessibility._acc_reference import nx, nx_graph, people_nodes, point_costs
 from shapely.geometry import LineString, Point
 
 from urbangeo.accessibility import (
