@@ -31,6 +31,15 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+
+import urbangeo
+import urbangeo.accessibility as acc
+import urbangeo.crs as ucrs
+import urbangeo.io as uio
+import urbangeo.landuse as lu
+import urbangeo.raster as uraster
+import urbangeo.standards as ustd
+import urbangeo.units as uunits
 from tests._bad_input import (
     CRS_M,
     GEOGRAPHIC,
@@ -63,15 +72,6 @@ from tests._bad_input import (
     warns,
     wrong_type,
 )
-
-import urbangeo
-import urbangeo.accessibility as acc
-import urbangeo.crs as ucrs
-import urbangeo.io as uio
-import urbangeo.landuse as lu
-import urbangeo.raster as uraster
-import urbangeo.standards as ustd
-import urbangeo.units as uunits
 from urbangeo import subsidence as sub
 from urbangeo.errors import (
     ColumnTypeError,

@@ -8,9 +8,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from tests.accessibility._acc_reference import people_nodes
 from shapely.geometry import LineString, Point, Polygon, box
 
+from tests.accessibility._acc_reference import people_nodes
 from urbangeo.accessibility import (
     grid_network,
     life_circle_audit,

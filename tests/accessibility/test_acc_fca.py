@@ -5,9 +5,9 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pytest
-from tests.accessibility._acc_reference import point_costs
 from shapely.geometry import LineString, Point
 
+from tests.accessibility._acc_reference import point_costs
 from urbangeo.accessibility import (
     Network,
     decay_weights,

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from tests.accessibility._acc_reference import point_costs
 from shapely.geometry import LineString, Point
 
+from tests.accessibility._acc_reference import point_costs
 from urbangeo.accessibility import (
     Network,
     _engine,

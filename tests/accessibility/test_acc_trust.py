@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from tests.accessibility._acc_reference import nx, nx_graph, people_nodes, point_costs
 from shapely.geometry import LineString, Point
 
+from tests.accessibility._acc_reference import nx, nx_graph, people_nodes, point_costs
 from urbangeo.accessibility import (
     Network,
     default_snap_filter,
