@@ -38,6 +38,7 @@ __all__ = [
     "SkippedTestsWarning",
     "MissingValuesWarning",
     "SnapWarning",
+    "TopologyRepairWarning",
 ]
 
 
@@ -150,3 +151,7 @@ class SkippedTestsWarning(UrbangeoWarning):
 
 class MissingValuesWarning(UrbangeoWarning):
     """Values a result needs are missing (NaN); the affected results are NaN and listed."""
+
+
+class TopologyRepairWarning(UrbangeoWarning):
+    """Line topology was repaired (split at crossings, gaps closed, duplicates dropped); the warning counts each kind."""
