@@ -200,7 +200,7 @@ def section_metrics(lines: list[str]) -> None:
     land_map = {k: v for k, v in PLS.items() if k not in ("CA_ha", "PLAND_pct")} | {"TA_ha": "total_area"}
     for label, r, cell, nd in cases:
         def ours(r=r, cell=cell, nd=nd):
-            return (class_metrics(r, cell_size_m=cell, nodata=nd), landscape_metrics(r, cell_size_m=cell, nodata=nd))
+            return (class_metrics(r, resolution_m=cell, nodata=nd), landscape_metrics(r, resolution_m=cell, nodata=nd))
 
         def theirs(r=r, cell=cell, nd=nd):
             ls = pls.Landscape(r, res=(cell, cell), nodata=nd)

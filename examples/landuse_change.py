@@ -119,7 +119,7 @@ def raster_case(out_dir: Path, lines: list[str]) -> None:
     urbangeo.io.write_raster(after, out_dir / "modelled_guangdong_2029.tif", profile=profile)
     with warnings.catch_warnings():
         warnings.simplefilter("error", UrbangeoWarning)  # same nodata at both dates: nothing may be unmatched
-        m = transition_matrix(_raster(before, profile), _raster(after, profile), cell_area_m2=CELL_M**2)
+        m = transition_matrix(_raster(before, profile), _raster(after, profile), resolution_m=CELL_M)
     km2 = m / 1e6
     comp = change_components(m, totals=True)
     lines.append(f"[MODIS Guangdong] 2019 -> 2029 (MODELLED): urban land {comp.loc[13, 'size_before'] / 1e6:,.0f} -> "

@@ -82,18 +82,6 @@ KNOWN_DEVIATIONS: dict[str, list[str]] = {
     "accessibility.weighted_percentiles": ["no numpydoc Parameters section"],
     # subsidence
     # landuse
-    "landuse.validate_codes": ["banned spelling `column` (use <what it holds>_col)"],
-    "landuse.load_profile": ["positional option `profile`"],
-    "landuse.conversion_summary": ["`by` groups the primary rows (use group_by)"],
-    "landuse.area_statistics": ["`by` groups the primary rows (use group_by)"],
-    "landuse.assemble_blocks": ["`by` groups the primary rows (use group_by)"],
-    "landuse.block_membership": ["no numpydoc Parameters section", "`by` groups the primary rows (use group_by)"],
-    "landuse.transition_matrix": ["banned spelling `cell_area_m2` (use resolution_m)"],
-    "landuse.raster_transition_matrix": ["banned spelling `cell_area_m2` (use resolution_m)"],
-    "landuse.markov_matrix": ["no numpydoc Parameters section"],
-    "landuse.category_intensity": ["no numpydoc Parameters section"],
-    "landuse.class_metrics": ["banned spelling `cell_size_m` (use resolution_m)"],
-    "landuse.landscape_metrics": ["banned spelling `cell_size_m` (use resolution_m)"],
     # core
     "crs.get_crs": ["no numpydoc Parameters section"],
     "crs.check_same_crs": ["no numpydoc Parameters section"],

@@ -779,13 +779,13 @@ register(L, lu.is_collective, lambda: {"values": ["30", "10", "32"]},
 register(L, lu.normalize_codes, lambda: {"values": [101, "05h1", " 0702 "]},
          # normalises spelling only; unknown codes are checked by validate_codes
          [bad_param("kind", "colour")])
-register(L, lu.validate_codes, lambda: {"frame": parcels(), "column": "DLBM"},
+register(L, lu.validate_codes, lambda: {"frame": parcels(), "code_col": "DLBM"},
          [unknown_code("frame", "DLBM", expect=raises(UnknownCodeError, "parcels", "DLBM")),
           missing_col("frame", "DLBM", expect=raises(MissingColumnError, "parcels", "DLBM")),
           Case("nan", "frame.DLBM", lambda kw: {**kw, "frame": _with_value(kw["frame"], "DLBM", None)},
                raises(UnknownCodeError, "parcels", "DLBM")),
           Case("unknown_code", "frame.QSXZ", lambda kw: {"frame": _with_value(kw["frame"], "QSXZ", "99"),
-                                                       "column": "QSXZ", "kind": "ownership"},
+                                                       "code_col": "QSXZ", "kind": "ownership"},
                raises(UnknownCodeError, "parcels", "QSXZ"))])
 for _f, _why in ((lu.land_classes, "returns the shipped GB/T 21010 table; no data argument"),
                  (lu.ownership_codes, "returns the shipped QSXZ table; no argument"),
@@ -811,7 +811,7 @@ def block_cases() -> list[Case]:
     # precision_m=0 is documented (no snapping): only negative values are bad
     return parcel_cases() + [
         bad_param("gap_m", -1.0), bad_param("precision_m", -0.001),
-        Case("missing_col", "parcels.village", lambda kw: {**kw, "by": "village"},
+        Case("missing_col", "parcels.village", lambda kw: {**kw, "group_by": "village"},
              raises(MissingColumnError, "parcels", "village"))]
 
 
@@ -842,10 +842,10 @@ register(L, lu.transition_matrix, lambda: {"before": parcels(), "after": _after(
                warns(DroppedRowsWarning, "before")),
           empty_frame("before"), empty_frame("after"),
           Case("raster_no_crs", "before", lambda kw: {"before": _tif_codes(crs=False), "after": _tif_codes(crs=False),
-                                                     "cell_area_m2": 100.0},
+                                                     "resolution_m": 10.0},
                either(UrbangeoError, UrbangeoWarning, "before")),
-          Case("bad_param", "cell_area_m2=0", lambda kw: {"before": _codes(), "after": _codes(1), "cell_area_m2": 0},
-               raises(InvalidOptionError, "cell_area_m2"))])
+          Case("bad_param", "resolution_m=0", lambda kw: {"before": _codes(), "after": _codes(1), "resolution_m": 0},
+               raises(InvalidOptionError, "resolution_m"))])
 
 
 def _codes(shift: int = 0) -> np.ndarray:
@@ -880,9 +880,9 @@ register(L, lu.raster_transition_matrix, lambda: {"before": _codes(), "after": _
           Case("empty_frame", "before", lambda kw: {"before": np.zeros((0, 0), np.int32), "after": np.zeros((0, 0), np.int32)},
                raises(EmptyDataError, "before")),
           Case("raster_no_crs", "before", lambda kw: {"before": _tif_codes(crs=False), "after": _tif_codes(crs=False),
-                                                     "cell_area_m2": 100.0},
+                                                     "resolution_m": 10.0},
                either(UrbangeoError, UrbangeoWarning, "before")),
-          bad_param("cell_area_m2", 0), bad_param("cell_area_m2", -100.0)])
+          bad_param("resolution_m", 0), bad_param("resolution_m", -10.0)])
 
 
 def _matrix():
@@ -952,7 +952,7 @@ def landscape_cases() -> list[Case]:
              raises(UrbangeoError, "landscape")),
         Case("empty_frame", "landscape", lambda kw: {**kw, "landscape": np.zeros((0, 0), np.int32)},
              raises(EmptyDataError, "landscape")),
-        bad_param("cell_size_m", 0), bad_param("cell_size_m", -30.0), bad_param("neighbours", 5),
+        bad_param("resolution_m", 0), bad_param("resolution_m", -30.0), bad_param("neighbours", 5),
         # polygons
         Case("no_crs", "landscape.polygons", lambda kw: {"landscape": parcels().set_crs(None, allow_override=True),
                                                         "class_col": "DLBM"}, raises(CRSError, "landscape")),
@@ -969,8 +969,8 @@ def landscape_cases() -> list[Case]:
     ]
 
 
-register(L, lu.class_metrics, lambda: {"landscape": _landscape_raster(), "cell_size_m": 30.0}, landscape_cases())
-register(L, lu.landscape_metrics, lambda: {"landscape": _landscape_raster(), "cell_size_m": 30.0}, landscape_cases())
+register(L, lu.class_metrics, lambda: {"landscape": _landscape_raster(), "resolution_m": 30.0}, landscape_cases())
+register(L, lu.landscape_metrics, lambda: {"landscape": _landscape_raster(), "resolution_m": 30.0}, landscape_cases())
 register(L, lu.polygon_patches, lambda: {"landscape": parcels(), "class_col": "DLBM"},
          parcel_cases("landscape") + [missing_col("landscape", "DLBM"),
                                       Case("nan", "landscape.DLBM",

@@ -38,8 +38,8 @@ def test_touching_corner_gap_and_by():
     assert m.block_id.tolist() == [0, 0, 0, 1, 2]  # the corner touch (20, 10) links parcel 2
     assert block_membership(p, gap_m=3).block_id.tolist() == [0, 0, 0, 1, 1]
     assert block_membership(p, gap_m=2.99).block_id.tolist() == [0, 0, 0, 1, 2]
-    assert block_membership(p, gap_m=10, by="village").block_id.tolist() == [0, 0, 1, 1, 1]
-    b = assemble_blocks(p, by="village", gap_m=10, min_area_m2=250)
+    assert block_membership(p, gap_m=10, group_by="village").block_id.tolist() == [0, 0, 1, 1, 1]
+    b = assemble_blocks(p, group_by="village", gap_m=10, min_area_m2=250)
     assert b.village.tolist() == ["a", "b"]
     assert b.n_parcels.tolist() == [2, 3]
     np.testing.assert_allclose(b.area_m2, [200, 270])
@@ -129,7 +129,7 @@ def test_excluded_rows_and_errors():
     with pytest.raises(InvalidOptionError, match="gap_m"):
         assemble_blocks(p.iloc[:2], gap_m=-1)
     with pytest.raises(MissingColumnError, match="village"):
-        assemble_blocks(p.iloc[:2], by="village")
+        assemble_blocks(p.iloc[:2], group_by="village")
     with pytest.raises(TypeError, match="GeoDataFrame"):
         assemble_blocks(p.geometry)
 

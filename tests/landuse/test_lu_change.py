@@ -14,6 +14,7 @@ from hypothesis.extra.numpy import arrays
 from shapely import box
 
 from urbangeo.errors import (
+    CRSError,
     CRSMismatchError,
     DroppedRowsWarning,
     EmptyDataError,
@@ -148,10 +149,29 @@ def test_raster_float_with_nan_and_cell_area():
     b = np.array([[1.0, 2.0], [np.nan, 2.0]])
     a = np.array([[1.0, 1.0], [2.0, 2.0]])
     with pytest.warns(UrbangeoWarning):
-        m = raster_transition_matrix(b, a, cell_area_m2=900.0)
+        m = raster_transition_matrix(b, a, resolution_m=30.0)
     assert m.attrs["units"] == "m2"
     assert m.loc[1, 1] == 900.0 and m.loc[2, 1] == 900.0 and m.loc[2, 2] == 900.0
     assert m.attrs["unmatched_after"] == 900.0
+
+
+def test_raster_m2_from_the_raster_grid_or_resolution_m():
+    t = (30.0, 0, 0, 0, -30.0, 0)
+    b = Raster(np.array([[1, 2], [2, 2]]), t, "EPSG:4547", categorical=True)
+    a = Raster(np.array([[1, 1], [2, 2]]), t, "EPSG:4547", categorical=True)
+    cells = raster_transition_matrix(b, a)
+    assert cells.attrs["units"] == "cells"
+    m = raster_transition_matrix(b, a, units="m2")
+    assert m.attrs["units"] == "m2"
+    pd.testing.assert_frame_equal(m, cells.astype(float) * 900.0, check_like=True)
+    pd.testing.assert_frame_equal(raster_transition_matrix(b.array, a.array, resolution_m=30.0), m)
+    with pytest.raises(InvalidOptionError, match="resolution_m"):
+        raster_transition_matrix(b.array, a.array, units="m2")
+    with pytest.raises(InvalidOptionError, match="units='cells'"):
+        raster_transition_matrix(b, a, resolution_m=30.0, units="cells")
+    geo = Raster(b.array, (0.01, 0, 113.0, 0, -0.01, 23.0), "EPSG:4326", categorical=True)
+    with pytest.raises(CRSError):
+        raster_transition_matrix(geo, geo, units="m2")
 
 
 def test_raster_classes_option_keeps_legend():
@@ -175,7 +195,7 @@ def test_raster_errors():
     with pytest.raises(CRSMismatchError):
         raster_transition_matrix(Raster(a, t1, "EPSG:4547", categorical=True), Raster(a, t1, "EPSG:4548", categorical=True))
     with pytest.raises(InvalidOptionError):
-        raster_transition_matrix(a, a, cell_area_m2=-1)
+        raster_transition_matrix(a, a, resolution_m=-1)
 
 
 def test_raster_matrix_on_real_modis(shared_data):
@@ -415,8 +435,8 @@ def test_geometry_zoo_is_refused_or_reported(zoo_frame):
     with pytest.raises(GeometryTypeError, match="Polygon"):
         transition_matrix(zoo, zoo)
     polys = zoo[zoo.geom_type.isin(["Polygon", "MultiPolygon"]) | zoo.geometry.isna() | zoo.geometry.is_empty]
-    with pytest.raises(Exception, match="invalid"):  # the bowtie: on_invalid="raise" by default
-        transition_matrix(polys, polys)
+    with pytest.raises(Exception, match="invalid"):  # the bowtie, with on_invalid="raise"
+        transition_matrix(polys, polys, on_invalid="raise")
     # missing / empty geometries are excluded and reported; the zoo's polygons overlap each other: warned
     with pytest.warns(DroppedRowsWarning), pytest.warns(UrbangeoWarning, match="overlap"):
         transition_matrix(polys, polys, on_invalid="drop")

@@ -108,16 +108,16 @@ def test_validate_codes_lists_bad_codes_and_rows():
         crs=3857,
     )
     with assert_not_mutated(gdf), pytest.raises(UnknownCodeError) as exc:
-        codes.validate_codes(gdf, column="DLBM")
+        codes.validate_codes(gdf, code_col="DLBM")
     err = exc.value
     assert sorted(err.codes) == ["9999", "<missing>", "ABC"]
     assert err.rows == [12, 13, 14, 15]
     assert "'9999' (rows 12, 15)" in str(err)
     # missing allowed
     with pytest.raises(UnknownCodeError) as exc:
-        codes.validate_codes(gdf, column="DLBM", allow_missing=True)
+        codes.validate_codes(gdf, code_col="DLBM", allow_missing=True)
     assert exc.value.rows == [12, 14, 15]
-    codes.validate_codes(gdf.loc[[10, 11, 16]], column="DLBM")  # valid: no error
+    codes.validate_codes(gdf.loc[[10, 11, 16]], code_col="DLBM")  # valid: no error
 
 
 def test_validate_codes_level1_and_ownership():
@@ -126,7 +126,7 @@ def test_validate_codes_level1_and_ownership():
     with pytest.raises(UnknownCodeError, match="'01'"):
         codes.validate_codes(df, allow_level1=False)
     with pytest.raises(UnknownCodeError) as exc:
-        codes.validate_codes(df, column="QSXZ", kind="ownership")
+        codes.validate_codes(df, code_col="QSXZ", kind="ownership")
     assert exc.value.codes == ["99"] and exc.value.rows == [1]
     with pytest.raises(MissingColumnError, match="QSXZX"):
-        codes.validate_codes(df, column="QSXZX")
+        codes.validate_codes(df, code_col="QSXZX")

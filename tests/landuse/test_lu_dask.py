@@ -49,8 +49,8 @@ def test_block_split_by_partitions_is_merged():
 def test_by_is_respected_across_partitions():
     p = chain(6).assign(village=["a", "a", "a", "b", "b", "b"])  # pos 0,2,4 -> a ; 1,3,5 -> b
     d = dask_geopandas.from_geopandas(p, npartitions=2, sort=False)
-    ref = block_membership(p, by="village", gap_m=10.5)
-    got = block_membership(d, by="village", gap_m=10.5).compute()
+    ref = block_membership(p, group_by="village", gap_m=10.5)
+    got = block_membership(d, group_by="village", gap_m=10.5).compute()
     assert got.block_id.tolist() == ref.block_id.tolist()
     assert got.block_id.nunique() == 2
 

@@ -34,7 +34,7 @@ def square_in_ring():
 def test_single_square_patch_hand_values():
     r = square_in_ring()
     with assert_not_mutated(r):
-        c = class_metrics(r, cell_size_m=10.0)
+        c = class_metrics(r, resolution_m=10.0)
     assert list(c.columns) == CLASS_COLUMNS
     sq = c.loc[1]
     ta_ha = 49 * 100 / 10_000  # 0.49 ha
@@ -56,7 +56,7 @@ def test_single_square_patch_hand_values():
     # like adjacencies: 84 face pairs - 12 inside the square - 12 square/ring edges = 60; max(40) = 2*6*5 + 2*4 - 1
     assert ring["AI_pct"] == pytest.approx(100 * 60 / 67)
     assert ring["TE_m"] == pytest.approx(120.0)  # the raster border is not edge
-    land = landscape_metrics(r, cell_size_m=10.0)
+    land = landscape_metrics(r, resolution_m=10.0)
     assert list(land.columns) == LANDSCAPE_COLUMNS
     row = land.loc["landscape"]
     assert row["NP"] == 2 and row["TE_m"] == pytest.approx(120.0)
@@ -72,16 +72,16 @@ def test_single_square_patch_hand_values():
 
 def test_whole_landscape_one_square():
     r = np.full((4, 4), 3, dtype=np.int16)
-    c = class_metrics(r, cell_size_m=1.0).loc[3]
+    c = class_metrics(r, resolution_m=1.0).loc[3]
     assert c["TE_m"] == 0 and c["LSI"] == 1.0 and c["AI_pct"] == 100.0 and c["COHESION_pct"] == pytest.approx(100.0)
-    land = landscape_metrics(r, cell_size_m=1.0).loc["landscape"]
+    land = landscape_metrics(r, resolution_m=1.0).loc["landscape"]
     assert land["SHDI"] == 0 and land["SIDI"] == 0 and land["LSI"] == 1.0 and land["PD_per_100ha"] == 1e6 / 16
 
 
 @pytest.mark.parametrize("neighbours", [8, 4])
 def test_checkerboard(neighbours):
     r = (np.indices((4, 4)).sum(axis=0) % 2).astype(np.uint8)
-    c = class_metrics(r, cell_size_m=1.0, neighbours=neighbours)
+    c = class_metrics(r, resolution_m=1.0, neighbours=neighbours)
     assert (c["AI_pct"] == 0).all()  # domain notes: AI of a checkerboard = 0
     assert (c["TE_m"] == 24).all()  # every one of the 24 inner face pairs is an edge
     assert c["LSI"].tolist() == pytest.approx([32 / 12, 32 / 12])  # 8 cells: min perimeter 4*2 + 4
@@ -93,7 +93,7 @@ def test_checkerboard(neighbours):
         assert (c["NP"] == 8).all()
         assert c["COHESION_pct"].tolist() == pytest.approx([0.0, 0.0])
         assert c["MESH_ha"].tolist() == pytest.approx([8 * 1e-8 / 16e-4] * 2)
-    land = landscape_metrics(r, cell_size_m=1.0, neighbours=neighbours).loc["landscape"]
+    land = landscape_metrics(r, resolution_m=1.0, neighbours=neighbours).loc["landscape"]
     assert land["TE_m"] == 24 and land["SHDI"] == pytest.approx(math.log(2)) and land["SIDI"] == 0.5
 
 
@@ -102,7 +102,7 @@ def test_two_patches_pd_mesh_lpi_shape():
     r = np.zeros((6, 6), dtype=np.uint8)
     r[0:2, 0:2] = 1
     r[4, 2:5] = 1
-    c = class_metrics(r, cell_size_m=30.0).loc[1]
+    c = class_metrics(r, resolution_m=30.0).loc[1]
     ta_ha = 36 * 900 / 1e4
     assert c["NP"] == 2
     assert c["PD_per_100ha"] == pytest.approx(2 / ta_ha * 100)
@@ -113,7 +113,7 @@ def test_two_patches_pd_mesh_lpi_shape():
     assert c["SHAPE_MN"] == pytest.approx(1.0)
     # TE: block has 4 inner faces (2 on the border), bar has 8: (4 + 8) * 30 m
     assert c["TE_m"] == pytest.approx(12 * 30.0)
-    assert class_metrics(r, cell_size_m=30.0, boundary_edge=True).loc[1, "TE_m"] == pytest.approx(16 * 30.0)
+    assert class_metrics(r, resolution_m=30.0, boundary_edge=True).loc[1, "TE_m"] == pytest.approx(16 * 30.0)
     # ED in m/ha
     assert c["ED_m_per_ha"] == pytest.approx(360 / ta_ha)
     # AI: like adjacencies 4 (block) + 2 (bar) = 6, max for 7 cells = 2*2*1 + 2*3 - 2 = 8
@@ -123,20 +123,20 @@ def test_two_patches_pd_mesh_lpi_shape():
 def test_nodata_is_outside_the_landscape():
     r = np.full((5, 5), 255, dtype=np.uint8)
     r[1:4, 1:4] = 2
-    c = class_metrics(r, cell_size_m=1.0, nodata=255)
+    c = class_metrics(r, resolution_m=1.0, nodata=255)
     assert c.index.tolist() == [2]
     assert c.loc[2, "TE_m"] == 0 and c.loc[2, "LSI"] == 1.0 and c.loc[2, "PLAND_pct"] == 100.0
-    assert class_metrics(r, cell_size_m=1.0, nodata=255, boundary_edge=True).loc[2, "TE_m"] == 12
+    assert class_metrics(r, resolution_m=1.0, nodata=255, boundary_edge=True).loc[2, "TE_m"] == 12
     masked = np.ma.masked_equal(r, 255)
-    pd.testing.assert_frame_equal(class_metrics(masked, cell_size_m=1.0), c)
+    pd.testing.assert_frame_equal(class_metrics(masked, resolution_m=1.0), c)
 
 
 def test_single_cell_class_ai_undefined():
     r = np.zeros((3, 3), dtype=np.uint8)
     r[1, 1] = 1
-    c = class_metrics(r, cell_size_m=1.0)
+    c = class_metrics(r, resolution_m=1.0)
     assert np.isnan(c.loc[1, "AI_pct"])  # FRAGSTATS: N/A (max like adjacencies = 0)
-    land = landscape_metrics(r, cell_size_m=1.0).loc["landscape"]
+    land = landscape_metrics(r, resolution_m=1.0).loc["landscape"]
     # landscape AI is the area-weighted mean over classes where AI is defined
     assert land["AI_pct"] == pytest.approx(c.loc[0, "AI_pct"] * 8 / 9)
 
@@ -167,14 +167,14 @@ def test_profile_cell_size_and_crs_rules():
         class_metrics(Raster(r, t, "EPSG:4326", categorical=True))
     with pytest.raises(RasterError, match="square"):
         class_metrics(Raster(r, (30.0, 0, 0, 0, -20.0, 0), "EPSG:4547", categorical=True))
-    with pytest.raises(InvalidOptionError, match="cell_size_m"):
+    with pytest.raises(InvalidOptionError, match="resolution_m"):
         class_metrics(r)
     with pytest.raises(InvalidOptionError, match="neighbours"):
-        class_metrics(r, cell_size_m=1.0, neighbours=6)
+        class_metrics(r, resolution_m=1.0, neighbours=6)
     with pytest.raises(InvalidOptionError, match="class_col"):
-        class_metrics(r, cell_size_m=1.0, class_col="DLBM")
+        class_metrics(r, resolution_m=1.0, class_col="DLBM")
     with pytest.raises(EmptyDataError):
-        class_metrics(np.ma.masked_all((3, 3), dtype=np.uint8), cell_size_m=1.0)
+        class_metrics(np.ma.masked_all((3, 3), dtype=np.uint8), resolution_m=1.0)
 
 
 # --------------------------------------------------------------------------- pylandstats cross-check
@@ -213,8 +213,8 @@ def smooth_landscape(seed, shape=(80, 70), k=4, nodata_frac=0.0):
 def test_matches_pylandstats(neighbours, nodata_frac):
     pls = pytest.importorskip("pylandstats")
     r = smooth_landscape(7, nodata_frac=nodata_frac)
-    ours_c = class_metrics(r, cell_size_m=30.0, nodata=99, neighbours=neighbours)
-    ours_l = landscape_metrics(r, cell_size_m=30.0, nodata=99, neighbours=neighbours).iloc[0]
+    ours_c = class_metrics(r, resolution_m=30.0, nodata=99, neighbours=neighbours)
+    ours_l = landscape_metrics(r, resolution_m=30.0, nodata=99, neighbours=neighbours).iloc[0]
     ls = pls.Landscape(r, res=(30, 30), nodata=99, neighborhood_rule=str(neighbours))
     ref_c = ls.compute_class_metrics_df(metrics=list(PLS_CLASS.values()))
     ref_l = ls.compute_landscape_metrics_df(metrics=list(PLS_LAND.values())).iloc[0]
@@ -268,17 +268,17 @@ def test_polygons_equal_raster_when_polygons_are_cells():
     rows, cols = np.indices(r.shape)
     boxes = [(c * 10.0, -(rw + 1) * 10.0, (c + 1) * 10.0, -rw * 10.0) for rw, c in zip(rows.ravel(), cols.ravel())]
     g = gpd.GeoDataFrame({"k": r.ravel()}, geometry=[box(*b) for b in boxes], crs=32650)
-    rc = class_metrics(r, cell_size_m=10.0)
+    rc = class_metrics(r, resolution_m=10.0)
     vc = class_metrics(g, class_col="k")
     for col in ("NP", "PD_per_100ha", "CA_ha", "PLAND_pct", "AREA_MN_ha", "LPI_pct", "TE_m", "ED_m_per_ha", "MESH_ha"):
         np.testing.assert_allclose(vc[col].to_numpy(float), rc[col].to_numpy(float), rtol=1e-9, err_msg=col)
-    rl = landscape_metrics(r, cell_size_m=10.0).iloc[0]
+    rl = landscape_metrics(r, resolution_m=10.0).iloc[0]
     vl = landscape_metrics(g, class_col="k").iloc[0]
     for col in ("NP", "TA_ha", "TE_m", "MESH_ha", "SHDI", "SIDI", "LPI_pct"):
         assert vl[col] == pytest.approx(rl[col], rel=1e-9), col
     # AI and COHESION (cell metrics) on polygons burnt into the same 10 m cells equal the raster values
-    vc10 = class_metrics(g, class_col="k", cell_size_m=10.0)
-    vl10 = landscape_metrics(g, class_col="k", cell_size_m=10.0).iloc[0]
+    vc10 = class_metrics(g, class_col="k", resolution_m=10.0)
+    vl10 = landscape_metrics(g, class_col="k", resolution_m=10.0).iloc[0]
     for col in ("AI_pct", "COHESION_pct"):
         np.testing.assert_allclose(vc10[col].to_numpy(float), rc[col].to_numpy(float), rtol=1e-12, err_msg=col)
         assert vl10[col] == pytest.approx(rl[col], rel=1e-12)
@@ -296,7 +296,7 @@ def test_polygon_errors():
     with pytest.raises(InvalidOptionError):
         class_metrics(g, class_col="DLBM", nodata=0)
     with pytest.raises(InvalidOptionError, match="coarser"):
-        class_metrics(gdf(["a"], [(0, 0, 100_000, 100_000)]), class_col="DLBM", cell_size_m=1.0)
+        class_metrics(gdf(["a"], [(0, 0, 100_000, 100_000)]), class_col="DLBM", resolution_m=1.0)
     with pytest.raises(InvalidOptionError):
         class_metrics(g, class_col="DLBM", shape_standard="hexagon")
 
@@ -361,8 +361,8 @@ def test_metric_invariants(r, neighbours):
     """On any raster (-1 = nodata): areas add up, edges are shared by two classes, indices in range."""
     if (r == -1).all():
         return
-    c = class_metrics(r, cell_size_m=2.0, nodata=-1, neighbours=neighbours)
-    land = landscape_metrics(r, cell_size_m=2.0, nodata=-1, neighbours=neighbours).iloc[0]
+    c = class_metrics(r, resolution_m=2.0, nodata=-1, neighbours=neighbours)
+    land = landscape_metrics(r, resolution_m=2.0, nodata=-1, neighbours=neighbours).iloc[0]
     valid = int((r != -1).sum())
     assert c["PLAND_pct"].sum() == pytest.approx(100.0)
     assert c["CA_ha"].sum() == pytest.approx(land["TA_ha"]) == pytest.approx(valid * 4 / 1e4)
@@ -375,7 +375,7 @@ def test_metric_invariants(r, neighbours):
     assert (c["LPI_pct"] <= c["PLAND_pct"] + 1e-9).all()
     assert 0 <= land["SIDI"] < 1 and 0 <= land["SHDI"] <= math.log(len(c)) + 1e-12
     if neighbours == 4:  # every 4-patch is inside one 8-patch
-        assert (class_metrics(r, cell_size_m=2.0, nodata=-1, neighbours=8)["NP"] <= c["NP"]).all()
+        assert (class_metrics(r, resolution_m=2.0, nodata=-1, neighbours=8)["NP"] <= c["NP"]).all()
 
 
 # --------------------------------------------------------------------------- brute-force reference for AI / COHESION
@@ -439,7 +439,7 @@ def test_ai_cohesion_match_brute_force(seed, neighbours):
     rng = np.random.default_rng(seed)
     r = rng.integers(0, 3, (13, 11))
     r[rng.random(r.shape) < 0.1] = 9
-    c = class_metrics(r, cell_size_m=1.0, nodata=9, neighbours=neighbours)
+    c = class_metrics(r, resolution_m=1.0, nodata=9, neighbours=neighbours)
     ref = brute_force(r, 9, neighbours)
     for k, vals in ref.items():
         assert c.loc[k, "NP"] == vals["NP"]

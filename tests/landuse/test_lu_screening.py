@@ -145,7 +145,7 @@ def test_approval_level_thresholds():
     assert screen(p, development_boundary=b, project_col="project").approval_level.tolist() == [
         "province"
     ] * 2
-    summ = conversion_summary(screen(p, development_boundary=b), by=None)
+    summ = conversion_summary(screen(p, development_boundary=b), group_by=None)
     assert summ.loc["all", "quota_m2"] == pytest.approx(400_000.0)
     assert summ.loc["all", "agricultural_m2"] == pytest.approx(400_000.0)
     assert summ.loc["all", "approval_level"] == "State Council"
@@ -424,12 +424,12 @@ def test_area_statistics_by_village_ownership_class():
     # reference: a plain pandas groupby
     ref = parcels.assign(v=parcels.ZLDWDM.str[:12]).groupby(["v", "QSXZ"])["TBDLMJ"].sum()
     np.testing.assert_allclose(st.groupby(level=[0, 1]).area_m2.sum().to_numpy(), ref.to_numpy())
-    geo = area_statistics(parcels, by=["level1"], area_col=None)
+    geo = area_statistics(parcels, group_by=["level1"], area_col=None)
     np.testing.assert_allclose(geo.area_m2.sum(), parcels.area.sum())
     with pytest.raises(MissingColumnError, match="ZLDWDM"):
         area_statistics(parcels.drop(columns="ZLDWDM"))
     with pytest.raises(MissingColumnError, match="nope"):
-        area_statistics(parcels, by=["nope"])
+        area_statistics(parcels, group_by=["nope"])
 
 
 _box = st.tuples(st.integers(0, 50), st.integers(0, 50), st.integers(1, 30), st.integers(1, 30)).map(
@@ -471,7 +471,7 @@ def test_area_statistics_missing_or_text_official_area():
     holes.loc[holes.index[1], "geometry"] = None
     with assert_not_mutated(holes), pytest.warns(DroppedRowsWarning, match=r"`parcels`: 1 rows have no official "
                                                  r"area in 'TBDLMJ'.*1 rows have neither"):
-        out = area_statistics(holes, by=["QSXZ"])
+        out = area_statistics(holes, group_by=["QSXZ"])
     info = out.attrs["area_statistics"]
     assert info == {"rows_without_official_area": [holes.index[0]], "rows_without_area": [holes.index[1]]}
     want = holes.TBDLMJ.iloc[2:].sum() + holes.to_crs(holes.estimate_utm_crs()).area.iloc[0]

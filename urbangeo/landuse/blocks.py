@@ -74,7 +74,7 @@ def _label(
     parcels: gpd.GeoDataFrame,
     *,
     gap_m: float,
-    by: Hashable | None,
+    group_by: Hashable | None,
     on_invalid: str,
     precision_m: float,
     metric: Any = None,
@@ -84,16 +84,16 @@ def _label(
     get_crs(parcels, "parcels")
     check_number(gap_m, "gap_m", minimum=0)
     check_number(precision_m, "precision_m", minimum=0)
-    if by is not None:
-        check_columns(parcels, "parcels", [by])
+    if group_by is not None:
+        check_columns(parcels, "parcels", [group_by])
     target = metric if metric is not None else metric_crs(parcels, name="parcels")
     geoms, usable, report, raw_area, _why = _overlay.clean_polygons(
         parcels, "parcels", target_crs=target, on_invalid=on_invalid, grid_m=precision_m
     )
     idx = np.flatnonzero(usable)
     groups = None
-    if by is not None:
-        groups = pd.factorize(parcels[by].to_numpy()[idx], use_na_sentinel=False)[0]
+    if group_by is not None:
+        groups = pd.factorize(parcels[group_by].to_numpy()[idx], use_na_sentinel=False)[0]
     a, b = _links(geoms[idx], gap_m, groups)
     lab = _components(len(idx), a, b)
     labels = np.full(len(parcels), -1, dtype=np.int64)
@@ -106,13 +106,24 @@ def block_membership(
     parcels: gpd.GeoDataFrame,
     *,
     gap_m: float = 0.0,
-    by: Hashable | None = None,
+    group_by: Hashable | None = None,
     on_invalid: Literal["raise", "fix", "drop", "warn"] = "fix",
     precision_m: float = 0.001,
 ) -> gpd.GeoDataFrame:
     """The parcels with the id of the contiguous block each belongs to.
 
-    Parameters are those of :func:`assemble_blocks`.
+    Parameters
+    ----------
+    parcels : GeoDataFrame or dask_geopandas.GeoDataFrame
+        Polygon parcels in any CRS. Work happens in ``metric_crs(parcels)``.
+    gap_m : float, default 0
+        Link parcels closer than this (m); 0 links only parcels that touch.
+    group_by : column name, optional
+        Only link parcels with the same value (e.g. village code or land class).
+    on_invalid : {"fix", "raise", "drop", "warn"}, default "fix"
+        Policy for invalid polygons (see :func:`urbangeo._validate.check_geometries`).
+    precision_m : float, default 0.001
+        Snap grid (m) applied before linking.
 
     Returns
     -------
@@ -133,9 +144,9 @@ def block_membership(
     [0, 0, 0]
     """
     if _dispatch.is_dask(parcels):
-        return _membership_dask(parcels, gap_m=gap_m, by=by, on_invalid=on_invalid, precision_m=precision_m)
+        return _membership_dask(parcels, gap_m=gap_m, group_by=group_by, on_invalid=on_invalid, precision_m=precision_m)
     labels, _geoms, area, _target, _report = _label(
-        parcels, gap_m=gap_m, by=by, on_invalid=on_invalid, precision_m=precision_m
+        parcels, gap_m=gap_m, group_by=group_by, on_invalid=on_invalid, precision_m=precision_m
     )
     out = parcels.copy()
     out["block_id"] = labels
@@ -148,7 +159,7 @@ def assemble_blocks(
     *,
     gap_m: float = 0.0,
     min_area_m2: float | None = None,
-    by: Hashable | None = None,
+    group_by: Hashable | None = None,
     ownership_col: str | None = "QSXZ",
     planning_col: str | None = None,
     profile: str | Path | RuleProfile = "national",
@@ -168,7 +179,7 @@ def assemble_blocks(
         Blocks smaller than this are flagged ``under_min_area``; default: the
         profile's ``min_block_area_m2`` (set locally; the national profile holds a 1 ha
         placeholder).
-    by : column name, optional
+    group_by : column name, optional
         Only link parcels with the same value (e.g. village code or land class).
     ownership_col : str or None, default "QSXZ"
         Ownership column for the ownership mix (skipped if None or absent). Codes that
@@ -180,7 +191,10 @@ def assemble_blocks(
         ``public_interest_share_min``; classes counted as public interest are the
         profile's ``public_interest_planning_classes``).
     profile : str, path or RuleProfile, default "national"
+        Rule profile (:func:`load_profile`) giving the default ``min_area_m2`` and the
+        collective and public-interest codes.
     on_invalid : {"fix", "raise", "drop", "warn"}, default "fix"
+        Policy for invalid polygons (see :func:`urbangeo._validate.check_geometries`).
     precision_m : float, default 0.001
         Snap grid (m) applied before linking.
 
@@ -190,7 +204,7 @@ def assemble_blocks(
         Index ``block_id``; columns ``n_parcels``, ``area_m2`` (of the dissolved block),
         ``perimeter_m``, ``polsby_popper`` (4 pi A / P^2), ``under_min_area``,
         ``ownership_mix`` (e.g. ``"32:0.75, 10:0.25"``, area shares),
-        ``collective_share``, the ``by`` column when given, and the public-interest
+        ``collective_share``, the ``group_by`` column when given, and the public-interest
         columns when ``planning_col`` is given. Geometry in the parcels' CRS. With
         ``gap_m > 0`` a block is the union of its parcels (a MultiPolygon across gaps),
         so ``area_m2`` always equals the area of its member parcels when they do not
@@ -223,7 +237,7 @@ def assemble_blocks(
             parcels,
             gap_m=gap_m,
             min_area_m2=min_area_m2,
-            by=by,
+            group_by=group_by,
             ownership_col=ownership_col,
             planning_col=planning_col,
             profile=prof,
@@ -233,7 +247,7 @@ def assemble_blocks(
     if planning_col is not None:
         check_columns(parcels, "parcels", [planning_col])
     labels, geoms, area, target, _report = _label(
-        parcels, gap_m=gap_m, by=by, on_invalid=on_invalid, precision_m=precision_m
+        parcels, gap_m=gap_m, group_by=group_by, on_invalid=on_invalid, precision_m=precision_m
     )
     return _blocks_from_labels(
         parcels,
@@ -243,7 +257,7 @@ def assemble_blocks(
         get_crs(parcels, "parcels"),
         geoms=geoms,
         min_area_m2=min_area_m2,
-        by=by,
+        group_by=group_by,
         ownership_col=ownership_col,
         planning_col=planning_col,
         prof=prof,
@@ -325,7 +339,7 @@ def _blocks_from_labels(
     *,
     geoms: np.ndarray | None = None,
     min_area_m2: float,
-    by: Hashable | None,
+    group_by: Hashable | None,
     ownership_col: str | None,
     planning_col: str | None,
     prof: RuleProfile,
@@ -351,9 +365,9 @@ def _blocks_from_labels(
         "polsby_popper": pp,
         "under_min_area": block_area < min_area_m2,
     }
-    if by is not None:
-        first = pd.Series(parcels[by].to_numpy()[use]).groupby(lab, sort=True).first()
-        data[by] = first.reindex(np.arange(k)).to_numpy()
+    if group_by is not None:
+        first = pd.Series(parcels[group_by].to_numpy()[use]).groupby(lab, sort=True).first()
+        data[group_by] = first.reindex(np.arange(k)).to_numpy()
     if ownership_col is not None and ownership_col in parcels.columns:
         own = normalize_codes(parcels[ownership_col].to_numpy()[use], kind="ownership").astype(object)
         _warn_ownership(own, parcels.index[use], ownership_col)
@@ -394,26 +408,26 @@ def _blocks_from_labels(
 
 
 def _local_blocks(
-    df: gpd.GeoDataFrame, *, gap_m: float, by: Any, on_invalid: str, precision_m: float, metric: Any
+    df: gpd.GeoDataFrame, *, gap_m: float, group_by: Any, on_invalid: str, precision_m: float, metric: Any
 ) -> dict[str, Any]:
     """Label one partition; dissolve its local blocks (metric CRS)."""
     if len(df) == 0:
         return {"labels": np.empty(0, dtype=np.int64), "area": np.empty(0), "geoms": np.empty(0, dtype=object),
                 "by": np.empty(0, dtype=object)}
     labels, geoms, area, _target, _report = _label(
-        df, gap_m=gap_m, by=by, on_invalid=on_invalid, precision_m=precision_m, metric=metric
+        df, gap_m=gap_m, group_by=group_by, on_invalid=on_invalid, precision_m=precision_m, metric=metric
     )
     use = labels >= 0
     k = int(labels[use].max()) + 1 if use.any() else 0
     dissolved = _dissolve(geoms[use], labels[use], k)
     byv = np.full(k, None, dtype=object)
-    if by is not None and k:
-        first = pd.Series(df[by].to_numpy()[use]).groupby(labels[use], sort=True).first()
+    if group_by is not None and k:
+        first = pd.Series(df[group_by].to_numpy()[use]).groupby(labels[use], sort=True).first()
         byv = first.reindex(np.arange(k)).to_numpy(dtype=object)
     return {"labels": labels, "area": area, "geoms": dissolved, "by": byv}
 
 
-def _merge_local(locals_: list[dict[str, Any]], *, gap_m: float, by: Any) -> tuple[list[np.ndarray], Any]:
+def _merge_local(locals_: list[dict[str, Any]], *, gap_m: float, group_by: Any) -> tuple[list[np.ndarray], Any]:
     """Global labels of the local blocks: link blocks of different partitions."""
     sizes = [len(d["geoms"]) for d in locals_]
     offsets = np.r_[0, np.cumsum(sizes)]
@@ -426,7 +440,7 @@ def _merge_local(locals_: list[dict[str, Any]], *, gap_m: float, by: Any) -> tup
     else:
         a, b = tree.query(geoms, predicate="intersects")
     keep = (a < b) & (part[a] != part[b])
-    if by is not None:
+    if group_by is not None:
         keep &= pd.Series(byv[a]).to_numpy() == pd.Series(byv[b]).to_numpy()
     glob = _components(len(geoms), a[keep], b[keep])
     per_part = []
@@ -451,30 +465,30 @@ def _merge_local(locals_: list[dict[str, Any]], *, gap_m: float, by: Any) -> tup
     return out, (block_of_local, geoms)
 
 
-def _labels_dask(parcels: Any, *, gap_m: float, by: Any, on_invalid: str, precision_m: float):
+def _labels_dask(parcels: Any, *, gap_m: float, group_by: Any, on_invalid: str, precision_m: float):
     dask, _, _ = _dispatch.dask_modules()
     check_number(gap_m, "gap_m", minimum=0)
     check_number(precision_m, "precision_m", minimum=0)
-    if by is not None:
-        check_columns(parcels._meta, "parcels", [by])
+    if group_by is not None:
+        check_columns(parcels._meta, "parcels", [group_by])
     metric = _dispatch.global_metric(parcels)
     delayed_parts = parcels.to_delayed()
     locals_ = dask.compute(
         *[
-            dask.delayed(_local_blocks)(d, gap_m=gap_m, by=by, on_invalid=on_invalid, precision_m=precision_m,
+            dask.delayed(_local_blocks)(d, gap_m=gap_m, group_by=group_by, on_invalid=on_invalid, precision_m=precision_m,
                                         metric=metric)
             for d in delayed_parts
         ]
     )
-    labels, (block_of_local, local_geoms) = _merge_local(list(locals_), gap_m=gap_m, by=by)
+    labels, (block_of_local, local_geoms) = _merge_local(list(locals_), gap_m=gap_m, group_by=group_by)
     return metric, delayed_parts, list(locals_), labels, block_of_local, local_geoms
 
 
-def _membership_dask(parcels: Any, *, gap_m: float, by: Any, on_invalid: str, precision_m: float) -> Any:
+def _membership_dask(parcels: Any, *, gap_m: float, group_by: Any, on_invalid: str, precision_m: float) -> Any:
     """:func:`block_membership` of a dask frame (lazy, one partition per input partition)."""
     dask, _, _ = _dispatch.dask_modules()
     _metric, parts, locals_, labels, _b, _g = _labels_dask(
-        parcels, gap_m=gap_m, by=by, on_invalid=on_invalid, precision_m=precision_m
+        parcels, gap_m=gap_m, group_by=group_by, on_invalid=on_invalid, precision_m=precision_m
     )
 
     def assign(df: gpd.GeoDataFrame, lab: np.ndarray, area: np.ndarray) -> gpd.GeoDataFrame:
@@ -494,7 +508,7 @@ def _blocks_dask(
     *,
     gap_m: float,
     min_area_m2: float,
-    by: Any,
+    group_by: Any,
     ownership_col: str | None,
     planning_col: str | None,
     profile: RuleProfile,
@@ -505,9 +519,9 @@ def _blocks_dask(
     if planning_col is not None:
         check_columns(parcels._meta, "parcels", [planning_col])
     metric, _parts, locals_, labels, block_of_local, local_geoms = _labels_dask(
-        parcels, gap_m=gap_m, by=by, on_invalid=on_invalid, precision_m=precision_m
+        parcels, gap_m=gap_m, group_by=group_by, on_invalid=on_invalid, precision_m=precision_m
     )
-    cols = [c for c in (by, planning_col) if c is not None]
+    cols = [c for c in (group_by, planning_col) if c is not None]
     if ownership_col is not None and ownership_col in parcels.columns:
         cols.append(ownership_col)
     attrs = parcels[cols].compute() if cols else pd.DataFrame(index=range(sum(len(x) for x in labels)))
@@ -533,7 +547,7 @@ def _blocks_dask(
         get_crs(parcels, "parcels"),
         dissolved=dissolved,
         min_area_m2=min_area_m2,
-        by=by,
+        group_by=group_by,
         ownership_col=ownership_col,
         planning_col=planning_col,
         prof=profile,

@@ -5,7 +5,7 @@ classes at the first date and whose columns (``"to"``) hold the classes at the s
 date, both over the union of the two dates' classes, in sorted order. Each cell is the
 amount that went from the row class to the column class: area in m2 for vector layers
 (``attrs["units"] == "m2"``), a number of cells for rasters (``"cells"``, or m2 with
-``cell_area_m2=``). What could not be matched (area covered at one date only, nodata at
+``units="m2"``, the cell size read from the Raster or given as ``resolution_m=``). What could not be matched (area covered at one date only, nodata at
 one date) is never dropped silently: it is in ``attrs`` (``unmatched_before``,
 ``unmatched_after``, ``excluded_before``, ``excluded_after``), a warning says how much,
 and ``include_unmatched=True`` adds it as a row and column labelled :data:`UNMATCHED`.
@@ -48,6 +48,7 @@ import shapely
 from .._validate import check_choice, check_number, validate_frame
 from ..crs import check_same_crs, metric_crs
 from ..errors import ColumnTypeError, DroppedRowsWarning, InvalidOptionError, UrbangeoWarning
+from ..raster import Raster
 from ..settings import settings
 from . import _kernels
 from .metrics import class_raster
@@ -123,9 +124,10 @@ def transition_matrix(
     class_col_after: str | None = None,
     classes: Sequence | None = None,
     nodata: float | None = None,
-    cell_area_m2: float | None = None,
+    resolution_m: float | None = None,
+    units: Literal["cells", "m2"] | None = None,
     include_unmatched: bool = False,
-    on_invalid: Literal["raise", "fix", "drop", "warn"] = "raise",
+    on_invalid: Literal["raise", "fix", "drop", "warn"] = "fix",
 ) -> pd.DataFrame:
     """From -> to amounts of land-use change between two dates.
 
@@ -149,13 +151,19 @@ def transition_matrix(
         Classes to show even when absent at both dates (e.g. the whole legend).
     nodata : number, optional
         Raster nodata code (default: the Raster's nodata). Rasters only.
-    cell_area_m2 : float, optional
-        Rasters only: multiply the cell counts by this to get m2.
+    resolution_m : float, optional
+        Rasters only: the cell side in metres, for arrays (which have no grid) or to
+        override the Raster's cell size. Giving it asks for m2.
+    units : {"cells", "m2"}, optional
+        Rasters only: cell counts or m2. Default "m2" when ``resolution_m`` is given,
+        else "cells". The cell area is ``resolution_m ** 2``, or else the cell area of a
+        Raster in a metric CRS; :class:`~urbangeo.errors.InvalidOptionError` when neither
+        is known.
     include_unmatched : bool, default False
         Add a row and a column labelled :data:`UNMATCHED` with the area present at one
         date only (column: ``before`` area with no ``after`` polygon / nodata after;
         row: the reverse).
-    on_invalid : {"raise", "fix", "drop", "warn"}, default "raise"
+    on_invalid : {"fix", "raise", "drop", "warn"}, default "fix"
         Policy for invalid polygons (see :func:`urbangeo._validate.check_geometries`).
 
     Returns
@@ -205,14 +213,18 @@ def transition_matrix(
                 "`before` and `after` must both be GeoDataFrames (vector change) or both rasters; got "
                 f"{type(before).__name__} and {type(after).__name__}."
             )
-        if nodata is not None or cell_area_m2 is not None:
-            raise InvalidOptionError("`nodata` and `cell_area_m2` apply to rasters only; drop them for vector layers.")
+        if nodata is not None or resolution_m is not None or units == "cells":
+            raise InvalidOptionError(
+                "`nodata`, `resolution_m` and `units='cells'` apply to rasters only (vector layers give m2); "
+                "drop them for vector layers."
+            )
         return _vector_matrix(
             before, after, class_col=class_col, class_col_after=class_col_after or class_col,
             classes=classes, include_unmatched=include_unmatched, on_invalid=on_invalid,
         )
     return raster_transition_matrix(
-        before, after, nodata=nodata, classes=classes, cell_area_m2=cell_area_m2, include_unmatched=include_unmatched
+        before, after, nodata=nodata, classes=classes, resolution_m=resolution_m, units=units,
+        include_unmatched=include_unmatched,
     )
 
 
@@ -288,13 +300,36 @@ def _vector_matrix(before, after, *, class_col, class_col_after, classes, includ
     return m
 
 
+def _cell_area(raster: Raster | None, resolution_m: float | None, units: str | None, name: str) -> float | None:
+    """m2 per cell, or None for cell counts: from ``resolution_m``, else from the Raster's grid."""
+    if units is not None:
+        check_choice(units, "units", ("cells", "m2"))
+    if resolution_m is not None:
+        resolution_m = check_number(resolution_m, "resolution_m", minimum=0, strict=True)
+        if units == "cells":
+            raise InvalidOptionError(
+                "`resolution_m` converts cell counts to m2, but units='cells' asks for counts; drop one of them."
+            )
+        return resolution_m**2
+    if units != "m2":
+        return None
+    if raster is None:
+        raise InvalidOptionError(
+            "units='m2' needs the cell size, and plain arrays have no grid: pass resolution_m= (the cell side "
+            "in metres), or urbangeo.raster.Raster objects (urbangeo.io.read_raster returns them)."
+        )
+    raster.require_metric(name)
+    return raster.cell_area_m2
+
+
 def raster_transition_matrix(
     before: Any,
     after: Any,
     *,
     nodata: float | None = None,
     classes: Sequence | None = None,
-    cell_area_m2: float | None = None,
+    resolution_m: float | None = None,
+    units: Literal["cells", "m2"] | None = None,
     include_unmatched: bool = False,
 ) -> pd.DataFrame:
     """Transition matrix of two categorical rasters on the same grid.
@@ -314,8 +349,13 @@ def raster_transition_matrix(
         Nodata code; default the Raster's nodata. Masked cells are nodata as well.
     classes : sequence, optional
         Classes to show even if absent.
-    cell_area_m2 : float, optional
-        Multiply the counts by this to get m2 (``attrs["units"] == "m2"``).
+    resolution_m : float, optional
+        The cell side in metres: for arrays (which have no grid), or to override the
+        Raster's cell size. Giving it asks for m2.
+    units : {"cells", "m2"}, optional
+        Cell counts (``attrs["units"] == "cells"``) or m2 (``"m2"``). Default "m2" when
+        ``resolution_m`` is given, else "cells". The cell area is ``resolution_m ** 2``,
+        or else the cell area of the Raster (which must be in a metric CRS).
     include_unmatched : bool, default False
         Add the :data:`UNMATCHED` row/column (cells valid at one date only).
 
@@ -330,6 +370,11 @@ def raster_transition_matrix(
         Two Rasters in different CRSs.
     RasterError
         Different shapes or grids, non-integer values, not 2-D.
+    InvalidOptionError
+        ``units="m2"`` for plain arrays without ``resolution_m`` (the cell area is not
+        known), ``units="cells"`` with ``resolution_m``, or ``resolution_m`` not positive.
+    CRSError
+        ``units="m2"`` from a Raster whose CRS is not metric.
 
     Examples
     --------
@@ -352,8 +397,7 @@ def raster_transition_matrix(
     _kernels.check_same_shape(b.shape, a.shape, ("before", "after"))
     if rb is not None and ra is not None:  # cell counts: another grid is refused, never resampled
         ra.align_to(rb, resampling=None, label="after", like_label="before")
-    if cell_area_m2 is not None:
-        cell_area_m2 = check_number(cell_area_m2, "cell_area_m2", minimum=0, strict=True)
+    cell_area_m2 = _cell_area(rb if rb is not None else ra, resolution_m, units, "before" if rb is not None else "after")
     cc = _kernels.cross_counts_masked(b, a, vb, va)
     m = _frame(cc.counts, cc.rows.tolist(), cc.cols.tolist(), classes, np.int64)
     lost = pd.Series(cc.lost, index=cc.rows.tolist(), dtype=np.int64).reindex(m.index, fill_value=0)
@@ -495,6 +539,19 @@ def markov_matrix(matrix: pd.DataFrame) -> pd.DataFrame:
 
     Rows of classes absent at the first date are NaN (no probability can be estimated).
 
+    Parameters
+    ----------
+    matrix : DataFrame
+        A transition matrix (:func:`transition_matrix`): cells or m2, from -> to.
+
+    Returns
+    -------
+    DataFrame
+        The same rows and columns; each row divided by its total (``attrs["units"] ==
+        "probability"``).
+
+    Examples
+    --------
     >>> import pandas as pd
     >>> m = pd.DataFrame([[3, 1], [0, 2]], index=[1, 2], columns=[1, 2])
     >>> markov_matrix(m)
@@ -664,6 +721,13 @@ def category_intensity(matrices: pd.DataFrame | Sequence[pd.DataFrame], *, years
     loss L_ti = (loss of i / size of i at the start) / duration * 100. The uniform
     intensity is the interval's S_t; a category is "active" above it, "dormant" below.
     A class absent at the relevant date has an undefined (NaN) intensity.
+
+    Parameters
+    ----------
+    matrices : DataFrame or list of DataFrame
+        Transition matrices, one per interval, over the same extent.
+    years : sequence of numbers
+        Time points Y_1 < ... < Y_T (one more than matrices).
 
     Returns
     -------

@@ -400,13 +400,13 @@ def _valid_set(kind: str, allow_level1: bool) -> set[str]:
 def validate_codes(
     frame: pd.DataFrame,
     *,
-    column: str = "DLBM",
+    code_col: str = "DLBM",
     kind: CodeKind = "land_class",
     allow_level1: bool = True,
     allow_missing: bool = False,
     name: str = "parcels",
 ) -> None:
-    """Raise :class:`~urbangeo.errors.UnknownCodeError` if ``frame[column]`` has unknown codes.
+    """Raise :class:`~urbangeo.errors.UnknownCodeError` if ``frame[code_col]`` has unknown codes.
 
     Codes are compared after :func:`normalize_codes`. Land-class codes are checked
     against GB/T 21010-2017 plus the third-survey variants shipped with urbangeo (web
@@ -416,7 +416,7 @@ def validate_codes(
     ----------
     frame : pandas.DataFrame or geopandas.GeoDataFrame
         Table holding the codes; it is not modified.
-    column : str, default "DLBM"
+    code_col : str, default "DLBM"
         Column with the codes.
     kind : {"land_class", "ownership", "planning"}
         Which table to check against: GB/T 21010 land classes, QSXZ ownership codes,
@@ -434,7 +434,7 @@ def validate_codes(
         Lists every bad code with the row labels holding it; ``.codes`` and ``.rows``
         hold them for programs.
     MissingColumnError
-        If ``column`` is absent.
+        If ``code_col`` is absent.
 
     Examples
     --------
@@ -444,8 +444,8 @@ def validate_codes(
     urbangeo.errors.UnknownCodeError: `parcels` column 'DLBM' has 1 code not in GB/T 21010-2017 ...
     """
     check_choice(kind, "kind", _KINDS)
-    check_columns(frame, name, [column])
-    codes = normalize_codes(frame[column], kind=kind)
+    check_columns(frame, name, [code_col])
+    codes = normalize_codes(frame[code_col], kind=kind)
     codes.index = frame.index
     valid = _valid_set(kind, allow_level1)
     missing = codes.isna().to_numpy()
@@ -468,7 +468,7 @@ def validate_codes(
     )
     n = len(groups)
     raise UnknownCodeError(
-        f"`{name}` column {column!r} has {n} code{'s' if n > 1 else ''} not in {table}: "
+        f"`{name}` column {code_col!r} has {n} code{'s' if n > 1 else ''} not in {table}: "
         f"{'; '.join(parts)}{more}. {fix}",
         codes=list(groups),
         rows=list(codes.index[bad]),

@@ -66,7 +66,7 @@ analogue ``0.25 P / sqrt(A)`` (square standard: a square is 1, so values are clo
 the raster ones; a circle is 0.886) or ``P / (2 sqrt(pi A))`` with
 ``shape_standard="circle"`` (FRAGSTATS' vector formula: a circle is 1, a square
 1.128). AI and COHESION are cell counts: on polygons their continuous limit is 100
-for every shape, so they are NaN unless ``cell_size_m=`` is given: then they are
+for every shape, so they are NaN unless ``resolution_m=`` is given: then they are
 computed on the layer burnt into cells of that side (the other metrics stay vector).
 
 References
@@ -168,12 +168,12 @@ def class_raster(obj: Any, name: str, *, nodata: float | None = None) -> tuple[n
     return codes, valid, None
 
 
-def _cell_size(raster: Raster | None, cell_size_m: float | None, name: str = "landscape") -> float:
-    if cell_size_m is not None:
-        return check_number(cell_size_m, "cell_size_m", minimum=0, strict=True)
+def _cell_size(raster: Raster | None, resolution_m: float | None, name: str = "landscape") -> float:
+    if resolution_m is not None:
+        return check_number(resolution_m, "resolution_m", minimum=0, strict=True)
     if raster is None:
         raise InvalidOptionError(
-            "`cell_size_m` is needed for a bare array: pass the cell side in metres, e.g. cell_size_m=30.0, "
+            "`resolution_m` is needed for a bare array: pass the cell side in metres, e.g. resolution_m=30.0, "
             "or pass a urbangeo.raster.Raster (from urbangeo.io.read_raster)."
         )
     dx, dy = raster.res
@@ -182,7 +182,7 @@ def _cell_size(raster: Raster | None, cell_size_m: float | None, name: str = "la
         raise CRSError(
             f"`{name}` is in {crs.name!r}, not a projected CRS in metres, so its cells have no fixed size in "
             f"metres. Reproject it (nearest neighbour) to a metric CRS such as a CGCS2000 Gauss-Krueger zone, "
-            f"or pass cell_size_m= to treat the cells as squares of that side."
+            f"or pass resolution_m= to treat the cells as squares of that side."
         )
     if not np.isclose(dx, dy, rtol=1e-6):
         raise RasterError(
@@ -191,9 +191,9 @@ def _cell_size(raster: Raster | None, cell_size_m: float | None, name: str = "la
     return float(dx)
 
 
-def _raster_tables(landscape, *, cell_size_m, nodata, neighbours, boundary_edge):
+def _raster_tables(landscape, *, resolution_m, nodata, neighbours, boundary_edge):
     data, valid, raster = class_raster(landscape, "landscape", nodata=nodata)
-    c = _cell_size(raster, cell_size_m)
+    c = _cell_size(raster, resolution_m)
     rc = _kernels.raster_counts(data, valid, neighbours=_check_neighbours(neighbours))
     if rc.n_cells == 0:
         raise EmptyDataError("`landscape` has no valid cells (all nodata).")
@@ -357,7 +357,7 @@ def polygon_patches(
     class_col: str,
     neighbours: int = 8,
     shape_standard: Literal["square", "circle"] = "square",
-    on_invalid: Literal["raise", "fix", "drop", "warn"] = "raise",
+    on_invalid: Literal["raise", "fix", "drop", "warn"] = "fix",
 ) -> gpd.GeoDataFrame:
     """Patches of a polygon land-use layer: touching polygons of one class, dissolved.
 
@@ -373,7 +373,9 @@ def polygon_patches(
         they must share a boundary of positive length.
     shape_standard : {"square", "circle"}, default "square"
         ``SHAPE = 0.25 P / sqrt(A)`` (square = 1) or ``P / (2 sqrt(pi A))`` (circle = 1).
-    on_invalid : {"raise", "fix", "drop", "warn"}, default "raise"
+    on_invalid : {"fix", "raise", "drop", "warn"}, default "fix"
+        Policy for invalid polygons (see :func:`urbangeo._validate.check_geometries`): a repair
+        raises a :class:`~urbangeo.errors.GeometryFixedWarning` naming the rows.
 
     Returns
     -------
@@ -507,8 +509,8 @@ def _polygon_tables(landscape, *, class_col, neighbours, boundary_edge, shape_st
 # --------------------------------------------------------------------------- public
 
 
-def _rasterised_tables(landscape, *, class_col, cell_size_m, neighbours, on_invalid):
-    """Raster metrics of a polygon layer burnt into square cells of ``cell_size_m`` (cell centres)."""
+def _rasterised_tables(landscape, *, class_col, resolution_m, neighbours, on_invalid):
+    """Raster metrics of a polygon layer burnt into square cells of ``resolution_m`` (cell centres)."""
     try:
         from rasterio.features import rasterize
         from rasterio.transform import from_origin
@@ -516,7 +518,7 @@ def _rasterised_tables(landscape, *, class_col, cell_size_m, neighbours, on_inva
         from ..errors import MissingDependencyError
 
         raise MissingDependencyError("AI/COHESION on polygons rasterise them: pip install 'urbangeo[raster]'") from exc
-    cell = check_number(cell_size_m, "cell_size_m", minimum=0, strict=True)
+    cell = check_number(resolution_m, "resolution_m", minimum=0, strict=True)
     frame, _ = _polygon_input(landscape, class_col, on_invalid)
     values = frame[class_col].to_numpy()
     try:
@@ -528,24 +530,24 @@ def _rasterised_tables(landscape, *, class_col, cell_size_m, neighbours, on_inva
     width, height = max(1, int(np.ceil((x1 - x0) / cell))), max(1, int(np.ceil((y1 - y0) / cell)))
     if width * height > 50_000_000:
         raise InvalidOptionError(
-            f"`cell_size_m`={cell} gives a {width} x {height} grid; choose a coarser cell for AI/COHESION."
+            f"`resolution_m`={cell} gives a {width} x {height} grid; choose a coarser cell for AI/COHESION."
         )
     grid = rasterize(zip(frame.geometry.values, code), out_shape=(height, width), fill=0,
                      transform=from_origin(x0, y1, cell, cell), dtype="int32")
-    cls, land = _raster_tables(np.ma.masked_equal(grid, 0), cell_size_m=cell, nodata=None, neighbours=neighbours,
+    cls, land = _raster_tables(np.ma.masked_equal(grid, 0), resolution_m=cell, nodata=None, neighbours=neighbours,
                                boundary_edge=False)
     cls.index = pd.Index([classes[int(c) - 1] for c in cls.index], name="class")
     return cls, land
 
 
-def _tables(landscape, *, class_col, cell_size_m, nodata, neighbours, boundary_edge, shape_standard, on_invalid):
+def _tables(landscape, *, class_col, resolution_m, nodata, neighbours, boundary_edge, shape_standard, on_invalid):
     if isinstance(landscape, gpd.GeoDataFrame):
         if nodata is not None:
             raise InvalidOptionError("`nodata` applies to rasters only; drop it for a polygon layer.")
         cls, land = _polygon_tables(landscape, class_col=class_col, neighbours=neighbours,
                                     boundary_edge=boundary_edge, shape_standard=shape_standard, on_invalid=on_invalid)
-        if cell_size_m is not None:
-            rcls, rland = _rasterised_tables(landscape, class_col=class_col, cell_size_m=cell_size_m,
+        if resolution_m is not None:
+            rcls, rland = _rasterised_tables(landscape, class_col=class_col, resolution_m=resolution_m,
                                              neighbours=neighbours, on_invalid=on_invalid)
             for col in ("AI_pct", "COHESION_pct"):
                 cls[col] = rcls[col].reindex(cls.index).to_numpy()
@@ -553,7 +555,7 @@ def _tables(landscape, *, class_col, cell_size_m, nodata, neighbours, boundary_e
         return cls, land
     if class_col is not None:
         raise InvalidOptionError("`class_col` applies to polygon layers only; a raster holds the class codes itself.")
-    return _raster_tables(landscape, cell_size_m=cell_size_m, nodata=nodata, neighbours=neighbours,
+    return _raster_tables(landscape, resolution_m=resolution_m, nodata=nodata, neighbours=neighbours,
                           boundary_edge=boundary_edge)
 
 
@@ -566,7 +568,7 @@ _PARAMS = """
         or a polygon layer with ``class_col``.
     class_col : str, optional
         Polygon layers: the column with the class.
-    cell_size_m : float, optional
+    resolution_m : float, optional
         Rasters: cell side in metres; default from the Raster's transform (its CRS must
         be metric). Needed for bare arrays. Polygon layers: compute AI and COHESION
         (cell-count metrics, NaN otherwise) on the layer burnt into cells of this side
@@ -582,7 +584,7 @@ _PARAMS = """
         always include it.
     shape_standard : {"square", "circle"}, default "square"
         Polygons: SHAPE/LSI standard, ``0.25 P / sqrt(A)`` or ``P / (2 sqrt(pi A))``.
-    on_invalid : {"raise", "fix", "drop", "warn"}, default "raise"
+    on_invalid : {"fix", "raise", "drop", "warn"}, default "fix"
         Polygons: invalid-geometry policy.
 """
 
@@ -591,12 +593,12 @@ def class_metrics(
     landscape: Any,
     *,
     class_col: str | None = None,
-    cell_size_m: float | None = None,
+    resolution_m: float | None = None,
     nodata: float | None = None,
     neighbours: int = 8,
     boundary_edge: bool = False,
     shape_standard: Literal["square", "circle"] = "square",
-    on_invalid: Literal["raise", "fix", "drop", "warn"] = "raise",
+    on_invalid: Literal["raise", "fix", "drop", "warn"] = "fix",
 ) -> pd.DataFrame:
     """FRAGSTATS class-level metrics for every class of a raster or a polygon layer.
     {params}
@@ -619,11 +621,11 @@ def class_metrics(
 
     >>> import numpy as np
     >>> r = np.zeros((4, 4), dtype=np.uint8); r[1:3, 1:3] = 1
-    >>> m = class_metrics(r, cell_size_m=10.0)
+    >>> m = class_metrics(r, resolution_m=10.0)
     >>> m.loc[1, ["NP", "CA_ha", "TE_m", "LSI", "AI_pct"]].tolist()
     [1.0, 0.04, 80.0, 1.0, 100.0]
     """
-    return _tables(landscape, class_col=class_col, cell_size_m=cell_size_m, nodata=nodata, neighbours=neighbours,
+    return _tables(landscape, class_col=class_col, resolution_m=resolution_m, nodata=nodata, neighbours=neighbours,
                    boundary_edge=boundary_edge, shape_standard=shape_standard, on_invalid=on_invalid)[0]
 
 
@@ -631,12 +633,12 @@ def landscape_metrics(
     landscape: Any,
     *,
     class_col: str | None = None,
-    cell_size_m: float | None = None,
+    resolution_m: float | None = None,
     nodata: float | None = None,
     neighbours: int = 8,
     boundary_edge: bool = False,
     shape_standard: Literal["square", "circle"] = "square",
-    on_invalid: Literal["raise", "fix", "drop", "warn"] = "raise",
+    on_invalid: Literal["raise", "fix", "drop", "warn"] = "fix",
 ) -> pd.DataFrame:
     """FRAGSTATS landscape-level metrics of a raster or a polygon layer.
     {params}
@@ -653,11 +655,11 @@ def landscape_metrics(
     --------
     >>> import numpy as np
     >>> r = np.array([[1, 1], [2, 2]])
-    >>> landscape_metrics(r, cell_size_m=1.0)[["NP", "TE_m", "SHDI", "SIDI"]].round(4)
+    >>> landscape_metrics(r, resolution_m=1.0)[["NP", "TE_m", "SHDI", "SIDI"]].round(4)
                NP  TE_m    SHDI  SIDI
     landscape   2   2.0  0.6931   0.5
     """
-    return _tables(landscape, class_col=class_col, cell_size_m=cell_size_m, nodata=nodata, neighbours=neighbours,
+    return _tables(landscape, class_col=class_col, resolution_m=resolution_m, nodata=nodata, neighbours=neighbours,
                    boundary_edge=boundary_edge, shape_standard=shape_standard, on_invalid=on_invalid)[1]
 
 

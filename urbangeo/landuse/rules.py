@@ -182,12 +182,12 @@ def _same_kind(old: Any, new: Any) -> bool:
     return kind(old) == kind(new)
 
 
-def load_profile(profile: str | Path | RuleProfile = "national", /, **overrides: Any) -> RuleProfile:
+def load_profile(profile: str | Path | RuleProfile, /, **overrides: Any) -> RuleProfile:
     """Load a rule profile by name or path, optionally overriding some rules.
 
     Parameters
     ----------
-    profile : str, path or RuleProfile, default "national"
+    profile : str, path or RuleProfile
         ``"national"``, ``"guangdong"``, ``"zhejiang"`` (see :func:`available_profiles`),
         the path of a TOML file with the same layout, or a profile to override.
     **overrides

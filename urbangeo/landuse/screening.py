@@ -383,8 +383,8 @@ def _screen_frame(
         project_col=project_col,
         precision_m=precision_m,
     )
-    validate_codes(parcels, column=class_col, kind="land_class")
-    validate_codes(parcels, column=ownership_col, kind="ownership")
+    validate_codes(parcels, code_col=class_col, kind="land_class")
+    validate_codes(parcels, code_col=ownership_col, kind="ownership")
     classes = normalize_codes(parcels[class_col]).to_numpy(dtype=object)
     category = category_of(classes).to_numpy(dtype=object)
     no_cat = pd.isna(category)
@@ -683,7 +683,7 @@ def _screen_dask(parcels: Any, *, profile: Any, route: str, project_col: str | N
 def conversion_summary(
     screened: pd.DataFrame,
     *,
-    by: Hashable | None = None,
+    group_by: Hashable | None = None,
     class_col: str = "DLBM",
     profile: str | Path | RuleProfile | None = None,
 ) -> pd.DataFrame:
@@ -693,7 +693,7 @@ def conversion_summary(
     ----------
     screened : GeoDataFrame
         Output of :func:`screen_conversion`.
-    by : column name, optional
+    group_by : column name, optional
         Group eligible parcels by this column (e.g. a project or block id).
     class_col : str, default "DLBM"
         Land-class column (to tell cultivated land, class 01, from other land).
@@ -740,7 +740,7 @@ def conversion_summary(
         )
     info = screened.attrs.get("screening", {})
     el = screened[screened["eligible"].to_numpy(dtype=bool)]
-    keys = el[by] if by is not None else pd.Series("all", index=el.index)
+    keys = el[group_by] if group_by is not None else pd.Series("all", index=el.index)
     cat = el["category"].astype(object)
     frame = pd.DataFrame(
         {
@@ -754,7 +754,7 @@ def conversion_summary(
         }
     )
     out = frame.groupby("key", sort=True).sum()
-    out.index.name = by
+    out.index.name = group_by
     if info.get("route", "expropriation") == "expropriation":
         prof = load_profile(profile if profile is not None else info.get("profile", "national"))
         cult_mask = level1_of(el[class_col]).isin(list(prof["cultivated_land_classes"])).to_numpy(dtype=bool)
@@ -776,7 +776,7 @@ def conversion_summary(
 def area_statistics(
     parcels: gpd.GeoDataFrame,
     *,
-    by: tuple[str, ...] | list[str] = ("village", "QSXZ", "category"),
+    group_by: tuple[str, ...] | list[str] = ("village", "QSXZ", "category"),
     class_col: str = "DLBM",
     village_col: str = "ZLDWDM",
     area_col: str | None = "TBDLMJ",
@@ -787,7 +787,7 @@ def area_statistics(
     ----------
     parcels : GeoDataFrame
         Parcels in any CRS; not modified.
-    by : sequence of str
+    group_by : sequence of str, default ("village", "QSXZ", "category")
         Grouping keys: column names of ``parcels``, or the derived keys ``"village"``
         (first 12 digits of ``village_col``), ``"category"`` (A/C/U of ``class_col``),
         ``"level1"`` (level-1 class) and ``"planning"`` (2020 planning class).
@@ -827,7 +827,7 @@ def area_statistics(
     ...     "ZLDWDM": ["4406040010010000001"] * 3},
     ...     geometry=[shapely.box(0, 0, 100, 100), shapely.box(100, 0, 200, 50), shapely.box(0, 100, 100, 200)],
     ...     crs="EPSG:4547")
-    >>> area_statistics(p, by=("QSXZ", "category"))
+    >>> area_statistics(p, group_by=("QSXZ", "category"))
                    n_parcels  area_m2  area_mu  share
     QSXZ category
     10   A                 1  10000.0     15.0    0.4
@@ -835,9 +835,9 @@ def area_statistics(
          C                 1   5000.0      7.5    0.2
     """
     check_geodataframe(parcels, "parcels")
-    keys = list(by)
+    keys = list(group_by)
     if not keys:
-        raise InvalidOptionError("`by` is empty; pass at least one key, e.g. by=('QSXZ',).")
+        raise InvalidOptionError("`group_by` is empty; pass at least one key, e.g. group_by=('QSXZ',).")
     need = []
     for k in keys:
         if k in parcels.columns:
@@ -852,15 +852,15 @@ def area_statistics(
             v = parcels[village_col].astype(object)
             cols[k] = v.where(v.isna(), v.astype(str).str[:12]).to_numpy()
         elif k == "category":
-            validate_codes(parcels, column=class_col)
+            validate_codes(parcels, code_col=class_col)
             cols[k] = category_of(parcels[class_col]).to_numpy(dtype=object)
         elif k == "level1":
-            validate_codes(parcels, column=class_col)
+            validate_codes(parcels, code_col=class_col)
             cols[k] = level1_of(parcels[class_col]).to_numpy(dtype=object)
         else:
             from .codes import planning_class_of
 
-            validate_codes(parcels, column=class_col)
+            validate_codes(parcels, code_col=class_col)
             cols[k] = planning_class_of(parcels[class_col]).to_numpy(dtype=object)
     use_official = area_col is not None and area_col in parcels.columns
     if use_official:

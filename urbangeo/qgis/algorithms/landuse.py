@@ -111,7 +111,7 @@ class AssembleBlocks(UrbangeoAlgorithm):
         by = self.field(parameters, "BY", context)
         min_area = None if parameters.get("MIN_AREA_M2") in (None, "") else self.parameterAsDouble(parameters, "MIN_AREA_M2", context)
         blocks = self.function(LU, "assemble_blocks")(
-            parcels, gap_m=gap, min_area_m2=min_area, by=by,
+            parcels, gap_m=gap, min_area_m2=min_area, group_by=by,
             ownership_col=self.field(parameters, "OWNERSHIP_FIELD", context),
             planning_col=self.field(parameters, "PLANNING_FIELD", context),
             profile=PROFILES[self.parameterAsEnum(parameters, "PROFILE", context)],
@@ -119,7 +119,7 @@ class AssembleBlocks(UrbangeoAlgorithm):
         feedback.pushInfo(f"{len(blocks)} blocks from {len(parcels)} parcels")
         results = {"OUTPUT": self.write_frame(blocks, parameters, "OUTPUT", context, feedback)}
         if parameters.get("MEMBERSHIP") is not None:
-            members = self.function(LU, "block_membership")(parcels, gap_m=gap, by=by)
+            members = self.function(LU, "block_membership")(parcels, gap_m=gap, group_by=by)
             results["MEMBERSHIP"] = self.write_frame(members, parameters, "MEMBERSHIP", context)
         return results
 
@@ -170,7 +170,7 @@ class TransitionMatrix(UrbangeoAlgorithm):
             before, after,
             class_col=self.parameterAsString(parameters, "CLASS_FIELD", context) or "DLBM",
             class_col_after=self.parameterAsString(parameters, "CLASS_FIELD_AFTER", context) or None,
-            cell_area_m2=cell_area,
+            resolution_m=None if cell_area is None else cell_area**0.5,  # square cells of that area
             include_unmatched=self.parameterAsBoolean(parameters, "INCLUDE_UNMATCHED", context),
         )  # fmt: skip
         feedback.pushInfo(f"{matrix.shape[0]} x {matrix.shape[1]} classes, units {matrix.attrs.get('units')}")
