@@ -83,18 +83,6 @@ KNOWN_DEVIATIONS: dict[str, list[str]] = {
     # subsidence
     # landuse
     # core
-    "crs.get_crs": ["no numpydoc Parameters section"],
-    "crs.check_same_crs": ["no numpydoc Parameters section"],
-    "crs.is_metric": ["no numpydoc Parameters section"],
-    "crs.metric_crs": ["no numpydoc Parameters section"],
-    "crs.to_metric": ["no numpydoc Parameters section"],
-    "datasets.get_path": ["no numpydoc Parameters section"],
-    "datasets.shared_path": ["no numpydoc Parameters section"],
-    "io.list_layers": ["no numpydoc Parameters section"],
-    "io.check_georeferenced": ["no numpydoc Parameters section", "positional option `name`"],
-    "testing.assert_not_mutated": ["no numpydoc Parameters section"],
-    "urbangeo.show_logs": ["no numpydoc Parameters section", "positional option `level`"],
-    "urbangeo.hide_logs": ["no numpydoc Parameters section", "positional option `handler`"],
 }
 
 

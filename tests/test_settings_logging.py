@@ -51,14 +51,14 @@ def test_library_is_silent_until_asked(capsys):
     logger.warning("should not print")
     assert capsys.readouterr().err == ""  # NullHandler; no basicConfig at import
     stream = io.StringIO()
-    handler = urbangeo.show_logs("DEBUG", stream=stream)
+    handler = urbangeo.show_logs(level="DEBUG", stream=stream)
     try:
         import geopandas as gpd
         from shapely import Point
 
         urbangeo.to_metric(gpd.GeoDataFrame(geometry=[Point(113, 23)], crs=4326), name="pts")
     finally:
-        urbangeo.hide_logs(handler)
+        urbangeo.hide_logs(handler=handler)
     assert "reprojecting pts" in stream.getvalue()
 
 

@@ -300,8 +300,30 @@ _CRS_FIX = (
 def get_crs(obj: Any, name: str) -> CRS:
     """Return the CRS of ``obj`` or raise :class:`CRSError` naming the argument.
 
-    ``obj`` may be a GeoDataFrame, GeoSeries, anything with a ``.crs`` attribute, or
-    anything :class:`pyproj.CRS` accepts.
+    Parameters
+    ----------
+    obj : GeoDataFrame, GeoSeries, object with a ``.crs`` attribute, or CRS-like
+        The input whose CRS is wanted; anything :meth:`pyproj.CRS.from_user_input` reads
+        (a ``pyproj.CRS``, ``"EPSG:4547"``, ``4547``, WKT) is taken as the CRS itself.
+    name : str
+        The argument's name in the caller, used in the error message.
+
+    Returns
+    -------
+    pyproj.CRS
+
+    Raises
+    ------
+    CRSError
+        ``obj`` has no CRS, or one that PROJ cannot read; the message names ``name``
+        and shows how to set it.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import Point
+    >>> get_crs(gpd.GeoDataFrame(geometry=[Point(0, 0)], crs=4326), "points").to_epsg()
+    4326
     """
     crs = getattr(obj, "crs", obj)
     if crs is None:

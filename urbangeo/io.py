@@ -409,7 +409,29 @@ def write(
 
 
 def list_layers(source: str | os.PathLike) -> pd.DataFrame:
-    """Layers of a multi-layer file as a DataFrame (name, geometry_type)."""
+    """Layers of a multi-layer file as a DataFrame (name, geometry_type).
+
+    Parameters
+    ----------
+    source : path or str
+        A GeoPackage or any file GDAL reads.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per layer, columns ``name`` and ``geometry_type`` (None for a table
+        without geometry).
+
+    Examples
+    --------
+    >>> import geopandas as gpd, tempfile, os
+    >>> from shapely import Point
+    >>> path = os.path.join(tempfile.mkdtemp(), "two.gpkg")
+    >>> g = gpd.GeoDataFrame(geometry=[Point(0, 0)], crs=4326)
+    >>> _ = write(g, path, layer="a"); _ = write(g, path, layer="b")
+    >>> sorted(list_layers(path)["name"])
+    ['a', 'b']
+    """
     import pyogrio
 
     arr = pyogrio.list_layers(source)

@@ -447,8 +447,30 @@ def reproject_raster(
 FLOAT32_ATOL = 1e-6
 
 
-def check_georeferenced(profile: dict, name: str = "raster") -> None:
-    """Raise :class:`GeoreferenceError` if a rasterio profile has no CRS or geotransform."""
+def check_georeferenced(profile: dict, *, name: str = "raster") -> None:
+    """Raise :class:`GeoreferenceError` if a rasterio profile has no CRS or geotransform.
+
+    Parameters
+    ----------
+    profile : dict
+        A rasterio profile (or any mapping with ``crs`` and ``transform``).
+    name : str, default "raster"
+        What the profile belongs to, named in the error message.
+
+    Raises
+    ------
+    GeoreferenceError
+        ``profile`` has no CRS, or no geotransform (none, or the identity: pixel
+        coordinates only).
+
+    Examples
+    --------
+    >>> from affine import Affine
+    >>> check_georeferenced({"crs": "EPSG:4547", "transform": Affine(30, 0, 0, 0, -30, 60)})
+    >>> check_georeferenced({"crs": None, "transform": Affine.identity()}, name="dem")
+    Traceback (most recent call last):
+    urbangeo.errors.GeoreferenceError: `dem` has no CRS; ...
+    """
     if profile.get("crs") is None:
         raise GeoreferenceError(
             f"`{name}` has no CRS; set one when writing it (e.g. profile['crs'] = 'EPSG:4547') or "
@@ -510,7 +532,7 @@ def _write_geotiff(array: np.ndarray, target: str | os.PathLike, profile: dict, 
 
     prof = dict(profile)
     prof.update(overrides)
-    check_georeferenced(prof, "profile")
+    check_georeferenced(prof, name="profile")
     data = np.asarray(array) if not np.ma.isMaskedArray(array) else array
     _check_raster_array(data, prof.get("dtype"))
     if data.ndim == 2:
@@ -581,7 +603,7 @@ def _read_raster(
         if arg is not None:  # a wing's door: refused just below with GeoreferenceError naming the argument
             warnings.simplefilter("ignore", NotGeoreferencedWarning)
         with rasterio.open(source) as src:
-            check_georeferenced({"crs": src.crs, "transform": src.transform}, label)
+            check_georeferenced({"crs": src.crs, "transform": src.transform}, name=label)
             if not isinstance(band, (int, np.integer)) or isinstance(band, bool) or not 1 <= band <= src.count:
                 raise InvalidOptionError(
                     f"`band` must be between 1 and {src.count} for {str(source)!r}; got {band!r}."

@@ -97,7 +97,29 @@ def _is_na(x: Any) -> bool:
 
 @contextlib.contextmanager
 def assert_not_mutated(*objs: Any) -> Iterator[None]:
-    """Fail if any of ``objs`` differs after the ``with`` block from before it."""
+    """Fail if any of ``objs`` differs after the ``with`` block from before it.
+
+    Parameters
+    ----------
+    *objs : object
+        The inputs to watch; each is deep-copied on entry and compared on exit (see the
+        module docstring for what is compared).
+
+    Raises
+    ------
+    AssertionError
+        An input changed; the message names its position (``input #0``) and what changed
+        (columns, dtypes, CRS, a column's values, ``attrs`` ...).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"a": [1, 2]})
+    >>> with assert_not_mutated(df):
+    ...     df["b"] = 0
+    Traceback (most recent call last):
+    AssertionError: input #0: columns changed...
+    """
     snaps = [_snapshot(o) for o in objs]
     yield
     for i, (before, after) in enumerate(zip(snaps, objs)):
