@@ -364,7 +364,7 @@ def test_solver_log_goes_to_urbangeo_logging_when_shown(capfd):
         site_facilities(None, demand, candidates=cand, model="mclp", p=2, minutes=5, costs=costs, solver="exact")
         out, _ = capfd.readouterr()
     finally:
-        urbangeo.hide_logs(handler)
+        urbangeo.hide_logs(handler=handler)
     assert out == ""  # still nothing on stdout ...
     assert "HiGHS: MIP has" in stream.getvalue()  # ... the solver's log went to the urbangeo log instead
 

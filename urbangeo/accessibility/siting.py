@@ -377,119 +377,17 @@ def site_facilities(
     >>> sites.source_index.tolist(), sites.attrs["siting"]["objective"]
     ([1], 3.0)
     """
-    check_choice(model, "model", MODELS)
-    check_choice(solver, "solver", SOLVERS)
-    check_geodataframe(demand, "demand")
-    crs = get_crs(demand, "demand")
-    _check_locations(demand, "demand")
-    if existing is not None:
-        check_geodataframe(existing, "existing", allow_empty=True)
-        get_crs(existing, "existing")
-        _check_locations(existing, "existing")
-    if candidates is None:
-        if network is None:
-            raise InvalidOptionError("give `candidates`, or a `network` whose intersections become candidates.")
-        candidates = network_candidates(network)
-    check_geodataframe(candidates, "candidates")
-    get_crs(candidates, "candidates")
-    _check_locations(candidates, "candidates")
-    if model in ("mclp", "p_median"):
-        if p is None:
-            raise InvalidOptionError(f"model={model!r} needs `p`, the number of new sites to open.")
-        if isinstance(p, bool) or not isinstance(p, (int, np.integer)) or p < 0:
-            raise InvalidOptionError(f"`p` must be an integer >= 0; got {p!r}.")
-        if p > len(candidates):
-            raise InvalidOptionError(f"`p`={p} is more than the {len(candidates)} candidates.")
-    if model in ("lscp", "mclp"):
-        if minutes is None:
-            raise InvalidOptionError(f"model={model!r} needs `minutes`, the coverage standard.")
-        minutes = check_number(minutes, "minutes", minimum=0)
-    if time_limit_s is not None:
-        time_limit_s = check_number(time_limit_s, "time_limit_s", minimum=0, strict=True)
+    crs, candidates = _check_inputs(network, demand, candidates, existing, model=model, solver=solver)
+    minutes, time_limit_s = _check_model_options(model, p=p, minutes=minutes, time_limit_s=time_limit_s,
+                                                 n_candidates=len(candidates))
     w = _weights(demand, population_col)
-    n_exist = 0 if existing is None else len(existing)
     sites = _sites_frame(existing, candidates, crs)
-    if costs is not None:
-        labels = (list(existing.index) if existing is not None else []) + list(candidates.index)
-        if n_exist and len(set(labels)) != len(labels) and isinstance(costs, pd.DataFrame):
-            raise InvalidOptionError(
-                "`existing` and `candidates` share index labels, so `costs` columns are ambiguous; give them "
-                "distinct labels (e.g. candidates.index = 'c' + candidates.index.astype(str)) or pass an array."
-            )
-        mat = _costs_from_frame(costs, demand, labels)
-    elif network is not None:
-        limit = minutes if model in ("lscp", "mclp") else None
-        geo = demand.geometry
-        no_geom = (geo.isna() | geo.is_empty).to_numpy()
-        if no_geom.any():
-            labels = list(demand.index[no_geom])
-            shown = ", ".join(repr(x) for x in labels[:5]) + (" ..." if len(labels) > 5 else "")
-            warnings.warn(
-                f"site_facilities: {len(labels)} of {len(demand)} rows of `demand` have no geometry (rows {shown}); "
-                f"they cannot be placed on the network, are left out of the {model} model (their weight counts in "
-                f"total_weight, never as covered) and are listed in attrs['siting']['excluded_demand']. Give them "
-                f"a location, or drop them first: demand[~(demand.geometry.isna() | demand.geometry.is_empty)].",
-                DroppedRowsWarning,
-                stacklevel=2,
-            )
-        # site labels that mean something in messages: the candidates' own, or "existing 'x'"/"candidate 'y'"
-        if n_exist:
-            site_labels = [f"{src} {lab!r}" for src, lab in zip(sites["source"], sites["source_index"])]
-            site_name = "existing + candidates"
-        else:
-            site_labels, site_name = list(candidates.index), "candidates"
-        mat = np.full((len(demand), len(sites)), np.inf)
-        mat[~no_geom] = _network_costs(
-            network, demand[~no_geom], sites.set_axis(site_labels), limit_minutes=limit, speed_kmh=speed_kmh,
-            max_snap_m=max_snap_m, names=("demand", site_name),
-        )
-    else:
-        raise InvalidOptionError("give a `network` (walking times are computed on it) or a `costs` matrix.")
-    fixed = np.zeros(len(sites), dtype=bool)
-    fixed[:n_exist] = True
-
-    from scipy.sparse import csr_matrix
-
-    if model == "lscp":
-        res = _solvers.solve_lscp(csr_matrix(mat <= minutes), fixed, method=solver, time_limit_s=time_limit_s)
-    elif model == "mclp":
-        res = _solvers.solve_mclp(csr_matrix(mat <= minutes), w, p, fixed, method=solver,
-                                  time_limit_s=time_limit_s)
-    else:
-        res = _solvers.solve_p_median(mat, w, p, fixed, method=solver, time_limit_s=time_limit_s)
-
-    out = sites.iloc[res.chosen].reset_index(drop=True)
-    out["new"] = out["source"].eq("candidate")
-    sub = mat[:, res.chosen]
-    best = sub.min(axis=1) if len(res.chosen) else np.full(len(demand), np.inf)
-    reach = np.isfinite(best)
-    nearest = np.where(reach, sub.argmin(axis=1) if len(res.chosen) else 0, -1)
-    k = len(out)
-    out["n_assigned"] = np.bincount(nearest[reach], minlength=k).astype(np.int64)
-    out["weight_assigned"] = np.bincount(nearest[reach], weights=w[reach], minlength=k)
-    if model in ("lscp", "mclp"):
-        cov = reach & (best <= minutes)
-        out["weight_covered"] = np.bincount(nearest[cov], weights=w[cov], minlength=k)
-        covered_weight = float(w[cov].sum())
-    else:
-        covered_weight = float(w[reach].sum())
-    wm = np.bincount(nearest[reach], weights=(w * np.where(reach, best, 0.0))[reach], minlength=k)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["mean_minutes"] = np.where(out["weight_assigned"] > 0, wm / out["weight_assigned"].to_numpy(), np.nan)
-    gone = np.zeros(len(demand), dtype=bool)
-    if costs is None:
-        gone |= no_geom
-    unreachable = np.zeros(len(demand), dtype=bool)
-    unreachable[np.asarray(res.excluded_demand, dtype=np.int64)] = True
-    unreachable &= ~gone
-    excluded = list(demand.index[gone | unreachable])
-    if unreachable.any():
-        warnings.warn(
-            f"{int(unreachable.sum())} demand rows cannot be reached by any site within the threshold/network and "
-            f"are left out of the {model} model (listed in attrs['siting']['excluded_demand']).",
-            UrbangeoWarning,
-            stacklevel=2,
-        )
+    n_exist = 0 if existing is None else len(existing)
+    mat, gone = _site_costs(network, demand, sites, costs=costs, existing=existing, candidates=candidates,
+                            model=model, minutes=minutes, speed_kmh=speed_kmh, max_snap_m=max_snap_m)
+    res = _solve(model, mat, w, p=p, minutes=minutes, n_exist=n_exist, solver=solver, time_limit_s=time_limit_s)
+    out, covered_weight = _open_sites(sites, res, mat, w, model=model, minutes=minutes)
+    excluded = _excluded_demand(demand, res, gone, model)
     out.attrs["siting"] = {
         "model": model,
         "solver": solver,
@@ -509,6 +407,156 @@ def site_facilities(
         "excluded_demand": excluded,
     }
     return out
+
+
+# --------------------------------------------------------------------------- the steps of site_facilities
+def _check_inputs(network, demand, candidates, existing, *, model, solver):
+    """Step 1, validate the frames: points or polygons with a CRS; candidates default to intersections.
+
+    Returns ``(crs of demand, candidates)``.
+    """
+    check_choice(model, "model", MODELS)
+    check_choice(solver, "solver", SOLVERS)
+    check_geodataframe(demand, "demand")
+    crs = get_crs(demand, "demand")
+    _check_locations(demand, "demand")
+    if existing is not None:
+        check_geodataframe(existing, "existing", allow_empty=True)
+        get_crs(existing, "existing")
+        _check_locations(existing, "existing")
+    if candidates is None:
+        if network is None:
+            raise InvalidOptionError("give `candidates`, or a `network` whose intersections become candidates.")
+        candidates = network_candidates(network)
+    check_geodataframe(candidates, "candidates")
+    get_crs(candidates, "candidates")
+    _check_locations(candidates, "candidates")
+    return crs, candidates
+
+
+def _check_model_options(model, *, p, minutes, time_limit_s, n_candidates):
+    """Step 1, validate the options each model needs: ``p`` (mclp, p_median), ``minutes`` (lscp, mclp).
+
+    Returns the checked ``(minutes, time_limit_s)``.
+    """
+    if model in ("mclp", "p_median"):
+        if p is None:
+            raise InvalidOptionError(f"model={model!r} needs `p`, the number of new sites to open.")
+        if isinstance(p, bool) or not isinstance(p, (int, np.integer)) or p < 0:
+            raise InvalidOptionError(f"`p` must be an integer >= 0; got {p!r}.")
+        if p > n_candidates:
+            raise InvalidOptionError(f"`p`={p} is more than the {n_candidates} candidates.")
+    if model in ("lscp", "mclp"):
+        if minutes is None:
+            raise InvalidOptionError(f"model={model!r} needs `minutes`, the coverage standard.")
+        minutes = check_number(minutes, "minutes", minimum=0)
+    if time_limit_s is not None:
+        time_limit_s = check_number(time_limit_s, "time_limit_s", minimum=0, strict=True)
+    return minutes, time_limit_s
+
+
+def _site_costs(network, demand, sites, *, costs, existing, candidates, model, minutes, speed_kmh, max_snap_m):
+    """Step 2, prepare the costs: minutes from each demand row to each site (inf = unreachable).
+
+    From the user's ``costs``, or walking times on ``network`` (demand rows without
+    geometry are left out, with a warning). Returns ``(matrix, rows left out)``.
+    """
+    gone = np.zeros(len(demand), dtype=bool)
+    if costs is not None:
+        labels = (list(existing.index) if existing is not None else []) + list(candidates.index)
+        shared = existing is not None and len(existing) and len(set(labels)) != len(labels)
+        if shared and isinstance(costs, pd.DataFrame):
+            raise InvalidOptionError(
+                "`existing` and `candidates` share index labels, so `costs` columns are ambiguous; give them "
+                "distinct labels (e.g. candidates.index = 'c' + candidates.index.astype(str)) or pass an array."
+            )
+        return _costs_from_frame(costs, demand, labels), gone
+    if network is None:
+        raise InvalidOptionError("give a `network` (walking times are computed on it) or a `costs` matrix.")
+    geo = demand.geometry
+    gone = (geo.isna() | geo.is_empty).to_numpy()
+    if gone.any():
+        _warn_no_geometry(demand, gone, model)
+    # site labels that mean something in messages: the candidates' own, or "existing 'x'"/"candidate 'y'"
+    if existing is not None and len(existing):
+        site_labels = [f"{src} {lab!r}" for src, lab in zip(sites["source"], sites["source_index"])]
+        site_name = "existing + candidates"
+    else:
+        site_labels, site_name = list(candidates.index), "candidates"
+    mat = np.full((len(demand), len(sites)), np.inf)
+    limit = minutes if model in ("lscp", "mclp") else None
+    mat[~gone] = _network_costs(
+        network, demand[~gone], sites.set_axis(site_labels), limit_minutes=limit, speed_kmh=speed_kmh,
+        max_snap_m=max_snap_m, names=("demand", site_name),
+    )
+    return mat, gone
+
+
+def _warn_no_geometry(demand, gone, model) -> None:
+    labels = list(demand.index[gone])
+    shown = ", ".join(repr(x) for x in labels[:5]) + (" ..." if len(labels) > 5 else "")
+    warnings.warn(
+        f"site_facilities: {len(labels)} of {len(demand)} rows of `demand` have no geometry (rows {shown}); "
+        f"they cannot be placed on the network, are left out of the {model} model (their weight counts in "
+        f"total_weight, never as covered) and are listed in attrs['siting']['excluded_demand']. Give them "
+        f"a location, or drop them first: demand[~(demand.geometry.isna() | demand.geometry.is_empty)].",
+        DroppedRowsWarning,
+        stacklevel=4,  # the caller of site_facilities (site_facilities -> _site_costs -> here)
+    )
+
+
+def _solve(model, mat, w, *, p, minutes, n_exist, solver, time_limit_s):
+    """Step 3, solve the model; the existing sites (the first ``n_exist``) stay open."""
+    from scipy.sparse import csr_matrix
+
+    fixed = np.zeros(mat.shape[1], dtype=bool)
+    fixed[:n_exist] = True
+    if model == "lscp":
+        return _solvers.solve_lscp(csr_matrix(mat <= minutes), fixed, method=solver, time_limit_s=time_limit_s)
+    if model == "mclp":
+        return _solvers.solve_mclp(csr_matrix(mat <= minutes), w, p, fixed, method=solver, time_limit_s=time_limit_s)
+    return _solvers.solve_p_median(mat, w, p, fixed, method=solver, time_limit_s=time_limit_s)
+
+
+def _open_sites(sites, res, mat, w, *, model, minutes):
+    """Step 4, write the columns of the open sites: demand assigned to each, covered, mean minutes.
+
+    Returns ``(open sites, covered weight)``.
+    """
+    out = sites.iloc[res.chosen].reset_index(drop=True)
+    out["new"] = out["source"].eq("candidate")
+    sub = mat[:, res.chosen]
+    best = sub.min(axis=1) if len(res.chosen) else np.full(len(mat), np.inf)
+    reach = np.isfinite(best)
+    nearest = np.where(reach, sub.argmin(axis=1) if len(res.chosen) else 0, -1)
+    k = len(out)
+    out["n_assigned"] = np.bincount(nearest[reach], minlength=k).astype(np.int64)
+    out["weight_assigned"] = np.bincount(nearest[reach], weights=w[reach], minlength=k)
+    if model in ("lscp", "mclp"):
+        cov = reach & (best <= minutes)
+        out["weight_covered"] = np.bincount(nearest[cov], weights=w[cov], minlength=k)
+        covered_weight = float(w[cov].sum())
+    else:
+        covered_weight = float(w[reach].sum())
+    wm = np.bincount(nearest[reach], weights=(w * np.where(reach, best, 0.0))[reach], minlength=k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["mean_minutes"] = np.where(out["weight_assigned"] > 0, wm / out["weight_assigned"].to_numpy(), np.nan)
+    return out, covered_weight
+
+
+def _excluded_demand(demand, res, gone, model) -> list:
+    """Step 5, the demand left out: rows without geometry and rows no site can reach (with a warning)."""
+    unreachable = np.zeros(len(demand), dtype=bool)
+    unreachable[np.asarray(res.excluded_demand, dtype=np.int64)] = True
+    unreachable &= ~gone
+    if unreachable.any():
+        warnings.warn(
+            f"{int(unreachable.sum())} demand rows cannot be reached by any site within the threshold/network and "
+            f"are left out of the {model} model (listed in attrs['siting']['excluded_demand']).",
+            UrbangeoWarning,
+            stacklevel=3,  # the caller of site_facilities
+        )
+    return list(demand.index[gone | unreachable])
 
 
 def assign_demand(

@@ -240,6 +240,48 @@ def snap_points(
     >>> float(s.offset_m[0]), float(s.dist_m[0])
     (30.0, 10.0)
     """
+    opts = _check_options(points, max_snap_m=max_snap_m, polygons=polygons, entrance_spacing_m=entrance_spacing_m,
+                          component=component, snap_warn_m=snap_warn_m, name=name)
+    network = _snappable_network(network, snap_filter, opts.component)
+    geoms = _prepare_geometries(network, points, opts.name)
+    rows, locs, forced0 = _candidate_locations(network, geoms, opts)
+    out = _snap_locations(network, rows, locs, forced0, opts)
+    out = _one_row_per_unsnapped(out, geoms, opts)
+    _warn_doubtful(out, points.index, opts)
+    _warn_none_snapped(out, geoms, opts)
+    return out.drop(columns=["_far", "_moved"])
+
+
+# --------------------------------------------------------------------------- the steps of snap_points
+@dataclass(frozen=True)
+class _Options:
+    """The validated options of one :func:`snap_points` call (defaults resolved from settings)."""
+
+    max_snap_m: float
+    polygons: str
+    entrance_spacing_m: float
+    component: str
+    snap_warn_m: float
+    name: str
+
+
+@dataclass
+class _Geometries:
+    """Each row's geometry in the network CRS (None when missing) and what it holds.
+
+    ``gtype`` is shapely's type id (0 point, 3 polygon, 4 multipoint, 6 multipolygon;
+    -1 without geometry); ``ok`` marks the rows that can be snapped.
+    """
+
+    garr: np.ndarray
+    missing: np.ndarray
+    empty: np.ndarray
+    ok: np.ndarray
+    gtype: np.ndarray
+
+
+def _check_options(points, *, max_snap_m, polygons, entrance_spacing_m, component, snap_warn_m, name) -> _Options:
+    """Step 1, validate: ``points`` is a GeoDataFrame and every option is legal; defaults from settings."""
     check_geodataframe(points, name, allow_empty=True)
     if max_snap_m is None:
         max_snap_m = settings.max_snap_m
@@ -250,6 +292,11 @@ def snap_points(
     entrance_spacing_m = check_number(entrance_spacing_m, "entrance_spacing_m", minimum=0.0, strict=True)
     snap_warn_m = settings.snap_warn_m if snap_warn_m is None else snap_warn_m
     snap_warn_m = check_number(snap_warn_m, "snap_warn_m", minimum=0.0)
+    return _Options(max_snap_m, polygons, entrance_spacing_m, component, snap_warn_m, name)
+
+
+def _snappable_network(network: Network, snap_filter: Any, component: str) -> Network:
+    """Step 2, prepare the network: apply ``snap_filter``; refuse a network with no edge to snap to."""
     if snap_filter is not None:
         network = network.with_snap_filter(snap_filter)
     if network.n_edges and not len(_tree(network, component)[1]):
@@ -258,6 +305,14 @@ def snap_points(
             f"with the snap filter {network.meta.get('snap_filter', 'default')!r}); points cannot join it. "
             f"Use network.with_snap_filter('all') or a looser filter."
         )
+    return network
+
+
+def _prepare_geometries(network: Network, points: gpd.GeoDataFrame, name: str) -> _Geometries:
+    """Step 3, prepare the rows: in the network CRS, points or polygons only, invalid polygons repaired.
+
+    Warns about repaired polygons and rows without geometry (see the module docstring).
+    """
     geom = _network_points(network, points, name)
     garr = np.asarray(geom.values, dtype=object) if len(geom) else np.empty(0, dtype=object)
     n = len(garr)
@@ -268,6 +323,14 @@ def snap_points(
     gtype = np.full(n, -1)
     ok = ~missing & ~empty
     gtype[ok] = shapely.get_type_id(garr[ok])
+    _check_point_or_polygon(garr, ok, gtype, points.index, name)
+    garr, ok, empty, gtype = _repair_polygons(garr, ok, empty, gtype, points.index, name)
+    _warn_unlocated(points, name, missing, empty)
+    return _Geometries(garr=garr, missing=missing, empty=empty, ok=ok, gtype=gtype)
+
+
+def _check_point_or_polygon(garr, ok, gtype, index, name) -> None:
+    """GeometryTypeError for rows holding lines (or anything but points and polygons)."""
     # 0 point, 3 polygon, 4 multipoint, 6 multipolygon
     bad = ok & ~np.isin(gtype, (0, 3, 4, 6))
     if bad.any():
@@ -275,58 +338,88 @@ def snap_points(
         names = {1: "LineString", 2: "LinearRing", 5: "MultiLineString", 7: "GeometryCollection"}
         raise GeometryTypeError(
             f"`{name}` must hold points or polygons; {int(bad.sum())} rows hold "
-            f"{', '.join(names.get(k, str(k)) for k in kinds)} (e.g. row {points.index[np.flatnonzero(bad)[0]]!r}). "
+            f"{', '.join(names.get(k, str(k)) for k in kinds)} (e.g. row {index[np.flatnonzero(bad)[0]]!r}). "
             f"Convert them first, e.g. {name}.assign(geometry={name}.representative_point())."
         )
-    garr, ok, empty, gtype = _repair_polygons(garr, ok, empty, gtype, points.index, name)
-    _warn_unlocated(points, name, missing, empty)
-    # candidate locations
-    cands: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (rows, locations, access leg forced to 0)
-    is_poly = ok & np.isin(gtype, (3, 6))
-    simple = ok & ~(is_poly & (polygons == "entrances"))
+
+
+def _candidate_locations(network: Network, geoms: _Geometries, opts: _Options):
+    """Step 4, the locations to snap: ``(rows, points, access leg forced to 0)``.
+
+    One point per row (a polygon's point on its surface), or, with
+    ``polygons="entrances"``, the entrances of each polygon (:func:`_entrances`).
+    """
+    cands: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    is_poly = geoms.ok & np.isin(geoms.gtype, (3, 6))
+    simple = geoms.ok & ~(is_poly & (opts.polygons == "entrances"))
     idx = np.flatnonzero(simple)
     if len(idx):
-        pts = garr[idx]
-        need = gtype[idx] != 0
+        pts = geoms.garr[idx]
+        need = geoms.gtype[idx] != 0
         if need.any():
             pts = pts.copy()
             pts[need] = shapely.point_on_surface(pts[need])
         cands.append((idx, pts, np.zeros(len(idx), bool)))
-    if polygons == "entrances" and is_poly.any():
-        cands.append(_entrances(network, garr, np.flatnonzero(is_poly), entrance_spacing_m, component))
-    if cands:
-        rows = np.concatenate([c[0] for c in cands])
-        locs = np.concatenate([c[1] for c in cands])
-        forced0 = np.concatenate([c[2] for c in cands])
-    else:
-        rows, locs, forced0 = np.empty(0, np.int64), np.empty(0, object), np.empty(0, bool)
-    m = len(rows)
+    if opts.polygons == "entrances" and is_poly.any():
+        cands.append(_entrances(network, geoms.garr, np.flatnonzero(is_poly), opts.entrance_spacing_m, opts.component))
+    if not cands:
+        return np.empty(0, np.int64), np.empty(0, object), np.empty(0, bool)
+    return (np.concatenate([c[0] for c in cands]), np.concatenate([c[1] for c in cands]),
+            np.concatenate([c[2] for c in cands]))
+
+
+def _snap_locations(network: Network, rows, locs, forced0, opts: _Options) -> pd.DataFrame:
+    """Step 5, snap: one row per location with its edge, offset, access leg, snapped point and note.
+
+    The private columns ``_far`` and ``_moved`` mark doubtful snaps (for the warning).
+    """
+    edge, dist, offset, sx, sy = _nearest_edges(network, locs, opts)
+    dist[forced0 & (edge >= 0)] = 0.0
+    note, far, moved = _notes(network, locs, edge, dist, opts)
+    return pd.DataFrame(
+        {"row": rows.astype(np.int64), "edge": edge, "offset_m": offset, "dist_m": dist, "x": sx, "y": sy,
+         "note": note, "_far": far & ~moved, "_moved": moved}
+    )
+
+
+def _nearest_edges(network: Network, locs, opts: _Options):
+    """``(edge or -1, access leg, offset from u, snapped x, snapped y)`` per location.
+
+    Locations beyond ``max_snap_m`` get ``edge = -1`` but keep their distance to the
+    nearest edge, for the diagnostics.
+    """
+    m = len(locs)
     edge = np.full(m, -1, dtype=np.int64)
     dist = np.full(m, np.nan)
     offset = np.full(m, np.nan)
     sx = np.full(m, np.nan)
     sy = np.full(m, np.nan)
-    if m and network.n_edges:
-        # compiled grid search for the nearest segment (exact; ~20x faster than GEOS' STRtree)
-        grid = _grid(network, component)
-        xy = shapely.get_coordinates(locs)
-        e, d, along, qx, qy = grid.nearest(xy[:, 0], xy[:, 1], max_snap_m)
-        good = e >= 0
-        edge[good] = e[good]
-        dist[good] = d[good]
-        sx[good], sy[good] = qx[good], qy[good]
-        far = np.flatnonzero(~good)
-        if len(far):  # measure how far the rejected ones are, for the diagnostics
-            tree, ids = _tree(network, component)
-            (qj, _), d2 = tree.query_nearest(locs[far], return_distance=True, all_matches=False)
-            dist[far[qj]] = d2
-        if good.any():
-            ge = edge[good]
-            glen = shapely.length(network.edge_geometry[ge])
-            elen = network.edge_length_m[ge]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                offset[good] = np.where(glen > 0, np.clip(along[good] / glen, 0.0, 1.0) * elen, 0.0)
-    dist[forced0 & (edge >= 0)] = 0.0
+    if not (m and network.n_edges):
+        return edge, dist, offset, sx, sy
+    # compiled grid search for the nearest segment (exact; ~20x faster than GEOS' STRtree)
+    xy = shapely.get_coordinates(locs)
+    e, d, along, qx, qy = _grid(network, opts.component).nearest(xy[:, 0], xy[:, 1], opts.max_snap_m)
+    good = e >= 0
+    edge[good] = e[good]
+    dist[good] = d[good]
+    sx[good], sy[good] = qx[good], qy[good]
+    far = np.flatnonzero(~good)
+    if len(far):  # measure how far the rejected ones are, for the diagnostics
+        tree, _ = _tree(network, opts.component)
+        (qj, _), d2 = tree.query_nearest(locs[far], return_distance=True, all_matches=False)
+        dist[far[qj]] = d2
+    if good.any():
+        ge = edge[good]
+        glen = shapely.length(network.edge_geometry[ge])
+        elen = network.edge_length_m[ge]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            offset[good] = np.where(glen > 0, np.clip(along[good] / glen, 0.0, 1.0) * elen, 0.0)
+    return edge, dist, offset, sx, sy
+
+
+def _notes(network: Network, locs, edge, dist, opts: _Options):
+    """``(note, far, moved)`` per location: why it is not snapped, or why its snap deserves a look."""
+    m = len(edge)
     good = edge >= 0
     note = np.full(m, None, dtype=object)
     beyond = ~good
@@ -334,71 +427,78 @@ def snap_points(
         if network.n_edges == 0:
             note[beyond] = "network has no edges"
         else:
-            note[beyond] = [f"beyond max_snap_m ({d:.1f} m > {max_snap_m:g} m)" for d in dist[beyond]]
+            note[beyond] = [f"beyond max_snap_m ({d:.1f} m > {opts.max_snap_m:g} m)" for d in dist[beyond]]
     far = moved = np.zeros(m, bool)
     if good.any():
-        far, moved = _note_doubtful(network, locs, edge, dist, note, component, snap_warn_m, max_snap_m)
-    out = pd.DataFrame(
-        {"row": rows.astype(np.int64), "edge": edge, "offset_m": offset, "dist_m": dist, "x": sx, "y": sy,
-         "note": note, "_far": far & ~moved, "_moved": moved}
-    )
-    if polygons == "entrances" and len(out):
-        # a polygon with at least one snapped entrance keeps only its snapped entrances;
-        # one that has none keeps a single row with its note
+        far, moved = _note_doubtful(network, locs, edge, dist, note, opts.component, opts.snap_warn_m,
+                                    opts.max_snap_m)
+    return note, far, moved
+
+
+def _one_row_per_unsnapped(out: pd.DataFrame, geoms: _Geometries, opts: _Options) -> pd.DataFrame:
+    """Step 6, the rows of the result, sorted by input row and access leg.
+
+    A polygon with at least one snapped entrance keeps only its snapped entrances; one
+    that has none keeps a single row with its note; a row without geometry gets one row
+    with ``edge = -1`` and the note ``"missing geometry"`` / ``"empty geometry"``.
+    """
+    if opts.polygons == "entrances" and len(out):
         has = out.groupby("row")["edge"].transform("max") >= 0
         out = out[(out.edge >= 0) | ~has]
         out = out[(out.edge >= 0) | ~out.row.duplicated(keep="first")]
-    # rows without a usable geometry
-    lost = np.flatnonzero(~ok)
+    lost = np.flatnonzero(~geoms.ok)
     if len(lost):
-        out = pd.concat(
-            [
-                out,
-                pd.DataFrame(
-                    {
-                        "row": lost.astype(np.int64),
-                        "edge": -1,
-                        "offset_m": np.nan,
-                        "dist_m": np.nan,
-                        "x": np.nan,
-                        "y": np.nan,
-                        "note": np.where(missing[lost], "missing geometry", "empty geometry").astype(object),
-                        "_far": False,
-                        "_moved": False,
-                    }
-                ),
-            ],
-            ignore_index=True,
+        unlocated = pd.DataFrame(
+            {
+                "row": lost.astype(np.int64),
+                "edge": -1,
+                "offset_m": np.nan,
+                "dist_m": np.nan,
+                "x": np.nan,
+                "y": np.nan,
+                "note": np.where(geoms.missing[lost], "missing geometry", "empty geometry").astype(object),
+                "_far": False,
+                "_moved": False,
+            }
         )
-    out = out.sort_values(["row", "dist_m"], kind="stable").reset_index(drop=True)
+        out = pd.concat([out, unlocated], ignore_index=True)
+    return out.sort_values(["row", "dist_m"], kind="stable").reset_index(drop=True)
+
+
+def _warn_doubtful(out: pd.DataFrame, index: pd.Index, opts: _Options) -> None:
+    """Step 7, warn: one SnapWarning for the rows whose best location has a long leg or was moved."""
     # one location per input row decides (the best entrance of a polygon)
     best = out[out.edge >= 0].drop_duplicates("row")
     flagged = best[best._far | best._moved]
-    out = out.drop(columns=["_far", "_moved"])
-    if len(flagged):
-        parts = []
-        if flagged._far.any():
-            parts.append(f"{int(flagged._far.sum())} with an access leg longer than snap_warn_m={snap_warn_m:g} m "
-                         f"(longest {flagged.dist_m[flagged._far].max():.0f} m)")
-        if flagged._moved.any():
-            parts.append(f"{int(flagged._moved.sum())} moved off their own street network piece onto the largest one")
-        labels = list(points.index[flagged.row.to_numpy()[:5]])
+    if not len(flagged):
+        return
+    snap_warn_m, name = opts.snap_warn_m, opts.name
+    parts = []
+    if flagged._far.any():
+        parts.append(f"{int(flagged._far.sum())} with an access leg longer than snap_warn_m={snap_warn_m:g} m "
+                     f"(longest {flagged.dist_m[flagged._far].max():.0f} m)")
+    if flagged._moved.any():
+        parts.append(f"{int(flagged._moved.sum())} moved off their own street network piece onto the largest one")
+    labels = list(index[flagged.row.to_numpy()[:5]])
+    warnings.warn(
+        f"{len(flagged)} of {len(index)} rows of `{name}` were snapped doubtfully: {'; '.join(parts)} "
+        f"(e.g. rows {labels}). Their `snap_note` says why: check them on a map and add the "
+        f"missing streets. If this is expected, set snap_component='any' to keep points on "
+        f"their own piece, or a threshold above snap_warn_m={snap_warn_m:g} (urbangeo settings).",
+        SnapWarning,
+        stacklevel=_user_stacklevel(),
+    )
+
+
+def _warn_none_snapped(out: pd.DataFrame, geoms: _Geometries, opts: _Options) -> None:
+    """A warning when rows have a geometry but none of them lies within ``max_snap_m`` of the network."""
+    if len(geoms.garr) and not (out.edge >= 0).any() and geoms.ok.any():
         warnings.warn(
-            f"{len(flagged)} of {n} rows of `{name}` were snapped doubtfully: {'; '.join(parts)} "
-            f"(e.g. rows {labels}). Their `snap_note` says why: check them on a map and add the "
-            f"missing streets. If this is expected, set snap_component='any' to keep points on "
-            f"their own piece, or a threshold above snap_warn_m={snap_warn_m:g} (urbangeo settings).",
-            SnapWarning,
-            stacklevel=_user_stacklevel(),
-        )
-    if n and not (out.edge >= 0).any() and ok.any():
-        warnings.warn(
-            f"none of the {int(ok.sum())} rows of `{name}` lies within max_snap_m={max_snap_m:g} m of the "
-            f"network; check the CRS and the coordinate order (longitude first), or raise max_snap_m.",
+            f"none of the {int(geoms.ok.sum())} rows of `{opts.name}` lies within max_snap_m={opts.max_snap_m:g} m "
+            f"of the network; check the CRS and the coordinate order (longitude first), or raise max_snap_m.",
             UrbangeoWarning,
             stacklevel=_user_stacklevel(),
         )
-    return out
 
 
 def _shown(labels) -> str:
