@@ -310,6 +310,36 @@ def test_skipped_legal_tests_warn_and_are_listed(case):
     assert full.attrs["screening"]["tests_not_run"] == []
 
 
+def test_a_legal_test_is_a_row_of_the_table(case, monkeypatch):
+    """Adding a row runs a new test (its reason joins failed_tests) and, when its argument
+    is missing, the SkippedTestsWarning names it with that argument."""
+    from urbangeo.landuse import screening
+
+    parcels, boundary, farmland, red = case
+    rows = screening.LEGAL_TESTS
+    assert [t.name for t in rows][:2] == ["collectively owned", "inside the urban development boundary"]
+    assert all(t.article and t.routes for t in rows)
+    small = screening.LegalTest(
+        name="at least 0.5 ha", article="a local rule (for the test)", routes=("expropriation",),
+        check=lambda f, prof: (f.area < 5000.0, f.area), reason=lambda a, prof: f"only {a:.0f} m2",
+    )
+    monkeypatch.setattr(screening, "LEGAL_TESTS", (*rows, small))
+    tiny = parcels.copy()
+    tiny.loc[0, "geometry"] = shapely.box(0, 0, 50, 50)
+    out = screen_conversion(tiny, development_boundary=boundary, basic_farmland=farmland, red_line=red)
+    assert out.loc[0, "failed_tests"] == "only 2500 m2" and not out.loc[0, "eligible"]
+    assert out.loc[1, "failed_tests"] == "not collectively owned (QSXZ 10)"  # other rows unchanged
+    needs_layer = screening.LegalTest(
+        name="outside the flood zone", article="a local rule (for the test)", routes=("expropriation",),
+        check=lambda f, prof: (np.zeros(len(f.area), bool), f.area), reason=lambda a, prof: "",
+        needs="basic_farmland",
+    )
+    monkeypatch.setattr(screening, "LEGAL_TESTS", (*rows, needs_layer))
+    with pytest.warns(SkippedTestsWarning, match=r"outside the flood zone \(pass `basic_farmland`\)"):
+        out = screen_conversion(parcels, development_boundary=boundary, red_line=red)
+    assert out.attrs["screening"]["tests_not_run"][-1] == "outside the flood zone"
+
+
 def test_zone_column_filters_the_boundary(case):
     parcels, boundary, _, _ = case
     two = gpd.GeoDataFrame(

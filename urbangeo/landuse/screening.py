@@ -36,7 +36,8 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -46,7 +47,7 @@ import pandas as pd
 import shapely
 
 from .._validate import check_choice, check_columns, check_geodataframe, check_number
-from ..crs import check_same_crs, get_crs, metric_crs
+from ..crs import check_same_crs, get_crs, metric_crs, project
 from ..errors import DroppedRowsWarning, EmptyDataError, InvalidOptionError, SkippedTestsWarning, UnknownCodeError
 from ..settings import settings
 from . import _dispatch, _overlay
@@ -203,36 +204,11 @@ def screen_conversion(
     >>> out.loc[1, "failed_tests"]
     'not collectively owned (QSXZ 10)'
     """
-    layers = {"development_boundary": development_boundary, "basic_farmland": basic_farmland, "red_line": red_line}
-    if _dispatch.is_dask(parcels):
-        result = _screen_dask(
-            parcels,
-            route=route,
-            development_boundary=development_boundary,
-            basic_farmland=basic_farmland,
-            red_line=red_line,
-            planning=planning,
-            profile=profile,
-            class_col=class_col,
-            ownership_col=ownership_col,
-            planning_col=planning_col,
-            zone_col=zone_col,
-            consent_col=consent_col,
-            project_col=project_col,
-            on_invalid=on_invalid,
-            precision_m=precision_m,
-        )
-        _warn_tests_not_run(route, layers, planning, consent_col, load_profile(profile))
-        return result
-    prof = load_profile(profile)
-    out = _screen_frame(
-        parcels,
+    inp = _Inputs(
         route=route,
-        development_boundary=development_boundary,
-        basic_farmland=basic_farmland,
-        red_line=red_line,
+        layers={"development_boundary": development_boundary, "basic_farmland": basic_farmland, "red_line": red_line},
         planning=planning,
-        prof=prof,
+        prof=load_profile(profile),
         class_col=class_col,
         ownership_col=ownership_col,
         planning_col=planning_col,
@@ -241,49 +217,227 @@ def screen_conversion(
         project_col=project_col,
         on_invalid=on_invalid,
         precision_m=precision_m,
-        metric=None,
     )
-    out = _assign_approval(out, prof, route=route, project_col=project_col)
-    _warn_tests_not_run(route, layers, planning, consent_col, prof)
-    return out
+    if _dispatch.is_dask(parcels):
+        result = _screen_dask(parcels, inp)
+    else:
+        result = _assign_approval(_screen_frame(parcels, inp), inp.prof, route=route, project_col=project_col)
+    _warn_tests_not_run(inp)
+    return result
 
 
-def _tests_not_run(
-    route: str, layers: dict[str, Any], planning: Any, consent_col: str | None, prof: RuleProfile
-) -> list[tuple[str, str, bool]]:
-    """(test, the argument that runs it, warn?) for every test of ``route`` that cannot run.
+# --------------------------------------------------------------------------- the legal tests
 
-    Not warned about: what the profile switches off itself (the boundary test with
-    ``expropriation_requires_development_boundary=False``, ``exclude_red_line=False``,
-    ``exclude_basic_farmland=False`` on the market-entry route).
+
+@dataclass(frozen=True)
+class _Inputs:
+    """The arguments of one :func:`screen_conversion` call, the profile loaded."""
+
+    route: str
+    layers: dict[str, Any]  # development_boundary, basic_farmland, red_line: GeoDataFrame or None
+    planning: gpd.GeoDataFrame | str | None
+    prof: RuleProfile
+    class_col: str
+    ownership_col: str
+    planning_col: str
+    zone_col: str | None
+    consent_col: str | None
+    project_col: str | None
+    on_invalid: str
+    precision_m: float
+
+    def given(self, arg: str) -> bool:
+        """Whether the argument ``arg`` that runs a legal test was passed."""
+        value = self.consent_col if arg == "consent_col" else self.planning if arg == "planning" else self.layers[arg]
+        return value is not None
+
+
+@dataclass
+class _Facts:
+    """What the legal tests look at: one value per usable parcel."""
+
+    area: np.ndarray  # m2 in the metric CRS
+    tol: np.ndarray  # an overlap counts above this (m2): slivers do not fail a parcel
+    ownership: np.ndarray  # normalised QSXZ codes
+    land_class: np.ndarray  # normalised GB/T 21010 codes
+    overlap: dict[str, np.ndarray]  # layer -> overlap area (m2), for the layers given
+    planned: np.ndarray | None  # level-1 planning class (None outside the planning layer)
+    consent: np.ndarray | None  # share of villagers consenting (NaN when missing)
+
+
+@dataclass(frozen=True)
+class LegalTest:
+    """One legal test of :func:`screen_conversion`: a row of :data:`LEGAL_TESTS`.
+
+    ``check(facts, profile)`` returns ``(fails, shown)``: which usable parcels fail and,
+    per parcel, the value ``reason(value, profile)`` turns into the text of
+    ``failed_tests``.
     """
-    out = []
-    if route == "expropriation" and layers.get("development_boundary") is None:
-        out.append(("inside the urban development boundary", "development_boundary", False))
-    if layers.get("basic_farmland") is None:
-        # on the expropriation route the approval level needs it even when the test is off
-        warn = bool(prof["exclude_basic_farmland"]) or route == "expropriation"
-        out.append(("no overlap with permanent basic farmland", "basic_farmland", warn))
-    if layers.get("red_line") is None:
-        out.append(("no overlap with the ecological red line", "red_line", bool(prof["exclude_red_line"])))
-    if route == "market_entry":
-        if planning is None:
-            out.append(("planned business use", "planning", True))
-        if consent_col is None:
-            out.append(("villager consent >= 2/3", "consent_col", True))
-    return out
+
+    name: str  # what the law requires; listed in attrs["screening"]["tests_not_run"] when skipped
+    article: str  # the article (or rule) it applies
+    routes: tuple[str, ...]
+    check: Callable[[_Facts, RuleProfile], tuple[np.ndarray, np.ndarray]]
+    reason: Callable[[Any, RuleProfile], str]
+    needs: str | None = None  # the argument that runs it (None: it always runs)
+    switch: str | None = None  # profile flag turning it on; off: not run, not warned about
+    required_by: str | None = None  # profile flag making `needs` required (an error when missing); off: skipped silently
+    needed_on: tuple[str, ...] = ()  # routes on which `needs` also serves the approval level: warned even when off
+    skip_note: str = ""  # said in the warning on those routes
+
+    def runs(self, inp: _Inputs) -> bool:
+        return (
+            inp.route in self.routes
+            and (self.needs is None or inp.given(self.needs))
+            and (self.switch is None or bool(inp.prof[self.switch]))
+        )
+
+    def skipped(self, inp: _Inputs) -> bool:
+        """The test belongs to the route but its input was not given."""
+        return inp.route in self.routes and self.needs is not None and not inp.given(self.needs)
+
+    def warn_when_skipped(self, inp: _Inputs) -> bool:
+        if self.required_by is not None:  # required: an error; not required: the profile's choice
+            return False
+        return self.switch is None or bool(inp.prof[self.switch]) or inp.route in self.needed_on
 
 
-def _warn_tests_not_run(route: str, layers: dict[str, Any], planning: Any, consent_col: str | None,
-                        prof: RuleProfile) -> None:
-    skipped = [(t, arg) for t, arg, warn in _tests_not_run(route, layers, planning, consent_col, prof) if warn]
+def _not_collective(f: _Facts, prof: RuleProfile) -> tuple[np.ndarray, np.ndarray]:
+    return ~np.isin(f.ownership.astype(str), list(prof["collective_ownership_codes"])), f.ownership
+
+
+def _outside_boundary(f: _Facts, prof: RuleProfile) -> tuple[np.ndarray, np.ndarray]:
+    outside = f.area - f.overlap["development_boundary"]
+    return outside > f.tol, outside
+
+
+def _overlaps(layer: str) -> Callable[[_Facts, RuleProfile], tuple[np.ndarray, np.ndarray]]:
+    def check(f: _Facts, prof: RuleProfile) -> tuple[np.ndarray, np.ndarray]:
+        ov = f.overlap[layer]
+        return ov > f.tol, ov
+
+    return check
+
+
+def _not_business_land(f: _Facts, prof: RuleProfile) -> tuple[np.ndarray, np.ndarray]:
+    lvl1 = level1_of(f.land_class).to_numpy(dtype=object)
+    allowed = np.isin(lvl1.astype(str), list(prof["market_entry_land_classes"]))
+    excluded = np.isin(f.land_class.astype(str), list(prof["market_entry_excluded_classes"]))
+    return ~(allowed & ~excluded), f.land_class
+
+
+def _not_business_plan(f: _Facts, prof: RuleProfile) -> tuple[np.ndarray, np.ndarray]:
+    assert f.planned is not None
+    return ~np.isin(f.planned.astype(str), list(prof["market_entry_planning_classes"])), f.planned
+
+
+def _no_consent(f: _Facts, prof: RuleProfile) -> tuple[np.ndarray, np.ndarray]:
+    assert f.consent is not None
+    return ~(f.consent >= float(prof["villager_consent_share_min"]) - 1e-12), f.consent
+
+
+def _consent_reason(x: float, prof: RuleProfile) -> str:
+    if np.isnan(x):
+        return "villager consent missing"
+    return f"villager consent {x:.0%} < {float(prof['villager_consent_share_min']):.0%}"
+
+
+#: The legal tests, in the order their reasons appear in ``failed_tests``. A test runs on
+#: the routes listed, when its argument (``needs``) was given and its profile flag
+#: (``switch``) is on. Adding a test is adding a row (and, if it needs a new fact, a field
+#: of ``_Facts``).
+LEGAL_TESTS: tuple[LegalTest, ...] = (
+    LegalTest(
+        name="collectively owned",
+        article="LAL 2019, Art. 45 and 63: both routes start from collectively owned land",
+        routes=ROUTES,
+        check=_not_collective,
+        reason=lambda own, prof: f"not collectively owned (QSXZ {own})",
+    ),
+    LegalTest(
+        name="inside the urban development boundary",
+        article="LAL 2019, Art. 45(1)(5): contiguous development inside the urban construction-land scope",
+        routes=("expropriation",),
+        check=_outside_boundary,
+        reason=lambda m2, prof: f"outside the urban development boundary ({_fmt(m2)})",
+        needs="development_boundary",
+        required_by="expropriation_requires_development_boundary",
+    ),
+    LegalTest(
+        name="no overlap with permanent basic farmland",
+        article="LAL 2019, Art. 35: permanent basic farmland is strictly protected",
+        routes=ROUTES,
+        check=_overlaps("basic_farmland"),
+        reason=lambda m2, prof: f"overlaps permanent basic farmland ({_fmt(m2)})",
+        needs="basic_farmland",
+        switch="exclude_basic_farmland",
+        needed_on=("expropriation",),
+        skip_note="approval levels assume no permanent basic farmland",
+    ),
+    LegalTest(
+        name="no overlap with the ecological red line",
+        article="Ecological protection red line: no development construction inside",
+        routes=ROUTES,
+        check=_overlaps("red_line"),
+        reason=lambda m2, prof: f"overlaps the ecological protection red line ({_fmt(m2)})",
+        needs="red_line",
+        switch="exclude_red_line",
+    ),
+    LegalTest(
+        name="collective business construction land",
+        article="LAL 2019, Art. 63 (Art. 62: homesteads are not business land)",
+        routes=("market_entry",),
+        check=_not_business_land,
+        reason=lambda cls, prof: f"land class {cls} is not collective business construction land",
+    ),
+    LegalTest(
+        name="planned business use",
+        article="LAL 2019, Art. 63: land the plans determine for industrial, commercial and other business use",
+        routes=("market_entry",),
+        check=_not_business_plan,
+        reason=lambda use, prof: (
+            "no planned use (outside the planning layer)" if use is None else f"planned use {use} is not business use"
+        ),
+        needs="planning",
+    ),
+    LegalTest(
+        name="villager consent >= 2/3",
+        article="LAL 2019, Art. 63: consent of two thirds of the villagers' assembly or representatives",
+        routes=("market_entry",),
+        check=_no_consent,
+        reason=_consent_reason,
+        needs="consent_col",
+    ),
+)
+
+
+def _run_tests(facts: _Facts, inp: _Inputs) -> tuple[np.ndarray, np.ndarray]:
+    """Every legal test that runs, in table order: ``(reasons joined by "; ", number failed)`` per usable parcel."""
+    n = len(facts.area)
+    reasons = np.full(n, "", dtype=object)
+    n_failed = np.zeros(n, dtype=np.int64)
+    for test in LEGAL_TESTS:
+        if not test.runs(inp):
+            continue
+        fails, shown = test.check(facts, inp.prof)
+        sel = np.flatnonzero(np.asarray(fails, dtype=bool))
+        if len(sel) == 0:
+            continue
+        text = np.asarray([test.reason(v, inp.prof) for v in shown[sel]], dtype=object)
+        # vectorised over the failing parcels, not a loop over rows
+        reasons[sel] = reasons[sel] + np.where(n_failed[sel] > 0, "; ", "") + text
+        n_failed[sel] += 1
+    return reasons, n_failed
+
+
+def _warn_tests_not_run(inp: _Inputs) -> None:
+    skipped = [t for t in LEGAL_TESTS if t.skipped(inp) and t.warn_when_skipped(inp)]
     if not skipped:
         return
     parts = []
-    for test, arg in skipped:
-        extra = "; approval levels assume no permanent basic farmland" if (
-            arg == "basic_farmland" and route == "expropriation") else ""
-        parts.append(f"{test} (pass `{arg}`{extra})")
+    for t in skipped:
+        extra = f"; {t.skip_note}" if t.skip_note and inp.route in t.needed_on else ""
+        parts.append(f"{t.name} (pass `{t.needs}`{extra})")
     warnings.warn(
         f"screen_conversion: {len(skipped)} legal tests were not run because their input was not given, so "
         f"parcels that would fail them are marked eligible: {', '.join(parts)}. They are listed in "
@@ -293,23 +447,13 @@ def _warn_tests_not_run(route: str, layers: dict[str, Any], planning: Any, conse
     )
 
 
-def _check_inputs(
-    parcels: Any,
-    *,
-    route: str,
-    layers: dict[str, Any],
-    planning: Any,
-    prof: RuleProfile,
-    class_col: str,
-    ownership_col: str,
-    planning_col: str,
-    zone_col: str | None,
-    consent_col: str | None,
-    project_col: str | None,
-    precision_m: float,
-) -> None:
-    check_choice(route, "route", ROUTES)
-    check_number(precision_m, "precision_m", minimum=0)
+# --------------------------------------------------------------------------- one frame
+
+
+def _check_inputs(parcels: Any, inp: _Inputs) -> None:
+    check_choice(inp.route, "route", ROUTES)
+    check_number(inp.precision_m, "precision_m", minimum=0)
+    layers, planning = inp.layers, inp.planning
     named = {"parcels": parcels, **{k: v for k, v in layers.items() if v is not None}}
     if isinstance(planning, gpd.GeoDataFrame):
         named["planning"] = planning
@@ -317,27 +461,27 @@ def _check_inputs(
         if k != "parcels":
             check_geodataframe(v, k)
     check_same_crs(**named)
-    cols = [class_col, ownership_col] + [c for c in (consent_col, project_col) if c]
+    cols = [inp.class_col, inp.ownership_col] + [c for c in (inp.consent_col, inp.project_col) if c]
     if isinstance(planning, str):
         cols.append(planning)
     check_columns(parcels, "parcels", cols)
-    if consent_col:
-        check_columns(parcels, "parcels", {consent_col: "numeric"})
+    if inp.consent_col:
+        check_columns(parcels, "parcels", {inp.consent_col: "numeric"})
     if isinstance(planning, gpd.GeoDataFrame):
-        check_columns(planning, "planning", [planning_col])
-    if zone_col is not None:
+        check_columns(planning, "planning", [inp.planning_col])
+    if inp.zone_col is not None:
         if layers.get("development_boundary") is None:
             raise InvalidOptionError("`zone_col` was given but `development_boundary` was not; pass both or neither.")
-        check_columns(layers["development_boundary"], "development_boundary", [zone_col])
+        check_columns(layers["development_boundary"], "development_boundary", [inp.zone_col])
     if planning is not None and not isinstance(planning, (str, gpd.GeoDataFrame)):
         raise TypeError(
             f"`planning` must be a GeoDataFrame of planning zones or the name of a column of `parcels`; "
             f"got {type(planning).__name__}."
         )
     if (
-        route == "expropriation"
+        inp.route == "expropriation"
         and layers.get("development_boundary") is None
-        and prof["expropriation_requires_development_boundary"]
+        and inp.prof["expropriation_requires_development_boundary"]
     ):
         raise InvalidOptionError(
             "route='expropriation' needs `development_boundary` (LAL 2019, Art. 45(1)(5): contiguous development "
@@ -346,182 +490,110 @@ def _check_inputs(
         )
 
 
-def _screen_frame(
-    parcels: gpd.GeoDataFrame,
-    *,
-    route: str,
-    development_boundary: gpd.GeoDataFrame | None,
-    basic_farmland: gpd.GeoDataFrame | None,
-    red_line: gpd.GeoDataFrame | None,
-    planning: gpd.GeoDataFrame | str | None,
-    prof: RuleProfile,
-    class_col: str,
-    ownership_col: str,
-    planning_col: str,
-    zone_col: str | None,
-    consent_col: str | None,
-    project_col: str | None,
-    on_invalid: str,
-    precision_m: float,
-    metric: Any,
-) -> gpd.GeoDataFrame:
-    """Screen one in-memory frame (no approval level: that needs the whole project)."""
-    check_geodataframe(parcels, "parcels")
-    get_crs(parcels, "parcels")
-    layers = {"development_boundary": development_boundary, "basic_farmland": basic_farmland, "red_line": red_line}
-    _check_inputs(
-        parcels,
-        route=route,
-        layers=layers,
-        planning=planning,
-        prof=prof,
-        class_col=class_col,
-        ownership_col=ownership_col,
-        planning_col=planning_col,
-        zone_col=zone_col,
-        consent_col=consent_col,
-        project_col=project_col,
-        precision_m=precision_m,
-    )
-    validate_codes(parcels, code_col=class_col, kind="land_class")
-    validate_codes(parcels, code_col=ownership_col, kind="ownership")
-    classes = normalize_codes(parcels[class_col]).to_numpy(dtype=object)
+def _classes(parcels: gpd.GeoDataFrame, inp: _Inputs) -> tuple[np.ndarray, np.ndarray]:
+    """Normalised land classes and their three-category class (A / C / U); unknown codes raise."""
+    validate_codes(parcels, code_col=inp.class_col, kind="land_class")
+    validate_codes(parcels, code_col=inp.ownership_col, kind="ownership")
+    classes = normalize_codes(parcels[inp.class_col]).to_numpy(dtype=object)
     category = category_of(classes).to_numpy(dtype=object)
     no_cat = pd.isna(category)
     if no_cat.any():
         rows = list(parcels.index[no_cat])
         bad = sorted({str(c) for c in classes[no_cat]})
         raise UnknownCodeError(
-            f"`parcels` column {class_col!r} holds level-1 codes {', '.join(repr(b) for b in bad)} whose "
+            f"`parcels` column {inp.class_col!r} holds level-1 codes {', '.join(repr(b) for b in bad)} whose "
             f"sub-classes fall in different three-category classes (rows {rows[:5]}); give level-2 codes.",
             codes=bad,
             rows=rows,
         )
+    return classes, category
+
+
+#: constraint layer -> the result column with the parcel's area inside / overlapping it
+_OVERLAP_COLUMNS = {
+    "development_boundary": "inside_boundary_m2",
+    "basic_farmland": "overlap_basic_farmland_m2",
+    "red_line": "overlap_red_line_m2",
+}
+
+
+def _overlaps_with_layers(tree: shapely.STRtree, g: np.ndarray, a: np.ndarray, inp: _Inputs, target: Any
+                          ) -> dict[str, np.ndarray]:
+    """Area (m2) of each usable parcel inside every constraint layer given."""
+    out = {}
+    for key, layer in inp.layers.items():
+        if layer is None:
+            continue
+        values = list(inp.prof["development_zone_values"])
+        if key == "development_boundary" and inp.zone_col is not None and values:
+            layer = layer[layer[inp.zone_col].isin(values)]
+        lg = _overlay.layer_geoms(layer, key, target_crs=target, grid_m=inp.precision_m)
+        out[key] = _overlay.overlap_area(tree, g, a, lg)
+    return out
+
+
+def _planned_use(parcels: gpd.GeoDataFrame, idx: np.ndarray, tree: shapely.STRtree, g: np.ndarray, a: np.ndarray,
+                 inp: _Inputs, target: Any) -> np.ndarray | None:
+    """Level-1 planning class per parcel (None where there is none); None without ``planning``."""
+    planning = inp.planning
+    if planning is None:
+        return None
+    planned = np.full(len(parcels), None, dtype=object)
+    if isinstance(planning, str):
+        planned[idx] = normalize_codes(parcels[planning].to_numpy()[idx], kind="planning").to_numpy(dtype=object)
+    else:
+        pl = planning[~(planning.geometry.isna() | planning.geometry.is_empty)]
+        pvals = normalize_codes(pl[inp.planning_col].to_numpy(), kind="planning").to_numpy(dtype=object)
+        pg = project(gpd.GeoSeries(pl.geometry.values, crs=pl.crs), target, name="planning")
+        parr = np.asarray(pg.values, dtype=object)
+        bad = ~shapely.is_valid(parr)
+        if bad.any():
+            parr = parr.copy()
+            parr[bad] = _overlay.polygonal(shapely.make_valid(parr[bad]))
+        value, _best = _overlay.largest_overlap(tree, g, a, parr, pvals)
+        planned[idx] = value
+    return np.array([None if (v is None or v is pd.NA) else str(v)[:2] for v in planned], dtype=object)
+
+
+def _screen_frame(parcels: gpd.GeoDataFrame, inp: _Inputs, *, metric: Any = None) -> gpd.GeoDataFrame:
+    """Screen one in-memory frame (no approval level: that needs the whole project)."""
+    check_geodataframe(parcels, "parcels")
+    get_crs(parcels, "parcels")
+    _check_inputs(parcels, inp)
+    classes, category = _classes(parcels, inp)
 
     target = metric if metric is not None else metric_crs(parcels, name="parcels")
     geoms, usable, report, raw_area, why = _overlay.clean_polygons(
-        parcels, "parcels", target_crs=target, on_invalid=on_invalid, grid_m=precision_m
+        parcels, "parcels", target_crs=target, on_invalid=inp.on_invalid, grid_m=inp.precision_m
     )
     n = len(parcels)
     area = np.where(usable, shapely.area(geoms), raw_area)
     idx = np.flatnonzero(usable)
-    g = geoms[idx]
-    a = area[idx]
+    g, a = geoms[idx], area[idx]
     tree = shapely.STRtree(g)
-    share = float(prof["overlap_share_tolerance"])
-    tol = _tolerance(a, share)
-
-    failed: list[tuple[np.ndarray, np.ndarray]] = []  # (mask over idx, reason strings)
-    not_run = [t for t, _, _ in _tests_not_run(route, layers, planning, consent_col, prof)]
-
-    def fail(mask: np.ndarray, reason: Any) -> None:
-        """Record a failed test; ``reason(sel)`` formats the reasons of rows ``sel`` only."""
-        mask = np.asarray(mask, dtype=bool)
-        if mask.any():
-            sel = np.flatnonzero(mask)
-            failed.append((sel, np.asarray(reason(sel), dtype=object)))
-
-    # ownership (both routes)
-    own = normalize_codes(parcels[ownership_col].to_numpy()[idx], kind="ownership").to_numpy(dtype=object)
-    collective = np.isin(own.astype(str), list(prof["collective_ownership_codes"]))
-    fail(~collective, lambda sel: [f"not collectively owned (QSXZ {o})" for o in own[sel]])
-
-    results: dict[str, np.ndarray] = {}
-    cols = {
-        "development_boundary": "inside_boundary_m2",
-        "basic_farmland": "overlap_basic_farmland_m2",
-        "red_line": "overlap_red_line_m2",
-    }
-    for key, col in cols.items():
-        layer = layers[key]
-        full = np.full(n, np.nan)
-        if layer is None:
-            results[col] = full
-            continue
-        lyr = layer
-        if key == "development_boundary" and zone_col is not None and list(prof["development_zone_values"]):
-            lyr = layer[layer[zone_col].isin(list(prof["development_zone_values"]))]
-        lg = _overlay.layer_geoms(lyr, key, target_crs=target, grid_m=precision_m)
-        ov = _overlay.overlap_area(tree, g, a, lg)
-        full[idx] = ov
-        results[col] = full
-        if key == "development_boundary":
-            outside = a - ov
-            fail(
-                (outside > tol) if route == "expropriation" else np.zeros(len(a), dtype=bool),
-                lambda sel, v=outside: [f"outside the urban development boundary ({_fmt(x)})" for x in v[sel]],
-            )
-        elif key == "basic_farmland" and prof["exclude_basic_farmland"]:
-            fail(ov > tol, lambda sel, v=ov: [f"overlaps permanent basic farmland ({_fmt(x)})" for x in v[sel]])
-        elif key == "red_line" and prof["exclude_red_line"]:
-            fail(
-                ov > tol,
-                lambda sel, v=ov: [f"overlaps the ecological protection red line ({_fmt(x)})" for x in v[sel]],
-            )
-
-    planned = np.full(n, None, dtype=object)
-    if planning is not None:
-        if isinstance(planning, str):
-            codes = normalize_codes(parcels[planning].to_numpy()[idx], kind="planning").to_numpy(dtype=object)
-            planned[idx] = codes
-        else:
-            pl = planning[~(planning.geometry.isna() | planning.geometry.is_empty)]
-            pvals = normalize_codes(pl[planning_col].to_numpy(), kind="planning").to_numpy(dtype=object)
-            pg = gpd.GeoSeries(pl.geometry.values, crs=pl.crs)
-            pg = pg if get_crs(pl, "planning").equals(target) else pg.to_crs(target)
-            parr = np.asarray(pg.values, dtype=object)
-            bad = ~shapely.is_valid(parr)
-            if bad.any():
-                parr = parr.copy()
-                parr[bad] = _overlay.polygonal(shapely.make_valid(parr[bad]))
-            val, _best = _overlay.largest_overlap(tree, g, a, parr, pvals)
-            planned[idx] = val
-        planned = np.array([None if (v is None or v is pd.NA) else str(v)[:2] for v in planned], dtype=object)
-
-    if route == "market_entry":
-        lvl1 = level1_of(classes[idx]).to_numpy(dtype=object)
-        allowed = np.isin(lvl1.astype(str), list(prof["market_entry_land_classes"]))
-        excluded_cls = np.isin(classes[idx].astype(str), list(prof["market_entry_excluded_classes"]))
-        ok = allowed & ~excluded_cls
-        fail(
-            ~ok,
-            lambda sel: [f"land class {c} is not collective business construction land" for c in classes[idx][sel]],
-        )
-        if planning is not None:
-            pu = planned[idx]
-            okp = np.isin(pu.astype(str), list(prof["market_entry_planning_classes"]))
-            fail(
-                ~okp,
-                lambda sel: [
-                    "no planned use (outside the planning layer)" if p is None else f"planned use {p} is not business use"
-                    for p in pu[sel]
-                ],
-            )
-        if consent_col is not None:
-            c = pd.to_numeric(parcels[consent_col]).to_numpy(dtype=float)[idx]
-            need = float(prof["villager_consent_share_min"])
-            bad_c = ~(c >= need - 1e-12)
-            fail(
-                bad_c,
-                lambda sel: [
-                    "villager consent missing" if np.isnan(x) else f"villager consent {x:.0%} < {need:.0%}" for x in c[sel]
-                ],
-            )
-
-    # readable reasons, joined per parcel (vectorised over tests, not rows)
-    reasons = np.full(len(idx), "", dtype=object)
-    n_failed = np.zeros(len(idx), dtype=np.int64)
-    for sel, r in failed:
-        sep = np.where(n_failed[sel] > 0, "; ", "")
-        reasons[sel] = reasons[sel] + sep + r
-        n_failed[sel] += 1
+    overlap = _overlaps_with_layers(tree, g, a, inp, target)
+    planned = _planned_use(parcels, idx, tree, g, a, inp, target)
+    facts = _Facts(
+        area=a,
+        tol=_tolerance(a, float(inp.prof["overlap_share_tolerance"])),
+        ownership=normalize_codes(parcels[inp.ownership_col].to_numpy()[idx], kind="ownership").to_numpy(dtype=object),
+        land_class=classes[idx],
+        overlap=overlap,
+        planned=None if planned is None else planned[idx],
+        consent=None if inp.consent_col is None else pd.to_numeric(parcels[inp.consent_col]).to_numpy(dtype=float)[idx],
+    )
+    reasons, n_failed = _run_tests(facts, inp)
 
     out = parcels.copy()
     out["area_m2"] = area
     out["category"] = pd.Series(category, index=out.index, dtype=object)
-    for col in cols.values():
-        out[col] = results[col]
-    out["planned_use"] = pd.Series(planned, index=out.index, dtype=object)
+    for key, col in _OVERLAP_COLUMNS.items():
+        full = np.full(n, np.nan)
+        if key in overlap:
+            full[idx] = overlap[key]
+        out[col] = full
+    out["planned_use"] = pd.Series(np.full(n, None, dtype=object) if planned is None else planned,
+                                   index=out.index, dtype=object)
     fr = np.full(n, "", dtype=object)
     fr[idx] = reasons
     fr[~usable] = why[~usable]
@@ -532,19 +604,18 @@ def _screen_frame(
     out["n_failed"] = nf
     out["excluded"] = ~usable
     out["eligible"] = usable & (nf == 0)
-    cat_s = np.asarray(category, dtype=object)
-    out["quota_m2"] = np.where(usable & np.isin(cat_s.astype(str), ["A", "U"]), area, 0.0)
+    out["quota_m2"] = np.where(usable & np.isin(np.asarray(category, dtype=object).astype(str), ["A", "U"]), area, 0.0)
     out["approval_level"] = pd.Series(np.full(n, None, dtype=object), index=out.index, dtype=object)
     out["approval_reason"] = pd.Series(np.full(n, "", dtype=object), index=out.index, dtype=object)
-    # helpers for the approval level, dropped after use
-    lvl1_all = level1_of(classes).to_numpy(dtype=object)
-    out["_cultivated"] = np.isin(lvl1_all.astype(str), list(prof["cultivated_land_classes"]))
+    # helper for the approval level, dropped after use
+    out["_cultivated"] = np.isin(level1_of(classes).to_numpy(dtype=object).astype(str),
+                                 list(inp.prof["cultivated_land_classes"]))
     out.attrs = dict(parcels.attrs)
     out.attrs["screening"] = {
-        "route": route,
-        "profile": prof.name,
+        "route": inp.route,
+        "profile": inp.prof.name,
         "metric_crs": target.to_string() if hasattr(target, "to_string") else str(target),
-        "tests_not_run": not_run,
+        "tests_not_run": [t.name for t in LEGAL_TESTS if t.skipped(inp)],
         "cleaning": report.summary(),
         "n_fixed": len(report.fixed),
         "n_excluded": int((~usable).sum()),
@@ -644,7 +715,7 @@ _SCREEN_META = {
 }
 
 
-def _screen_dask(parcels: Any, *, profile: Any, route: str, project_col: str | None, **kw: Any) -> Any:
+def _screen_dask(parcels: Any, inp: _Inputs) -> Any:
     """:func:`screen_conversion` of a dask frame.
 
     The legal tests are row-wise: each partition is screened where it lives, in one metric
@@ -652,17 +723,17 @@ def _screen_dask(parcels: Any, *, profile: Any, route: str, project_col: str | N
     it comes from a small per-project table reduced over the partitions.
     """
     dask, _, _ = _dispatch.dask_modules()
-    prof = load_profile(profile)
-    layers = {k: kw[k] for k in ("development_boundary", "basic_farmland", "red_line") if kw.get(k) is not None}
-    if isinstance(kw.get("planning"), gpd.GeoDataFrame):
-        layers["planning"] = kw["planning"]
+    prof, route, project_col = inp.prof, inp.route, inp.project_col
+    layers = {k: v for k, v in inp.layers.items() if v is not None}
+    if isinstance(inp.planning, gpd.GeoDataFrame):
+        layers["planning"] = inp.planning
     check_same_crs(parcels=parcels, **layers)
     metric = _dispatch.global_metric(parcels)
 
     def part(df: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         if len(df) == 0:
             return _dispatch.with_columns(df, {**_SCREEN_META, "_cultivated": "bool"})
-        return _screen_frame(df, route=route, prof=prof, project_col=project_col, metric=metric, **kw)
+        return _screen_frame(df, inp, metric=metric)
 
     staged = [dask.delayed(part)(d) for d in parcels.to_delayed()]
     staged = dask.persist(*staged)
