@@ -70,16 +70,6 @@ FACILITY_INPUTS = {"facilities", "supply", "sites"}
 # The to-do list of the rename sweep (issue 13 part 2). Delete a line when it is fixed.
 KNOWN_DEVIATIONS: dict[str, list[str]] = {
     # accessibility
-    "accessibility.network_to_graph": ["no numpydoc Parameters section"],
-    "accessibility.network_from_place": ["no numpydoc Parameters section"],
-    "accessibility.network_from_polygon": ["no numpydoc Parameters section"],
-    "accessibility.decay_weights": ["no numpydoc Parameters section", "positional option `kind`"],
-    "accessibility.gravity_access": ["no numpydoc Parameters section"],
-    "accessibility.service_areas": ["no numpydoc Parameters section"],
-    "accessibility.supply_ratios": ["no numpydoc Parameters section"],
-    "accessibility.life_circle_standard": ["no numpydoc Parameters section", "positional option `standard`"],
-    "accessibility.theil": ["no numpydoc Parameters section"],
-    "accessibility.weighted_percentiles": ["no numpydoc Parameters section"],
     # subsidence
     # landuse
     # core

@@ -78,7 +78,7 @@ def test_e2sfca_g2sfca_3sfca_match_brute_force_and_conserve(city):
     A, R = _reference(net, demand, supply, steps)
     np.testing.assert_allclose(e2.access, A, rtol=1e-9, equal_nan=True)
     g2 = gravity_two_step_fca(net, demand, supply, population_col="pop", capacity_col="beds", minutes=9)
-    Ag, _ = _reference(net, demand, supply, lambda c: decay_weights(c, "gaussian", horizon=9))
+    Ag, _ = _reference(net, demand, supply, lambda c: decay_weights(c, kind="gaussian", horizon=9))
     np.testing.assert_allclose(g2.access, Ag, rtol=1e-9, equal_nan=True)
     t3 = three_step_fca(net, demand, supply, population_col="pop", capacity_col="beds", minutes=zones)
     A3, R3 = _reference(net, demand, supply, steps, three=True)

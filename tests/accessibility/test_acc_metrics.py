@@ -378,18 +378,18 @@ def test_cumulative_thresholds_inclusive_and_by():
     [("step", 1, 1), ("linear", 1, 0), ("exponential", 1, math.exp(-4)), ("gaussian", 1, 0), ("power", 1, 1 / 15)],
 )
 def test_decay_values_at_zero_and_horizon(kind, at0, at_h):
-    w = decay_weights([0.0, 30.0, 30.0001, np.nan, np.inf], kind, horizon=30)
+    w = decay_weights([0.0, 30.0, 30.0001, np.nan, np.inf], kind=kind, horizon=30)
     np.testing.assert_allclose(w, [at0, at_h, 0, 0, 0], atol=1e-12)
-    mid = decay_weights(np.linspace(0, 30, 31), kind, horizon=30)
+    mid = decay_weights(np.linspace(0, 30, 31), kind=kind, horizon=30)
     assert (np.diff(mid) <= 1e-15).all()  # non-increasing
 
 
 def test_decay_parameters():
-    assert decay_weights([10.0], "exponential", horizon=30, beta=0.1)[0] == pytest.approx(math.exp(-1))
-    assert decay_weights([1.0, 4.0], "power", horizon=30, beta=2, min_cost=2)[1] == pytest.approx(0.25)
-    assert decay_weights([1.0], "power", horizon=30, beta=2, min_cost=2)[0] == 1.0
+    assert decay_weights([10.0], kind="exponential", horizon=30, beta=0.1)[0] == pytest.approx(math.exp(-1))
+    assert decay_weights([1.0, 4.0], kind="power", horizon=30, beta=2, min_cost=2)[1] == pytest.approx(0.25)
+    assert decay_weights([1.0], kind="power", horizon=30, beta=2, min_cost=2)[0] == 1.0
     e = math.exp(-0.5)
-    assert decay_weights([15.0], "gaussian", horizon=30)[0] == pytest.approx((math.exp(-0.125) - e) / (1 - e))
+    assert decay_weights([15.0], kind="gaussian", horizon=30)[0] == pytest.approx((math.exp(-0.125) - e) / (1 - e))
 
 
 def test_gravity_access_closed_form():

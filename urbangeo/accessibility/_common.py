@@ -47,8 +47,8 @@ DECAYS = ("step", "linear", "exponential", "gaussian", "power")
 # --------------------------------------------------------------------------- decay
 def decay_weights(
     cost,
-    kind: Literal["step", "linear", "exponential", "gaussian", "power"] = "exponential",
     *,
+    kind: Literal["step", "linear", "exponential", "gaussian", "power"] = "exponential",
     horizon: float,
     beta: float | None = None,
     min_cost: float | None = None,
@@ -74,6 +74,27 @@ def decay_weights(
     which the weight stays 1, so a facility next door does not get an infinite weight.
     NaN costs (unreachable) give weight 0.
 
+    Parameters
+    ----------
+    cost : float or array-like of float
+        Travel costs, minutes or metres (the unit of ``horizon``); NaN or inf =
+        unreachable.
+    kind : {"step", "linear", "exponential", "gaussian", "power"}, default "exponential"
+        The decay function (table above).
+    horizon : float
+        Largest cost with a weight (> 0), in the unit of ``cost``.
+    beta : float, optional
+        Decay rate: ``exponential`` per unit of cost (default ``4 / horizon``),
+        ``power`` exponent (default 1).
+    min_cost : float, optional
+        ``power`` only: the cost below which the weight stays 1 (default
+        ``horizon / 15``).
+
+    Returns
+    -------
+    ndarray of float
+        One weight in [0, 1] per cost.
+
     Raises
     ------
     ColumnTypeError
@@ -83,9 +104,9 @@ def decay_weights(
 
     Examples
     --------
-    >>> decay_weights([0, 5, 10, 11], "linear", horizon=10).tolist()
+    >>> decay_weights([0, 5, 10, 11], kind="linear", horizon=10).tolist()
     [1.0, 0.5, 0.0, 0.0]
-    >>> decay_weights([0, 10], "step", horizon=10).tolist()
+    >>> decay_weights([0, 10], kind="step", horizon=10).tolist()
     [1.0, 1.0]
     """
     check_choice(kind, "decay", DECAYS)

@@ -135,6 +135,31 @@ def gini(values, *, weights=None, nan: str = "raise") -> float:
 def theil(values, *, weights=None, nan: str = "raise") -> float:
     """Theil T index of ``values`` (optionally population-weighted).
 
+    ``T = sum_i w_i (x_i / mu) ln(x_i / mu) / sum_i w_i``: 0 when everyone has the
+    same value, ``ln(n)`` when one of ``n`` holds everything.
+
+    Parameters
+    ----------
+    values : array-like of float
+        Travel times or distances, >= 0.
+    weights : array-like of float, optional
+        Non-negative weights (e.g. residents per building).
+    nan : {"raise", "omit"}, default "raise"
+        What a NaN value or weight does: raise, or leave the row out.
+
+    Returns
+    -------
+    float
+        NaN when there is no weight or the mean is 0.
+
+    Raises
+    ------
+    EmptyDataError
+        ``values`` is empty.
+    InvalidOptionError
+        ``weights`` of another length or negative; NaN with ``nan="raise"``;
+        infinite or negative values.
+
     Examples
     --------
     >>> round(theil([1, 1, 1, 1]), 12)
@@ -160,10 +185,29 @@ def theil(values, *, weights=None, nan: str = "raise") -> float:
 def weighted_percentiles(values, *, q: Sequence[float] = (10, 50, 90), weights=None, nan: str = "raise") -> pd.Series:
     """Population-weighted percentiles (inverted CDF).
 
+    Parameters
+    ----------
+    values : array-like of float
+        Travel times, distances or any access value.
+    q : sequence of float, default (10, 50, 90)
+        Percentiles, between 0 and 100.
+    weights : array-like of float, optional
+        Non-negative weights (e.g. residents per building); default 1 each.
+    nan : {"raise", "omit"}, default "raise"
+        What a NaN value or weight does: raise, or leave the row out.
+
     Returns
     -------
     pandas.Series
         One value per ``q`` (index = q). NaN when there is no weight.
+
+    Raises
+    ------
+    EmptyDataError
+        ``values`` is empty.
+    InvalidOptionError
+        ``weights`` of another length or negative; NaN with ``nan="raise"``;
+        infinite values; ``q`` outside [0, 100].
 
     Examples
     --------

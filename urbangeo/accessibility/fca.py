@@ -103,7 +103,7 @@ def _fca(network, demand, supply, *, method, population_col, capacity_col, minut
             check_number(beta, "beta", minimum=0.0)
         if min_cost is not None:
             check_number(min_cost, "min_cost", minimum=0.0, strict=True)
-        decay_weights(0.0, decay, horizon=zones[0], beta=beta, min_cost=min_cost)
+        decay_weights(0.0, kind=decay, horizon=zones[0], beta=beta, min_cost=min_cost)
     speed_kmh = _common.check_speed(speed_kmh)
     # rows without geometry (kept, NaN) and invalid polygons (repaired) are warned about when snapping
     pop = demand[population_col].to_numpy(float)
@@ -127,7 +127,7 @@ def _fca(network, demand, supply, *, method, population_col, capacity_col, minut
                                        progress=progress)
     cu = c / factor
     if method == "g2sfca":
-        w = decay_weights(cu, decay, horizon=zones[0], beta=beta, min_cost=min_cost)
+        w = decay_weights(cu, kind=decay, horizon=zones[0], beta=beta, min_cost=min_cost)
     else:
         zone = np.searchsorted(zones, cu, side="left")  # c <= zones[z] inclusive
         w = np.where(zone < len(zones), zw[np.minimum(zone, len(zones) - 1)], 0.0)
@@ -342,6 +342,39 @@ def supply_ratios(
 
     Same options as the method's own function (``decay``, ``beta`` and ``min_cost``
     only for ``method="g2sfca"``).
+
+    Parameters
+    ----------
+    network : Network
+    demand : GeoDataFrame
+        Demand locations (points, or polygons such as buildings), any CRS.
+    supply : GeoDataFrame
+        Supply locations, any CRS.
+    population_col : str
+        Numeric column of ``demand``: population, or a proxy such as floor area.
+    capacity_col : str
+        Numeric column of ``supply``: doctors, beds, places, m2 of park.
+    method : {"2sfca", "e2sfca", "g2sfca", "3sfca"}, default "2sfca"
+        The FCA method whose first step is computed.
+    minutes : float or mapping, optional
+        The catchment in minutes: one number (2sfca, g2sfca; default 30) or zones
+        ``{upper bound: weight}`` (e2sfca, 3sfca; default :data:`E2SFCA_WEIGHTS`).
+    dist_m : float or mapping, optional
+        The same in network metres instead of minutes.
+    decay : {"step", "linear", "exponential", "gaussian", "power"}, default "gaussian"
+        g2sfca only: the decay of :func:`decay_weights` up to the catchment.
+    beta, min_cost : float, optional
+        g2sfca only: passed to :func:`decay_weights`.
+    speed_kmh : float, optional
+        Uniform speed overriding the network's edge speeds.
+    max_snap_m : float, optional
+        Longest access leg; default ``settings.max_snap_m``.
+    supply_polygons : {"representative", "entrances"}, default "representative"
+        How polygon supplies (parks) enter the network (several entrances count once).
+    entrance_spacing_m : float, default 50.0
+        Spacing of the entrances along a polygon's boundary (``"entrances"``).
+    progress : bool, optional
+        Progress bar over the bounded searches.
 
     Returns
     -------

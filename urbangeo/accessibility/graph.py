@@ -305,6 +305,30 @@ def network_to_graph(network: Network) -> Any:
     segment gives two edges (u->v with the stored geometry, v->u with it reversed,
     ``reversed=True``); a one-way segment gives one edge. Edges carry ``length`` (m),
     ``geometry``, ``oneway``, ``speed_kph`` and the ``edge_attrs`` columns.
+
+    Parameters
+    ----------
+    network : Network
+        The street network; it is not modified.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        A new graph; :func:`network_from_graph` turns it back into the same network.
+
+    Raises
+    ------
+    InvalidOptionError
+        ``network`` is not a :class:`Network`.
+    MissingDependencyError
+        networkx is not installed.
+
+    Examples
+    --------
+    >>> from urbangeo.accessibility import grid_network, network_to_graph
+    >>> G = network_to_graph(grid_network(2, 2))  # 4 two-way streets
+    >>> G.number_of_nodes(), G.number_of_edges()
+    (4, 8)
     """
     nx = _import_networkx()
     if not isinstance(network, Network):
@@ -356,6 +380,33 @@ def network_from_place(query: str | dict, *, mode: Mode = "walk", simplify: bool
     ``osmnx.graph_from_place(query, network_type=mode, simplify=False)``, then
     :func:`network_from_graph` and, with ``simplify=True``, :meth:`Network.simplify`
     (urbangeo's rule, identical to :func:`network_from_osm`).
+
+    Parameters
+    ----------
+    query : str or dict
+        The place, as osmnx geocodes it (``"Bubeneč, Prague"`` or a dict of
+        address parts).
+    mode : {"walk", "bike", "drive"}, default "walk"
+        Travel mode: the osmnx ``network_type`` downloaded, and the rules of
+        :func:`network_from_graph` (``walk`` makes every segment two-way).
+    simplify : bool, default True
+        Merge chains of degree-2 nodes (:meth:`Network.simplify`).
+    retain_all : bool, default True
+        Keep every connected piece; ``False`` keeps only the largest.
+
+    Returns
+    -------
+    Network
+
+    Raises
+    ------
+    MissingDependencyError
+        osmnx is not installed.
+
+    Examples
+    --------
+    >>> from urbangeo.accessibility import network_from_place
+    >>> net = network_from_place("Bubeneč, Prague", mode="walk")  # doctest: +SKIP
     """
     G = _online_graph(
         lambda ox: ox.graph_from_place(query, network_type=mode, simplify=False, retain_all=retain_all),
@@ -373,8 +424,27 @@ def network_from_polygon(polygon: Any, *, mode: Mode = "walk", simplify: bool = 
     with a CRS (reprojected to EPSG:4326). It is checked before anything is
     downloaded.
 
+    Parameters
+    ----------
+    polygon : shapely Polygon or MultiPolygon, GeoDataFrame or GeoSeries
+        The area: a shapely geometry in lon/lat, or polygons in any CRS (their union,
+        reprojected to EPSG:4326).
+    mode : {"walk", "bike", "drive"}, default "walk"
+        Travel mode: the osmnx ``network_type`` downloaded, and the rules of
+        :func:`network_from_graph` (``walk`` makes every segment two-way).
+    simplify : bool, default True
+        Merge chains of degree-2 nodes (:meth:`Network.simplify`).
+    retain_all : bool, default True
+        Keep every connected piece; ``False`` keeps only the largest.
+
+    Returns
+    -------
+    Network
+
     Raises
     ------
+    MissingDependencyError
+        osmnx is not installed.
     InvalidGeometryError
         ``polygon`` is not valid (a self-intersecting ring...): a study area is
         refused, not repaired; ``polygon.make_valid()`` first.
@@ -382,6 +452,12 @@ def network_from_polygon(polygon: Any, *, mode: Mode = "walk", simplify: bool = 
         ``polygon`` is not a (Multi)Polygon.
     CRSError
         A ``polygon`` frame has no CRS.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> from urbangeo.accessibility import network_from_polygon
+    >>> net = network_from_polygon(box(14.40, 50.10, 14.41, 50.11), mode="walk")  # doctest: +SKIP
     """
     if isinstance(polygon, (gpd.GeoDataFrame, gpd.GeoSeries)):
         get_crs(polygon, "polygon")

@@ -238,6 +238,30 @@ def service_areas(
     Costs run *towards* the facilities (resident -> facility), one multi-source
     search per category over the reversed network.
 
+    Parameters
+    ----------
+    network : Network
+    facilities : GeoDataFrame
+        Points or polygons, any CRS.
+    minutes : float or tuple, default (5, 10, 15)
+        Bands in minutes (inclusive).
+    dist_m : float or tuple, optional
+        Bands in network metres instead of minutes.
+    by : str, optional
+        Category column of ``facilities``; one row per category and band.
+    speed_kmh : float, optional
+        Uniform speed overriding the network's edge speeds.
+    street_width_m : float, optional
+        Buffer around the reached street lines; default ``settings.street_width_m``.
+    max_snap_m : float, optional
+        Longest distance from a facility to a street; default ``settings.max_snap_m``.
+    facility_polygons : {"representative", "entrances"}, default "representative"
+        How polygon facilities (parks) enter the network; see :func:`snap_points`.
+    entrance_spacing_m : float, default 50.0
+        Spacing of the entrances along a polygon's boundary (``"entrances"``).
+    progress : bool, optional
+        Show a progress bar over categories.
+
     Returns
     -------
     GeoDataFrame

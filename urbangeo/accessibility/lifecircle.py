@@ -74,12 +74,26 @@ def _read_standard(standard: str) -> pd.DataFrame:
     return standards.standard_table(standard)
 
 
-def life_circle_standard(standard: str = "GB50180-2018") -> pd.DataFrame:
+def life_circle_standard(*, standard: str = "GB50180-2018") -> pd.DataFrame:
     """The life-circle preset table of ``standard`` (a copy; one row per circle and facility).
 
-    Columns: ``circle_minutes``, ``walk_distance_m_low``/``_high``, ``population_low``/
-    ``_high``, ``facility``, ``facility_zh``, ``osm_hint``, the ``*_status`` of each
-    figure ("verified-secondary [source]" or "unverified") and ``source``.
+    Parameters
+    ----------
+    standard : {"GB50180-2018"}, default "GB50180-2018"
+        The standard whose table is returned (the keys of ``STANDARDS``).
+
+    Returns
+    -------
+    DataFrame
+        Columns: ``circle_minutes``, ``walk_distance_m_low``/``_high``,
+        ``population_low``/``_high``, ``facility``, ``facility_zh``, ``osm_hint``, the
+        ``*_status`` of each figure ("verified-secondary [source]" or "unverified") and
+        ``source``. A copy: changing it changes nothing in the library.
+
+    Raises
+    ------
+    InvalidOptionError
+        Unknown ``standard`` (the message lists the known ones).
 
     Examples
     --------

@@ -392,6 +392,30 @@ def gravity_access(
     ``f`` is :func:`decay_weights` of kind ``decay`` and the horizon is ``minutes``
     (default 30) or ``dist_m``; ``beta`` and ``min_cost`` are in the same unit.
 
+    Parameters
+    ----------
+    network : Network
+    origins, facilities : GeoDataFrame
+        Points or polygons, any CRS.
+    decay : {"step", "linear", "exponential", "gaussian", "power"}, default "exponential"
+        The decay function ``f`` (see :func:`decay_weights`).
+    minutes : float, optional
+        The horizon in minutes: facilities farther away weigh 0. Default 30 when
+        ``dist_m`` is not given.
+    dist_m : float, optional
+        The horizon in network metres instead of minutes.
+    beta : float, optional
+        Decay rate (exponential) or exponent (power), per minute or metre; see
+        :func:`decay_weights` for the defaults.
+    min_cost : float, optional
+        ``decay="power"``: the cost below which the weight stays 1.
+    weight_col : str, optional
+        Numeric column of ``facilities`` (jobs, beds) giving ``W_j``; default 1 each.
+    by : str, optional
+        Category column of ``facilities``; one ``{category}_gravity`` column each.
+    speed_kmh, max_snap_m, facility_polygons, entrance_spacing_m, progress
+        As in :func:`nearest_facilities`.
+
     Returns
     -------
     GeoDataFrame
@@ -431,7 +455,7 @@ def gravity_access(
             raise InvalidOptionError(f"`{nm}` is the single horizon of the decay; got {v!r}.")
     weight, thr, _, vals = _common.thresholds(minutes, dist_m)
     horizon = vals[0]
-    decay_weights(0.0, decay, horizon=horizon, beta=beta, min_cost=min_cost)  # validate options early
+    decay_weights(0.0, kind=decay, horizon=horizon, beta=beta, min_cost=min_cost)  # validate options early
     speed_kmh = _common.check_speed(speed_kmh)
     wcol = _weights_col(facilities, weight_col)
     o = _common.snap_origins(network, origins, weight=weight, speed_kmh=speed_kmh, max_snap_m=max_snap_m)
@@ -440,7 +464,7 @@ def gravity_access(
     oo, ff, cc, _ = _common.pair_search(network, o.legs, f.legs, weight=weight, speed_kmh=speed_kmh,
                                         limit=float(thr[0]), progress=progress)
     unit_cost = cc / (60.0 if weight == "time_s" else 1.0)
-    wd = decay_weights(unit_cost, decay, horizon=horizon, beta=beta, min_cost=min_cost)
+    wd = decay_weights(unit_cost, kind=decay, horizon=horizon, beta=beta, min_cost=min_cost)
     snapped = np.zeros(len(origins), bool)
     snapped[o.legs.row] = True
     out = origins.copy()
