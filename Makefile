@@ -85,7 +85,7 @@ test-postgis: $(VENV)/.postgis $(VENV_MIN)/.postgis
 	@url=$$(.ci/postgis-setup); \
 	if [ -z "$$url" ]; then echo "test-postgis: SKIPPED: $$(cat $${TMPDIR:-/tmp}/urbangeo-postgis-skip-reason 2>/dev/null)"; fi; \
 	for py in $(VENV)/bin/python $(VENV_MIN)/bin/python; do \
-	  URBANGEO_TEST_PG="$$url" $$py -m pytest tests/test_postgis.py tests/test_cli.py -m postgis -q -ra -p no:xdist -p no:cacheprovider || exit $$?; \
+	  URBANGEO_TEST_PG="$$url" $$py -m pytest tests/test_postgis.py tests/cli -m postgis -q -ra -p no:xdist -p no:cacheprovider || exit $$?; \
 	done
 
 # Notebooks (examples/*.ipynb) executed with nbmake on executed copies in docs/_generated/notebooks,
