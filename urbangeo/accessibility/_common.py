@@ -38,7 +38,7 @@ from .._progress import progress_bar
 from .._validate import check_choice, check_columns, check_geodataframe, check_number
 from ..errors import ColumnTypeError, DroppedRowsWarning, EmptyDataError, InvalidOptionError
 from . import _engine, snapping
-from .network import Network
+from .network import Network, Weight
 from .snapping import Legs, legs, same_edge_pairs
 
 DECAYS = ("step", "linear", "exponential", "gaussian", "power")
@@ -153,7 +153,7 @@ def _numeric_costs(cost) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- prepare
-def check_network(network) -> Network:
+def check_network(network: object) -> Network:
     """``network`` itself, or TypeError / EmptyDataError with the fix."""
     if not isinstance(network, Network):
         raise TypeError(
@@ -208,7 +208,7 @@ class Side:
     n: int
 
 
-def snap_origins(network, origins, *, weight, speed_kmh, max_snap_m, name="origins", polygons="representative",
+def snap_origins(network: Network, origins, *, weight, speed_kmh, max_snap_m, name="origins", polygons="representative",
                  entrance_spacing_m=50.0) -> Side:
     """Snap the primary frame once (:func:`~urbangeo.accessibility.snap_points`) and cost its legs."""
     snap = snapping.snap_points(network, origins, max_snap_m=max_snap_m, name=name, polygons=polygons,
@@ -216,7 +216,7 @@ def snap_origins(network, origins, *, weight, speed_kmh, max_snap_m, name="origi
     return Side(snap, legs(network, snap, side="origin", weight=weight, speed_kmh=speed_kmh), len(origins))
 
 
-def snap_facilities(network, facilities, *, weight, speed_kmh, max_snap_m, polygons, entrance_spacing_m,
+def snap_facilities(network: Network, facilities, *, weight, speed_kmh, max_snap_m, polygons, entrance_spacing_m,
                     name="facilities") -> Side:
     """Snap the facilities once, warn about those too far from the network, and cost their legs."""
     snap = snapping.snap_points(network, facilities, max_snap_m=max_snap_m, polygons=polygons,
@@ -354,7 +354,7 @@ def nearest_search(g, ol: Legs, fl: Legs, *, k: int, limit: float, n_origins: in
     return cost, cost2, lab
 
 
-def pair_search(network, ol: Legs, fl: Legs, *, weight, speed_kmh, limit, progress=None):
+def pair_search(network: Network, ol: Legs, fl: Legs, *, weight, speed_kmh, limit, progress=None):
     """All (origin row, facility row, cost, metres) pairs with cost <= ``limit``.
 
     One bounded search per facility over the reversed network (a facility with several
@@ -442,7 +442,7 @@ def nearest(
     speed_kmh = check_speed(speed_kmh)
     limit = np.inf if minutes is None else check_number(minutes, "minutes", minimum=0.0) * 60.0
     groups = category_groups(facilities, by, f_name)
-    weight = "time_s"
+    weight: Weight = "time_s"
     o = snap_origins(network, origins, weight=weight, speed_kmh=speed_kmh, max_snap_m=max_snap_m, name=o_name)
     f = snap_facilities(network, facilities, weight=weight, speed_kmh=speed_kmh, max_snap_m=max_snap_m,
                         polygons=facility_polygons, entrance_spacing_m=entrance_spacing_m, name=f_name)

@@ -22,6 +22,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from .network import Network, Weight
+
 __all__ = [
     "have_numba",
     "Graph",
@@ -67,7 +69,7 @@ class Graph:
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def graph(network, *, weight: str = "time_s", speed_kmh: float | None = None, reverse: bool = False) -> Graph:
+def graph(network: Network, *, weight: Weight = "time_s", speed_kmh: float | None = None, reverse: bool = False) -> Graph:
     """CSR of ``network`` for ``weight`` with metres as the secondary cost (cached per Network).
 
     Parallel edges keep the minimum primary cost, as :meth:`Network.csr` does; the

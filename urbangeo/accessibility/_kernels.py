@@ -6,17 +6,21 @@ functions run as plain Python (correct, slow).
 
 import numpy as np
 
+
+def _plain(*args, **kwargs):
+    """Stand-in for ``numba.njit`` without numba: the function itself, run as plain Python."""
+    if args and callable(args[0]):
+        return args[0]
+    return lambda f: f
+
+
 try:  # pragma: no cover - exercised on both branches by the environment
     from numba import njit
 
     HAVE_NUMBA = True
 except ImportError:  # pragma: no cover
     HAVE_NUMBA = False
-
-    def njit(*args, **kwargs):
-        if args and callable(args[0]):
-            return args[0]
-        return lambda f: f
+    njit = _plain
 
 
 

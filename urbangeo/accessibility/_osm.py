@@ -27,11 +27,13 @@ cyclists), which osmnx does not.
 from __future__ import annotations
 
 import csv
+import io
 import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import numpy as np
@@ -139,15 +141,21 @@ def way_direction(tags, mode: str) -> int:
 @lru_cache(maxsize=1)
 def highway_speeds() -> dict[str, float]:
     """Default driving speed (km/h) per ``highway`` value, from data/osm_highway_speeds.csv."""
-    with _DATA.joinpath("osm_highway_speeds.csv").open("r", newline="", encoding="utf-8") as f:
+    with _csv(_DATA.joinpath("osm_highway_speeds.csv")) as f:
         return {row["highway"]: float(row["speed_kmh"]) for row in csv.DictReader(f)}
 
 
 @lru_cache(maxsize=1)
 def maxspeed_zones() -> dict[str, float]:
     """Implicit ``maxspeed`` values such as ``RU:urban`` (km/h), from data/osm_maxspeed_zones.csv."""
-    with _DATA.joinpath("osm_maxspeed_zones.csv").open("r", newline="", encoding="utf-8") as f:
+    with _csv(_DATA.joinpath("osm_maxspeed_zones.csv")) as f:
         return {row["zone"]: float(row["speed_kmh"]) for row in csv.DictReader(f)}
+
+
+def _csv(resource: Traversable) -> io.TextIOWrapper:
+    """A package CSV opened for :mod:`csv` (UTF-8, ``newline=""``)."""
+    # Traversable.open passes `newline` on to the file, but its declared signature has no such argument
+    return io.TextIOWrapper(resource.open("rb"), encoding="utf-8", newline="")
 
 
 _NUM = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(km/h|kmh|kph|mph|knots)?\s*$", re.IGNORECASE)
@@ -196,11 +204,13 @@ def parse_maxspeed(value: str | None) -> float:
     return float(np.mean(parts)) if parts else float("nan")
 
 
-def drive_speed(highway: str, maxspeed: str | None, fallback_kmh: float) -> float:
+def drive_speed(highway: str | None, maxspeed: str | None, fallback_kmh: float) -> float:
     """Driving speed of a way: its maxspeed, else the highway default, else ``fallback_kmh``."""
     speed = parse_maxspeed(maxspeed)
     if speed == speed:  # not NaN
         return speed
+    if highway is None:
+        return fallback_kmh
     return highway_speeds().get(highway, fallback_kmh)
 
 
@@ -255,13 +265,15 @@ def read_ways(path: Path, mode: str, *, speed_kmh: float, progress: bool | None 
     ys: list[int] = []
     oneway: list[bool] = []
     speeds: list[float] = []
-    highways: list[str] = []
+    highways: list[str | None] = []
     names: list[str | None] = []
     maxspeeds: list[str | None] = []
     tag_keys = SNAP_TAGS + _MODE_PERMIT_KEYS[mode][:1]
     kept_tags: dict[str, list] = {k: [] for k in tag_keys}
     try:
         for w in progress_bar(fp, progress=progress, desc="reading OSM ways"):
+            if not isinstance(w, osmium.osm.Way):  # the filters above let ways through only
+                continue
             tags = w.tags
             if not way_passes(tags, mode):
                 continue

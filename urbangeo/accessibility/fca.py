@@ -77,7 +77,7 @@ def _zones(spec, name):
     raise InvalidOptionError(f"`{name}` must be a number or a mapping {{threshold: weight}}; got {spec!r}.")
 
 
-def _fca(network, demand, supply, *, method, population_col, capacity_col, minutes, dist_m, decay, beta,
+def _fca(network: Network, demand, supply, *, method, population_col, capacity_col, minutes, dist_m, decay, beta,
          min_cost, speed_kmh, max_snap_m, supply_polygons, entrance_spacing_m, progress):
     _common.check_network(network)
     check_geodataframe(demand, "demand")

@@ -111,7 +111,7 @@ def features_from_osm(
 
     wkb = osmium.geom.WKBFactory()
     rows_type, rows_id, rows_geom = [], [], []
-    rows_tags = {k: [] for k in keys}
+    rows_tags: dict[str, list[str | None]] = {k: [] for k in keys}
     n_bad = 0
 
     # osmium filters in C++ first: only objects carrying one of the keys reach Python
@@ -120,7 +120,7 @@ def features_from_osm(
         fp = fp.with_areas(osmium.filter.KeyFilter(*keys))
     fp = fp.with_filter(osmium.filter.KeyFilter(*keys))
     for o in fp:
-        if o.is_area():
+        if isinstance(o, osmium.osm.Area):
             if not areas or not match(o.tags):
                 continue
             try:
@@ -131,7 +131,7 @@ def features_from_osm(
             rows_type.append("way" if o.from_way() else "relation")
             rows_id.append(o.orig_id())
             rows_geom.append(bytes.fromhex(g) if isinstance(g, str) else g)
-        elif o.is_node():
+        elif isinstance(o, osmium.osm.Node):
             if not points or not match(o.tags):
                 continue
             rows_type.append("node")

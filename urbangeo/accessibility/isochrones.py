@@ -208,7 +208,7 @@ def isochrones(
     return _frame(rows, ["origin", col, "note"], network, origins)
 
 
-def _frame(rows, cols, network, like):
+def _frame(rows, cols, network: Network, like):
     df = pd.DataFrame([r[:-1] for r in rows], columns=cols)
     if len(df) and "note" in df:
         df["note"] = df["note"].astype(object).where(df["note"].notna(), None)

@@ -380,7 +380,7 @@ def life_circle_audit(
     return out
 
 
-def _nearest_per_category(network, homes: _common.Side, fac: gpd.GeoDataFrame, *, by: str, speed_kmh,
+def _nearest_per_category(network: Network, homes: _common.Side, fac: gpd.GeoDataFrame, *, by: str, speed_kmh,
                           max_snap_m, facility_polygons) -> dict:
     """{category: (minutes, metres, facility label)} per residence, for the categories ``fac`` has.
 

@@ -135,6 +135,11 @@ class Network:
             if len(self.edge_snappable) != m:
                 raise ValueError(f"Network.edge_snappable has length {len(self.edge_snappable)}, expected {m}")
 
+    def _snap_mask(self) -> np.ndarray:
+        """``edge_snappable`` as the array it always is once built (``None`` only as an argument)."""
+        assert self.edge_snappable is not None, "set by __post_init__"
+        return self.edge_snappable
+
     # ------------------------------------------------------------------ sizes
     @property
     def n_nodes(self) -> int:
@@ -263,7 +268,7 @@ class Network:
             mode=self.mode,
             edge_attrs=attrs,
             meta=dict(self.meta),
-            edge_snappable=self.edge_snappable[keep],
+            edge_snappable=self._snap_mask()[keep],
         )
 
     def with_snap_filter(self, snap_filter: Any = "default") -> Network:
@@ -330,7 +335,8 @@ class Network:
         ok = (r1 != r2) & (o1 != o2) & (o1 != x) & (o2 != x)
         ok &= (~ow[r1] & ~ow[r2]) | (ow[r1] & ow[r2] & (e1 != e2))
         ok &= self.edge_speed_kmh[r1] == self.edge_speed_kmh[r2]
-        ok &= self.edge_snappable[r1] == self.edge_snappable[r2]
+        snappable = self._snap_mask()
+        ok &= snappable[r1] == snappable[r2]
         for col in attrs_differ:
             if col not in self.edge_attrs.columns:
                 continue
@@ -435,7 +441,7 @@ class Network:
             mode=self.mode,
             edge_attrs=attrs,
             meta=meta,
-            edge_snappable=self.edge_snappable[head],
+            edge_snappable=self._snap_mask()[head],
         )
 
     def clip(self, polygon: Any, *, buffer_m: float = 0.0) -> Network:
@@ -472,7 +478,7 @@ class Network:
             "edge_length_m": self.edge_length_m,
             "edge_oneway": self.edge_oneway,
             "edge_speed_kmh": self.edge_speed_kmh,
-            "edge_snappable": self.edge_snappable,
+            "edge_snappable": self._snap_mask(),
             "geometry_wkb": blob,
             "geometry_sizes": sizes,
         }
@@ -497,7 +503,8 @@ class Network:
         arrays["header"] = np.array(json.dumps(header, ensure_ascii=False))
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "wb") as f:
-            np.savez(f, **arrays)
+            # numpy's stubs: mypy matches **arrays against savez's `allow_pickle: bool` as well
+            np.savez(f, **arrays)  # type: ignore[arg-type]
         return path
 
     @classmethod

@@ -22,6 +22,7 @@ import numpy as np
 from ..crs import is_metric, metric_crs
 from ..datasets import OSM_ATTRIBUTION
 from ..errors import MissingColumnError, MissingDependencyError
+from .network import Network
 
 __all__ = ["add_attribution", "plot_access", "plot_gaps", "plot_sites", "plot_service_areas"]
 
@@ -40,7 +41,7 @@ def _axes(ax, figsize=(8, 8)):
     return ax
 
 
-def _target_crs(network, frame):
+def _target_crs(network: Network | None, frame):
     if network is not None:
         return network.crs
     return frame.crs if is_metric(frame.crs) else metric_crs(frame)
@@ -50,7 +51,7 @@ def _to(gdf, crs):
     return gdf if gdf.crs is not None and gdf.crs.equals(crs) else gdf.to_crs(crs)
 
 
-def _draw_network(ax, network, color="0.8", linewidth=0.4):
+def _draw_network(ax, network: Network | None, color="0.8", linewidth=0.4):
     if network is None:
         return
     geoms = network.edge_geometry

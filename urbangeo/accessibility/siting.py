@@ -59,7 +59,7 @@ SOLVERS = ("exact", "greedy")
 
 # --------------------------------------------------------------------------- network costs
 def _od_costs(
-    network,
+    network: Network,
     origins: gpd.GeoDataFrame,
     targets: gpd.GeoDataFrame,
     *,
@@ -222,7 +222,7 @@ def _costs_from_frame(costs, demand, site_labels: list, name="costs") -> np.ndar
     return np.where(np.isnan(mat), np.inf, mat)
 
 
-def _network_costs(network, demand, sites, *, limit_minutes, speed_kmh, max_snap_m,
+def _network_costs(network: Network, demand, sites, *, limit_minutes, speed_kmh, max_snap_m,
                    names=("demand", "sites")) -> np.ndarray:
     limit = np.inf if limit_minutes is None else 60.0 * limit_minutes
     o, t, c, _ = _od_costs(
@@ -410,7 +410,7 @@ def site_facilities(
 
 
 # --------------------------------------------------------------------------- the steps of site_facilities
-def _check_inputs(network, demand, candidates, existing, *, model, solver):
+def _check_inputs(network: Network | None, demand, candidates, existing, *, model, solver):
     """Step 1, validate the frames: points or polygons with a CRS; candidates default to intersections.
 
     Returns ``(crs of demand, candidates)``.
@@ -455,7 +455,7 @@ def _check_model_options(model, *, p, minutes, time_limit_s, n_candidates):
     return minutes, time_limit_s
 
 
-def _site_costs(network, demand, sites, *, costs, existing, candidates, model, minutes, speed_kmh, max_snap_m):
+def _site_costs(network: Network | None, demand, sites, *, costs, existing, candidates, model, minutes, speed_kmh, max_snap_m):
     """Step 2, prepare the costs: minutes from each demand row to each site (inf = unreachable).
 
     From the user's ``costs``, or walking times on ``network`` (demand rows without

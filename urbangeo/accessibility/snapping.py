@@ -576,7 +576,7 @@ def _user_stacklevel() -> int:
     return level
 
 
-def _note_doubtful(network, locs, edge, dist, note, component, snap_warn_m, max_snap_m):
+def _note_doubtful(network: Network, locs, edge, dist, note, component, snap_warn_m, max_snap_m):
     """Notes for snapped locations with a long access leg, or moved off their own network piece.
 
     Writes into ``note`` and returns the two masks ``(far, moved)`` over the locations.

@@ -109,6 +109,6 @@ def grid_network(
         edge_geometry=geoms,
         edge_oneway=np.zeros(m, dtype=bool),
         edge_speed_kmh=np.full(m, float(speed_kmh)),
-        crs=crs,
+        crs=get_crs(crs, "crs"),
         mode=mode,
     )
