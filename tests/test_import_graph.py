@@ -10,9 +10,9 @@ else of ``package``. Importing ``urbangeo.a.b`` is not counted as importing ``ur
 (``importlib.import_module``, used only by the package's lazy attributes and the QGIS
 provider) are not seen.
 
-Layers (docs/architecture.md): front ends (``urbangeo.cli``, ``urbangeo.qgis``) > wings
+Layers (docs/architecture.md): front ends (the packages ``urbangeo.cli``, ``urbangeo.qgis``) > wings
 (``accessibility``, ``subsidence``, ``landuse``) > core (the modules directly in
-``urbangeo/`` except ``__init__``, ``__main__`` and ``cli``). A wing never imports a front
+``urbangeo/`` except ``__init__`` and ``__main__``). A wing never imports a front
 end; the core never imports a wing or a front end; a wing imports another wing only
 through :data:`ALLOWED_WING_IMPORTS`.
 """
@@ -248,6 +248,8 @@ def test_the_rules_themselves():
     assert _layer_problem("urbangeo.subsidence.parks", "urbangeo.accessibility.snapping") is not None  # private
     assert _layer_problem("urbangeo.subsidence.pim", "urbangeo.accessibility") is not None
     assert _layer_problem("urbangeo.cli", "urbangeo.landuse") is None
+    assert _layer_problem("urbangeo.cli.landuse", "urbangeo.landuse") is None  # a module of the cli package
+    assert _layer_problem("urbangeo.landuse.blocks", "urbangeo.cli._run") == "a wing never imports a front end"
     assert _layer_problem("urbangeo.landuse.blocks", "urbangeo.landuse._dispatch") is None
     made_up = {"a": {"b"}, "b": {"c"}, "c": {"a", "d"}, "d": set(), "e": {"e"}}
     assert _cycles(made_up) == [["a", "b", "c", "a"]]

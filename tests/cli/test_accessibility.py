@@ -1,0 +1,146 @@
+"""`urbangeo accessibility ...` (urbangeo/cli/accessibility.py): each command's output equals the library's.
+"""
+
+from __future__ import annotations
+
+import pytest
+from geopandas.testing import assert_geodataframe_equal
+
+import urbangeo
+from tests.cli._helpers import _doubtful_snap, _warnings, run, same
+from urbangeo.errors import CategoryMismatchWarning, UrbangeoWarning
+
+
+def test_not_an_osm_file_is_refused(acc_data):
+    d = acc_data["dir"]
+    res = run("accessibility", "nearest", d / "origins.gpkg", d / "origins.gpkg", d / "facilities.gpkg",
+              "-o", d / "x.gpkg", ok=False)
+    assert res.exit_code == 2 and "OpenStreetMap" in res.output
+
+def test_network(acc_data, tmp_path):
+    run("accessibility", "network", acc_data["pbf"], "-o", tmp_path / "net.gpkg", "--save", tmp_path / "walk.npz")
+    net = acc_data["net"]
+    assert_geodataframe_equal(urbangeo.read(tmp_path / "net.gpkg", layer="edges"), net.edges)
+    assert_geodataframe_equal(urbangeo.read(tmp_path / "net.gpkg", layer="nodes"), net.nodes)
+    # a saved network stands in for the OSM file: same answers without rebuilding
+    d = acc_data["dir"]
+    for source, out in [(acc_data["pbf"], "a.gpkg"), (tmp_path / "walk.npz", "b.gpkg")]:
+        res = run("accessibility", "nearest", source, d / "origins.gpkg", d / "facilities.gpkg", "-o", tmp_path / out)
+    assert "loaded the network" in res.stderr
+    assert_geodataframe_equal(urbangeo.read(tmp_path / "b.gpkg"), urbangeo.read(tmp_path / "a.gpkg"))
+
+def test_nearest_equals_library(acc_data, tmp_path):
+    from urbangeo.accessibility import nearest_facilities
+
+    d = acc_data["dir"]
+    res = run("accessibility", "nearest", acc_data["pbf"], d / "origins.gpkg", d / "facilities.gpkg",
+              "--k", "2", "--minutes", "20", "-o", f"{tmp_path / 'r.gpkg'}#near")
+    assert "wrote 40 rows" in res.stderr
+    # the command prints the library's warning, naming its own argument ORIGINS
+    assert "warning: 1 of 40 rows of `ORIGINS` were snapped doubtfully" in res.stderr
+    # ... with advice in flags the command line takes
+    assert "set --snap-component any to keep points on their own piece" in res.stderr
+    assert "a threshold above --snap-warn-m 100" in res.stderr
+    quiet = run("--snap-component", "any", "accessibility", "nearest", acc_data["pbf"], d / "origins.gpkg",
+                d / "facilities.gpkg", "-o", f"{tmp_path / 'q.gpkg'}#near")
+    assert "snapped doubtfully" not in quiet.stderr
+    with _doubtful_snap("origins", "facilities"):
+        expected = nearest_facilities(acc_data["net"], acc_data["origins"], acc_data["facilities"], k=2,
+                                      minutes=20)
+    got = urbangeo.read(tmp_path / "r.gpkg", layer="near")
+    same(got, expected)
+    assert got["minutes_1"].notna().any()
+
+def test_count_equals_library(acc_data, tmp_path):
+    from urbangeo.accessibility import cumulative_opportunities
+
+    d = acc_data["dir"]
+    run("accessibility", "count", acc_data["pbf"], d / "origins.gpkg", d / "facilities.gpkg",
+        "--minutes", "5,10", "--weight-col", "doctors", "-o", tmp_path / "c.gpkg")
+    with _doubtful_snap("origins", "facilities"):
+        expected = cumulative_opportunities(
+            acc_data["net"], acc_data["origins"], acc_data["facilities"], minutes=(5.0, 10.0), weight_col="doctors"
+        )
+    same(urbangeo.read(tmp_path / "c.gpkg", layer="count"), expected)
+
+def test_isochrones_equal_library(acc_data, tmp_path):
+    from urbangeo.accessibility import isochrones
+
+    d = acc_data["dir"]
+    two = acc_data["facilities"].iloc[:2]
+    urbangeo.write(two, d / "two.gpkg")
+    run("accessibility", "isochrones", acc_data["pbf"], d / "two.gpkg", "--minutes", "3", "-o", tmp_path / "i.gpkg")
+    expected = isochrones(acc_data["net"], two, minutes=3.0)
+    got = urbangeo.read(tmp_path / "i.gpkg", layer="isochrones")
+    same(got, expected)
+    assert (got.to_crs(acc_data["net"].crs).area > 0).all()
+
+@pytest.mark.parametrize("method", ["2sfca", "e2sfca"])
+def test_fca_equals_library(acc_data, tmp_path, method):
+    from urbangeo import accessibility as acc
+
+    d = acc_data["dir"]
+    args = ["--minutes", "10"] if method == "2sfca" else []
+    run("accessibility", "fca", acc_data["pbf"], d / "origins.gpkg", d / "facilities.gpkg", "--method", method,
+        "--population-col", "pop", "--capacity-col", "doctors", *args, "-o", tmp_path / "f.gpkg")
+    func = {"2sfca": acc.two_step_fca, "e2sfca": acc.enhanced_two_step_fca}[method]
+    kwargs = {"minutes": 10.0} if method == "2sfca" else {}
+    with _doubtful_snap("demand", "supply"):
+        expected = func(acc_data["net"], acc_data["origins"], acc_data["facilities"], population_col="pop",
+                        capacity_col="doctors", **kwargs)
+    same(urbangeo.read(tmp_path / "f.gpkg", layer=method), expected)
+
+def test_site_equals_library(acc_data, tmp_path):
+    from urbangeo.accessibility import site_facilities
+
+    d = acc_data["dir"]
+    run("accessibility", "site", d / "origins.gpkg", d / "facilities.gpkg", "--network", acc_data["pbf"],
+        "--model", "mclp", "-p", "3", "--minutes", "5", "--population-col", "pop", "-o", tmp_path / "s.gpkg")
+    with _doubtful_snap("demand", "candidates"):
+        expected = site_facilities(acc_data["net"], acc_data["origins"], candidates=acc_data["facilities"],
+                                   model="mclp", p=3, minutes=5, population_col="pop")
+    got = urbangeo.read(tmp_path / "s.gpkg", layer="sites")
+    same(got, expected)
+    assert len(got) == 3
+
+def test_lifecircle_equals_library(acc_data, tmp_path):
+    from urbangeo.accessibility import life_circle_audit
+
+    d = acc_data["dir"]
+    run("accessibility", "lifecircle", acc_data["pbf"], d / "origins.gpkg", d / "facilities.gpkg", "--by", "kind",
+        "--standard", "none", "--required", "clinic=5,pharmacy=10", "-o", tmp_path / "lc.gpkg")
+    with _doubtful_snap("residences", "facilities"):
+        expected = life_circle_audit(acc_data["net"], acc_data["origins"], acc_data["facilities"], by="kind",
+                                     standard=None, required={"clinic": 5.0, "pharmacy": 10.0})
+    got = urbangeo.read(tmp_path / "lc.gpkg", layer="life_circle")
+    same(got, expected)
+    assert got["compliant"].any() and not got["compliant"].all()
+
+def test_lifecircle_warns_when_no_category_matches(acc_data, tmp_path):
+    from urbangeo.accessibility import life_circle_audit
+
+    d = acc_data["dir"]
+    res = run("accessibility", "lifecircle", acc_data["pbf"], d / "origins.gpkg", d / "facilities.gpkg", "--by", "kind",
+              "-o", tmp_path / "lc.gpkg")
+    lines = [line for line in _warnings(res) if "required categories" in line]
+    assert len(lines) == 1 and "none of the 17 required categories" in lines[0]
+    assert "--required clinic=15,pharmacy=15" in lines[0] and "required=" not in lines[0]
+    with pytest.warns(UrbangeoWarning) as rec:  # real data: doubtful snaps may be reported too
+        expected = life_circle_audit(acc_data["net"], acc_data["origins"], acc_data["facilities"], by="kind")
+    assert [str(w.message) for w in rec if w.category is CategoryMismatchWarning] == [
+        lines[0].removeprefix("warning: ").replace("--required clinic=15,pharmacy=15",
+                                                   "required={'clinic': 15, 'pharmacy': 15}")
+    ]
+    got = urbangeo.read(tmp_path / "lc.gpkg", layer="life_circle")
+    same(got, expected)
+    assert (got["n_missing"] == 17).all()
+
+
+def test_network_no_retain_all(acc_data, tmp_path):
+    """`--no-retain-all` is the library's `retain_all=False`: the largest connected piece only."""
+    from urbangeo.accessibility import network_from_osm
+
+    run("accessibility", "network", acc_data["pbf"], "--no-retain-all", "-o", tmp_path / "net.gpkg")
+    expected = network_from_osm(acc_data["pbf"], retain_all=False)
+    assert_geodataframe_equal(urbangeo.read(tmp_path / "net.gpkg", layer="edges"), expected.edges)
+    assert expected.n_nodes <= acc_data["net"].n_nodes
