@@ -29,8 +29,7 @@ with warnings.catch_warnings():
     import networkx as nx
     import scipy.sparse.csgraph  # noqa: F401  (imported up front, as networkx is: not timed)
 
-from urbangeo.landuse import assemble_blocks, screen_conversion
-from urbangeo.landuse._modelled import modelled_constraints, modelled_parcels
+from urbangeo.landuse import assemble_blocks, modelled_constraints, modelled_parcels, screen_conversion
 from urbangeo.settings import settings
 
 

@@ -34,9 +34,11 @@ from urbangeo.landuse import (
     conversion_summary,
     estimate_compensation,
     load_profile,
+    modelled_constraints,
+    modelled_parcels,
+    modelled_price_zones,
     screen_conversion,
 )
-from urbangeo.landuse._modelled import modelled_constraints, modelled_parcels, modelled_price_zones
 from urbangeo.landuse.plotting import plot_blocks, plot_eligibility
 
 HERE = Path(__file__).resolve().parent
@@ -77,7 +79,7 @@ def modelled_case(out_dir: Path) -> list[str]:
     fig, axes = plt.subplots(1, 2, figsize=(14, 7))
     plot_eligibility(screened, layers=layers, ax=axes[0], title="MODELLED village district: eligibility")
     plot_blocks(blocks, ax=axes[1], title="Blocks of eligible plots (red: under 100 mu)",
-                attribution="All data MODELLED (urbangeo.landuse._modelled)")
+                attribution="All data MODELLED (urbangeo.landuse.modelled_parcels)")
     fig.tight_layout()
     png = out_dir / "landuse_modelled_map.png"
     fig.savefig(png, dpi=100)

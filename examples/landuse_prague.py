@@ -29,13 +29,14 @@ from urbangeo.datasets import get_path
 from urbangeo.errors import UrbangeoWarning
 from urbangeo.landuse import (
     assemble_blocks,
+    assign_modelled_attributes,
     block_membership,
     compensation_by_village,
     conversion_summary,
     estimate_compensation,
+    modelled_price_zones,
     screen_conversion,
 )
-from urbangeo.landuse._modelled import assign_modelled_attributes, modelled_price_zones
 from urbangeo.landuse.plotting import plot_blocks, plot_eligibility
 
 SOURCE = "Plots: Prague-Bubenec cadastre (momepy, BSD-3); attributes, constraints and prices MODELLED"

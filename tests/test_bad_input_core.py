@@ -86,7 +86,7 @@ from urbangeo.errors import (
     UrbangeoError,
     UrbangeoWarning,
 )
-from urbangeo.landuse._modelled import modelled_constraints, modelled_parcels, modelled_price_zones
+from urbangeo.landuse import modelled_constraints, modelled_parcels, modelled_price_zones
 
 with warnings.catch_warnings():  # networkx 3.2 has invalid escapes that py3.11 flags when compiling
     warnings.simplefilter("ignore", SyntaxWarning)
@@ -977,6 +977,19 @@ register(L, lu.polygon_patches, lambda: {"landscape": parcels(), "class_col": "D
                                            lambda kw: {**kw, "landscape": _with_value(kw["landscape"], "DLBM", None)},
                                            either(UrbangeoError, DroppedRowsWarning, "landscape")),
                                       bad_param("neighbours", 5)])
+
+# ----- modelled data (the generators behind parcels() and constraints())
+register(L, lu.modelled_parcels, lambda: {"n": 30, "seed": 1},
+         [bad_param("n", 0), bad_param("n", 2.5), bad_param("village_cells", 0), bad_param("plot_m", (40.0, 0.0)),
+          bad_param("road_m", -1.0), bad_param("vacancy", 1.0), bad_param("merge", 1.5),
+          set_arg("geographic", "crs", GEOGRAPHIC, raises(CRSError, "crs"))])
+register(L, lu.assign_modelled_attributes, lambda: {"plots": parcels()[["geometry"]], "seed": 1},
+         [empty_frame("plots"), bad_param("county", "44"), bad_param("village_of", [1, 2])])
+register(L, lu.modelled_constraints, lambda: {"parcels": parcels(), "seed": 1},
+         [no_crs("parcels"), empty_frame("parcels"), missing_col("parcels", "DLBM")])
+register(L, lu.modelled_price_zones, lambda: {"parcels": parcels()},
+         [no_crs("parcels"), empty_frame("parcels"), bad_param("prices_per_mu", ()),
+          bad_param("prices_per_mu", (1.0, -2.0)), bad_param("prices_per_mu", (1.0,) * 6)])
 
 # ----- screening, compensation, plots (others' modules)
 register(L, lu.screen_conversion, lambda: {"parcels": parcels(), **constraints()},

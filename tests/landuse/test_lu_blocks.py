@@ -11,8 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from urbangeo.errors import DroppedRowsWarning, InvalidOptionError, MissingColumnError
-from urbangeo.landuse import assemble_blocks, block_membership, load_profile
-from urbangeo.landuse._modelled import assign_modelled_attributes, modelled_parcels
+from urbangeo.landuse import (
+    assemble_blocks,
+    assign_modelled_attributes,
+    block_membership,
+    load_profile,
+    modelled_parcels,
+)
 from urbangeo.testing import assert_not_mutated
 
 with warnings.catch_warnings():  # networkx 3.2 has invalid escapes that py3.11 flags when compiling

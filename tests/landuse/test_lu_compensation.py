@@ -19,8 +19,14 @@ from urbangeo.errors import (
     MissingValuesWarning,
     UrbangeoWarning,
 )
-from urbangeo.landuse import MU_M2, compensation_by_village, estimate_compensation, m2_to_mu
-from urbangeo.landuse._modelled import modelled_parcels, modelled_price_zones
+from urbangeo.landuse import (
+    MU_M2,
+    compensation_by_village,
+    estimate_compensation,
+    m2_to_mu,
+    modelled_parcels,
+    modelled_price_zones,
+)
 from urbangeo.testing import assert_not_mutated
 
 CRS = "EPSG:4547"

@@ -10,9 +10,11 @@ from urbangeo.landuse import (
     assemble_blocks,
     block_membership,
     estimate_compensation,
+    modelled_constraints,
+    modelled_parcels,
+    modelled_price_zones,
     screen_conversion,
 )
-from urbangeo.landuse._modelled import modelled_constraints, modelled_parcels, modelled_price_zones
 
 dask_geopandas = pytest.importorskip("dask_geopandas")
 

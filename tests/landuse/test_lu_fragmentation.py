@@ -15,7 +15,6 @@ from shapely import box
 
 from urbangeo.errors import CRSError, EmptyDataError, InvalidOptionError, MissingColumnError, RasterError
 from urbangeo.landuse import class_metrics, landscape_metrics, polygon_patches
-from urbangeo.landuse._kernels import max_like_adjacencies, min_perimeter
 from urbangeo.landuse.metrics import CLASS_COLUMNS, LANDSCAPE_COLUMNS
 from urbangeo.raster import Raster
 from urbangeo.testing import assert_not_mutated
@@ -141,21 +140,32 @@ def test_single_cell_class_ai_undefined():
     assert land["AI_pct"] == pytest.approx(c.loc[0, "AI_pct"] * 8 / 9)
 
 
+def _most_compact(a):
+    """Brute force over the compact shapes of ``a`` cells (rows of a square-ish block filled in
+    order): ``(smallest perimeter, most like adjacencies, the shape)``."""
+    best = None
+    for w in range(1, a + 1):
+        h, rem = divmod(a, w)
+        grid = np.zeros((h + 1, w), dtype=bool)
+        grid[:h] = True
+        grid[h, :rem] = True
+        g = (grid[:, 1:] & grid[:, :-1]).sum() + (grid[1:] & grid[:-1]).sum()
+        p = 4 * a - 2 * g
+        if best is None or p < best[0]:
+            best = (p, g, grid)
+    return best
+
+
 def test_min_perimeter_and_max_adjacency_formulas_brute_force():
-    # brute force over all compact shapes: the best of filling rows of a square-ish block
+    # LSI divides the perimeter by the smallest perimeter of as many cells, AI the like
+    # adjacencies by the most possible: the most compact shape has LSI 1 and AI 100 %
     for a in range(1, 60):
-        best_p, best_g = None, None
-        for w in range(1, a + 1):
-            h, rem = divmod(a, w)
-            grid = np.zeros((h + 1, w), dtype=bool)
-            grid[:h] = True
-            grid[h, :rem] = True
-            g = (grid[:, 1:] & grid[:, :-1]).sum() + (grid[1:] & grid[:-1]).sum()
-            p = 4 * a - 2 * g
-            best_p = p if best_p is None else min(best_p, p)
-            best_g = g if best_g is None else max(best_g, g)
-        assert min_perimeter(np.array([a]))[0] == best_p, a
-        assert max_like_adjacencies(np.array([a]))[0] == best_g, a
+        _p, _g, grid = _most_compact(a)
+        r = np.ma.masked_array(grid.astype(np.uint8), mask=~grid)
+        c = class_metrics(r, resolution_m=1.0).loc[1]
+        assert c["LSI"] == pytest.approx(1.0, abs=1e-12), a
+        if a > 1:
+            assert c["AI_pct"] == pytest.approx(100.0, abs=1e-9), a
 
 
 def test_profile_cell_size_and_crs_rules():
@@ -284,7 +294,7 @@ def test_polygons_equal_raster_when_polygons_are_cells():
         assert vl10[col] == pytest.approx(rl[col], rel=1e-12)
     pd.testing.assert_frame_equal(vc10.drop(columns=["AI_pct", "COHESION_pct"]), vc.drop(columns=["AI_pct", "COHESION_pct"]))
     # LSI: the vector 0.25 P / sqrt(A) equals the raster P / min-perimeter when the area is a square number
-    assert vl["LSI"] == pytest.approx(rl["LSI"] * min_perimeter(np.array([320]))[0] / (4 * math.sqrt(320)))
+    assert vl["LSI"] == pytest.approx(rl["LSI"] * _most_compact(320)[0] / (4 * math.sqrt(320)))
 
 
 def test_polygon_errors():

@@ -24,8 +24,14 @@ from urbangeo.errors import (
     SkippedTestsWarning,
     UnknownCodeError,
 )
-from urbangeo.landuse import conversion_summary, load_profile, screen_conversion
-from urbangeo.landuse._modelled import assign_modelled_attributes, modelled_constraints, modelled_parcels
+from urbangeo.landuse import (
+    assign_modelled_attributes,
+    conversion_summary,
+    load_profile,
+    modelled_constraints,
+    modelled_parcels,
+    screen_conversion,
+)
 from urbangeo.settings import settings
 from urbangeo.testing import assert_not_mutated
 

@@ -33,6 +33,7 @@ from .codes import (
 )
 from .compensation import compensation_by_village, estimate_compensation
 from .metrics import class_metrics, landscape_metrics, polygon_patches
+from .modelled import assign_modelled_attributes, modelled_constraints, modelled_parcels, modelled_price_zones
 from .plotting import plot_blocks, plot_eligibility
 from .plotting_change import plot_transition_heatmap, plot_transition_sankey
 from .rules import Rule, RuleProfile, available_profiles, load_profile
@@ -88,4 +89,9 @@ __all__ = [
     "class_metrics",
     "landscape_metrics",
     "polygon_patches",
+    # modelled (synthetic, seeded) data to try the functions on
+    "modelled_parcels",
+    "assign_modelled_attributes",
+    "modelled_constraints",
+    "modelled_price_zones",
 ]

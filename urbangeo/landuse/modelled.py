@@ -4,8 +4,14 @@ Nothing here is real data: every layer is generated from a seed and carries
 ``attrs["modelled"] = True``. The parcels imitate the third-survey / cadastre schema
 (``BSM``, ``DLBM``, ``QSXZ``, ``ZLDWDM``, ``TBDLMJ``) of a peri-urban Pearl River Delta
 district: village plots in a grid of village squares separated by roads, with a mix of
-village industrial land, homesteads, paddy fields and ponds. Used by the examples,
-tests and benchmarks.
+village industrial land, homesteads, paddy fields and ponds. For trying the land-use
+functions without survey data, for examples, tests and benchmarks (as
+:func:`urbangeo.accessibility.grid_network` is for street networks):
+
+* :func:`modelled_parcels`: village plots with survey attributes;
+* :func:`assign_modelled_attributes`: the same attributes on real (or any) plots;
+* :func:`modelled_constraints`: a development boundary, basic farmland and a red line;
+* :func:`modelled_price_zones`: concentric zone-based land-price polygons.
 """
 
 from __future__ import annotations
@@ -16,6 +22,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+
+from .._validate import check_columns, check_geodataframe, check_number
+from ..crs import get_crs, is_metric, metric_crs, project
+from ..errors import CRSError, InvalidOptionError
+from .codes import name_of
 
 __all__ = [
     "MODELLED_CLASSES",
@@ -45,33 +56,62 @@ _FIELD_RIDGE = 0.06  # KCXS of cultivated patches (modelled)
 
 
 def assign_modelled_attributes(
-    frame: gpd.GeoDataFrame, *, seed: int = 0, county: str = "440604", village_of: Any = None
+    plots: gpd.GeoDataFrame, *, seed: int = 0, county: str = "440604", village_of: Any = None
 ) -> gpd.GeoDataFrame:
     """Add modelled survey attributes (DLBM, QSXZ, ZLDWDM, TBDLMJ, ...) to real or modelled plots.
 
     Parameters
     ----------
-    frame : GeoDataFrame
-        Polygons (any CRS); not modified.
-    seed : int
+    plots : GeoDataFrame
+        Polygons (any CRS; areas are measured in :func:`urbangeo.crs.metric_crs`); not
+        modified.
+    seed : int, default 0
         Random seed: the same seed gives the same attributes.
-    county : str
-        6-digit county code opening ZLDWDM.
+    county : str, default "440604"
+        6-digit county code opening ZLDWDM (440604: Chancheng, Foshan).
     village_of : array-like of int, optional
-        Village number (0-999) per row; by default villages are quadrants of a 4x4 grid
-        over the frame's extent.
+        Village number (>= 0; ZLDWDM holds it modulo 1000) per row; by default villages are quadrants of a 4x4 grid
+        over the plots' extent.
 
     Returns
     -------
     GeoDataFrame
         A copy with ``BSM``, ``DLBM``, ``DLMC``, ``QSXZ``, ``ZLDWDM``, ``KCXS``, ``TBDLMJ``
         and ``consent_share`` columns and ``attrs["modelled"] = True``.
-    """
-    from .codes import name_of
 
+    Raises
+    ------
+    EmptyDataError
+        ``plots`` has no rows.
+    InvalidOptionError
+        ``county`` is not 6 digits, or ``village_of`` has another length than ``plots``
+        or holds negative or fractional numbers.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> plots = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 40, 30), shapely.box(40, 0, 80, 30)], crs=4547)
+    >>> p = assign_modelled_attributes(plots, seed=1)
+    >>> p[["DLBM", "KCXS", "TBDLMJ"]]  # official net area: field ridges (KCXS) deducted from paddy
+       DLBM  KCXS  TBDLMJ
+    0  0101  0.06  1128.0
+    1  1201  0.00  1200.0
+    >>> p.attrs["modelled"], p.ZLDWDM.str[:6].unique().tolist()
+    (True, ['440604'])
+    """
+    check_geodataframe(plots, "plots")
+    if not (isinstance(county, str) and len(county) == 6 and county.isdigit()):
+        raise InvalidOptionError(f"`county` must be a 6-digit county code such as '440604'; got {county!r}.")
+    if village_of is not None:
+        v = np.asarray(village_of)
+        if v.shape != (len(plots),) or not np.issubdtype(v.dtype, np.integer) or (v < 0).any():
+            raise InvalidOptionError(
+                f"`village_of` must hold one whole number >= 0 per row of `plots` ({len(plots)} rows); "
+                f"got {v.shape[0] if v.ndim == 1 else v.shape} values of dtype {v.dtype}."
+            )
     rng = np.random.default_rng(seed)
-    n = len(frame)
-    out = frame.copy()
+    n = len(plots)
+    out = plots.copy()
     cls = np.array(list(MODELLED_CLASSES))
     p = np.array(list(MODELLED_CLASSES.values()))
     dlbm = rng.choice(cls, size=n, p=p / p.sum())
@@ -79,9 +119,9 @@ def assign_modelled_attributes(
     po = np.array(list(_OWNERSHIP.values()))
     qsxz = rng.choice(own, size=n, p=po / po.sum())
     if village_of is None:
-        b = frame.geometry.bounds.to_numpy()
+        b = plots.geometry.bounds.to_numpy()
         cx, cy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
-        x0, y0, x1, y1 = frame.total_bounds
+        x0, y0, x1, y1 = plots.total_bounds
         i = np.clip(((cx - x0) / max(x1 - x0, 1e-9) * 4).astype(int), 0, 3)
         j = np.clip(((cy - y0) / max(y1 - y0, 1e-9) * 4).astype(int), 0, 3)
         village = i * 4 + j + 1
@@ -92,9 +132,7 @@ def assign_modelled_attributes(
         [f"{county}{t:03d}{v:03d}{g:07d}" for t, v, g in zip(town, village % 1000, rng.integers(1, 9, n))],
         dtype=object,
     )
-    from ..crs import metric_crs
-
-    geoms_m = frame.geometry.to_crs(metric_crs(frame)) if frame.crs is not None else frame.geometry
+    geoms_m = plots.geometry if plots.crs is None else project(plots.geometry, metric_crs(plots, name="plots"), name="plots")
     area = np.asarray(geoms_m.area, dtype=float)
     kcxs = np.where(np.char.startswith(dlbm.astype(str), "01"), _FIELD_RIDGE, 0.0)
     consent = np.round(rng.uniform(0.4, 1.0, size=village.max() + 1), 2)[village]
@@ -106,12 +144,12 @@ def assign_modelled_attributes(
     out["KCXS"] = kcxs
     out["TBDLMJ"] = np.round(area * (1 - kcxs), 2)
     out["consent_share"] = consent
-    out.attrs = {**frame.attrs, "modelled": True}
+    out.attrs = {**plots.attrs, "modelled": True}
     return out
 
 
 def modelled_parcels(
-    n: int = 10_000,
+    n: int,
     *,
     seed: int = 0,
     origin: tuple[float, float] = (408_000.0, 2_545_000.0),
@@ -122,19 +160,73 @@ def modelled_parcels(
     vacancy: float = 0.12,
     merge: float = 0.25,
 ) -> gpd.GeoDataFrame:
-    """About ``n`` modelled village plots on a grid near Foshan (EPSG:4547 metres).
+    """``n`` modelled village plots on a grid near Foshan (EPSG:4547 metres).
 
     Villages are squares of ``village_cells`` x ``village_cells`` plots separated by
     roads ``road_m`` wide; a share ``vacancy`` of plots is left out (so touching plots
     form irregular contiguous blocks) and a share ``merge`` is merged with its eastern
-    neighbour (plots of different sizes). Neighbouring plots share exact coordinates.
+    neighbour (plots of different sizes). Neighbouring plots share exact coordinates, as
+    in a cadastre. All data are modelled, not real.
+
+    Parameters
+    ----------
+    n : int
+        Number of plots (at least 1).
+    seed : int, default 0
+        Random seed: the same seed gives the same plots and attributes.
+    origin : (float, float), default (408000.0, 2545000.0)
+        South-west corner of the grid in ``crs`` (default: Chancheng, Foshan).
+    crs : CRS, default "EPSG:4547"
+        A projected CRS in metres (CGCS2000 / 3-degree Gauss-Krueger CM 114E by default).
+    plot_m : (float, float), default (40.0, 30.0)
+        Width and height of a plot (m).
+    village_cells : int, default 12
+        Plots per side of a village square.
+    road_m : float, default 8.0
+        Width of the roads between villages (m).
+    vacancy : float, default 0.12
+        Share of grid cells left empty, in [0, 1).
+    merge : float, default 0.25
+        Share of plots merged with their eastern neighbour, in [0, 1].
 
     Returns
     -------
     GeoDataFrame
-        Polygon plots with the attributes of :func:`assign_modelled_attributes`
-        (``attrs["modelled"] = True``); the number of rows is close to ``n``.
+        ``n`` polygon plots with the attributes of :func:`assign_modelled_attributes`
+        (``attrs["modelled"] = True``).
+
+    Raises
+    ------
+    InvalidOptionError
+        ``n`` or ``village_cells`` not a whole number >= 1, a size not positive, a share
+        out of range.
+    CRSError
+        ``crs`` is not a projected CRS in metres.
+
+    See Also
+    --------
+    modelled_constraints, modelled_price_zones
+
+    Examples
+    --------
+    >>> p = modelled_parcels(200, seed=1)
+    >>> len(p), p.crs.to_epsg(), p.attrs["modelled"]
+    (200, 4547, True)
+    >>> sorted(p.columns)[:5]
+    ['BSM', 'DLBM', 'DLMC', 'KCXS', 'QSXZ']
     """
+    for name, value in (("n", n), ("village_cells", village_cells)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise InvalidOptionError(f"`{name}` must be a whole number >= 1; got {value!r}.")
+    if len(plot_m) != 2:
+        raise InvalidOptionError(f"`plot_m` must be (width, height) in metres; got {plot_m!r}.")
+    for v in plot_m:
+        check_number(v, "plot_m", minimum=0, strict=True)
+    check_number(road_m, "road_m", minimum=0)
+    check_number(vacancy, "vacancy", minimum=0, maximum=0.99)
+    check_number(merge, "merge", minimum=0, maximum=1)
+    if not is_metric(crs):
+        raise CRSError(f"`crs` must be a projected CRS in metres (the grid is laid out in metres); got {crs!r}.")
     rng = np.random.default_rng(seed)
     w, h = plot_m
     k = village_cells
@@ -190,8 +282,38 @@ def modelled_constraints(parcels: gpd.GeoDataFrame, *, seed: int = 0) -> dict[st
 
     The development boundary covers the extent minus its eastern sixth; basic farmland
     is a set of rectangles over some cultivated plots; the red line is a river corridor
-    crossing the extent. All in the parcels' CRS, ``attrs["modelled"] = True``.
+    crossing the extent. Their sizes follow the extent. All modelled, not real.
+
+    Parameters
+    ----------
+    parcels : GeoDataFrame
+        Parcels with a ``DLBM`` land-class column (e.g. :func:`modelled_parcels`); any
+        CRS, a projected one in metres gives round shapes.
+    seed : int, default 0
+        Random seed of the farmland picks and the river's course.
+
+    Returns
+    -------
+    dict of str to GeoDataFrame
+        ``{"development_boundary", "basic_farmland", "red_line"}``, each in the parcels'
+        CRS with ``attrs["modelled"] = True``: the keyword arguments of
+        :func:`screen_conversion`.
+
+    Raises
+    ------
+    CRSError, EmptyDataError, MissingColumnError
+        ``parcels`` without a CRS, without rows, or without ``DLBM``.
+
+    Examples
+    --------
+    >>> p = modelled_parcels(500, seed=2)
+    >>> layers = modelled_constraints(p, seed=2)
+    >>> sorted(layers), layers["red_line"].crs == p.crs
+    (['basic_farmland', 'development_boundary', 'red_line'], True)
     """
+    check_geodataframe(parcels, "parcels")
+    get_crs(parcels, "parcels")
+    check_columns(parcels, "parcels", ["DLBM"])
     rng = np.random.default_rng(seed + 1)
     x0, y0, x1, y1 = parcels.total_bounds
     dx, dy = x1 - x0, y1 - y0
@@ -223,10 +345,43 @@ def modelled_price_zones(
     """Concentric modelled price-zone polygons (grade I at the centre) over ``parcels``.
 
     Default prices are the Jilin 2020 grades I-III (yuan per mu) from the domain notes;
-    the zones themselves are modelled. Columns ``grade``, ``price_per_mu``,
-    ``resettlement_per_mu`` (modelled, 30 % of the land price) and
-    ``social_security_per_mu`` (modelled, 20 %).
+    the zones themselves are modelled.
+
+    Parameters
+    ----------
+    parcels : GeoDataFrame
+        The parcels the zones cover (their extent and CRS are used).
+    prices_per_mu : sequence of float, default (60030.0, 41354.0, 33350.0)
+        Land price per grade, from the centre outwards (yuan per mu; 1 to 5 grades). The
+        outermost zone covers the rest of the extent.
+
+    Returns
+    -------
+    GeoDataFrame
+        One polygon per grade with ``grade`` (``"I"``, ``"II"``, ...), ``price_per_mu``,
+        ``resettlement_per_mu`` (modelled, 30 % of the land price) and
+        ``social_security_per_mu`` (modelled, 20 %); ``attrs["modelled"] = True``. The
+        input of :func:`estimate_compensation`.
+
+    Raises
+    ------
+    CRSError, EmptyDataError
+        ``parcels`` without a CRS or without rows.
+    InvalidOptionError
+        No price, more than 5, or a negative one.
+
+    Examples
+    --------
+    >>> zones = modelled_price_zones(modelled_parcels(100, seed=1))
+    >>> zones[["grade", "price_per_mu"]].values.tolist()
+    [['I', 60030.0], ['II', 41354.0], ['III', 33350.0]]
     """
+    check_geodataframe(parcels, "parcels")
+    get_crs(parcels, "parcels")
+    if not 1 <= len(prices_per_mu) <= 5:
+        raise InvalidOptionError(f"`prices_per_mu` must hold 1 to 5 prices (grades I-V); got {len(prices_per_mu)}.")
+    for v in prices_per_mu:
+        check_number(v, "prices_per_mu", minimum=0)
     x0, y0, x1, y1 = parcels.total_bounds
     c = shapely.Point((x0 + x1) / 2, (y0 + y1) / 2)
     r = max(x1 - x0, y1 - y0)
