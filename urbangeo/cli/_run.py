@@ -11,6 +11,7 @@ root group sets for the command's duration.
 
 from __future__ import annotations
 
+import abc
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -86,14 +87,15 @@ def timed(what: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any
 # --------------------------------------------------------------------------- inputs
 
 
-class Input:
-    """An input of a command that :func:`run` reads before the call (None stays None)."""
+class Input(abc.ABC):
+    """An input of a command that :func:`run` reads before the call (a spec of None reads as None)."""
 
     #: read after every other input (the street network: the slowest, and its errors come last)
     last: ClassVar[bool] = False
 
-    def load(self) -> Any:  # pragma: no cover - every input defines it
-        raise NotImplementedError
+    @abc.abstractmethod
+    def load(self) -> Any:
+        """Read the input."""
 
 
 @dataclass(frozen=True)
@@ -208,7 +210,8 @@ def run(
 
     Returns
     -------
-    The result of ``func``.
+    object
+        What ``func`` returned (already written).
     """
     values, options = _load(args, kwargs)
     result = timed(what, func, *values, **options)
