@@ -147,8 +147,8 @@ def cross_counts(before: np.ndarray, after: np.ndarray, valid: np.ndarray | None
         return counts[np.ix_(rows, cols)], (rows + blo).astype(before.dtype), (cols + alo).astype(after.dtype)
     cb, ib = np.unique(b, return_inverse=True)
     ca, ia = np.unique(a, return_inverse=True)
-    counts = np.bincount(ib.ravel().astype(np.int64) * len(ca) + ia.ravel(), minlength=len(cb) * len(ca))
-    return counts.reshape(len(cb), len(ca)), cb, ca
+    flat = np.bincount(ib.ravel().astype(np.int64) * len(ca) + ia.ravel(), minlength=len(cb) * len(ca))
+    return flat.reshape(len(cb), len(ca)), cb, ca
 
 
 @dataclass

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .._validate import Report, check_geometries, check_geometry_types
+from .._validate import OnInvalid, Report, check_geometries, check_geometry_types
 from ..crs import get_crs, metric_crs
 from ..errors import DroppedRowsWarning
 
@@ -67,7 +67,7 @@ def clean_polygons(
     name: str,
     *,
     target_crs: Any,
-    on_invalid: str,
+    on_invalid: OnInvalid,
     grid_m: float,
 ) -> tuple[np.ndarray, np.ndarray, Report, np.ndarray, np.ndarray]:
     """Validate, repair, reproject to ``target_crs`` and snap polygon geometries.

@@ -17,7 +17,6 @@ Both use the same labelling, so ``block_membership(p).block_id`` matches the ind
 from __future__ import annotations
 
 import warnings
-from collections.abc import Hashable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,7 +25,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .._validate import check_columns, check_geodataframe, check_number
+from .._validate import OnInvalid, check_columns, check_geodataframe, check_number
 from ..crs import get_crs, metric_crs
 from ..errors import MissingDependencyError, UnknownCodeWarning
 from . import _dispatch, _overlay
@@ -74,8 +73,8 @@ def _label(
     parcels: gpd.GeoDataFrame,
     *,
     gap_m: float,
-    group_by: Hashable | None,
-    on_invalid: str,
+    group_by: str | None,
+    on_invalid: OnInvalid,
     precision_m: float,
     metric: Any = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, Any, Any]:
@@ -106,7 +105,7 @@ def block_membership(
     parcels: gpd.GeoDataFrame,
     *,
     gap_m: float = 0.0,
-    group_by: Hashable | None = None,
+    group_by: str | None = None,
     on_invalid: Literal["raise", "fix", "drop", "warn"] = "fix",
     precision_m: float = 0.001,
 ) -> gpd.GeoDataFrame:
@@ -159,7 +158,7 @@ def assemble_blocks(
     *,
     gap_m: float = 0.0,
     min_area_m2: float | None = None,
-    group_by: Hashable | None = None,
+    group_by: str | None = None,
     ownership_col: str | None = "QSXZ",
     planning_col: str | None = None,
     profile: str | Path | RuleProfile = "national",
@@ -339,7 +338,7 @@ def _blocks_from_labels(
     *,
     geoms: np.ndarray | None = None,
     min_area_m2: float,
-    group_by: Hashable | None,
+    group_by: str | None,
     ownership_col: str | None,
     planning_col: str | None,
     prof: RuleProfile,
@@ -408,7 +407,7 @@ def _blocks_from_labels(
 
 
 def _local_blocks(
-    df: gpd.GeoDataFrame, *, gap_m: float, group_by: Any, on_invalid: str, precision_m: float, metric: Any
+    df: gpd.GeoDataFrame, *, gap_m: float, group_by: str | None, on_invalid: OnInvalid, precision_m: float, metric: Any
 ) -> dict[str, Any]:
     """Label one partition; dissolve its local blocks (metric CRS)."""
     if len(df) == 0:
@@ -427,7 +426,7 @@ def _local_blocks(
     return {"labels": labels, "area": area, "geoms": dissolved, "by": byv}
 
 
-def _merge_local(locals_: list[dict[str, Any]], *, gap_m: float, group_by: Any) -> tuple[list[np.ndarray], Any]:
+def _merge_local(locals_: list[dict[str, Any]], *, gap_m: float, group_by: str | None) -> tuple[list[np.ndarray], Any]:
     """Global labels of the local blocks: link blocks of different partitions."""
     sizes = [len(d["geoms"]) for d in locals_]
     offsets = np.r_[0, np.cumsum(sizes)]
@@ -465,7 +464,7 @@ def _merge_local(locals_: list[dict[str, Any]], *, gap_m: float, group_by: Any) 
     return out, (block_of_local, geoms)
 
 
-def _labels_dask(parcels: Any, *, gap_m: float, group_by: Any, on_invalid: str, precision_m: float):
+def _labels_dask(parcels: Any, *, gap_m: float, group_by: str | None, on_invalid: OnInvalid, precision_m: float):
     dask, _, _ = _dispatch.dask_modules()
     check_number(gap_m, "gap_m", minimum=0)
     check_number(precision_m, "precision_m", minimum=0)
@@ -484,7 +483,7 @@ def _labels_dask(parcels: Any, *, gap_m: float, group_by: Any, on_invalid: str, 
     return metric, delayed_parts, list(locals_), labels, block_of_local, local_geoms
 
 
-def _membership_dask(parcels: Any, *, gap_m: float, group_by: Any, on_invalid: str, precision_m: float) -> Any:
+def _membership_dask(parcels: Any, *, gap_m: float, group_by: str | None, on_invalid: OnInvalid, precision_m: float) -> Any:
     """:func:`block_membership` of a dask frame (lazy, one partition per input partition)."""
     dask, _, _ = _dispatch.dask_modules()
     _metric, parts, locals_, labels, _b, _g = _labels_dask(
@@ -508,11 +507,11 @@ def _blocks_dask(
     *,
     gap_m: float,
     min_area_m2: float,
-    group_by: Any,
+    group_by: str | None,
     ownership_col: str | None,
     planning_col: str | None,
     profile: RuleProfile,
-    on_invalid: str,
+    on_invalid: OnInvalid,
     precision_m: float,
 ) -> gpd.GeoDataFrame:
     """:func:`assemble_blocks` of a dask frame (the blocks come back in memory)."""
@@ -525,9 +524,9 @@ def _blocks_dask(
     if ownership_col is not None and ownership_col in parcels.columns:
         cols.append(ownership_col)
     attrs = parcels[cols].compute() if cols else pd.DataFrame(index=range(sum(len(x) for x in labels)))
-    lab = np.concatenate(labels) if labels else np.empty(0, dtype=np.int64)
+    lab: np.ndarray = np.concatenate(labels) if labels else np.empty(0, dtype=np.int64)
     area = np.concatenate([loc["area"] for loc in locals_]) if locals_ else np.empty(0)
-    k = int(lab.max()) + 1 if len(lab) and lab.max() >= 0 else 0
+    k = int(lab.max(initial=-1)) + 1  # 0 without blocks
     # global block geometry = union of its partition-local blocks
     valid = block_of_local >= 0
     sums = np.bincount(lab[lab >= 0], weights=area[lab >= 0], minlength=k)

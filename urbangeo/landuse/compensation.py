@@ -180,9 +180,10 @@ def estimate_compensation(
     check_geodataframe(parcels, "parcels")
     check_same_crs(parcels=parcels, price_zones=price_zones)
     check_number(precision_m, "precision_m", minimum=0)
-    use_official = area_col is not None and area_col in parcels.columns
-    if use_official:
-        check_columns(parcels, "parcels", {area_col: "numeric"})
+    official_col = area_col if area_col is not None and area_col in parcels.columns else None
+    use_official = official_col is not None
+    if official_col is not None:
+        check_columns(parcels, "parcels", {official_col: "numeric"})
         off_all = pd.to_numeric(parcels[area_col]).to_numpy(dtype=float, na_value=np.nan)
         neg = off_all < 0
         if neg.any():

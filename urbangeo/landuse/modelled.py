@@ -233,8 +233,8 @@ def modelled_parcels(
     # cells needed given the vacancy and merging
     cells = int(np.ceil(1.05 * n / max(1e-9, (1 - vacancy) * (1 - merge))))
     nv = int(np.ceil(np.sqrt(cells / (k * k))))
-    ii, jj = np.meshgrid(np.arange(nv * k), np.arange(nv * k), indexing="ij")
-    ii, jj = ii.ravel(), jj.ravel()
+    gi, gj = np.meshgrid(np.arange(nv * k), np.arange(nv * k), indexing="ij")
+    ii, jj = gi.ravel(), gj.ravel()
     keep = rng.random(ii.size) >= vacancy
     merge_e = (rng.random(ii.size) < merge) & ((ii % k) < k - 1)
     # a merged plot swallows its eastern neighbour (which is then not a plot of its own)

@@ -14,7 +14,7 @@ from ..errors import MissingDependencyError
 
 __all__ = ["plot_eligibility", "plot_blocks"]
 
-_LAYER_STYLE = {
+_LAYER_STYLE: dict[str, dict[str, Any]] = {
     "development_boundary": {"edgecolor": "#1f4e9c", "linestyle": "--", "linewidth": 1.2},
     "basic_farmland": {"edgecolor": "#b8860b", "hatch": "///", "linewidth": 0.8},
     "red_line": {"edgecolor": "#c00000", "hatch": "\\\\\\", "linewidth": 0.8},

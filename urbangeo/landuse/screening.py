@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .._validate import check_choice, check_columns, check_geodataframe, check_number
+from .._validate import OnInvalid, check_choice, check_columns, check_geodataframe, check_number
 from ..crs import check_same_crs, get_crs, metric_crs, project
 from ..errors import DroppedRowsWarning, EmptyDataError, InvalidOptionError, SkippedTestsWarning, UnknownCodeError
 from ..settings import settings
@@ -243,7 +243,7 @@ class _Inputs:
     zone_col: str | None
     consent_col: str | None
     project_col: str | None
-    on_invalid: str
+    on_invalid: OnInvalid
     precision_m: float
 
     def given(self, arg: str) -> bool:
@@ -933,10 +933,11 @@ def area_statistics(
 
             validate_codes(parcels, code_col=class_col)
             cols[k] = planning_class_of(parcels[class_col]).to_numpy(dtype=object)
-    use_official = area_col is not None and area_col in parcels.columns
-    if use_official:
-        check_columns(parcels, "parcels", {area_col: "numeric"})
-    geom_area = parcels.geometry.to_crs(metric_crs(parcels, name="parcels")).area.to_numpy(dtype=float)
+    official_col = area_col if area_col is not None and area_col in parcels.columns else None
+    use_official = official_col is not None
+    if official_col is not None:
+        check_columns(parcels, "parcels", {official_col: "numeric"})
+    geom_area = project(parcels.geometry, metric_crs(parcels, name="parcels"), name="parcels").area.to_numpy(dtype=float)
     no_official = np.zeros(len(parcels), dtype=bool)
     area = geom_area
     if use_official:
