@@ -16,7 +16,7 @@ import pandas as pd
 import shapely
 
 from .._validate import OnInvalid, Report, check_geometries, check_geometry_types
-from ..crs import get_crs, metric_crs
+from ..crs import get_crs, metric_crs, project
 from ..errors import DroppedRowsWarning
 
 
@@ -89,12 +89,12 @@ def clean_polygons(
         clean, report = check_geometries(gdf, name, on_invalid=on_invalid)
     src = get_crs(gdf, name)
     raw = gpd.GeoSeries(gdf.geometry.values, crs=src)
-    raw_m = raw if src.equals(target_crs) else raw.to_crs(target_crs)
+    raw_m = project(raw, target_crs, name=name)
     raw_area = np.nan_to_num(shapely.area(np.asarray(raw_m.values, dtype=object)), nan=0.0)
     usable = gdf.index.isin(clean.index) if len(clean) != len(gdf) else np.ones(len(gdf), dtype=bool)
     usable = np.asarray(usable, dtype=bool)
     cg = gpd.GeoSeries(clean.geometry.values, crs=src)
-    cg = cg if src.equals(target_crs) else cg.to_crs(target_crs)
+    cg = project(cg, target_crs, name=name)
     snapped, repaired = snap(np.asarray(cg.values, dtype=object), grid_m)
     if repaired.any():
         report.fixed.extend(list(clean.index[repaired]))
@@ -126,7 +126,7 @@ def layer_geoms(layer: gpd.GeoDataFrame, name: str, *, target_crs: Any, grid_m: 
     keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     src = get_crs(layer, name)
     g = gpd.GeoSeries(geoms[keep], crs=src)
-    g = g if src.equals(target_crs) else g.to_crs(target_crs)
+    g = project(g, target_crs, name=name)
     arr = np.asarray(g.values, dtype=object)
     bad = ~shapely.is_valid(arr)
     if bad.any():

@@ -26,7 +26,7 @@ import pandas as pd
 import shapely
 
 from .._validate import OnInvalid, check_columns, check_geodataframe, check_number
-from ..crs import get_crs, metric_crs
+from ..crs import get_crs, metric_crs, project
 from ..errors import MissingDependencyError, UnknownCodeWarning
 from . import _dispatch, _overlay
 from .codes import normalize_codes
@@ -390,9 +390,7 @@ def _blocks_from_labels(
             share = np.where(parcel_area > 0, pub_area / parcel_area, np.nan)
         data["public_interest_share"] = share
         data["public_interest_ok"] = share >= float(prof["public_interest_share_min"]) - 1e-12
-    geo = gpd.GeoSeries(dissolved, crs=target)
-    if not crs.equals(target):
-        geo = geo.to_crs(crs)
+    geo = project(gpd.GeoSeries(dissolved, crs=target), crs, name="blocks")
     out = gpd.GeoDataFrame(data, geometry=np.asarray(geo.values, dtype=object), crs=crs)
     out.index = pd.RangeIndex(k, name="block_id")
     out.attrs["blocks"] = {"metric_crs": target.to_string(), "min_area_m2": min_area_m2, "profile": prof.name}

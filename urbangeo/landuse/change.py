@@ -46,7 +46,7 @@ import pandas as pd
 import shapely
 
 from .._validate import check_choice, check_number, validate_frame
-from ..crs import check_same_crs, metric_crs
+from ..crs import check_same_crs, metric_crs, project
 from ..errors import ColumnTypeError, DroppedRowsWarning, InvalidOptionError, UrbangeoWarning
 from ..raster import Raster
 from ..settings import settings
@@ -250,8 +250,8 @@ def _vector_matrix(before, after, *, class_col, class_col_after, classes, includ
     b, _ = validate_frame(before, "before", geometry_types=("polygon",), columns=[class_col], on_invalid=on_invalid)
     a, _ = validate_frame(after, "after", geometry_types=("polygon",), columns=[class_col_after], on_invalid=on_invalid)
     crs = metric_crs(b, name="before")
-    b = b if b.crs.equals(crs) else b.to_crs(crs)
-    a = a if a.crs.equals(crs) else a.to_crs(crs)
+    b = project(b, crs, name="before")
+    a = project(a, crs, name="after")
     b, excl_b = _class_values(b, class_col, "before")
     a, excl_a = _class_values(a, class_col_after, "after")
     gb = np.asarray(b.geometry.values, dtype=object)

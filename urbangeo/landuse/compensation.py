@@ -27,7 +27,7 @@ import pandas as pd
 import shapely
 
 from .._validate import check_columns, check_geodataframe, check_geometries, check_number
-from ..crs import check_same_crs, get_crs, metric_crs
+from ..crs import check_same_crs, metric_crs, project
 from ..errors import (
     EmptyDataError,
     GeometryTypeError,
@@ -203,7 +203,7 @@ def estimate_compensation(
     g, a = geoms[idx], geo_area[idx]
     zones = price_zones[~(price_zones.geometry.isna() | price_zones.geometry.is_empty)]
     zg = gpd.GeoSeries(zones.geometry.values, crs=zones.crs)
-    zg = zg if get_crs(zones, "price_zones").equals(target) else zg.to_crs(target)
+    zg = project(zg, target, name="price_zones")
     zarr = np.asarray(zg.values, dtype=object)
     bad = ~shapely.is_valid(zarr)
     if bad.any():

@@ -95,7 +95,7 @@ import shapely
 
 from .. import raster as _raster
 from .._validate import check_choice, check_number, validate_frame
-from ..crs import get_crs, is_metric, metric_crs
+from ..crs import get_crs, is_metric, metric_crs, project
 from ..errors import CRSError, DroppedRowsWarning, EmptyDataError, InvalidOptionError, RasterError, UrbangeoWarning
 from ..raster import Raster
 from ..settings import settings
@@ -286,7 +286,7 @@ def _polygon_input(landscape, class_col, on_invalid):
         if len(frame) == 0:
             raise EmptyDataError(f"`landscape` has no row with a value in '{class_col}'.")
     crs = metric_crs(frame, name="landscape")
-    return (frame if frame.crs.equals(crs) else frame.to_crs(crs)), crs
+    return project(frame, crs, name="landscape"), crs
 
 
 @dataclass
@@ -414,7 +414,7 @@ def polygon_patches(
         crs=layer.frame.crs,
     )
     patches["shape"] = _shape(patches["perimeter_m"].to_numpy(), patches["area_m2"].to_numpy(), shape_standard)
-    return patches.to_crs(get_crs(landscape, "landscape"))
+    return project(patches, get_crs(landscape, "landscape"), name="landscape")
 
 
 def _patch_area_perimeter(layer: _PolygonLayer) -> tuple[np.ndarray, np.ndarray]:

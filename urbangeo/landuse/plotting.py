@@ -9,7 +9,7 @@ import geopandas as gpd
 import numpy as np
 
 from .._validate import check_columns, check_geodataframe
-from ..crs import get_crs
+from ..crs import get_crs, project
 from ..errors import MissingDependencyError
 
 __all__ = ["plot_eligibility", "plot_blocks"]
@@ -110,7 +110,7 @@ def plot_eligibility(
         if layer is None or len(layer) == 0:
             continue
         style = _LAYER_STYLE.get(name, {"edgecolor": "black", "linewidth": 0.8})
-        shown = layer.to_crs(screened.crs) if layer.crs != screened.crs else layer
+        shown = project(layer, screened.crs, name=name)
         shown.plot(ax=ax, facecolor="none", **style)
         handles.append(Patch(facecolor="none", edgecolor=style["edgecolor"], hatch=style.get("hatch"), label=name))
     ax.legend(handles=handles, loc="upper left", fontsize=7, framealpha=0.85)
@@ -160,7 +160,7 @@ def plot_blocks(
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 8))
     if parcels is not None and len(parcels):
-        shown = parcels.to_crs(blocks.crs) if parcels.crs != blocks.crs else parcels
+        shown = project(parcels, blocks.crs, name="parcels")
         shown.boundary.plot(ax=ax, color="#cccccc", linewidth=0.2)
     colors = plt.get_cmap("tab20")(np.arange(len(blocks)) % 20)
     blocks.plot(ax=ax, color=colors, edgecolor="black", linewidth=0.4, alpha=0.85)
