@@ -139,22 +139,6 @@ def test_excluded_rows_and_errors():
         assemble_blocks(p.geometry)
 
 
-def test_blocks_map():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from urbangeo.landuse import plot_blocks
-
-    p = boxes([(0, 0, 100, 100), (100, 0, 200, 100), (500, 0, 510, 10)])
-    b = assemble_blocks(p)
-    ax = plot_blocks(b, parcels=p)
-    labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels == ["blocks (2)", "under minimum area (1)"]
-    plt.close(ax.figure)
-
-
 @settings(max_examples=25, deadline=None)
 @given(
     cells=st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7)), min_size=1, max_size=30, unique=True),

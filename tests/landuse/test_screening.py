@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 
 from urbangeo.errors import (
     ColumnTypeError,
-    CRSError,
     CRSMismatchError,
     DroppedRowsWarning,
     EmptyDataError,
@@ -52,24 +51,6 @@ def frame(rows, crs=CRS, **cols):
     geoms = [r[0] for r in rows]
     data = {"DLBM": [r[1] for r in rows], "QSXZ": [r[2] for r in rows], **cols}
     return gpd.GeoDataFrame(data, geometry=geoms, crs=crs)
-
-
-@pytest.fixture
-def case():
-    parcels = frame(
-        [
-            (shapely.box(0, 0, 100, 100), "0101", "32"),  # eligible, cultivated 1 ha
-            (shapely.box(100, 0, 200, 100), "0601", "10"),  # state-owned
-            (shapely.box(200, 0, 300, 100), "0702", "31"),  # 30 m strip of basic farmland
-            (shapely.box(300, 0, 400, 100), "1205", "32"),  # half outside the boundary
-            (shapely.box(0, 100, 100, 200), "0404", "33"),  # red-line sliver 0.25 m2: tolerated
-            (shapely.box(100, 100, 200, 200), "0601", "32"),  # eligible construction land
-        ]
-    )
-    boundary = gpd.GeoDataFrame({"zone": ["集中建设区"]}, geometry=[shapely.box(-50, -50, 350, 300)], crs=CRS)
-    farmland = gpd.GeoDataFrame(geometry=[shapely.box(270, -10, 330, 50)], crs=CRS)
-    red = gpd.GeoDataFrame(geometry=[shapely.box(99.5, 150, 100.5, 150.5)], crs=CRS)  # 0.5 m2 straddling parcels 4 and 5: 0.25 m2 on each
-    return parcels, boundary, farmland, red
 
 
 def test_hand_computed_case(case):
@@ -377,23 +358,6 @@ def test_geometry_zoo(zoo_frame):
     assert ratio == pytest.approx(0.96, rel=1e-6)
 
 
-def test_eligibility_map(case):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from urbangeo.landuse import plot_eligibility
-
-    parcels, boundary, farmland, red = case
-    out = screen(parcels, development_boundary=boundary, basic_farmland=farmland, red_line=red)
-    ax = plot_eligibility(out, layers={"development_boundary": boundary, "basic_farmland": farmland})
-    labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels[:4] == ["eligible (3)", "basic farmland (1)", "not collective (1)", "outside boundary (1)"]
-    assert "development_boundary" in labels
-    plt.close(ax.figure)
-
-
 def test_duplicate_index_labels_are_handled_by_position(case):
     parcels, boundary, farmland, red = case
     dup = parcels.set_axis([7, 7, 8, 8, 9, 9])
@@ -521,25 +485,3 @@ def test_conversion_summary_refuses_an_empty_frame(case):
     with pytest.raises(EmptyDataError, match="`screened` has no rows"):
         conversion_summary(out.iloc[:0])
     assert len(conversion_summary(out[~out.eligible])) == 0  # nothing eligible: a table without rows
-
-
-def test_maps_refuse_layers_without_crs(case):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from urbangeo.landuse import assemble_blocks, plot_blocks, plot_eligibility
-
-    parcels, boundary, farmland, red = case
-    out = screen(parcels, development_boundary=boundary, basic_farmland=farmland, red_line=red)
-    with pytest.raises(CRSError, match="`screened` has no CRS"):
-        plot_eligibility(out.set_crs(None, allow_override=True))
-    with pytest.raises(CRSError, match=r"`layers\['red_line'\]` has no CRS"):
-        plot_eligibility(out, layers={"red_line": red.set_crs(None, allow_override=True)})
-    blocks = assemble_blocks(parcels)
-    with pytest.raises(CRSError, match="`blocks` has no CRS"):
-        plot_blocks(blocks.set_crs(None, allow_override=True))
-    with pytest.raises(CRSError, match="`parcels` has no CRS"):
-        plot_blocks(blocks, parcels=parcels.set_crs(None, allow_override=True))
-    plt.close("all")
