@@ -176,6 +176,12 @@ def test_raster_m2_from_the_raster_grid_or_resolution_m():
     geo = Raster(b.array, (0.01, 0, 113.0, 0, -0.01, 23.0), "EPSG:4326", categorical=True)
     with pytest.raises(CRSError):
         raster_transition_matrix(geo, geo, units="m2")
+    pd.testing.assert_frame_equal(transition_matrix(b, a, units="m2"), m)  # passed through for rasters
+    polys = gpd.GeoDataFrame({"DLBM": ["0101"]}, geometry=[box(0, 0, 10, 10)], crs=4547)
+    for kw in ({"units": "cells"}, {"resolution_m": 30.0}):  # vector layers are always in m2
+        with pytest.raises(InvalidOptionError, match="rasters only"):
+            transition_matrix(polys, polys, **kw)
+    assert transition_matrix(polys, polys, units="m2").attrs["units"] == "m2"
 
 
 def test_raster_classes_option_keeps_legend():
