@@ -71,3 +71,37 @@ def test_landuse_blocks_group_by(two_dates, tmp_path):
     expected = assemble_blocks(before, gap_m=2.0, group_by="QSXZ")
     same(urbangeo.read(tmp_path / "b.gpkg", layer="blocks"), expected)
     assert run("landuse", "blocks", d / "before.gpkg", "--by", "QSXZ", "-o", tmp_path / "x.gpkg", ok=False).exit_code == 2
+
+
+def test_landuse_change_rasters_units(tmp_path):
+    """Raster land cover: cell counts by default, m2 with --units m2 (the grid's cell) or --resolution-m."""
+    from affine import Affine
+
+    from urbangeo.landuse import transition_matrix
+    from urbangeo.raster import Raster
+
+    rng = np.random.default_rng(7)
+    t = Affine(30.0, 0, 500_000, 0, -30.0, 3_600_000)  # modelled 30 m land cover, EPSG:4547
+    before = rng.integers(1, 4, (20, 25)).astype(np.int16)
+    after = np.where(rng.random(before.shape) < 0.2, 3, before).astype(np.int16)
+    for name, arr in [("b.tif", before), ("a.tif", after)]:
+        Raster(arr, t, "EPSG:4547", nodata=0, categorical=True).to_geotiff(tmp_path / name)
+    b, a = tmp_path / "b.tif", tmp_path / "a.tif"
+    for flags, kwargs in [([], {}), (["--units", "m2"], {"units": "m2"}), (["--resolution-m", "10"], {"resolution_m": 10.0})]:
+        run("landuse", "change", b, a, *flags, "-o", tmp_path / "m.csv")
+        expected = transition_matrix(str(b), str(a), **kwargs)
+        got = pd.read_csv(tmp_path / "m.csv", index_col=0)
+        np.testing.assert_allclose(got.to_numpy(dtype=float), expected.to_numpy(dtype=float), rtol=1e-12)
+    assert got.to_numpy().sum() == pytest.approx(before.size * 100.0)  # --resolution-m 10: 100 m2 a cell
+
+
+def test_landuse_metrics_resolution_m(two_dates, tmp_path):
+    """--resolution-m on polygons: AI and COHESION on cells of that side, as the library computes them."""
+    from urbangeo.landuse import class_metrics
+
+    before, _, d = two_dates
+    run("landuse", "metrics", d / "before.gpkg", "--class-col", "DLBM", "--resolution-m", "5", "-o", tmp_path / "c.csv")
+    expected = class_metrics(before, class_col="DLBM", resolution_m=5.0)
+    got = pd.read_csv(tmp_path / "c.csv", index_col=0)
+    np.testing.assert_allclose(got.to_numpy(dtype=float), expected.to_numpy(dtype=float), rtol=1e-12, equal_nan=True)
+    assert got["AI_pct"].notna().all() and got["COHESION_pct"].notna().all()

@@ -167,15 +167,20 @@ def lu_compensation(
 @output_opt("CSV: the from x to matrix of areas (m2, or cells)")
 @click.option("--class-col", default="DLBM", show_default=True, help="Class column of polygon layers.")
 @click.option("--class-col-after", default=None, help="Class column of AFTER when it differs.")
+@click.option("--resolution-m", type=float, default=None, help="Rasters: cell side in metres (areas in m2).")
+@click.option("--units", type=click.Choice(["cells", "m2"]), default=None,
+              help="Rasters: cell counts or m2 (default: m2 with --resolution-m, else cells).")
 @on_invalid_opt
 def lu_change(
-    before: str, after: str, output: str, class_col: str, class_col_after: str | None, on_invalid: str
+    before: str, after: str, output: str, class_col: str, class_col_after: str | None, resolution_m: float | None,
+    units: str | None, on_invalid: str,
 ) -> None:
     """From -> to matrix of land-use change between two dates (polygons or rasters)."""
     from ..landuse import transition_matrix
 
     run("transition matrix", transition_matrix, LayerOrRaster(before, "before"), LayerOrRaster(after, "after"),
-        class_col=class_col, class_col_after=class_col_after, on_invalid=on_invalid, output=output, layer="change")
+        class_col=class_col, class_col_after=class_col_after, resolution_m=resolution_m, units=units,
+        on_invalid=on_invalid, output=output, layer="change")
 
 
 @group.command(
@@ -190,13 +195,16 @@ def lu_change(
 @click.option("--class-col", default=None, help="Class column of a polygon layer.")
 @click.option("--level", type=click.Choice(["class", "landscape"]), default="class", show_default=True)
 @click.option("--neighbours", type=click.Choice(["4", "8"]), default="8", show_default=True)
+@click.option("--resolution-m", type=float, default=None,
+              help="Cell side in metres: overrides a raster's; for polygons, AI and COHESION on cells of this side.")
 @on_invalid_opt
 def lu_metrics(
-    landscape: str, output: str, class_col: str | None, level: str, neighbours: str, on_invalid: str
+    landscape: str, output: str, class_col: str | None, level: str, neighbours: str, resolution_m: float | None,
+    on_invalid: str,
 ) -> None:
     """FRAGSTATS fragmentation metrics (NP, LPI, ED, LSI, MESH, AI, COHESION, SHDI...)."""
     from ..landuse import class_metrics, landscape_metrics
 
     func = class_metrics if level == "class" else landscape_metrics
     run(f"{level} metrics", func, LayerOrRaster(landscape, "landscape"), class_col=class_col,
-        neighbours=int(neighbours), on_invalid=on_invalid, output=output, layer="metrics")
+        neighbours=int(neighbours), resolution_m=resolution_m, on_invalid=on_invalid, output=output, layer="metrics")
