@@ -21,7 +21,7 @@ import pandas as pd
 import shapely
 
 from .._validate import check_choice
-from ..crs import get_crs, metric_crs
+from ..crs import get_crs, metric_crs, project
 from ..errors import CRSError, EmptyDataError, InvalidOptionError, MissingDependencyError
 from .network import MODES, Mode, Network, _check_area_valid, _mode_speed
 
@@ -147,8 +147,7 @@ def network_from_graph(
 
     pts = gpd.GeoSeries(gpd.points_from_xy(xs, ys), crs=src_crs)
     target = metric_crs(pts, crs=crs, name="graph")
-    if not src_crs.equals(target):
-        pts = pts.to_crs(target)
+    pts = project(pts, target, name="graph")
     x, y = pts.x.to_numpy(), pts.y.to_numpy()
 
     directed = graph.is_directed()
@@ -163,7 +162,7 @@ def network_from_graph(
         np.stack([np.c_[xs[eu], ys[eu]], np.c_[xs[ev], ys[ev]]], axis=1)
     )
     geom_src = np.where(has_geom, geom_src, straight)
-    geoms = np.asarray(gpd.GeoSeries(geom_src, crs=src_crs).to_crs(target).values, dtype=object) if not src_crs.equals(target) else geom_src
+    geoms = np.asarray(project(gpd.GeoSeries(geom_src, crs=src_crs), target, name="graph").values, dtype=object)
     # snap geometry ends onto the (projected) node coordinates, so offsets along edges are exact
     geoms = _pin_ends(geoms, np.c_[x[eu], y[eu]], np.c_[x[ev], y[ev]])
     measured = shapely.length(geoms)

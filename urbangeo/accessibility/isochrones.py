@@ -28,6 +28,7 @@ from shapely.ops import substring
 
 from .._progress import progress_bar
 from .._validate import check_geodataframe, check_number
+from ..crs import project
 from ..settings import settings
 from . import _common, _engine
 from .network import Network
@@ -214,9 +215,7 @@ def _frame(rows, cols, network: Network, like):
         df["note"] = df["note"].astype(object).where(df["note"].notna(), None)
     geom = gpd.GeoSeries([r[-1] for r in rows], crs=network.crs)
     out = gpd.GeoDataFrame(df, geometry=geom, crs=network.crs)
-    if not out.crs.equals(like.crs):
-        out = out.to_crs(like.crs)
-    return out
+    return project(out, like.crs)
 
 
 def service_areas(

@@ -47,7 +47,7 @@ from .._validate import (
     check_geometry_types,
     check_number,
 )
-from ..crs import get_crs
+from ..crs import get_crs, project
 from ..errors import ColumnTypeError, EmptyDataError, InvalidOptionError
 from ..settings import settings
 from .network import Network
@@ -62,8 +62,7 @@ __all__ = [
 
 
 def _metric(gdf: gpd.GeoDataFrame, crs) -> gpd.GeoSeries:
-    g = gdf.geometry
-    return g if get_crs(gdf, "gdf").equals(crs) else g.to_crs(crs)
+    return project(gdf.geometry, crs)
 
 
 def classify_parks(
@@ -422,7 +421,7 @@ def park_coverage(
     mcrs = network.crs if network is not None else metric_crs(residences)
     pts = residences.geometry.representative_point()
     pts = gpd.GeoSeries(pts.values, crs=residences.crs)
-    pts_m = pts if pts.crs.equals(mcrs) else pts.to_crs(mcrs)
+    pts_m = project(pts, mcrs, name="residences")
     n = len(residences)
     straight = np.full(n, np.nan)
     net_m = np.full(n, np.nan)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 
-from ..crs import is_metric, metric_crs
+from ..crs import is_metric, metric_crs, project
 from ..datasets import OSM_ATTRIBUTION
 from ..errors import MissingColumnError, MissingDependencyError
 from .network import Network
@@ -45,10 +45,6 @@ def _target_crs(network: Network | None, frame):
     if network is not None:
         return network.crs
     return frame.crs if is_metric(frame.crs) else metric_crs(frame)
-
-
-def _to(gdf, crs):
-    return gdf if gdf.crs is not None and gdf.crs.equals(crs) else gdf.to_crs(crs)
 
 
 def _draw_network(ax, network: Network | None, color="0.8", linewidth=0.4):
@@ -105,7 +101,7 @@ def plot_access(
     ax = _axes(ax)
     crs = _target_crs(network, frame)
     _draw_network(ax, network)
-    f = _to(frame, crs)
+    f = project(frame, crs, name="frame")
     vals = f[column].astype(float)
     nan = vals.isna().to_numpy()
     if (~nan).any():
@@ -136,7 +132,7 @@ def plot_gaps(
     ax = _axes(ax)
     crs = _target_crs(network, audit)
     _draw_network(ax, network)
-    a = _to(audit, crs)
+    a = project(audit, crs, name="audit")
     n_max = int(a["n_missing"].max()) if len(a) else 0
     a.plot(ax=ax, column="n_missing", cmap="RdYlGn_r", vmin=0, vmax=max(n_max, 1), legend=True, markersize=6,
            zorder=2, legend_kwds={"shrink": 0.6, "label": "missing categories"})
@@ -168,14 +164,14 @@ def plot_sites(
     ax = _axes(ax)
     crs = _target_crs(network, demand)
     _draw_network(ax, network)
-    d = _to(demand, crs)
+    d = project(demand, crs, name="demand")
     if covered is not None and covered in d.columns:
         cov = d[covered].fillna(False).astype(bool).to_numpy()
         d[cov].plot(ax=ax, color="tab:green", markersize=5, zorder=2, label=f"covered ({int(cov.sum())})")
         d[~cov].plot(ax=ax, color="tab:red", markersize=5, zorder=2, label=f"not covered ({int((~cov).sum())})")
     else:
         d.plot(ax=ax, color="tab:blue", markersize=5, zorder=2, label="demand")
-    s = _to(sites, crs)
+    s = project(sites, crs, name="sites")
     new = s["new"].to_numpy(bool) if "new" in s.columns else np.ones(len(s), bool)
     if (~new).any():
         s[~new].plot(ax=ax, color="black", marker="s", markersize=40, zorder=3, label=f"existing ({int((~new).sum())})")
@@ -212,7 +208,7 @@ def plot_service_areas(
     ax = _axes(ax)
     crs = _target_crs(network, service_areas)
     _draw_network(ax, network)
-    sa = _to(service_areas, crs)
+    sa = project(service_areas, crs, name="service_areas")
     net = sa[sa.reading == "network"]
     rad = sa[sa.reading == "radius"]
     if len(net):
@@ -220,7 +216,7 @@ def plot_service_areas(
     if len(rad):
         rad.boundary.plot(ax=ax, color="tab:blue", linestyle="--", linewidth=1.0, zorder=3)
     if parks is not None and len(parks):
-        _to(parks, crs).plot(ax=ax, color="darkgreen", zorder=4)
+        project(parks, crs, name="parks").plot(ax=ax, color="darkgreen", zorder=4)
     tot_r = float(rad.area_m2.sum()) if len(rad) else 0.0
     tot_n = float(net.area_m2.sum()) if len(net) else 0.0
     ax.set_title(title or f"park service areas: network {tot_n / 1e6:.2f} km2 vs radius {tot_r / 1e6:.2f} km2")

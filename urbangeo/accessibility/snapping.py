@@ -40,7 +40,7 @@ import pandas as pd
 import shapely
 
 from .._validate import _keep_family, check_choice, check_geodataframe, check_number
-from ..crs import get_crs
+from ..crs import project
 from ..errors import (
     DroppedRowsWarning,
     EmptyInputWarning,
@@ -146,11 +146,7 @@ def _grid(network: Network, component: str) -> _SegmentGrid:
 
 def _network_points(network: Network, gdf: gpd.GeoDataFrame, name: str) -> gpd.GeoSeries:
     """Geometries of ``gdf`` in the network CRS (reprojected when the CRS differs)."""
-    crs = get_crs(gdf, name)
-    geom = gdf.geometry
-    if not crs.equals(network.crs):
-        geom = geom.to_crs(network.crs)
-    return geom
+    return project(gdf.geometry, network.crs, name=name)
 
 
 def snap_points(
