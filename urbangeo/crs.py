@@ -32,6 +32,7 @@ import shapely
 from pyproj import CRS
 
 from . import _gcj
+from ._docs import METRIC_CRS, shared_doc
 from ._validate import _CRS_FIX, check_number, get_crs
 from .errors import CRSError, CRSMismatchError, GeometryTypeError, InvalidOptionError
 from .settings import settings
@@ -262,6 +263,7 @@ def _lonlat_center(obj: Any, name: str) -> tuple[float, float]:
     return mean_lon, float(np.mean(lat))
 
 
+@shared_doc(crs=METRIC_CRS)
 def metric_crs(obj: Any, *, crs: Any = None, name: str = "data") -> CRS:
     """Choose the metric CRS urbangeo computes in for ``obj``.
 
@@ -273,8 +275,7 @@ def metric_crs(obj: Any, *, crs: Any = None, name: str = "data") -> CRS:
     ----------
     obj : GeoDataFrame, GeoSeries or rasterio dataset
         The data; its CRS and the centre of its extent decide the zone.
-    crs : pyproj.CRS, str or int, optional
-        Use this projected metric CRS instead of choosing one.
+    {crs}
     name : str, default "data"
         The argument's name in the caller, used in error messages.
 
@@ -331,6 +332,7 @@ def metric_crs(obj: Any, *, crs: Any = None, name: str = "data") -> CRS:
     return utm_crs(lon, lat)
 
 
+@shared_doc(crs=METRIC_CRS)
 def to_metric(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, crs: Any = None, name: str = "gdf"):
     """Return a copy of ``gdf`` in the metric CRS chosen by :func:`metric_crs`.
 
@@ -340,8 +342,7 @@ def to_metric(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, crs: Any = None, name: s
     ----------
     gdf : GeoDataFrame or GeoSeries
         The data; it must have a CRS.
-    crs : pyproj.CRS, str or int, optional
-        Use this projected metric CRS instead of choosing one (see :func:`metric_crs`).
+    {crs}
     name : str, default "gdf"
         The argument's name in the caller, used in error messages.
 

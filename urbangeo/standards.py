@@ -45,6 +45,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from ._docs import shared_doc
 from ._validate import check_choice, check_number
 from .errors import ColumnTypeError, InvalidOptionError
 
@@ -117,6 +118,18 @@ def _park_table(standard: str) -> pd.DataFrame:
     return _read(standard)
 
 
+#: the docstring entries park_classes and park_class share
+_park_doc = shared_doc(park_standard="""\
+    standard : {"GB/T51346-2019"}
+        The park standard (its figures are all unverified: see the module docstring of
+        :mod:`urbangeo.standards`).
+    radius : {"low", "high"}, default "low"
+        Which end of a class's radius range to use (e.g. 1,200 or 3,000 m for a
+        comprehensive park). The low end is the default: see the module docstring of
+        :mod:`urbangeo.standards`.""")
+
+
+@_park_doc
 def park_classes(
     area_ha: Any,
     *,
@@ -132,11 +145,7 @@ def park_classes(
     ----------
     area_ha : number, array-like or pandas.Series
         Park areas in hectares (>= 0; NaN means unknown).
-    standard : {"GB/T51346-2019"}
-        The park standard (its figures are all unverified: see the module docstring).
-    radius : {"low", "high"}, default "low"
-        Which end of a class's radius range to use (e.g. 1,200 or 3,000 m for a
-        comprehensive park). The low end is the default: see the module docstring.
+    {park_standard}
 
     Returns
     -------
@@ -197,6 +206,7 @@ def park_classes(
                          "radius_m": pd.Series(rad, index=idx)})
 
 
+@_park_doc
 def park_class(
     area_ha: float,
     *,
@@ -211,10 +221,7 @@ def park_class(
     ----------
     area_ha : float
         Park area in hectares (a finite number >= 0).
-    standard : {"GB/T51346-2019"}
-        The park standard.
-    radius : {"low", "high"}, default "low"
-        Which end of a class's radius range to use.
+    {park_standard}
 
     Returns
     -------

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._docs import shared_doc
 from .errors import ColumnTypeError
 
 __all__ = ["MU_M2", "HA_M2", "m2_to_mu", "m2_to_ha"]
@@ -52,9 +53,8 @@ def _as_float_array(values: Any, name: str) -> np.ndarray:
     )
 
 
-def m2_to_mu(area_m2: Any) -> Any:
-    """Convert square metres to mu exactly (``area_m2 * 15 / 10000``).
-
+#: the docstring sections m2_to_mu and m2_to_ha share
+_conversion_doc = shared_doc(conversion="""\
     Parameters
     ----------
     area_m2 : number or array-like of numbers
@@ -68,7 +68,14 @@ def m2_to_mu(area_m2: Any) -> Any:
     Raises
     ------
     ColumnTypeError
-        ``area_m2`` holds text (or other values that are not numbers).
+        ``area_m2`` holds text (or other values that are not numbers).""")
+
+
+@_conversion_doc
+def m2_to_mu(area_m2: Any) -> Any:
+    """Convert square metres to mu exactly (``area_m2 * 15 / 10000``).
+
+    {conversion}
 
     See Also
     --------
@@ -87,23 +94,11 @@ def m2_to_mu(area_m2: Any) -> Any:
     return arr * 15.0 / 10000.0
 
 
+@_conversion_doc
 def m2_to_ha(area_m2: Any) -> Any:
     """Convert square metres to hectares (``area_m2 / 10000``).
 
-    Parameters
-    ----------
-    area_m2 : number or array-like of numbers
-        Areas in m2; NaN and signs carry through as in numpy.
-
-    Returns
-    -------
-    float or numpy.ndarray
-        A float for a scalar, else a float array of the same shape.
-
-    Raises
-    ------
-    ColumnTypeError
-        ``area_m2`` holds text (or other values that are not numbers).
+    {conversion}
 
     See Also
     --------

@@ -10,10 +10,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .._docs import shared_doc
 from .._validate import check_number
 from ..errors import InvalidOptionError
 from ..raster import Raster
 from ..units import MU_M2
+from . import _docs as _d
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,7 @@ def _gw_array(subsidence: Raster, groundwater_depth_m) -> np.ndarray:
     return np.broadcast_to(check_number(groundwater_depth_m, "groundwater_depth_m", minimum=0), subsidence.shape)
 
 
+@shared_doc(subsidence=_d.SUBSIDENCE, groundwater_depth_m=_d.GROUNDWATER_DEPTH)
 def water_depth(subsidence: Raster, *, groundwater_depth_m: float | Raster) -> Raster:
     """Standing water depth (m) after subsidence: max(W - groundwater depth, 0).
 
@@ -51,11 +54,8 @@ def water_depth(subsidence: Raster, *, groundwater_depth_m: float | Raster) -> R
 
     Parameters
     ----------
-    subsidence : Raster
-        Subsidence W in metres, positive down, metric CRS.
-    groundwater_depth_m : float or Raster
-        Pre-mining depth to the water table (m): a number, or a raster warped to the
-        subsidence grid if needed.
+    {subsidence}
+    {groundwater_depth_m}
 
     Returns
     -------
@@ -237,6 +237,7 @@ def _check_classes(classes) -> tuple[float, ...]:
     return c
 
 
+@shared_doc(subsidence=_d.SUBSIDENCE)
 def subsidence_areas(
     subsidence: Raster,
     *,
@@ -256,8 +257,7 @@ def subsidence_areas(
 
     Parameters
     ----------
-    subsidence : Raster
-        Subsidence in metres, positive down, metric CRS.
+    {subsidence}
     classes : tuple of float
         Increasing lower bounds (m); default (0.01, 0.5, 1.5, 3.0).
     groundwater_depth_m : float or Raster, optional
@@ -355,6 +355,7 @@ def _shoreline_length(geom, cell: float) -> float:
     return float(shapely.length(shapely.boundary(simple)))
 
 
+@shared_doc(subsidence=_d.SUBSIDENCE, groundwater_depth_m=_d.GROUNDWATER_DEPTH)
 def water_bodies(
     subsidence: Raster,
     *,
@@ -366,11 +367,8 @@ def water_bodies(
 
     Parameters
     ----------
-    subsidence : Raster
-        Subsidence W in metres, positive down, metric CRS.
-    groundwater_depth_m : float or Raster
-        Pre-mining depth to the water table (m): a number, or a raster warped to the
-        subsidence grid if needed.
+    {subsidence}
+    {groundwater_depth_m}
     min_area_m2 : float
         Water bodies smaller than this are left out.
     clean_radius_cells : int

@@ -30,6 +30,7 @@ import pandas as pd
 import shapely
 
 from .. import standards
+from .._docs import geometry_fixed_warns, on_invalid_param, shared_doc
 from .._validate import OnInvalid, check_columns, check_geodataframe, check_number, validate_frame
 from ..crs import check_same_crs, get_crs, is_metric
 from ..errors import (
@@ -172,6 +173,7 @@ def _warn_missing_population(buildings: gpd.GeoDataFrame, column: str) -> None:
         )
 
 
+@shared_doc(on_invalid=on_invalid_param("zone polygons"), warns_geometry_fixed=geometry_fixed_warns("zone polygons"))
 def park_plan(
     network: Network | None,
     zones: gpd.GeoDataFrame,
@@ -224,12 +226,7 @@ def park_plan(
     max_snap_m : float, optional
         Longest access leg from the boundary to a street (default
         ``settings.max_snap_m``), as in :func:`urbangeo.accessibility.park_entrances`.
-    on_invalid : {"raise", "fix", "drop", "warn"}
-        What to do with invalid zone polygons: ``"fix"`` (default) repair them with
-        ``make_valid`` (a ``GeometryFixedWarning`` says which), ``"raise"`` an
-        :class:`~urbangeo.errors.InvalidGeometryError` listing them, ``"drop"`` leave them
-        out, ``"warn"`` use them as they are (see
-        :func:`urbangeo._validate.check_geometries`).
+    {on_invalid}
 
     Returns
     -------
@@ -263,8 +260,7 @@ def park_plan(
         Zones or buildings without geometry left out.
     MissingValuesWarning
         Buildings with no value in ``population_col``.
-    GeometryFixedWarning
-        Invalid zone polygons repaired (``on_invalid="fix"``) or used as they are (``"warn"``).
+    {warns_geometry_fixed}
     """
     z = _check_zones(zones, on_invalid)
     paved_share = check_number(paved_share, "paved_share", minimum=0, maximum=1)

@@ -41,11 +41,13 @@ import pandas as pd
 import shapely
 from affine import Affine
 
+from .._docs import PROGRESS, geometry_fixed_warns, on_invalid_param, shared_doc
 from .._progress import progress_bar
 from .._validate import OnInvalid, check_choice, check_columns, check_number, validate_frame
 from ..crs import get_crs, is_metric, metric_crs
 from ..errors import CRSMismatchError, EmptyDataError, InvalidOptionError, MissingValuesWarning
 from ..raster import Raster
+from . import _docs as _d
 from . import _kernels as K
 
 log = logging.getLogger(__name__)
@@ -394,10 +396,18 @@ def _compute(panels, quantities, *, resolution_m, extent, like, params, method, 
     return K.finish(comp, quantities), transform, target
 
 
+#: the docstring entries predict_subsidence and predict_deformation share
+_pim_doc = shared_doc(
+    panels=_d.PANELS, grid=_d.PIM_GRID, progress=PROGRESS, on_invalid=on_invalid_param("panel polygons"),
+    raises=_d.PIM_RAISES, warns=_d.PIM_WARNS, warns_geometry_fixed=geometry_fixed_warns("panel polygons"),
+)
+
+
 def _unit(q: str) -> str:
     return K.UNITS[q.split("_")[0]]
 
 
+@_pim_doc
 def predict_subsidence(
     panels: gpd.GeoDataFrame,
     *,
@@ -415,33 +425,10 @@ def predict_subsidence(
 
     Parameters
     ----------
-    panels : GeoDataFrame
-        Plan-view goaf polygons, any CRS, with PIM parameter columns (see the module
-        docstring); several seams are several rows.
-    resolution_m : float
-        Cell size of the output grid (ignored with ``like``).
-    extent : tuple, optional
-        (minx, miny, maxx, maxy) in the metric CRS; default: the panels padded by
-        ``cutoff_r`` x r.
-    like : Raster, optional
-        Predict on this raster's grid and CRS instead.
-    params : dict, optional
-        Values for parameters that are not columns of ``panels``.
-    method : {"auto", "closed_form", "grid"}
-        "auto": erf closed form for rectangles, Gaussian integral on the grid otherwise;
-        "grid" forces the Gaussian route for every panel.
-    cutoff_r : float
-        Each panel is evaluated within this many r of its computational edges.
-    supersample : int
-        Sub-cells per cell side when rasterising goaf polygons (grid route).
-    progress : bool, optional
-        Show a progress bar over panels.
-    on_invalid : {"raise", "fix", "drop", "warn"}
-        What to do with invalid panel polygons (self-intersections, bad rings):
-        ``"fix"`` (default) repair them with ``make_valid`` (a ``GeometryFixedWarning``
-        says how many); ``"raise"`` an :class:`~urbangeo.errors.InvalidGeometryError`
-        listing them; ``"drop"`` leave them out (``DroppedRowsWarning``); ``"warn"`` use
-        them as they are. Missing and empty geometries are always left out and counted.
+    {panels}
+    {grid}
+    {progress}
+    {on_invalid}
 
     Returns
     -------
@@ -451,26 +438,12 @@ def predict_subsidence(
 
     Raises
     ------
-    InvalidOptionError
-        Missing or out-of-range parameters, unknown method.
-    InvalidGeometryError
-        Invalid panel polygons with ``on_invalid="raise"``.
-    ColumnTypeError
-        A parameter column of ``panels`` holds text (see :func:`panel_parameters`).
-    EmptyDataError
-        ``panels`` has no rows (or no usable geometry).
-    GeometryTypeError, CRSError, CRSMismatchError
+    {raises}
 
     Warns
     -----
-    MissingValuesWarning
-        NaN cells in a parameter column filled with the :data:`PIM_DEFAULTS` value
-        (see :func:`panel_parameters`).
-    DroppedRowsWarning
-        Panels without geometry (None or empty) left out.
-    GeometryFixedWarning
-        Invalid panel polygons repaired (``on_invalid="fix"``) or used as they are
-        (``"warn"``).
+    {warns}
+    {warns_geometry_fixed}
 
     Examples
     --------
@@ -489,6 +462,7 @@ def predict_subsidence(
     return Raster(fields["subsidence"], transform, crs, name="subsidence", units="m")
 
 
+@_pim_doc
 def predict_deformation(
     panels: gpd.GeoDataFrame,
     *,
@@ -517,18 +491,26 @@ def predict_deformation(
 
     Parameters
     ----------
-    panels : GeoDataFrame
-        Plan-view goaf polygons with PIM parameter columns, as in
-        :func:`predict_subsidence`.
+    {panels}
     quantities : tuple of str
         Names from :data:`QUANTITIES`, one output raster each.
-    resolution_m, extent, like, params, method, cutoff_r, supersample, progress, on_invalid
-        As in :func:`predict_subsidence` (``on_invalid="fix"`` by default).
+    {grid}
+    {progress}
+    {on_invalid}
 
     Returns
     -------
     dict of str to Raster
         One raster per quantity, keyed by its name, in SI units (m, m/m, 1/m).
+
+    Raises
+    ------
+    {raises}
+
+    Warns
+    -----
+    {warns}
+    {warns_geometry_fixed}
 
     Examples
     --------

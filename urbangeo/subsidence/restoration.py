@@ -15,9 +15,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .._docs import shared_doc
 from .._validate import check_number
 from ..errors import InvalidOptionError
 from ..raster import Raster
+from . import _docs as _d
 from ._tables import critical_values, table_arg
 from .areas import (
     MU_M2,
@@ -57,17 +59,13 @@ def _aligned(r: Raster | None, like: Raster, name: str, like_name: str = "subsid
 # ---------------------------------------------------------------------------- time
 
 
+@shared_doc(knothe=_d.KNOTHE)
 def knothe_subsidence(final: Raster, *, c_per_yr: float, t_yr: float) -> Raster:
     """Subsidence reached ``t_yr`` years after mining: W(t) = W_final (1 - exp(-c t)) (Knothe).
 
     Parameters
     ----------
-    final : Raster
-        Final subsidence W_final in metres (e.g. from :func:`predict_subsidence`).
-    c_per_yr : float
-        Knothe time coefficient c (1/yr, > 0).
-    t_yr : float
-        Years since mining (>= 0).
+    {knothe}
 
     Returns
     -------
@@ -87,17 +85,13 @@ def knothe_subsidence(final: Raster, *, c_per_yr: float, t_yr: float) -> Raster:
     return final.with_array(final.array * (1 - math.exp(-c * t)), name="subsidence", units="m")
 
 
+@shared_doc(knothe=_d.KNOTHE)
 def knothe_rate(final: Raster, *, c_per_yr: float, t_yr: float) -> Raster:
     """Subsidence rate (m/yr) at ``t_yr``: dW/dt = c W_final exp(-c t) (Knothe).
 
     Parameters
     ----------
-    final : Raster
-        Final subsidence W_final in metres (e.g. from :func:`predict_subsidence`).
-    c_per_yr : float
-        Knothe time coefficient c (1/yr, > 0).
-    t_yr : float
-        Years since mining (>= 0).
+    {knothe}
 
     Returns
     -------
@@ -113,6 +107,7 @@ def knothe_rate(final: Raster, *, c_per_yr: float, t_yr: float) -> Raster:
 # ---------------------------------------------------------------------------- damage
 
 
+@shared_doc(subsidence=_d.SUBSIDENCE, groundwater_depth_m=_d.GROUNDWATER_DEPTH)
 def damage_grades(
     subsidence: Raster,
     *,
@@ -129,11 +124,8 @@ def damage_grades(
 
     Parameters
     ----------
-    subsidence : Raster
-        Subsidence W in metres, positive down, metric CRS.
-    groundwater_depth_m : float or Raster
-        Pre-mining depth to the water table (m): a number, or a raster warped to the
-        subsidence grid if needed.
+    {subsidence}
+    {groundwater_depth_m}
     tilt_max, strain_max : Raster, optional
         Magnitudes of tilt and horizontal strain (m/m) on the same grid and CRS.
     grades : DataFrame or str, optional
@@ -360,6 +352,7 @@ def _zone_shorelines(shape, wet_cells: np.ndarray, wet_zone: np.ndarray, n: int,
 # ---------------------------------------------------------------------------- terraces
 
 
+@shared_doc(subsidence=_d.SUBSIDENCE, groundwater_depth_m=_d.GROUNDWATER_DEPTH)
 def terrace_bands(
     subsidence: Raster,
     *,
@@ -375,11 +368,8 @@ def terrace_bands(
 
     Parameters
     ----------
-    subsidence : Raster
-        Subsidence W in metres, positive down, metric CRS.
-    groundwater_depth_m : float or Raster
-        Pre-mining depth to the water table (m): a number, or a raster warped to the
-        subsidence grid if needed.
+    {subsidence}
+    {groundwater_depth_m}
     bands : tuple of float
         Increasing lower bounds of water depth (m).
     inflow_m3_per_day : float, optional
@@ -443,6 +433,7 @@ def _bilinear(arr: np.ndarray, transform, xs: np.ndarray, ys: np.ndarray) -> np.
     return map_coordinates(np.where(np.isfinite(arr), arr, 0.0), [rows - 0.5, cols - 0.5], order=1, mode="nearest")
 
 
+@shared_doc(subsidence=_d.SUBSIDENCE, groundwater_depth_m=_d.GROUNDWATER_DEPTH)
 def safety_shelf(
     subsidence: Raster,
     *,
@@ -460,11 +451,8 @@ def safety_shelf(
 
     Parameters
     ----------
-    subsidence : Raster
-        Subsidence W in metres, positive down, metric CRS.
-    groundwater_depth_m : float or Raster
-        Pre-mining depth to the water table (m): a number, or a raster warped to the
-        subsidence grid if needed.
+    {subsidence}
+    {groundwater_depth_m}
     width_m : float, optional
         Shelf width (m, > 0); default ``safety_shelf_width`` of
         ``urbangeo/data/subsidence_critical_values.csv`` (2.0 m).
