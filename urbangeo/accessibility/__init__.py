@@ -1,8 +1,11 @@
-"""Accessibility over OpenStreetMap street networks (filled by the accessibility issues)."""
+"""Accessibility over street networks: what people reach on foot, by bike or by car.
 
-# --- street network (Accessibility I, network half)
-# --- engine, snapping and metrics (Accessibility I, metric half)
-from .equity import access_equity, gini, theil, weighted_percentiles  # Accessibility II
+Street networks (:class:`Network`, from OpenStreetMap or networkx), snapping to street
+edges, travel-time metrics and floating catchments, isochrones, life circles, parks,
+facility siting and equity (docs/accessibility.md, docs/accessibility_lifecircle.md).
+"""
+
+from .equity import access_equity, gini, theil, weighted_percentiles
 from .fca import (
     E2SFCA_WEIGHTS,
     FCA_METHODS,
@@ -15,7 +18,7 @@ from .fca import (
 from .features import features_from_osm
 from .graph import network_from_graph, network_from_place, network_from_polygon, network_to_graph
 from .isochrones import isochrones, service_areas
-from .lifecircle import life_circle_audit, life_circle_standard, life_circle_summary  # Accessibility II
+from .lifecircle import life_circle_audit, life_circle_standard, life_circle_summary
 from .metrics import (
     DECAYS,
     PairCosts,
@@ -26,18 +29,19 @@ from .metrics import (
     pair_costs,
 )
 from .network import MODES, Network, clip_network, default_snap_filter, network_from_osm
-from .parks import (  # Accessibility II
+from .parks import (
     classify_parks,
     park_coverage,
     park_coverage_summary,
     park_entrances,
     park_service_areas,
 )
-from .siting import assign_demand, cost_matrix, network_candidates, site_facilities  # Accessibility II
+from .siting import assign_demand, cost_matrix, network_candidates, site_facilities
 from .snapping import snap_points
 from .synthetic import grid_network
 
 __all__ = [
+    # street networks
     "MODES",
     "Network",
     "network_from_osm",
@@ -48,7 +52,7 @@ __all__ = [
     "network_from_polygon",
     "clip_network",
     "default_snap_filter",
-    # metric half
+    # snapping, metrics, catchments, isochrones
     "DECAYS",
     "E2SFCA_WEIGHTS",
     "FCA_METHODS",
@@ -67,7 +71,7 @@ __all__ = [
     "supply_ratios",
     "three_step_fca",
     "two_step_fca",
-    # Accessibility II
+    # life circles, parks, siting, equity
     "access_equity",
     "assign_demand",
     "classify_parks",
