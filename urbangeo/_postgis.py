@@ -116,7 +116,7 @@ def list_postgis_layers(source: str) -> pd.DataFrame:
 def read_postgis(
     source: str,
     *,
-    layer: str | None = None,
+    layer: str | int | None = None,
     columns: list[str] | None = None,
     where: str | None = None,
     bbox: tuple[float, float, float, float] | None = None,
@@ -130,7 +130,8 @@ def read_postgis(
         ``postgresql://user[:password]@host[:port]/database`` or a libpq string
         ``PG:dbname=... host=...``.
     layer : str
-        The table, ``"schema.table"`` or ``"table"`` (schema ``public``).
+        The table, ``"schema.table"`` or ``"table"`` (schema ``public``). A layer index
+        (as :func:`urbangeo.read` takes for files) is refused: PostGIS tables are named.
     columns : list of str, optional
         Read only these attribute columns (the geometry is always read).
     where : str, optional

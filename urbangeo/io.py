@@ -31,7 +31,7 @@ import math
 import os
 import warnings
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
 import geopandas as gpd
 import numpy as np
@@ -83,7 +83,8 @@ def _driver_for(path: str | os.PathLike, driver: str | None) -> str:
     return DRIVERS[suffix]
 
 
-def _is_postgis(source: Any) -> bool:
+def _is_postgis(source: Any) -> TypeGuard[str]:
+    """True for a PostGIS connection string (so ``source`` is a ``str``, not a path)."""
     return isinstance(source, str) and source.startswith(_PG_PREFIXES)
 
 

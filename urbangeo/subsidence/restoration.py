@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+from typing import overload
 
 import geopandas as gpd
 import numpy as np
@@ -48,7 +49,16 @@ _USE_COLUMNS = ["class", "w_lower_m", "w_upper_m", "state", "restoration_use", "
 _GRADE_COLUMNS = ["grade", "rank", "strain_max_mm_per_m", "tilt_max_mm_per_m", "subsidence_max_m", "groundwater_depth_min_m"]
 
 
+@overload
+def _aligned(r: Raster, like: Raster, name: str, like_name: str = ...) -> np.ndarray: ...
+@overload
+def _aligned(r: None, like: Raster, name: str, like_name: str = ...) -> None: ...
+@overload
+def _aligned(r: Raster | None, like: Raster, name: str, like_name: str = ...) -> np.ndarray | None: ...
+
+
 def _aligned(r: Raster | None, like: Raster, name: str, like_name: str = "subsidence") -> np.ndarray | None:
+    """``r``'s array on ``like``'s grid (:meth:`Raster.align_to`); None stays None."""
     if r is None:
         return None
     if not isinstance(r, Raster):
@@ -258,6 +268,7 @@ def restoration_zones(
     sel = np.flatnonzero(ids.ravel())
     flat = ids.ravel()[sel]
     w_sel = subsidence.array.ravel()[sel]
+    gw_sel: np.ndarray | float
     if isinstance(groundwater_depth_m, Raster):
         from .areas import _gw_array
 
