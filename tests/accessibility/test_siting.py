@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point
 
-from tests.accessibility._acc_reference import people_nodes
+from tests.accessibility._reference import people_nodes
 from urbangeo.accessibility import (
     assign_demand,
     cost_matrix,

@@ -12,7 +12,7 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Point
 
-from tests.accessibility._acc_reference import point_costs
+from tests.accessibility._reference import point_costs
 from urbangeo.accessibility import (
     Network,
     _engine,
@@ -79,7 +79,7 @@ def _random_points(net, n, seed, spread=30.0):
     return gpd.GeoDataFrame(geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=net.crs)
 
 
-@pytest.mark.filterwarnings("ignore::urbangeo.errors.SnapWarning")  # real data: doubtful snaps are expected; tested in test_acc_snapping
+@pytest.mark.filterwarnings("ignore::urbangeo.errors.SnapWarning")  # real data: doubtful snaps are expected; tested in test_snapping
 @pytest.mark.parametrize("weight", ["length_m", "time_s"])
 def test_nearest_matches_networkx_on_helsinki(helsinki, weight):
     net = helsinki
@@ -105,7 +105,7 @@ def test_nearest_matches_networkx_on_helsinki(helsinki, weight):
 
 
 def test_node_costs_match_networkx_and_scipy_on_helsinki(helsinki):
-    from tests.accessibility._acc_reference import nx, nx_graph
+    from tests.accessibility._reference import nx, nx_graph
 
     net = helsinki
     g = _engine.graph(net, weight="length_m")
@@ -129,7 +129,7 @@ def test_node_costs_match_networkx_and_scipy_on_helsinki(helsinki):
     np.testing.assert_allclose(a.to_numpy(), b.to_numpy(), atol=1e-6)
 
 
-@pytest.mark.filterwarnings("ignore::urbangeo.errors.SnapWarning")  # real data: doubtful snaps are expected; tested in test_acc_snapping
+@pytest.mark.filterwarnings("ignore::urbangeo.errors.SnapWarning")  # real data: doubtful snaps are expected; tested in test_snapping
 def test_drive_one_way_matches_networkx_and_differs_from_walk(porto_drive, shared_data):
     net = porto_drive
     assert net.edge_oneway.any()
@@ -346,7 +346,7 @@ def test_park_entrances_count_once():
     assert n.dist_m_1[0] == pytest.approx(310.0)
 
 
-@pytest.mark.filterwarnings("ignore::urbangeo.errors.SnapWarning")  # real data: doubtful snaps are expected; tested in test_acc_snapping
+@pytest.mark.filterwarnings("ignore::urbangeo.errors.SnapWarning")  # real data: doubtful snaps are expected; tested in test_snapping
 # --------------------------------------------------------------------------- cumulative / gravity
 def test_cumulative_matches_networkx_on_helsinki(helsinki):
     net = helsinki

@@ -228,7 +228,7 @@ def _areas(path, key, values=None):
     return gpd.GeoDataFrame({key: vals}, geometry=geoms, crs=4326)
 
 
-@pytest.mark.filterwarnings("ignore::urbangeo.errors.SnapWarning")  # real data: doubtful snaps are expected; tested in test_acc_snapping
+@pytest.mark.filterwarnings("ignore::urbangeo.errors.SnapWarning")  # real data: doubtful snaps are expected; tested in test_snapping
 def test_real_porto_parks_radius_vs_network(shared_data):
     """Porto: real parks and buildings; walking can never beat the straight line."""
     path = shared_data("osm/porto_centre_2020.osm.pbf")

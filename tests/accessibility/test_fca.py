@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from shapely.geometry import LineString, Point
 
-from tests.accessibility._acc_reference import point_costs
+from tests.accessibility._reference import point_costs
 from urbangeo.accessibility import (
     Network,
     decay_weights,
@@ -130,7 +130,7 @@ def test_asymmetric_costs_use_demand_to_supply():
     assert np.isnan(rev.access[0])
 
 
-@pytest.mark.filterwarnings("ignore::urbangeo.errors.SnapWarning")  # real data: doubtful snaps are expected; tested in test_acc_snapping
+@pytest.mark.filterwarnings("ignore::urbangeo.errors.SnapWarning")  # real data: doubtful snaps are expected; tested in test_snapping
 def test_fca_on_real_network(shared_data):
     net = network_from_osm(shared_data("osm/helsinki_centre_2019.osm.pbf"), mode="walk")
     rng = np.random.default_rng(3)

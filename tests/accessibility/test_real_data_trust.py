@@ -1,4 +1,4 @@
-"""Trustworthy snapping on real data (issue "Trustworthy answers on real data", parts 2-4).
+"""Trustworthy snapping on real data: one-way streets, the snap filter, doubtful snaps.
 
 * one-way streets at a node: a point at an edge end uses that node in both directions,
   checked against plain networkx on every drive network in ../shared/data;
@@ -18,7 +18,7 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Point
 
-from tests.accessibility._acc_reference import nx, nx_graph, people_nodes, point_costs
+from tests.accessibility._reference import nx, nx_graph, people_nodes, point_costs
 from urbangeo.accessibility import (
     Network,
     default_snap_filter,

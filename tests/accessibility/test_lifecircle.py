@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point, Polygon, box
 
-from tests.accessibility._acc_reference import people_nodes
+from tests.accessibility._reference import people_nodes
 from urbangeo.accessibility import (
     grid_network,
     life_circle_audit,
@@ -292,7 +292,7 @@ def _helsinki_amenities(path):
     return gpd.GeoDataFrame(df[["category"]], geometry=gpd.points_from_xy(df.lon, df.lat), crs=4326)
 
 
-@pytest.mark.filterwarnings("ignore::urbangeo.errors.SnapWarning")  # real data: doubtful snaps are expected; tested in test_acc_snapping
+@pytest.mark.filterwarnings("ignore::urbangeo.errors.SnapWarning")  # real data: doubtful snaps are expected; tested in test_snapping
 def test_real_helsinki_audit_matches_networkx(shared_data):
     """Real amenities as facilities, residences at real network nodes; reference = networkx."""
     path = shared_data("osm/helsinki_centre_2019.osm.pbf")

@@ -8,7 +8,7 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Point
 
-from tests.accessibility._acc_reference import people_nodes
+from tests.accessibility._reference import people_nodes
 from urbangeo.accessibility import Network, grid_network, isochrones, network_from_osm, service_areas
 from urbangeo.errors import DroppedRowsWarning, InvalidOptionError
 from urbangeo.testing import assert_not_mutated
