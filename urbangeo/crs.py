@@ -364,12 +364,8 @@ def to_metric(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, crs: Any = None, name: s
     >>> to_metric(g).crs.to_epsg()
     4547
     """
-    target = metric_crs(gdf, crs=crs, name=name)
-    src = get_crs(gdf, name)
-    if src.equals(target):
-        return gdf.copy()
-    log.debug("reprojecting %s from %s to %s for metric work", name, _describe(src), _describe(target))
-    return gdf.to_crs(target)
+    out = project(gdf, metric_crs(gdf, crs=crs, name=name), name=name)
+    return out.copy() if out is gdf else out
 
 
 def project(gdf: gpd.GeoDataFrame | gpd.GeoSeries, target: Any, *, name: str = "gdf"):

@@ -28,7 +28,7 @@ import numpy as np
 
 from .. import raster as _raster
 from .._validate import check_choice, check_number, validate_frame
-from ..crs import get_crs, is_metric, metric_crs
+from ..crs import is_metric, metric_crs, project
 from ..errors import InvalidOptionError
 from ..raster import Raster, reproject_raster
 
@@ -264,7 +264,7 @@ def subsidence_from_points(
             raise InvalidOptionError(f"mask={mask!r} needs `max_distance_m` (e.g. 2-3 times the point spacing).")
         max_distance_m = check_number(max_distance_m, "max_distance_m", minimum=0, strict=True)
     crs = metric_crs(gdf, name="points")
-    g = gdf if get_crs(gdf, "points").equals(crs) else gdf.to_crs(crs)
+    g = project(gdf, crs, name="points")
     vals = g[value_col].astype(float).to_numpy()
     ok = np.isfinite(vals)
     if not ok.all():

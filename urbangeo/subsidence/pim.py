@@ -44,7 +44,7 @@ from affine import Affine
 from .._docs import PROGRESS, geometry_fixed_warns, on_invalid_param, shared_doc
 from .._progress import progress_bar
 from .._validate import OnInvalid, check_choice, check_columns, check_number, validate_frame
-from ..crs import get_crs, is_metric, metric_crs
+from ..crs import get_crs, is_metric, metric_crs, project
 from ..errors import CRSMismatchError, EmptyDataError, InvalidOptionError, MissingValuesWarning
 from ..raster import Raster
 from . import _docs as _d
@@ -355,7 +355,7 @@ def _compute(panels, quantities, *, resolution_m, extent, like, params, method, 
             )
     else:
         target = metric_crs(gdf, name="panels")
-    gdf_m = gdf if src_crs.equals(target) else gdf.to_crs(target)
+    gdf_m = project(gdf, target, name="panels")
     table = _parameter_table(gdf, params, stacklevel=4)  # here -> _compute -> predict_* -> the caller
     plist = _build_panels(gdf_m, table, method)
     if like is not None:
