@@ -40,6 +40,7 @@ from typing import Literal
 import geopandas as gpd
 import numpy as np
 
+from .._docs import shared_doc
 from .._validate import check_choice, check_columns, check_geodataframe, check_number
 from ..errors import DroppedRowsWarning, InvalidOptionError
 from . import _common
@@ -161,9 +162,8 @@ def _demand_frame(demand, acc, n_sup, d):
     return out
 
 
-_COMMON_DOC = """
-    Parameters
-    ----------
+# Shared docstring entries of the FCA functions (filled by urbangeo._docs.shared_doc).
+_DEMAND_SUPPLY = """\
     network : Network
     demand : GeoDataFrame
         Demand locations (points, or polygons such as buildings), any CRS.
@@ -172,36 +172,53 @@ _COMMON_DOC = """
     population_col : str
         Numeric column of ``demand``: population, or a proxy such as floor area.
     capacity_col : str
-        Numeric column of ``supply``: doctors, beds, places, m2 of park.
+        Numeric column of ``supply``: doctors, beds, places, m2 of park."""
+
+_OPTIONS = """\
     speed_kmh : float, optional
         Uniform speed overriding the network's edge speeds.
     max_snap_m : float, optional
         Longest access leg; default ``settings.max_snap_m``.
-    supply_polygons : {"representative", "entrances"}
+    supply_polygons : {"representative", "entrances"}, default "representative"
         How polygon supplies (parks) enter the network (several entrances count once).
     entrance_spacing_m : float, default 50.0
+        Spacing of the entrances along a polygon's boundary (``"entrances"``).
     progress : bool, optional
-        Progress bar over the bounded searches.
+        Progress bar over the bounded searches."""
 
-    Returns
-    -------
+_ZONES = """\
+    minutes : mapping or float, optional
+        Zones ``{upper bound in minutes: weight}`` (inclusive upper bounds), default
+        :data:`E2SFCA_WEIGHTS`; one number is one zone of weight 1.
+    dist_m : mapping or float, optional
+        The same zones in network metres instead of minutes."""
+
+_RETURNS = """\
     GeoDataFrame
         Copy of ``demand`` plus ``access`` (A_i, capacity per person), ``n_supply``
-        (supplies with a ratio in reach), ``snap_dist_m`` and ``snap_note``.
-"""
+        (supplies with a ratio in reach), ``snap_dist_m`` and ``snap_note``."""
 
-_WARNS_DOC = """
-    Warns
-    -----
+_WARNS = """\
     DroppedRowsWarning
         Rows without geometry (None or empty; demand: kept with NaN ``access`` and a
         ``snap_note``), rows with no ``population_col`` / ``capacity_col`` value, and
         supplies that cannot be snapped (counted and listed).
     GeometryFixedWarning
-        Invalid polygons in ``demand`` or ``supply`` were repaired with ``make_valid``.
-"""
+        Invalid polygons in ``demand`` or ``supply`` were repaired with ``make_valid``."""
+
+_RAISES = """\
+    InvalidOptionError
+        Both ``minutes`` and ``dist_m``; a negative catchment or zone weight; several zones
+        where the method takes one catchment; an unknown ``method`` or ``decay``.
+    MissingColumnError, ColumnTypeError
+        ``population_col`` or ``capacity_col`` missing or not numeric."""
+
+_fca_doc = shared_doc(demand_supply=_DEMAND_SUPPLY, options=_OPTIONS, returns=_RETURNS, raises=_RAISES, warns=_WARNS)
+_zones_doc = shared_doc(demand_supply=_DEMAND_SUPPLY, zones=_ZONES, options=_OPTIONS, returns=_RETURNS,
+                        raises=_RAISES, warns=_WARNS)
 
 
+@_fca_doc
 def two_step_fca(
     network: Network,
     demand: gpd.GeoDataFrame,
@@ -221,6 +238,27 @@ def two_step_fca(
 
     The catchment is ``minutes`` (default 30) or ``dist_m``, inclusive; ``inf`` is
     allowed (every supply in reach: ``A_i = sum(S) / sum(P)``).
+
+    Parameters
+    ----------
+    {demand_supply}
+    minutes : float, optional
+        The catchment in minutes, inclusive; default 30.
+    dist_m : float, optional
+        The catchment in network metres instead of minutes.
+    {options}
+
+    Returns
+    -------
+    {returns}
+
+    Raises
+    ------
+    {raises}
+
+    Warns
+    -----
+    {warns}
     """
     acc, n_sup, _, _, _, d = _fca(network, demand, supply, method="2sfca", population_col=population_col,
                                   capacity_col=capacity_col, minutes=minutes, dist_m=dist_m, decay=None, beta=None,
@@ -230,6 +268,7 @@ def two_step_fca(
     return _demand_frame(demand, acc, n_sup, d)
 
 
+@_zones_doc
 def enhanced_two_step_fca(
     network: Network,
     demand: gpd.GeoDataFrame,
@@ -250,6 +289,24 @@ def enhanced_two_step_fca(
     ``minutes`` maps each zone's upper bound to its weight, default
     ``{10: 1, 20: 0.68, 30: 0.22}``: a cost of 0-10 minutes weighs 1, (10, 20] 0.68,
     (20, 30] 0.22, beyond 30 nothing. ``dist_m`` takes the same mapping in metres.
+
+    Parameters
+    ----------
+    {demand_supply}
+    {zones}
+    {options}
+
+    Returns
+    -------
+    {returns}
+
+    Raises
+    ------
+    {raises}
+
+    Warns
+    -----
+    {warns}
     """
     acc, n_sup, _, _, _, d = _fca(network, demand, supply, method="e2sfca", population_col=population_col,
                                   capacity_col=capacity_col, minutes=minutes, dist_m=dist_m, decay=None, beta=None,
@@ -259,6 +316,7 @@ def enhanced_two_step_fca(
     return _demand_frame(demand, acc, n_sup, d)
 
 
+@_fca_doc
 def gravity_two_step_fca(
     network: Network,
     demand: gpd.GeoDataFrame,
@@ -281,6 +339,31 @@ def gravity_two_step_fca(
 
     The horizon is ``minutes`` (default 30) or ``dist_m``; ``decay="gaussian"`` is
     Dai's Ga2SFCA (weight 1 at 0, 0 at the horizon).
+
+    Parameters
+    ----------
+    {demand_supply}
+    minutes : float, optional
+        The horizon in minutes; default 30.
+    dist_m : float, optional
+        The horizon in network metres instead of minutes.
+    decay : {"step", "linear", "exponential", "gaussian", "power"}, default "gaussian"
+        The decay of :func:`decay_weights` up to the horizon.
+    beta, min_cost : float, optional
+        Passed to :func:`decay_weights` (same unit as the horizon).
+    {options}
+
+    Returns
+    -------
+    {returns}
+
+    Raises
+    ------
+    {raises}
+
+    Warns
+    -----
+    {warns}
     """
     acc, n_sup, _, _, _, d = _fca(network, demand, supply, method="g2sfca", population_col=population_col,
                                   capacity_col=capacity_col, minutes=minutes, dist_m=dist_m, decay=decay, beta=beta,
@@ -290,6 +373,7 @@ def gravity_two_step_fca(
     return _demand_frame(demand, acc, n_sup, d)
 
 
+@_zones_doc
 def three_step_fca(
     network: Network,
     demand: gpd.GeoDataFrame,
@@ -310,6 +394,24 @@ def three_step_fca(
     The selection weight ``G_ij = W_ij / sum_k W_ik`` shares each demand location
     among the supplies it can reach, so demand is not counted twice in step 1.
     ``minutes`` / ``dist_m`` as in :func:`enhanced_two_step_fca`.
+
+    Parameters
+    ----------
+    {demand_supply}
+    {zones}
+    {options}
+
+    Returns
+    -------
+    {returns}
+
+    Raises
+    ------
+    {raises}
+
+    Warns
+    -----
+    {warns}
     """
     acc, n_sup, _, _, _, d = _fca(network, demand, supply, method="3sfca", population_col=population_col,
                                   capacity_col=capacity_col, minutes=minutes, dist_m=dist_m, decay=None, beta=None,
@@ -319,6 +421,7 @@ def three_step_fca(
     return _demand_frame(demand, acc, n_sup, d)
 
 
+@shared_doc(demand_supply=_DEMAND_SUPPLY, options=_OPTIONS, raises=_RAISES, warns=_WARNS)
 def supply_ratios(
     network: Network,
     demand: gpd.GeoDataFrame,
@@ -345,15 +448,7 @@ def supply_ratios(
 
     Parameters
     ----------
-    network : Network
-    demand : GeoDataFrame
-        Demand locations (points, or polygons such as buildings), any CRS.
-    supply : GeoDataFrame
-        Supply locations, any CRS.
-    population_col : str
-        Numeric column of ``demand``: population, or a proxy such as floor area.
-    capacity_col : str
-        Numeric column of ``supply``: doctors, beds, places, m2 of park.
+    {demand_supply}
     method : {"2sfca", "e2sfca", "g2sfca", "3sfca"}, default "2sfca"
         The FCA method whose first step is computed.
     minutes : float or mapping, optional
@@ -365,16 +460,7 @@ def supply_ratios(
         g2sfca only: the decay of :func:`decay_weights` up to the catchment.
     beta, min_cost : float, optional
         g2sfca only: passed to :func:`decay_weights`.
-    speed_kmh : float, optional
-        Uniform speed overriding the network's edge speeds.
-    max_snap_m : float, optional
-        Longest access leg; default ``settings.max_snap_m``.
-    supply_polygons : {"representative", "entrances"}, default "representative"
-        How polygon supplies (parks) enter the network (several entrances count once).
-    entrance_spacing_m : float, default 50.0
-        Spacing of the entrances along a polygon's boundary (``"entrances"``).
-    progress : bool, optional
-        Progress bar over the bounded searches.
+    {options}
 
     Returns
     -------
@@ -382,6 +468,27 @@ def supply_ratios(
         Copy of ``supply`` plus ``ratio`` (capacity per weighted person in reach; NaN
         for an empty catchment or a supply not snapped), ``demand_in_reach`` (the
         weighted population ``sum_i W_ij P_i``) and ``n_demand`` (demand rows in reach).
+
+    Raises
+    ------
+    {raises}
+
+    Warns
+    -----
+    {warns}
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> from urbangeo.accessibility import grid_network, supply_ratios
+    >>> net = grid_network(5, 5)
+    >>> homes = gpd.GeoDataFrame({"pop": [100, 300]}, geometry=[Point(500_000, 2_500_000),
+    ...                          Point(500_100, 2_500_000)], crs=net.crs)
+    >>> clinic = gpd.GeoDataFrame({"doctors": [2]}, geometry=[Point(500_000, 2_500_100)], crs=net.crs)
+    >>> r = supply_ratios(net, homes, clinic, population_col="pop", capacity_col="doctors", dist_m=400)
+    >>> float(r.ratio[0]), float(r.demand_in_reach[0])
+    (0.005, 400.0)
     """
     _, _, ratio, dem, n_dem, _ = _fca(network, demand, supply, method=method, population_col=population_col,
                                       capacity_col=capacity_col, minutes=minutes, dist_m=dist_m, decay=decay,
@@ -395,7 +502,3 @@ def supply_ratios(
     return out
 
 
-for _f in (two_step_fca, enhanced_two_step_fca, gravity_two_step_fca, three_step_fca):
-    _f.__doc__ = (_f.__doc__ or "").rstrip() + "\n" + _COMMON_DOC + _WARNS_DOC
-supply_ratios.__doc__ = (supply_ratios.__doc__ or "").rstrip() + "\n" + _WARNS_DOC
-del _f

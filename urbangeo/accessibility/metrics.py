@@ -422,6 +422,12 @@ def gravity_access(
         Copy of ``origins`` plus ``gravity`` (``{category}_gravity`` with ``by``),
         ``snap_dist_m`` and ``snap_note``; NaN for origins not snapped.
 
+    Raises
+    ------
+    InvalidOptionError
+        Both ``minutes`` and ``dist_m``; a horizon that is not one number > 0; an
+        unknown ``decay``; ``beta`` or ``min_cost`` out of range.
+
     Warns
     -----
     DroppedRowsWarning
