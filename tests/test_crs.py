@@ -129,7 +129,7 @@ def test_not_mutated_same_results_in_any_crs():
     assert np.isclose(a1, a2, rtol=1e-9)
 
 
-# ------------------------------------------------------------------ issue 12: unreadable CRS arguments
+# ------------------------------------------------------------------ unreadable CRS arguments
 
 
 @pytest.mark.parametrize("bad", ["EPSG:999999", "not a crs", 12.5])

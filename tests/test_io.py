@@ -160,7 +160,7 @@ def test_read_real_data(shared_data):
     assert dem.shape == (400, 400) and dem.crs.to_epsg() == 26915
 
 
-# ------------------------------------------------------------------ issue 12: typed errors that say what to do
+# ------------------------------------------------------------------ typed errors that say what to do
 
 
 def test_missing_layer_lists_the_layers(tmp_path):

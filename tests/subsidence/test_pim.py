@@ -280,7 +280,7 @@ def test_raster_contract(tmp_path):
         assert src.crs.to_epsg() == 4547 and src.transform == r.transform and src.read(1, masked=True).mask[0, 1]
 
 
-# ------------------------------------------------------------------ issue 12: followable errors, quiet rasters
+# ------------------------------------------------------------------ followable errors, quiet rasters
 
 BOWTIE = Polygon([(0, 0), (300, 300), (300, 0), (0, 300)])  # self-intersecting
 
@@ -347,7 +347,7 @@ def test_geotiff_is_deflate_compressed_and_float32_when_lossless(tmp_path):
         w.to_geotiff(tmp_path / "x.tif", dtype="int8")
 
 
-# ------------------------------------------------------------------ issue 12: parameter columns checked, gaps told
+# ------------------------------------------------------------------ parameter columns checked, gaps told
 
 
 def test_parameter_columns_text_refused_nan_filled_with_a_warning():

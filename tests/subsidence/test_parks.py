@@ -142,7 +142,7 @@ def test_errors():
         park_plan(None, z, population_col="residents")
 
 
-# ------------------------------------------------------------------ issue 12: followable errors, no silent NaN
+# ------------------------------------------------------------------ followable errors, no silent NaN
 
 
 def test_park_plan_on_invalid_advice_is_executable():
@@ -183,9 +183,9 @@ def test_nan_residents_warn_and_do_not_undercount():
     assert filled["residents_served"].notna().all()
 
 
-# ------------------------------------------------------------------ issue 12: parks checked at the door, metres only
-# (entrances and service areas are the accessibility wing's since issue 13: their door checks are in
-# tests/accessibility/test_acc2_parks.py and the bad-input matrix)
+# ------------------------------------------------------------------ parks checked at the door, metres only
+# (entrances and service areas are the accessibility wing's: their door checks are in
+# tests/accessibility/test_parks.py and the bad-input matrix)
 
 
 def test_park_plan_counts_only_located_buildings_and_checks_spacing():

@@ -175,7 +175,7 @@ def test_zhongshan_points_distance_mask(shared_data):
     assert np.nanmax(lin.array) <= df.subsidence.max() / 1000 + 1e-12
 
 
-# ------------------------------------------------------------------ issue 12: the argument named, resolution checked
+# ------------------------------------------------------------------ the argument named, resolution checked
 
 
 def _tif_without_crs(path):
