@@ -459,74 +459,83 @@ def assert_same_result(got, want, *, rtol: float, atol: float, crs=None, where: 
         return
 
     if isinstance(want, (gpd.GeoDataFrame, gpd.GeoSeries)):
-        assert type(got) is type(want), f"{where}: result type {type(got).__name__} != {type(want).__name__}"
-        if crs is not None:
-            assert got.crs == crs or (got.crs is not None and got.crs.equals(crs)), (
-                f"{where}: result CRS {got.crs} is not the input's CRS {crs}")
-        back = got.to_crs(want.crs) if got.crs is not None and want.crs is not None else got
-        assert len(back) == len(want), f"{where}: {len(back)} rows != {len(want)}"
-        pd.testing.assert_index_equal(back.index, want.index)
-        g1 = np.asarray(back.geometry.values, dtype=object)
-        g2 = np.asarray(want.geometry.values, dtype=object)
-        both = ~(shapely.is_missing(g1) | shapely.is_missing(g2))
-        assert (shapely.is_missing(g1) == shapely.is_missing(g2)).all(), f"{where}: missing geometries differ"
-        if both.any():
-            with np.errstate(invalid="ignore"):  # empty geometries give NaN distances
-                d = shapely.hausdorff_distance(g1[both], g2[both])
-            e1, e2 = shapely.is_empty(g1[both]), shapely.is_empty(g2[both])
-            assert (e1 == e2).all(), f"{where}: empty geometries differ"
-            d = np.where(e1, 0.0, d)
-            assert np.nanmax(d, initial=0.0) < 0.01, f"{where}: geometries differ by up to {np.nanmax(d):.4f} m"
-        if isinstance(want, gpd.GeoDataFrame):
-            cols = [c for c in want.columns if c != want.geometry.name]
-            assert [c for c in back.columns if c != back.geometry.name] == cols, f"{where}: columns differ"
-            _same_frame(pd.DataFrame(back[cols]), pd.DataFrame(want[cols]), rtol, atol, where)
-        return
-    if isinstance(want, pd.DataFrame):
+        _same_geo(got, want, rtol=rtol, atol=atol, crs=crs, where=where)
+    elif isinstance(want, pd.DataFrame):
         assert isinstance(got, pd.DataFrame), where
         _same_frame(got, want, rtol, atol, where)
-        return
-    if isinstance(want, pd.Series):
+    elif isinstance(want, pd.Series):
         pd.testing.assert_series_equal(got, want, check_exact=False, rtol=rtol, atol=atol, obj=where)
-        return
-    if isinstance(want, Raster):
-        assert isinstance(got, Raster), where
-        assert got.crs.equals(want.crs), f"{where}: raster CRS {got.crs} != {want.crs}"
-        assert got.shape == want.shape, f"{where}: raster shape {got.shape} != {want.shape}"
-        assert got.transform.almost_equals(want.transform, precision=1e-3), f"{where}: {got.transform} != {want.transform}"
-        np.testing.assert_allclose(got.array, want.array, rtol=rtol, atol=atol, equal_nan=True, err_msg=where)
-        return
-    if isinstance(want, dict):
+    elif isinstance(want, Raster):
+        _same_raster(got, want, rtol=rtol, atol=atol, where=where)
+    elif isinstance(want, dict):
         assert set(got) == set(want), where
         for k in want:
             assert_same_result(got[k], want[k], rtol=rtol, atol=atol, crs=crs, where=f"{where}[{k}]")
-        return
-    if isinstance(want, (tuple, list)):
+    elif isinstance(want, (tuple, list)):
         assert len(got) == len(want), where
         for a, b in zip(got, want):
             assert_same_result(a, b, rtol=rtol, atol=atol, crs=crs, where=where)
-        return
-    if isinstance(want, np.ndarray):
+    elif isinstance(want, np.ndarray):
         np.testing.assert_allclose(got, want, rtol=rtol, atol=atol, equal_nan=True, err_msg=where)
-        return
-    if isinstance(want, float):
+    elif isinstance(want, float):
         assert math.isclose(got, want, rel_tol=rtol, abs_tol=atol) or (math.isnan(got) and math.isnan(want)), where
-        return
-    if is_dataclass(want):
-        for name in want.__dataclass_fields__:
-            a, b = getattr(got, name), getattr(want, name)
-            if isinstance(b, np.ndarray) and b.dtype == object:
-                ok = ~pd.isna(b)
-                if ok.any() and isinstance(b[ok][0], shapely.Geometry):
-                    d = shapely.hausdorff_distance(a[ok], b[ok])
-                    assert np.nanmax(d) < 0.01, f"{where}.{name}"
-                    continue
-            if isinstance(b, (np.ndarray, pd.DataFrame, dict)) or is_dataclass(b):
-                assert_same_result(a, b, rtol=rtol, atol=atol, where=f"{where}.{name}")
-            else:
-                assert a == b, f"{where}.{name}: {a!r} != {b!r}"
-        return
-    assert got == want, f"{where}: {got!r} != {want!r}"
+    elif is_dataclass(want):
+        _same_dataclass(got, want, rtol=rtol, atol=atol, where=where)
+    else:
+        assert got == want, f"{where}: {got!r} != {want!r}"
+
+
+def _same_geo(got, want, *, rtol: float, atol: float, crs, where: str) -> None:
+    """A GeoDataFrame or GeoSeries: type, CRS, rows, index, geometries within 1 cm, other columns."""
+    assert type(got) is type(want), f"{where}: result type {type(got).__name__} != {type(want).__name__}"
+    if crs is not None:
+        assert got.crs == crs or (got.crs is not None and got.crs.equals(crs)), (
+            f"{where}: result CRS {got.crs} is not the input's CRS {crs}")
+    back = got.to_crs(want.crs) if got.crs is not None and want.crs is not None else got
+    assert len(back) == len(want), f"{where}: {len(back)} rows != {len(want)}"
+    pd.testing.assert_index_equal(back.index, want.index)
+    g1 = np.asarray(back.geometry.values, dtype=object)
+    g2 = np.asarray(want.geometry.values, dtype=object)
+    both = ~(shapely.is_missing(g1) | shapely.is_missing(g2))
+    assert (shapely.is_missing(g1) == shapely.is_missing(g2)).all(), f"{where}: missing geometries differ"
+    if both.any():
+        with np.errstate(invalid="ignore"):  # empty geometries give NaN distances
+            d = shapely.hausdorff_distance(g1[both], g2[both])
+        e1, e2 = shapely.is_empty(g1[both]), shapely.is_empty(g2[both])
+        assert (e1 == e2).all(), f"{where}: empty geometries differ"
+        d = np.where(e1, 0.0, d)
+        assert np.nanmax(d, initial=0.0) < 0.01, f"{where}: geometries differ by up to {np.nanmax(d):.4f} m"
+    if isinstance(want, gpd.GeoDataFrame):
+        cols = [c for c in want.columns if c != want.geometry.name]
+        assert [c for c in back.columns if c != back.geometry.name] == cols, f"{where}: columns differ"
+        _same_frame(pd.DataFrame(back[cols]), pd.DataFrame(want[cols]), rtol, atol, where)
+
+
+def _same_raster(got, want, *, rtol: float, atol: float, where: str) -> None:
+    """A Raster: CRS, shape, transform and cell values."""
+    from urbangeo.raster import Raster
+
+    assert isinstance(got, Raster), where
+    assert got.crs.equals(want.crs), f"{where}: raster CRS {got.crs} != {want.crs}"
+    assert got.shape == want.shape, f"{where}: raster shape {got.shape} != {want.shape}"
+    assert got.transform.almost_equals(want.transform, precision=1e-3), f"{where}: {got.transform} != {want.transform}"
+    np.testing.assert_allclose(got.array, want.array, rtol=rtol, atol=atol, equal_nan=True, err_msg=where)
+
+
+def _same_dataclass(got, want, *, rtol: float, atol: float, where: str) -> None:
+    """A dataclass (a Network, ...) field by field; geometry arrays within 1 cm."""
+    for name in want.__dataclass_fields__:
+        a, b = getattr(got, name), getattr(want, name)
+        if isinstance(b, np.ndarray) and b.dtype == object:
+            ok = ~pd.isna(b)
+            if ok.any() and isinstance(b[ok][0], shapely.Geometry):
+                d = shapely.hausdorff_distance(a[ok], b[ok])
+                assert np.nanmax(d) < 0.01, f"{where}.{name}"
+                continue
+        if isinstance(b, (np.ndarray, pd.DataFrame, dict)) or is_dataclass(b):
+            assert_same_result(a, b, rtol=rtol, atol=atol, where=f"{where}.{name}")
+        else:
+            assert a == b, f"{where}.{name}: {a!r} != {b!r}"
 
 
 def _same_frame(got: pd.DataFrame, want: pd.DataFrame, rtol: float, atol: float, where: str) -> None:
