@@ -13,6 +13,12 @@ groundwater_depth_m : float or Raster
     Pre-mining depth to the water table (m): a number, or a raster warped to the
     subsidence grid if needed."""
 
+#: The cell size of a geographic raster reprojected to the metric CRS.
+METRIC_RESOLUTION = """\
+resolution_m : float, optional
+    Cell size (m, > 0) when a geographic raster is reprojected to the metric CRS;
+    default: the size rasterio derives from the source grid."""
+
 #: The parameters of the two Knothe functions.
 KNOTHE = """\
 final : Raster

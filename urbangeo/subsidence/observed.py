@@ -27,10 +27,12 @@ import geopandas as gpd
 import numpy as np
 
 from .. import raster as _raster
+from .._docs import shared_doc
 from .._validate import check_choice, check_number, validate_frame
 from ..crs import is_metric, metric_crs, project
 from ..errors import InvalidOptionError
 from ..raster import Raster, reproject_raster
+from . import _docs as _d
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +72,7 @@ def _to_metric(r: Raster, name: str, resolution_m: float | None = None) -> Raste
     return reproject_raster(r, crs=target, resolution_m=resolution_m)
 
 
+@shared_doc(resolution_m=_d.METRIC_RESOLUTION)
 def insar_to_subsidence(
     source: Raster | str | os.PathLike,
     *,
@@ -95,9 +98,7 @@ def insar_to_subsidence(
         None means the values are already vertical.
     coherence : Raster or path, optional
         Temporal coherence on the same grid; cells below ``min_coherence`` become NaN.
-    resolution_m : float, optional
-        Cell size (m, > 0) when a geographic raster is reprojected to the metric CRS;
-        default: the size rasterio derives from the source grid.
+    {resolution_m}
 
     Returns
     -------
@@ -146,6 +147,7 @@ def insar_to_subsidence(
     return _to_metric(out, "source", resolution_m)
 
 
+@shared_doc(resolution_m=_d.METRIC_RESOLUTION)
 def dem_difference(
     pre: Raster | str | os.PathLike,
     post: Raster | str | os.PathLike,
@@ -165,8 +167,7 @@ def dem_difference(
         DEMs before and after subsidence (m).
     resampling : {"nearest", "bilinear", "cubic", "average"}
         How ``post`` is warped onto ``pre``'s grid.
-    resolution_m : float, optional
-        Cell size (m, > 0) when a geographic ``pre`` is reprojected to the metric CRS.
+    {resolution_m}
 
     Returns
     -------
