@@ -373,6 +373,35 @@ register(A, acc.grid_network, lambda: {"n_x": 3, "n_y": 2, "crs": CRS_M},
          [bad_param("n_x", 0), bad_param("n_y", -1), bad_param("spacing_m", 0), bad_param("spacing_m", -100),
           bad_param("speed_kmh", 0), bad_param("crs", GEOGRAPHIC, expect=raises(CRSError, "crs"))])
 
+
+def _road_lines():
+    return gpd.GeoDataFrame({"layer": [0, 1], "oneway": ["no", "yes"], "kmh": [30.0, 40.0]},
+                            geometry=[shapely.LineString([(0, 0), (200, 0)]), shapely.LineString([(100, -100), (100, -1.5)])],
+                            crs=CRS_M)
+
+
+def _noded_lines():  # nothing to repair: network_from_lines gives no TopologyRepairWarning on these
+    return gpd.GeoDataFrame({"layer": [0, 0, 1], "oneway": ["no", "yes", "no"], "kmh": [30.0, 40.0, 50.0]},
+                            geometry=[shapely.LineString([(0, 0), (100, 0)]), shapely.LineString([(100, 0), (200, 0)]),
+                                      shapely.LineString([(100, 0), (100, -100)])], crs=CRS_M)
+
+
+def _line_cases():  # 'geographic': the metric CRS chosen differs from CRS_M, so lengths agree to a centimetre
+    return [no_crs("lines"), geographic("lines", expect=same(crs_back=False, atol=0.01)), wrong_type("lines"),
+            empty_frame("lines"), none_geom("lines", expect=warns(DroppedRowsWarning, "lines")),
+            missing_col("lines", "layer"), bad_param("snap_tolerance_m", -1)]
+
+
+register(A, acc.repair_street_lines, lambda: {"lines": _road_lines(), "level_col": "layer", "crs": CRS_M},
+         _line_cases())
+register(A, acc.network_from_lines,
+         lambda: {"lines": _noded_lines(), "level_col": "layer", "crs": CRS_M, "mode": "drive", "oneway_col": "oneway",
+                  "speed_col": "kmh"},
+         [*_line_cases(), missing_col("lines", "oneway"), missing_col("lines", "kmh"), str_dtype("lines", "kmh"),
+          bad_param("mode", "fly")])
+register(A, acc.damage_street_lines, lambda: {"network": grid(3)},
+         exempt="takes a Network (validated when built) and writes modelled lines; no CRS, geometry or column argument")
+
 # ----- Accessibility II
 register(A, acc.access_equity,
          lambda: {"frame": pd.DataFrame({"minutes": [2.0, 4.0, 12.0, 6.0], "pop": [10.0, 30.0, 20.0, 5.0],

@@ -1,6 +1,6 @@
 """Accessibility over street networks: what people reach on foot, by bike or by car.
 
-Street networks (:class:`Network`, from OpenStreetMap or networkx), snapping to street
+Street networks (:class:`Network`, from OpenStreetMap, networkx or any road line layer), snapping to street
 edges, travel-time metrics and floating catchments, isochrones, life circles, parks,
 facility siting and equity (docs/accessibility.md, docs/accessibility_lifecircle.md).
 """
@@ -19,6 +19,7 @@ from .features import features_from_osm
 from .graph import network_from_graph, network_from_place, network_from_polygon, network_to_graph
 from .isochrones import isochrones, service_areas
 from .lifecircle import life_circle_audit, life_circle_standard, life_circle_summary
+from .lines import damage_street_lines, network_from_lines, repair_street_lines
 from .metrics import (
     DECAYS,
     PairCosts,
@@ -47,6 +48,9 @@ __all__ = [
     "network_from_osm",
     "features_from_osm",
     "network_from_graph",
+    "network_from_lines",
+    "repair_street_lines",
+    "damage_street_lines",
     "network_to_graph",
     "network_from_place",
     "network_from_polygon",
