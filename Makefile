@@ -41,11 +41,12 @@ env-min: $(VENV_MIN)/.installed
 demo: env
 	$(VENV)/bin/python examples/demo.py --out $(OUT)
 
-# Tool settings: pyproject.toml. The API conventions (docs/conventions.md) and the import layers
-# (docs/architecture.md, no cycle) are tests, run here too. mypy (`$(VENV)/bin/mypy`, configured
-# in pyproject.toml) joins when it reports no errors (issue 13).
+# Tool settings: pyproject.toml. ruff (complexity and argument limits), mypy on the package (no
+# errors), and two tests: the API conventions (docs/conventions.md) and the import layers
+# (docs/architecture.md: front ends > wings > core, no cycle).
 lint: env
 	$(VENV)/bin/ruff check urbangeo tests examples benchmarks qgis_plugin conftest.py
+	$(VENV)/bin/mypy urbangeo
 	$(VENV)/bin/python -m pytest tests/test_api_conventions.py tests/test_import_graph.py -q -p no:xdist -p no:cacheprovider
 
 test-new: env
