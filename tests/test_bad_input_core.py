@@ -225,7 +225,8 @@ def _fca_args(**kw):
                     "capacity_col": "beds", **kw}
 
 
-register(A, acc.two_step_fca, _fca_args(minutes=4.3), fca_cases() + common_params("minutes"))
+register(A, acc.two_step_fca, _fca_args(minutes=4.3), fca_cases() + common_params("minutes")
+         + [bad_param("costs", "a table"), bad_param("costs", pd.DataFrame({"origin": [0], "destination": [0], "cost": [1.0]}))])
 register(A, acc.enhanced_two_step_fca, _fca_args(minutes={2.3: 1.0, 4.3: 0.5}),
          fca_cases() + [bad_param("minutes", {-2: 1.0, 4: 0.5}), bad_param("minutes", {2: -1.0})])
 register(A, acc.gravity_two_step_fca, _fca_args(minutes=5.3), fca_cases() + common_params("minutes")

@@ -10,6 +10,7 @@ from shapely.geometry import LineString, Point
 from tests.accessibility._reference import point_costs
 from urbangeo.accessibility import (
     Network,
+    cost_matrix,
     decay_weights,
     enhanced_two_step_fca,
     gravity_two_step_fca,
@@ -159,3 +160,116 @@ def test_fca_errors_and_missing_values(city):
     with pytest.warns(DroppedRowsWarning, match="have no `pop`"):
         out = two_step_fca(net, d2, supply, population_col="pop", capacity_col="beds", minutes=8)
     assert np.isnan(out.access.iloc[0]) and len(out) == len(demand)
+
+
+# --------------------------------------------------------------------------- cost tables instead of a network
+
+
+def _tables(net, demand, supply):
+    wide = cost_matrix(net, demand, supply)  # minutes; unreachable pairs are NaN
+    long = wide.stack().rename("cost").rename_axis(["origin", "destination"]).reset_index()
+    return wide, long
+
+
+@pytest.mark.parametrize("fmt", ["wide", "long"])
+def test_cost_table_gives_the_network_answer(city, fmt):
+    net, demand, supply = city
+    wide, long = _tables(net, demand, supply)
+    table = wide if fmt == "wide" else long
+    kw = dict(population_col="pop", capacity_col="beds")
+    pairs = [
+        (two_step_fca, dict(minutes=8)),
+        (enhanced_two_step_fca, dict(minutes={4: 1.0, 8: 0.5, 12: 0.1})),
+        (gravity_two_step_fca, dict(minutes=12, decay="gaussian")),
+        (three_step_fca, dict(minutes={4: 1.0, 8: 0.5, 12: 0.1})),
+    ]
+    for func, opts in pairs:
+        want = func(net, demand, supply, **kw, **opts)
+        with assert_not_mutated(demand), assert_not_mutated(supply):
+            got = func(None, demand, supply, **kw, **opts, costs=table)
+        np.testing.assert_allclose(got.access, want.access, rtol=1e-6, equal_nan=True, err_msg=func.__name__)
+        assert "snap_dist_m" not in got.columns
+    r_net = supply_ratios(net, demand, supply, **kw, minutes=8)
+    r_tab = supply_ratios(None, demand, supply, **kw, minutes=8, costs=table)
+    np.testing.assert_allclose(r_tab.ratio, r_net.ratio, rtol=1e-6, equal_nan=True)
+
+
+def test_cost_table_in_metres_plain_frames_and_errors():
+    import pandas as pd
+
+    homes = pd.DataFrame({"pop": [100.0, 300.0, 50.0]}, index=["h1", "h2", "h3"])
+    clinics = pd.DataFrame({"doctors": [2.0, 1.0]}, index=[7, 9])
+    long = pd.DataFrame({"origin": ["h1", "h2", "h2", "h3"], "destination": [7, 7, 9, 9],
+                         "cost": [300.0, 900.0, 200.0, 1500.0]})
+    out = two_step_fca(None, homes, clinics, population_col="pop", capacity_col="doctors", dist_m=1000, costs=long)
+    # clinic 7 serves h1 + h2 (400 people), clinic 9 serves h2 (300); h3 is 1,500 m away: no access
+    np.testing.assert_allclose(out.access.to_numpy(), [2 / 400, 2 / 400 + 1 / 300, np.nan], equal_nan=True)
+    assert out.n_supply.tolist() == [1, 2, 0]
+    with pytest.raises(InvalidOptionError, match="not in the index of `demand`"):
+        two_step_fca(None, homes, clinics, population_col="pop", capacity_col="doctors", dist_m=1000,
+                     costs=long.assign(origin=["h1", "h2", "h2", "x"]))
+    with pytest.raises(InvalidOptionError, match="repeats"):
+        two_step_fca(None, homes, clinics, population_col="pop", capacity_col="doctors", dist_m=1000,
+                     costs=pd.concat([long, long.iloc[:1]]))
+    with pytest.raises(InvalidOptionError, match="negative"):
+        two_step_fca(None, homes, clinics, population_col="pop", capacity_col="doctors", dist_m=1000,
+                     costs=long.assign(cost=-1.0))
+    with pytest.raises(InvalidOptionError, match="lacks demand rows"):
+        two_step_fca(None, homes, clinics, population_col="pop", capacity_col="doctors", minutes=10,
+                     costs=pd.DataFrame({7: [1.0], 9: [2.0]}, index=["h1"]))
+    with pytest.raises(InvalidOptionError, match="not both"):
+        two_step_fca(grid_network(3, 3), homes, clinics, population_col="pop", capacity_col="doctors", costs=long)
+    with pytest.raises(InvalidOptionError, match="must be a pandas DataFrame"):
+        two_step_fca(None, homes, clinics, population_col="pop", capacity_col="doctors", costs=np.ones((3, 2)))
+
+
+def _access_case(n, seed):
+    """PySAL access's own test fixture (access/tests/util.py): an n x n grid of points with random values,
+    Euclidean costs between every pair, demand on a sample of the grid."""
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    xy = np.array([(x, y) for x in range(n) for y in range(n)], dtype=float)
+    ids = np.arange(1, n * n + 1)
+    supply = pd.DataFrame({"value": rng.integers(1, 200, n * n).astype(float)}, index=pd.Index(ids, name="id"))
+    demand = supply.sample(n * 2, random_state=seed).copy()
+    demand["value"] = rng.integers(1, 500, len(demand)).astype(float)
+    d = np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1])
+    o, t = np.meshgrid(ids, ids, indexing="ij")
+    costs = pd.DataFrame({"origin": o.ravel(), "destination": t.ravel(), "cost": d.ravel()})
+    return demand, supply, costs
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_cost_table_matches_pysal_access(seed):
+    access_mod = pytest.importorskip("access", reason="PySAL access (the reference) is not installed")
+    from access import weights
+
+    demand, supply, costs = _access_case(6, seed)
+    import warnings
+
+    with warnings.catch_warnings():  # the reference library's own pandas deprecations are not ours to fix
+        warnings.simplefilter("ignore")
+        ref_2, ref_e, ref_3 = _run_access(access_mod, weights, demand, supply, costs)
+    with pytest.raises(InvalidOptionError, match="isin"):  # a table for the whole grid: the error says how to cut it
+        two_step_fca(None, demand, supply, population_col="value", capacity_col="value", dist_m=3.0, costs=costs)
+    kw = dict(population_col="value", capacity_col="value", costs=costs[costs["origin"].isin(demand.index)])
+    ours_2 = two_step_fca(None, demand, supply, dist_m=3.0, **kw)
+    ours_e = enhanced_two_step_fca(None, demand, supply, dist_m=STEPS, **kw)
+    ours_3 = three_step_fca(None, demand, supply, dist_m=STEPS, **kw)
+    for ours, ref, col in ((ours_2, ref_2, "2sfca_value"), (ours_e, ref_e, "e2sfca_value"),
+                           (ours_3, ref_3, "3sfca_value")):
+        want = ref.reindex(demand.index)[col].to_numpy(float)
+        np.testing.assert_allclose(ours.access.fillna(0).to_numpy(), want, rtol=1e-9, err_msg=col)
+
+
+STEPS = {1.5: 1.0, 3.0: 0.68, 4.5: 0.22}
+
+
+def _run_access(access_mod, weights, demand, supply, costs):
+    model = access_mod.Access(demand_df=demand.reset_index(), demand_index="id", demand_value="value",
+                              supply_df=supply.reset_index(), supply_index="id", supply_value="value",
+                              cost_df=costs.rename(columns={"destination": "dest"}), cost_origin="origin",
+                              cost_dest="dest", cost_name="cost")
+    return (model.two_stage_fca(max_cost=3.0), model.enhanced_two_stage_fca(weight_fn=weights.step_fn(STEPS)),
+            model.three_stage_fca(weight_fn=weights.step_fn(STEPS)))

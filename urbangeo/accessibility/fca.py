@@ -39,6 +39,7 @@ from typing import Literal
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 
 from .._docs import shared_doc
 from .._validate import check_choice, check_columns, check_geodataframe, check_number
@@ -78,14 +79,21 @@ def _zones(spec, name):
     raise InvalidOptionError(f"`{name}` must be a number or a mapping {{threshold: weight}}; got {spec!r}.")
 
 
-def _fca(network: Network, demand, supply, *, method, population_col, capacity_col, minutes, dist_m, decay, beta,
-         min_cost, speed_kmh, max_snap_m, supply_polygons, entrance_spacing_m, progress):
-    _common.check_network(network)
-    check_geodataframe(demand, "demand")
-    check_geodataframe(supply, "supply")
-    check_choice(method, "method", FCA_METHODS)
-    check_columns(demand, "demand", {population_col: "numeric"})
-    check_columns(supply, "supply", {capacity_col: "numeric"})
+def _check_frames(network: Network | None, demand, supply, costs) -> None:
+    if costs is None:
+        _common.check_network(network)
+        check_geodataframe(demand, "demand")
+        check_geodataframe(supply, "supply")
+        return
+    if network is not None:
+        raise InvalidOptionError("give either `network` or `costs`, not both (pass network=None with a cost table).")
+    for nm, frame in (("demand", demand), ("supply", supply)):
+        if not isinstance(frame, pd.DataFrame):
+            raise InvalidOptionError(f"`{nm}` must be a DataFrame or GeoDataFrame; got {type(frame).__name__}.")
+
+
+def _catchment(method, minutes, dist_m, decay, beta, min_cost):
+    """Zones and weights of the catchment, the search weight and the seconds/metres per unit."""
     if minutes is not None and dist_m is not None:
         raise InvalidOptionError("give either `minutes` or `dist_m`, not both.")
     if minutes is None and dist_m is None:
@@ -105,28 +113,56 @@ def _fca(network: Network, demand, supply, *, method, population_col, capacity_c
         if min_cost is not None:
             check_number(min_cost, "min_cost", minimum=0.0, strict=True)
         decay_weights(0.0, kind=decay, horizon=zones[0], beta=beta, min_cost=min_cost)
-    speed_kmh = _common.check_speed(speed_kmh)
-    # rows without geometry (kept, NaN) and invalid polygons (repaired) are warned about when snapping
-    pop = demand[population_col].to_numpy(float)
-    cap = supply[capacity_col].to_numpy(float)
-    for nm, arr, frame, col in (("demand", pop, demand, population_col), ("supply", cap, supply, capacity_col)):
-        if (arr[~np.isnan(arr)] < 0).any():
-            raise InvalidOptionError(f"`{nm}[{col!r}]` has negative values; population and capacity must be >= 0.")
-        if np.isnan(arr).any():
-            warnings.warn(
-                f"{int(np.isnan(arr).sum())} rows of `{nm}` have no `{col}` and are excluded: "
-                f"{list(frame.index[np.isnan(arr)][:5])}.",
-                DroppedRowsWarning,
-                stacklevel=4,
-            )
+    return zones, zw, weight, factor
+
+
+def _values(frame, col: str, name: str) -> np.ndarray:
+    """Population or capacity values: negative raises, missing are excluded with a warning."""
+    arr = frame[col].to_numpy(float)
+    if (arr[~np.isnan(arr)] < 0).any():
+        raise InvalidOptionError(f"`{name}[{col!r}]` has negative values; population and capacity must be >= 0.")
+    if np.isnan(arr).any():
+        warnings.warn(
+            f"{int(np.isnan(arr).sum())} rows of `{name}` have no `{col}` and are excluded: "
+            f"{list(frame.index[np.isnan(arr)][:5])}.",
+            DroppedRowsWarning,
+            stacklevel=4,
+        )
+    return arr
+
+
+def _pairs(network: Network | None, demand, supply, costs, *, weight, factor, limit, speed_kmh, max_snap_m,
+           supply_polygons, entrance_spacing_m, progress):
+    """(demand pos, supply pos, cost in the catchment's unit, snapping of demand or None, rows with a location)."""
+    if costs is not None:
+        oi, sj, cu = _cost_pairs(costs, demand, supply)  # already in the unit the catchment names
+        keep = cu <= limit / factor
+        return oi[keep], sj[keep], cu[keep], None, np.arange(len(demand))
+    assert network is not None  # checked by _check_frames
     d = _common.snap_origins(network, demand, weight=weight, speed_kmh=speed_kmh, max_snap_m=max_snap_m,
                              name="demand")
     s = _common.snap_facilities(network, supply, weight=weight, speed_kmh=speed_kmh, max_snap_m=max_snap_m,
                                 polygons=supply_polygons, entrance_spacing_m=entrance_spacing_m, name="supply")
-    limit = float(zones.max()) * factor
     oi, sj, c, _ = _common.pair_search(network, d.legs, s.legs, weight=weight, speed_kmh=speed_kmh, limit=limit,
                                        progress=progress)
-    cu = c / factor
+    return oi, sj, c / factor, d, d.legs.row
+
+
+def _fca(network: Network | None, demand, supply, *, method, population_col, capacity_col, minutes, dist_m, decay,
+         beta, min_cost, speed_kmh, max_snap_m, supply_polygons, entrance_spacing_m, progress, costs=None):
+    _check_frames(network, demand, supply, costs)
+    check_choice(method, "method", FCA_METHODS)
+    check_columns(demand, "demand", {population_col: "numeric"})
+    check_columns(supply, "supply", {capacity_col: "numeric"})
+    zones, zw, weight, factor = _catchment(method, minutes, dist_m, decay, beta, min_cost)
+    speed_kmh = _common.check_speed(speed_kmh)
+    # rows without geometry (kept, NaN) and invalid polygons (repaired) are warned about when snapping
+    pop = _values(demand, population_col, "demand")
+    cap = _values(supply, capacity_col, "supply")
+    oi, sj, cu, d, located = _pairs(network, demand, supply, costs, weight=weight, factor=factor,
+                                    limit=float(zones.max()) * factor, speed_kmh=speed_kmh, max_snap_m=max_snap_m,
+                                    supply_polygons=supply_polygons, entrance_spacing_m=entrance_spacing_m,
+                                    progress=progress)
     if method == "g2sfca":
         w = decay_weights(cu, kind=decay, horizon=zones[0], beta=beta, min_cost=min_cost)
     else:
@@ -147,7 +183,7 @@ def _fca(network: Network, demand, supply, *, method, population_col, capacity_c
     n_sup = np.bincount(oi[has_r], minlength=nd)
     acc = np.where(n_sup > 0, acc, np.nan)
     snapped = np.zeros(nd, bool)
-    snapped[d.legs.row] = True
+    snapped[located] = True
     acc[~snapped | np.isnan(pop)] = np.nan
     n_dem = np.bincount(sj, minlength=ns)
     ratio[np.isnan(cap)] = np.nan
@@ -158,13 +194,103 @@ def _demand_frame(demand, acc, n_sup, d):
     out = demand.copy()
     out["access"] = acc
     out["n_supply"] = n_sup
-    _common.snap_columns(out, d)
+    if d is not None:  # a cost table has no snapping to report
+        _common.snap_columns(out, d)
     return out
+
+
+def _cost_pairs(costs: pd.DataFrame, demand: pd.DataFrame, supply: pd.DataFrame, *,
+               name: str = "costs") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Positions (demand row, supply row) and costs of the finite pairs of a cost table.
+
+    Parameters
+    ----------
+    costs : pandas.DataFrame
+        Long: columns ``origin`` (labels of ``demand.index``), ``destination`` (labels of
+        ``supply.index``) and ``cost``; missing pairs are unreachable. Wide: index = the
+        labels of ``demand``, columns = the labels of ``supply`` (every one of each), NaN
+        or inf = unreachable.
+    demand, supply : pandas.DataFrame
+        The frames whose index labels the table uses.
+    name : str, default "costs"
+        The argument's name in error messages.
+
+    Returns
+    -------
+    tuple of ndarray
+        Demand positions, supply positions and costs (float) of the reachable pairs.
+
+    Raises
+    ------
+    InvalidOptionError
+        Not a DataFrame, labels that are not in ``demand``/``supply`` (or missing from a
+        wide table), repeated pairs, text or negative costs.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> homes, clinics = pd.DataFrame(index=["a", "b"]), pd.DataFrame(index=[10, 20])
+    >>> long = pd.DataFrame({"origin": ["a", "b"], "destination": [20, 10], "cost": [4.0, 9.5]})
+    >>> [x.tolist() for x in _cost_pairs(long, homes, clinics)]
+    [[0, 1], [1, 0], [4.0, 9.5]]
+    """
+    if not isinstance(costs, pd.DataFrame):
+        raise InvalidOptionError(
+            f"`{name}` must be a pandas DataFrame: long (columns origin, destination, cost) or wide (index = demand "
+            f"labels, columns = supply labels); got {type(costs).__name__}."
+        )
+    if {"origin", "destination", "cost"} <= set(costs.columns):
+        oi = _positions(demand.index, costs["origin"], f"{name}['origin']", "demand")
+        sj = _positions(supply.index, costs["destination"], f"{name}['destination']", "supply")
+        if pd.MultiIndex.from_arrays([oi, sj]).duplicated().any():
+            raise InvalidOptionError(f"`{name}` repeats origin-destination pairs; keep one cost per pair.")
+        c = _numeric(costs["cost"], f"{name}['cost']")
+    else:
+        missing_rows = demand.index.difference(costs.index)
+        missing_cols = supply.index.difference(costs.columns)
+        if len(missing_rows) or len(missing_cols):
+            raise InvalidOptionError(
+                f"`{name}` (a wide table: index = demand labels, columns = supply labels) lacks demand rows "
+                f"{list(missing_rows[:5])} and supply columns {list(missing_cols[:5])}; or give a long table with "
+                f"columns origin, destination, cost."
+            )
+        wide = costs.loc[demand.index, supply.index]
+        mat = np.column_stack([_numeric(wide[col], f"{name}[{col!r}]") for col in wide.columns]) if len(wide.columns) \
+            else np.empty((len(wide), 0))
+        oi, sj = np.nonzero(np.isfinite(mat))
+        c = mat[oi, sj]
+    fin = np.isfinite(c)
+    if (c[fin] < 0).any():
+        raise InvalidOptionError(f"`{name}` has negative costs; travel costs must be >= 0.")
+    return oi[fin].astype(np.int64), sj[fin].astype(np.int64), c[fin].astype(float)
+
+
+def _positions(index: pd.Index, labels: pd.Series, name: str, frame: str) -> np.ndarray:
+    pos = index.get_indexer(labels)
+    if (pos < 0).any():
+        bad = list(pd.unique(labels[pos < 0]))[:5]
+        col = name.split("[")[-1].strip("]'")
+        raise InvalidOptionError(
+            f"`{name}`: labels {bad} are not in the index of `{frame}`; the table refers to rows by their index "
+            f"labels ({frame}.index). For a larger table, keep its rows for these frames first: "
+            f"costs[costs[{col!r}].isin({frame}.index)]."
+        )
+    if not index.is_unique:
+        raise InvalidOptionError(f"`{frame}` has repeated index labels; a cost table needs unique labels.")
+    return pos
+
+
+def _numeric(values: pd.Series, name: str) -> np.ndarray:
+    try:
+        return pd.to_numeric(values, errors="raise").to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError) as exc:
+        raise InvalidOptionError(f"`{name}` must hold numbers (minutes or metres); {exc}.") from None
 
 
 # Shared docstring entries of the FCA functions (filled by urbangeo._docs.shared_doc).
 _DEMAND_SUPPLY = """\
-    network : Network
+    network : Network or None
+        The street network; ``None`` with ``costs``.
     demand : GeoDataFrame
         Demand locations (points, or polygons such as buildings), any CRS.
     supply : GeoDataFrame
@@ -184,7 +310,14 @@ _OPTIONS = """\
     entrance_spacing_m : float, default 50.0
         Spacing of the entrances along a polygon's boundary (``"entrances"``).
     progress : bool, optional
-        Progress bar over the bounded searches."""
+        Progress bar over the bounded searches.
+    costs : pandas.DataFrame, optional
+        A cost table from another router (or the AMap/Baidu APIs) instead of the network
+        (pass ``network=None``): long (columns ``origin``, ``destination``, ``cost``, with
+        the index labels of ``demand`` and ``supply``) or wide (index = demand labels,
+        columns = supply labels). The unit is the one the catchment argument names:
+        minutes with ``minutes``, metres with ``dist_m``. Missing pairs, NaN and inf are
+        unreachable. ``demand`` and ``supply`` may then be plain DataFrames."""
 
 _ZONES = """\
     minutes : mapping or float, optional
@@ -220,7 +353,7 @@ _zones_doc = shared_doc(demand_supply=_DEMAND_SUPPLY, zones=_ZONES, options=_OPT
 
 @_fca_doc
 def two_step_fca(
-    network: Network,
+    network: Network | None,
     demand: gpd.GeoDataFrame,
     supply: gpd.GeoDataFrame,
     *,
@@ -233,6 +366,7 @@ def two_step_fca(
     supply_polygons: Literal["representative", "entrances"] = "representative",
     entrance_spacing_m: float = 50.0,
     progress: bool | None = None,
+    costs: pd.DataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """Two-step floating catchment area access (Luo & Wang 2003).
 
@@ -264,13 +398,13 @@ def two_step_fca(
                                   capacity_col=capacity_col, minutes=minutes, dist_m=dist_m, decay=None, beta=None,
                                   min_cost=None, speed_kmh=speed_kmh, max_snap_m=max_snap_m,
                                   supply_polygons=supply_polygons, entrance_spacing_m=entrance_spacing_m,
-                                  progress=progress)
+                                  progress=progress, costs=costs)
     return _demand_frame(demand, acc, n_sup, d)
 
 
 @_zones_doc
 def enhanced_two_step_fca(
-    network: Network,
+    network: Network | None,
     demand: gpd.GeoDataFrame,
     supply: gpd.GeoDataFrame,
     *,
@@ -283,6 +417,7 @@ def enhanced_two_step_fca(
     supply_polygons: Literal["representative", "entrances"] = "representative",
     entrance_spacing_m: float = 50.0,
     progress: bool | None = None,
+    costs: pd.DataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """Enhanced 2SFCA (Luo & Qi 2009): step weights per travel-time (or distance) zone.
 
@@ -312,13 +447,13 @@ def enhanced_two_step_fca(
                                   capacity_col=capacity_col, minutes=minutes, dist_m=dist_m, decay=None, beta=None,
                                   min_cost=None, speed_kmh=speed_kmh, max_snap_m=max_snap_m,
                                   supply_polygons=supply_polygons, entrance_spacing_m=entrance_spacing_m,
-                                  progress=progress)
+                                  progress=progress, costs=costs)
     return _demand_frame(demand, acc, n_sup, d)
 
 
 @_fca_doc
 def gravity_two_step_fca(
-    network: Network,
+    network: Network | None,
     demand: gpd.GeoDataFrame,
     supply: gpd.GeoDataFrame,
     *,
@@ -334,6 +469,7 @@ def gravity_two_step_fca(
     supply_polygons: Literal["representative", "entrances"] = "representative",
     entrance_spacing_m: float = 50.0,
     progress: bool | None = None,
+    costs: pd.DataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """Gravity (kernel) 2SFCA (Dai 2010): weights from :func:`decay_weights` up to the horizon.
 
@@ -369,13 +505,13 @@ def gravity_two_step_fca(
                                   capacity_col=capacity_col, minutes=minutes, dist_m=dist_m, decay=decay, beta=beta,
                                   min_cost=min_cost, speed_kmh=speed_kmh, max_snap_m=max_snap_m,
                                   supply_polygons=supply_polygons, entrance_spacing_m=entrance_spacing_m,
-                                  progress=progress)
+                                  progress=progress, costs=costs)
     return _demand_frame(demand, acc, n_sup, d)
 
 
 @_zones_doc
 def three_step_fca(
-    network: Network,
+    network: Network | None,
     demand: gpd.GeoDataFrame,
     supply: gpd.GeoDataFrame,
     *,
@@ -388,6 +524,7 @@ def three_step_fca(
     supply_polygons: Literal["representative", "entrances"] = "representative",
     entrance_spacing_m: float = 50.0,
     progress: bool | None = None,
+    costs: pd.DataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """Three-step FCA (Wan, Zou & Sternberg 2012): E2SFCA with selection weights.
 
@@ -417,13 +554,13 @@ def three_step_fca(
                                   capacity_col=capacity_col, minutes=minutes, dist_m=dist_m, decay=None, beta=None,
                                   min_cost=None, speed_kmh=speed_kmh, max_snap_m=max_snap_m,
                                   supply_polygons=supply_polygons, entrance_spacing_m=entrance_spacing_m,
-                                  progress=progress)
+                                  progress=progress, costs=costs)
     return _demand_frame(demand, acc, n_sup, d)
 
 
 @shared_doc(demand_supply=_DEMAND_SUPPLY, options=_OPTIONS, raises=_RAISES, warns=_WARNS)
 def supply_ratios(
-    network: Network,
+    network: Network | None,
     demand: gpd.GeoDataFrame,
     supply: gpd.GeoDataFrame,
     *,
@@ -440,6 +577,7 @@ def supply_ratios(
     supply_polygons: Literal["representative", "entrances"] = "representative",
     entrance_spacing_m: float = 50.0,
     progress: bool | None = None,
+    costs: pd.DataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """Supply-side ratios ``R_j`` (step 1 of the FCA family) for every supply location.
 
@@ -494,7 +632,7 @@ def supply_ratios(
                                       capacity_col=capacity_col, minutes=minutes, dist_m=dist_m, decay=decay,
                                       beta=beta, min_cost=min_cost, speed_kmh=speed_kmh, max_snap_m=max_snap_m,
                                       supply_polygons=supply_polygons, entrance_spacing_m=entrance_spacing_m,
-                                      progress=progress)
+                                      progress=progress, costs=costs)
     out = supply.copy()
     out["ratio"] = ratio
     out["demand_in_reach"] = dem
