@@ -530,13 +530,18 @@ register(A, acc.assign_demand,
          lambda: {"network": _net(), "demand": homes(), "sites": _sites(), "minutes": 5.0},
          _site_cases() + [bad_param("minutes", -1), bad_param("speed_kmh", 0)])
 register(A, acc.site_facilities,
-         lambda: {"network": _net(), "demand": homes(), "candidates": _sites(), "model": "mclp", "p": 1,
-                  "minutes": 4.0, "population_col": "pop"},
+         lambda: {"network": _net(), "demand": homes(), "candidates": _sites().assign(cap=100.0), "model": "mclp",
+                  "p": 1, "minutes": 4.0, "population_col": "pop", "capacity_col": "cap"},
          _site_cases("demand", "candidates")
          + [missing_col("demand", "pop"), str_dtype("demand", "pop"),
             nan("demand", "pop", expect=either(ColumnTypeError, DroppedRowsWarning, "demand")),
             bad_param("p", -1), bad_param("minutes", -1), bad_param("time_limit_s", 0),
-            bad_param("speed_kmh", 0)])
+            bad_param("speed_kmh", 0),
+            missing_col("candidates", "cap"), str_dtype("candidates", "cap"),
+            nan("candidates", "cap", expect=raises(ColumnTypeError, "candidates", "cap")),
+            Case("bad_param", "candidates.cap=-1", lambda kw: {**kw, "candidates": kw["candidates"].assign(cap=-1.0)},
+                 raises(ColumnTypeError, "candidates", "cap", "capacity_col")),
+            bad_param("capacity_col", 3), bad_param("split_demand", "yes")])
 register(A, acc.network_candidates, lambda: {"network": _net(), "min_degree": 3},
          # a second component changes nothing for the intersections: no two_components row
          [bad_param("min_degree", -1), set_arg("geographic", "crs", GEOGRAPHIC, same(crs_back=False))])

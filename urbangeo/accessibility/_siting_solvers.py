@@ -32,7 +32,15 @@ from ..errors import InvalidOptionError, MissingDependencyError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["SolverResult", "solve_lscp", "solve_mclp", "solve_p_median"]
+__all__ = [
+    "SolverResult",
+    "solve_capacitated_mclp",
+    "solve_capacitated_p_median",
+    "solve_lscp",
+    "solve_mclp",
+    "solve_p_center",
+    "solve_p_median",
+]
 
 
 @dataclass
@@ -49,6 +57,8 @@ class SolverResult:
     sense: str  # "min" or "max"
     excluded_demand: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     bound_method: str = "solver"
+    # capacitated models: share of each demand row (of the full input) served by each site (sparse n x m)
+    assignment: object = None
 
 
 def _gap(obj: float, bound: float, sense: str) -> float:
@@ -523,11 +533,11 @@ def _pmedian_interchange(c, w, open_, fixed, *, max_passes=100, max_cells=20_000
     return open_
 
 
-def _pmedian_infeasible(p, status):
+def _pmedian_infeasible(p, status, *, model="p-median"):
     from ..errors import DisconnectedNetworkError
 
     return DisconnectedNetworkError(
-        f"p-median with p={p} new sites cannot serve every demand: some demand is reached only by sites "
+        f"{model} with p={p} new sites cannot serve every demand: some demand is reached only by sites "
         f"that cannot all be opened ({status}). Increase `p`, add candidates in the disconnected parts, "
         f"or drop the unreachable demand first."
     )
@@ -538,3 +548,452 @@ def _pmedian_cost(cost, w, open_) -> float:
         return float("inf")
     best = cost[:, open_].min(axis=1)
     return float((w * best).sum())  # inf if some demand is reached by no open site
+
+
+# ---------------------------------------------------------------------- p-center
+def _cover_count(cover, fixed, *, relax, time_limit_s):
+    """Fewest new sites covering every row of the boolean ``cover`` (fixed sites are open).
+
+    Returns ``(count, x_free or None, proven)``: ``count`` is ``inf`` when some row is
+    covered by no site (or, for the ILP, the smallest count HiGHS proved when it
+    stopped early; ``proven`` False then).
+    """
+    free = np.flatnonzero(~fixed)
+    by_fixed = cover[:, fixed].any(axis=1) if fixed.any() else np.zeros(cover.shape[0], dtype=bool)
+    todo = cover[~by_fixed][:, free]
+    if todo.shape[0] == 0:
+        return 0.0, np.zeros(len(free), dtype=bool), True
+    if not todo.any(axis=1).all():
+        return math.inf, None, True
+    from scipy.sparse import csc_matrix
+
+    n = len(free)
+    a = csc_matrix(todo.astype(np.float64))
+    rows = todo.shape[0]
+    x, obj, bound, status = _solve_ilp(np.ones(n), a, np.ones(rows), np.full(rows, np.inf), np.zeros(n), np.ones(n),
+                                       [True] * n, maximize=False, time_limit_s=time_limit_s, relax=relax)
+    if relax:
+        return (obj if x is not None else math.inf), None, x is not None
+    if x is None or status != "Optimal":
+        return float(math.ceil(bound - 1e-9)) if np.isfinite(bound) else 0.0, None, False
+    return float(round(obj)), x > 0.5, True
+
+
+def _worst(cost, open_) -> float:
+    return float(cost[:, open_].min(axis=1).max()) if open_.any() else math.inf
+
+
+def _pcenter_greedy(c, w, p, fixed, *, max_passes=50):
+    """Greedy addition (smallest worst cost, ties by total weighted cost), then swaps while the worst drops."""
+    open_ = fixed.copy()
+    current = c[:, open_].min(axis=1) if open_.any() else np.full(len(c), np.inf)
+    for _ in range(p):
+        cand = np.minimum(current[:, None], c)
+        key = cand.max(axis=0) + 1e-12 * (w[:, None] * np.where(np.isfinite(cand), cand, 0.0)).sum(axis=0)
+        key[open_] = np.inf
+        j = int(np.argmin(key))
+        open_[j] = True
+        current = np.minimum(current, c[:, j])
+    for _ in range(max_passes):
+        worst = _worst(c, open_)
+        best = (worst, None, None)
+        idx = np.flatnonzero(open_)
+        for j in idx[~fixed[idx]]:
+            trial = open_.copy()
+            trial[j] = False
+            after = c[:, trial].min(axis=1) if trial.any() else np.full(len(c), np.inf)
+            vals = np.minimum(after[:, None], c).max(axis=0)
+            vals[open_] = np.inf
+            k = int(np.argmin(vals))
+            if vals[k] < best[0] - 1e-12 * max(abs(best[0]), 1.0):
+                best = (float(vals[k]), int(j), k)
+        if best[1] is None:
+            break
+        open_[best[1]] = False
+        open_[best[2]] = True
+    return open_
+
+
+def _pcenter_pad(c, w, open_, fixed, p):
+    """Open more free sites until exactly ``p`` are new (cheapest total weighted cost first)."""
+    current = c[:, open_].min(axis=1)
+    while int((open_ & ~fixed).sum()) < p:
+        totals = (w[:, None] * np.minimum(current[:, None], c)).sum(axis=0)
+        totals[open_] = np.inf
+        j = int(np.argmin(totals))
+        open_[j] = True
+        current = np.minimum(current, c[:, j])
+    return open_
+
+
+def _pcenter_lp_bound(c, fixed, p, values, lo, hi, time_limit_s):
+    """Smallest cost value whose set-cover LP relaxation needs at most ``p`` new sites (a lower bound)."""
+    while lo < hi:
+        mid = (lo + hi) // 2
+        count, _, _ = _cover_count(c <= values[mid], fixed, relax=True, time_limit_s=time_limit_s)
+        if count <= p + 1e-7:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def solve_p_center(cost, weights, p, fixed, *, method="exact", time_limit_s=None, lp_bound=True) -> SolverResult:
+    """p-center: open exactly ``p`` new sites (fixed stay) minimising the worst cost of any demand.
+
+    Only demand with positive weight counts (nobody lives in a zero-weight row); demand
+    that no site reaches is excluded and listed in ``excluded_demand``. The optimum is
+    one of the cost values, so the exact method is a binary search over the sorted
+    distinct costs ``r``: ``r`` is feasible when a set cover of the demand by the sites
+    within ``r`` needs at most ``p`` new sites (an LSCP solved exactly with HiGHS, the
+    fixed sites open). The search starts between the lower bound
+    ``max_i min_j c_ij`` (every site open) and the greedy's worst cost; the result
+    is the smallest feasible ``r``, with the cover padded to exactly ``p`` new sites.
+    Greedy: smallest-worst-cost addition, then swaps while the worst cost drops.
+    Greedy bound: ``max_i min_j c_ij`` ("combinatorial") or, with HiGHS and
+    ``lp_bound``, the smallest ``r`` whose set-cover LP relaxation needs at most ``p``
+    new sites ("lp"; every smaller ``r`` is proven infeasible, the LP being monotone in ``r``).
+    """
+    _check_method(method)
+    t0 = time.perf_counter()
+    cost = np.asarray(cost, dtype=np.float64)
+    w = np.asarray(weights, dtype=np.float64)
+    fixed = np.asarray(fixed, dtype=bool)
+    reach = np.isfinite(cost).any(axis=1)
+    excluded = np.flatnonzero(~reach)
+    c = cost[reach & (w > 0)]
+    wc = w[reach & (w > 0)]
+    free = np.flatnonzero(~fixed)
+    p = int(min(p, len(free)))
+    if len(c) == 0:
+        chosen = np.sort(np.concatenate([np.flatnonzero(fixed), free[:p]]))
+        return SolverResult(chosen, 0.0, 0.0, 0.0, "Optimal", method, time.perf_counter() - t0, "min", excluded)
+    open_ = _pcenter_greedy(c, wc, p, fixed)
+    obj = _worst(c, open_)
+    if not np.isfinite(obj):
+        raise _pmedian_infeasible(p, "no choice of sites reaches every demand", model="p-center")
+    values = np.unique(c[np.isfinite(c)])
+    lo = int(np.searchsorted(values, c.min(axis=1).max()))
+    hi = int(np.searchsorted(values, obj))
+    status, bound_method = "Heuristic", "combinatorial"
+    if method == "exact":
+        lo, open_, status = _pcenter_search(c, wc, fixed, p, values, lo, hi, open_, t0, time_limit_s)
+        bound_method = "solver"
+    elif lp_bound and _have_highs() and lo < hi:
+        lo = _pcenter_lp_bound(c, fixed, p, values, lo, hi, time_limit_s)
+        bound_method = "lp"
+    obj = _worst(c, open_)
+    bound = min(float(values[lo]), obj)
+    chosen = np.flatnonzero(open_)
+    return SolverResult(chosen, obj, bound, _gap(obj, bound, "min"), status, method, time.perf_counter() - t0, "min",
+                        excluded, bound_method)
+
+
+def _pcenter_search(c, w, fixed, p, values, lo, hi, open_, t0, time_limit_s):
+    """Binary search for the smallest feasible cost value (exact p-center); returns ``(lo, open, status)``."""
+    free = np.flatnonzero(~fixed)
+    status = "Optimal"
+    while lo < hi:
+        mid = (lo + hi) // 2
+        left = None if time_limit_s is None else time_limit_s - (time.perf_counter() - t0)
+        if left is not None and left <= 0:
+            return lo, open_, "Time limit reached"
+        count, x, proven = _cover_count(c <= values[mid], fixed, relax=False, time_limit_s=left)
+        if count <= p and x is not None:
+            hi = mid
+            trial = fixed.copy()
+            trial[free[x]] = True
+            open_ = _pcenter_pad(c, w, trial, fixed, p)
+        elif proven or count > p:
+            lo = mid + 1
+        else:  # stopped early without an answer for this radius
+            return lo, open_, "Time limit reached"
+    return lo, open_, status
+
+
+# ---------------------------------------------------------------------- capacitated models
+class CapacityError(InvalidOptionError):
+    """The capacities cannot serve the demand (raised with the public argument named)."""
+
+
+def _capacity_check(cap, w_total, p, fixed, *, what):
+    free_cap = np.sort(cap[~fixed])[::-1][:p]
+    most = float(cap[fixed].sum() + free_cap.sum())
+    if most < w_total * (1 - 1e-12):
+        raise CapacityError(
+            f"{what}: the capacities (`capacity_col`) cannot serve the demand: the existing sites and the {p} "
+            f"largest candidates hold {most:,.6g} but the demand weighs {w_total:,.6g}. Raise the capacities, "
+            f"raise `p`, or add candidates."
+        )
+
+
+def _cap_model(pair_i, pair_j, pair_c, w, cap, p, fixed, *, split, maximize, n_dem):
+    """ILP arrays of the capacitated p-median (``maximize`` False) or MCLP (True) on the given pairs.
+
+    Columns: ``x_j`` (site open, binary), then ``y_k`` per pair k = (i, j): share of demand
+    i served by site j (binary unless ``split``). Rows: assignment (p-median ``= 1``,
+    MCLP ``<= 1``), ``y_k <= x_j``, capacity ``sum_i w_i y_ij <= C_j x_j``, ``sum x_free = p``.
+    """
+    from scipy.sparse import coo_matrix
+
+    m, n_y = len(cap), len(pair_i)
+    k = np.arange(n_y)
+    free = np.flatnonzero(~fixed)
+    r_assign, r_open, r_cap, r_p = 0, n_dem, n_dem + n_y, n_dem + n_y + m
+    rows = np.concatenate([r_assign + pair_i, r_open + k, r_open + k, r_cap + pair_j, r_cap + np.arange(m),
+                           np.full(len(free), r_p)])
+    cols = np.concatenate([m + k, m + k, pair_j, m + k, np.arange(m), free])
+    vals = np.concatenate([np.ones(n_y), np.ones(n_y), -np.ones(n_y), w[pair_i], -cap, np.ones(len(free))])
+    a = coo_matrix((vals, (rows, cols)), shape=(r_p + 1, m + n_y)).tocsc()
+    row_lo = np.concatenate([np.full(n_dem, -np.inf if maximize else 1.0), np.full(n_y + m, -np.inf), [p]])
+    row_hi = np.concatenate([np.ones(n_dem), np.zeros(n_y + m), [p]])
+    col_lo = np.zeros(m + n_y)
+    col_lo[:m][fixed] = 1.0
+    c = np.concatenate([np.zeros(m), w[pair_i] * (1.0 if maximize else pair_c)])
+    return c, a, row_lo, row_hi, col_lo, np.ones(m + n_y), [True] * m + [not split] * n_y
+
+
+def _cap_result(x, pair_i, pair_j, m, n_dem):
+    from scipy.sparse import csr_matrix
+
+    y = np.clip(x[m:], 0.0, 1.0)
+    keep = y > 1e-9
+    return x[:m] > 0.5, csr_matrix((y[keep], (pair_i[keep], pair_j[keep])), shape=(n_dem, m))
+
+
+def _cap_assign(c, w, cap, open_, *, split, within=None):
+    """Greedy assignment under capacities: demand by decreasing regret, each to its cheapest open site with room.
+
+    ``c``: cost (inf = unreachable); ``within``: optional boolean of allowed pairs. Returns
+    a sparse share matrix (n_dem x n_site). Single assignment takes a demand only where
+    all of it fits; split fills sites in cost order.
+    """
+    from scipy.sparse import csr_matrix
+
+    idx = np.flatnonzero(open_)
+    sub = c[:, idx] if within is None else np.where(within[:, idx], c[:, idx], np.inf)
+    order_s = np.argsort(sub, axis=1, kind="stable")
+    srt = np.take_along_axis(sub, order_s, axis=1)
+    second = srt[:, 1] if srt.shape[1] > 1 else np.full(len(c), np.inf)
+    with np.errstate(invalid="ignore"):  # inf - inf where a row reaches no open site
+        regret = np.where(np.isfinite(second), second - srt[:, 0], np.inf)
+    left = cap[idx].astype(np.float64).copy()
+    rows, cols, vals = [], [], []  # (demand, site, share) of each assignment
+    for i in np.lexsort((-w, -regret)):
+        if not np.isfinite(srt[i, 0]):
+            continue
+        if w[i] <= 0:  # nobody to serve: the nearest open site, no capacity used
+            rows.append(int(i))
+            cols.append(int(idx[order_s[i, 0]]))
+            vals.append(1.0)
+            continue
+        need, tol = float(w[i]), 1e-12 * float(w[i])
+        for pos in order_s[i]:
+            if not np.isfinite(sub[i, pos]):
+                break
+            take = min(need, left[pos]) if split else (need if left[pos] >= need - tol else 0.0)
+            if take > 0:
+                rows.append(int(i))
+                cols.append(int(idx[pos]))
+                vals.append(take / w[i])
+                left[pos] -= take
+                need -= take
+            if need <= tol:
+                break
+    return csr_matrix((np.asarray(vals, dtype=np.float64), (rows, cols)), shape=c.shape)
+
+
+def _cap_cost(c, w, share) -> float:
+    """Total weighted cost of a share matrix (inf when some weighted demand is not fully served)."""
+    coo = share.tocoo()
+    served = np.bincount(coo.row, weights=coo.data, minlength=len(w))
+    if (w > 0).any() and (served[w > 0] < 1 - 1e-9).any():
+        return math.inf
+    return float((w[coo.row] * coo.data * c[coo.row, coo.col]).sum())
+
+
+def _full_rows(share, rows, n_full):
+    """Lift a share matrix on a subset of demand rows to all ``n_full`` rows."""
+    from scipy.sparse import csr_matrix
+
+    coo = share.tocoo()
+    return csr_matrix((coo.data, (rows[coo.row], coo.col)), shape=(n_full, share.shape[1]))
+
+
+def _cpm_greedy(c, w, cap, p, fixed, *, split, shortlist=10):
+    """Greedy capacitated p-median: each step opens, among the ``shortlist`` best sites by the
+    uncapacitated criterion, the one whose greedy assignment costs least (unserved demand
+    priced at a large penalty); then the final greedy assignment."""
+    finite = np.isfinite(c)
+    big = (np.nanmax(np.where(finite, c, np.nan)) + 1.0) * 1e3
+    c_big = np.where(finite, c, big)
+    open_ = fixed.copy()
+    current = c_big[:, open_].min(axis=1) if open_.any() else np.full(len(c), big * 10)
+
+    def priced(trial):
+        share = _cap_assign(c, w, cap, trial, split=split)
+        coo = share.tocoo()
+        served = np.bincount(coo.row, weights=coo.data, minlength=len(w))
+        return float((w[coo.row] * coo.data * c[coo.row, coo.col]).sum() + (w * (1 - served)).sum() * big * 10)
+
+    for _ in range(p):
+        totals = (w[:, None] * np.minimum(current[:, None], c_big)).sum(axis=0)
+        totals[open_] = np.inf
+        short = np.argsort(totals, kind="stable")[:shortlist]
+        short = short[np.isfinite(totals[short])]
+        scores = []
+        for j in short:
+            trial = open_.copy()
+            trial[j] = True
+            scores.append(priced(trial))
+        j = int(short[int(np.argmin(scores))])
+        open_[j] = True
+        current = np.minimum(current, c_big[:, j])
+    return open_
+
+
+def _transport(c, w, cap, open_):
+    """Optimal split assignment to the open sites (a transportation LP, scipy's HiGHS); None if infeasible."""
+    from scipy.optimize import linprog
+    from scipy.sparse import coo_matrix, csr_matrix
+
+    ii, jj = np.nonzero(np.isfinite(c) & open_[None, :])
+    k = np.arange(len(ii))
+    a_eq = coo_matrix((np.ones(len(ii)), (ii, k)), shape=(len(w), len(ii))).tocsr()
+    a_ub = coo_matrix((w[ii], (jj, k)), shape=(c.shape[1], len(ii))).tocsr()
+    res = linprog(w[ii] * c[ii, jj], A_ub=a_ub, b_ub=cap, A_eq=a_eq, b_eq=np.ones(len(w)), bounds=(0, 1),
+                  method="highs")
+    if res.status != 0:
+        return None
+    y = res.x
+    keep = y > 1e-9
+    return csr_matrix((y[keep], (ii[keep], jj[keep])), shape=c.shape)
+
+
+def solve_capacitated_p_median(cost, weights, capacity, p, fixed, *, split=False, method="exact",
+                               time_limit_s=None, lp_bound=True) -> SolverResult:
+    """Capacitated p-median: ``p`` new sites (fixed stay); every demand served within the site capacities.
+
+    Minimise ``sum_ij w_i c_ij y_ij`` subject to ``sum_j y_ij = 1`` (every reachable demand
+    served), ``y_ij <= x_j``, ``sum_i w_i y_ij <= C_j x_j`` and ``sum_{j free} x_j = p``;
+    ``y`` binary (single assignment, spopt's formulation) or in ``[0, 1]`` with ``split``
+    (a demand row may be shared among sites). Demand no site reaches is excluded
+    (``excluded_demand``). The capacities must hold the demand: the existing sites and
+    the ``p`` largest candidates together, else :class:`CapacityError`.
+    Greedy: capacity-aware addition (:func:`_cpm_greedy`), then the optimal
+    transportation assignment (split) or a greedy regret assignment (single).
+    Greedy bound: ``sum_i w_i min_j c_ij`` (capacities and ``p`` relaxed) or, when
+    larger, the LP relaxation (HiGHS, ``lp_bound``).
+    """
+    _check_method(method)
+    t0 = time.perf_counter()
+    cost = np.asarray(cost, dtype=np.float64)
+    w = np.asarray(weights, dtype=np.float64)
+    cap = np.asarray(capacity, dtype=np.float64)
+    fixed = np.asarray(fixed, dtype=bool)
+    n_full = len(cost)
+    reach = np.isfinite(cost).any(axis=1)
+    rows = np.flatnonzero(reach)
+    c, wr = cost[reach], w[reach]
+    free = np.flatnonzero(~fixed)
+    p = int(min(p, len(free)))
+    _capacity_check(cap, float(wr.sum()), p, fixed, what="capacitated p-median")
+    lower_all = float((wr * c.min(axis=1)).sum()) if len(c) else 0.0
+    ii, jj = np.nonzero(np.isfinite(c))
+    model = _cap_model(ii, jj, c[ii, jj], wr, cap, p, fixed, split=split, maximize=False, n_dem=len(c))
+    bound_method = "solver"
+    if method == "exact":
+        x, _, bound, status = _solve_ilp(*model, maximize=False, time_limit_s=time_limit_s)
+        if x is None or status not in ("Optimal", "Time limit reached"):
+            raise _capacity_infeasible("capacitated p-median", status, split)
+        open_, share = _cap_result(x, ii, jj, len(cap), len(c))
+        if not np.isfinite(_cap_cost(c, wr, share)):  # stopped (time limit) before a feasible solution
+            raise _capacity_infeasible("capacitated p-median", status, split)
+    else:
+        open_ = _cpm_greedy(c, wr, cap, p, fixed, split=split)
+        share = _transport(c, wr, cap, open_) if split else _cap_assign(c, wr, cap, open_, split=False)
+        if share is None or not np.isfinite(_cap_cost(c, wr, share)):
+            raise _capacity_infeasible("capacitated p-median (greedy)", "no assignment found", split)
+        bound, bound_method, status = lower_all, "combinatorial", "Heuristic"
+        if lp_bound and _have_highs():
+            xl, lp_obj, _, lp_status = _solve_ilp(*model, maximize=False, time_limit_s=time_limit_s, relax=True)
+            if xl is not None and lp_status == "Optimal" and lp_obj > bound:
+                bound, bound_method = lp_obj, "lp"
+    obj = _cap_cost(c, wr, share)
+    bound = min(max(bound, lower_all), obj)
+    return SolverResult(np.flatnonzero(open_), obj, bound, _gap(obj, bound, "min"), status, method,
+                        time.perf_counter() - t0, "min", np.flatnonzero(~reach), bound_method,
+                        assignment=_full_rows(share, rows, n_full))
+
+
+def _capacity_infeasible(what, status, split):
+    hint = "" if split else " (each demand row goes to one site whole; split_demand=True lets sites share it)"
+    return CapacityError(
+        f"{what}: no assignment of the demand fits the capacities (`capacity_col`) ({status}){hint}. "
+        f"Raise the capacities or `p`, or add candidates near the demand."
+    )
+
+
+def _cmclp_greedy(cover, w, cap, p, fixed, *, split):
+    """Greedy capacitated MCLP: open the site adding the most coverable weight (up to its capacity)."""
+    open_ = fixed.copy()
+    for _ in range(p):
+        share = _cap_assign(np.where(cover, 1.0, np.inf), w, cap, open_, split=split) if open_.any() else None
+        served = np.zeros(len(w)) if share is None else np.asarray(share.sum(axis=1)).ravel()
+        left_w = w * np.clip(1 - served, 0, 1)
+        gain = np.minimum(cover.T.astype(np.float64) @ left_w, cap)
+        gain[open_] = -1.0
+        open_[int(np.argmax(gain))] = True
+    return open_
+
+
+def solve_capacitated_mclp(cover, weights, capacity, p, fixed, *, split=False, method="exact",
+                           time_limit_s=None, lp_bound=True) -> SolverResult:
+    """Capacitated maximal covering: ``p`` new sites (fixed stay); demand counts as covered only
+    when it is assigned, within the threshold, to an open site with room for it.
+
+    Maximise ``sum_ij w_i y_ij`` subject to ``sum_j y_ij <= 1``, ``y_ij <= x_j`` (only
+    pairs within the threshold), ``sum_i w_i y_ij <= C_j x_j`` and ``sum_{j free} x_j = p``;
+    ``y`` binary (single) or in ``[0, 1]`` (``split``). Greedy: the site adding the most
+    weight it can take (``min(C_j, uncovered weight it reaches)``) first, with a greedy
+    regret assignment. Greedy bound (an upper bound): the smallest of the total coverable
+    weight, the existing plus the ``p`` largest candidate capacities, the uncapacitated
+    MCLP greedy bound, and the LP relaxation (HiGHS, ``lp_bound``).
+    """
+    _check_method(method)
+    t0 = time.perf_counter()
+    cover = np.asarray(cover.toarray() if hasattr(cover, "toarray") else cover, dtype=bool)
+    w = np.asarray(weights, dtype=np.float64)
+    cap = np.asarray(capacity, dtype=np.float64)
+    fixed = np.asarray(fixed, dtype=bool)
+    n_full = len(cover)
+    free = np.flatnonzero(~fixed)
+    p = int(min(p, len(free)))
+    rows = np.flatnonzero(cover.any(axis=1) & (w > 0))
+    cv, wr = cover[rows], w[rows]
+    ii, jj = np.nonzero(cv)
+    model = _cap_model(ii, jj, np.zeros(len(ii)), wr, cap, p, fixed, split=split, maximize=True, n_dem=len(rows))
+    bound_method = "solver"
+    if method == "exact":
+        x, _, bound, status = _solve_ilp(*model, maximize=True, time_limit_s=time_limit_s)
+        if x is None or status not in ("Optimal", "Time limit reached"):
+            raise RuntimeError(f"HiGHS found no solution for the capacitated MCLP ({status}).")
+        open_, share = _cap_result(x, ii, jj, len(cap), len(rows))
+    else:
+        open_ = _cmclp_greedy(cv, wr, cap, p, fixed, split=split)
+        share = _cap_assign(np.where(cv, 1.0, np.inf), wr, cap, open_, split=split)
+        from scipy.sparse import csr_matrix
+
+        uncap = solve_mclp(csr_matrix(cover), w, p, fixed, method="greedy", lp_bound=False).bound
+        bound = min(float(wr.sum()), float(cap[fixed].sum() + np.sort(cap[free])[::-1][:p].sum()), uncap)
+        bound_method, status = "combinatorial", "Heuristic"
+        if lp_bound and _have_highs() and len(rows):
+            xl, lp_obj, _, lp_status = _solve_ilp(*model, maximize=True, time_limit_s=time_limit_s, relax=True)
+            if xl is not None and lp_status == "Optimal" and lp_obj < bound:
+                bound, bound_method = lp_obj, "lp"
+    coo = share.tocoo()
+    obj = float((wr[coo.row] * coo.data).sum())
+    bound = max(bound, obj)
+    return SolverResult(np.flatnonzero(open_), obj, bound, _gap(obj, bound, "max"), status, method,
+                        time.perf_counter() - t0, "max", bound_method=bound_method,
+                        assignment=_full_rows(share, rows, n_full))

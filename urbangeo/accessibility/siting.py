@@ -8,7 +8,13 @@ or greedily with a proven bound on the optimum:
 * ``"mclp"`` maximal covering: ``p`` new sites covering the most demand weight
   (population) within ``minutes``;
 * ``"p_median"``: ``p`` new sites minimising the total weighted travel time of every
-  demand to its nearest open site.
+  demand to its nearest open site;
+* ``"p_center"``: ``p`` new sites minimising the worst travel time of any demand to
+  its nearest open site.
+
+With ``capacity_col``, MCLP and p-median become capacitated: each open site serves at
+most its capacity (people), demand goes to a site with room (one site per demand row,
+or shared among sites with ``split_demand=True``).
 
 Existing facilities (``existing=``) are always kept open and count in the objective;
 ``p`` is the number of NEW sites. Costs are walking times on a :class:`Network`, from
@@ -53,7 +59,7 @@ log = logging.getLogger(__name__)
 
 __all__ = ["site_facilities", "assign_demand", "cost_matrix", "network_candidates"]
 
-MODELS = ("lscp", "mclp", "p_median")
+MODELS = ("lscp", "mclp", "p_median", "p_center")
 SOLVERS = ("exact", "greedy")
 
 
@@ -276,7 +282,7 @@ def site_facilities(
     demand: gpd.GeoDataFrame,
     *,
     candidates: gpd.GeoDataFrame | None = None,
-    model: Literal["lscp", "mclp", "p_median"] = "mclp",
+    model: Literal["lscp", "mclp", "p_median", "p_center"] = "mclp",
     p: int | None = None,
     minutes: float | None = None,
     existing: gpd.GeoDataFrame | None = None,
@@ -286,8 +292,10 @@ def site_facilities(
     speed_kmh: float | None = None,
     max_snap_m: float | None = None,
     time_limit_s: float | None = None,
+    capacity_col: str | None = None,
+    split_demand: bool = False,
 ) -> gpd.GeoDataFrame:
-    """Choose new facility sites (LSCP, MCLP or p-median), keeping existing facilities.
+    """Choose new facility sites (LSCP, MCLP, p-median or p-center), keeping existing facilities.
 
     Parameters
     ----------
@@ -298,9 +306,11 @@ def site_facilities(
     candidates : GeoDataFrame, optional
         Possible new sites (vacant parcels, a park's entrances...). ``None``: the
         intersections of ``network`` (:func:`network_candidates`).
-    model : {"lscp", "mclp", "p_median"}, default "mclp"
+    model : {"lscp", "mclp", "p_median", "p_center"}, default "mclp"
+        "p_center" minimises the worst minutes of any demand row with a positive
+        weight (demand no site reaches is left out, as for p_median).
     p : int
-        Number of NEW sites (mclp, p_median). Existing facilities come on top.
+        Number of NEW sites (mclp, p_median, p_center). Existing facilities come on top.
     minutes : float
         Coverage standard (lscp, mclp), inclusive: ``minutes <= threshold``.
     existing : GeoDataFrame, optional
@@ -320,6 +330,15 @@ def site_facilities(
         ``settings.max_snap_m``).
     time_limit_s : float, optional
         Time limit for the exact solver; the status then says so and the gap is reported.
+    capacity_col : str, optional
+        Column of ``candidates`` (and of ``existing``, when given) with each site's
+        capacity in the unit of ``population_col`` (people; default 1 per demand row):
+        makes mclp and p_median capacitated (no other model). p_median must then serve
+        every reachable demand within the capacities; mclp counts demand as covered only
+        when it is assigned to an open site within ``minutes`` that has room for it.
+    split_demand : bool, default False
+        With ``capacity_col``: False assigns each demand row whole to one site (spopt's
+        capacitated p-median); True lets several sites share a row (fractional assignment).
 
     Returns
     -------
@@ -332,21 +351,32 @@ def site_facilities(
         assigned: use :func:`assign_demand` for everyone's nearest site), ``weight_covered`` (of that, within the
         threshold; lscp/mclp) and ``mean_minutes`` (weighted). ``attrs["siting"]``
         holds ``model``, ``solver``, ``status``, ``objective`` (lscp: number of new
-        sites; mclp: covered weight incl. existing; p_median: total weighted minutes),
+        sites; mclp: covered weight incl. existing; p_median: total weighted minutes;
+        p_center: the worst minutes; with ``capacity_col``: the covered (mclp) or the
+        total weighted minutes (p_median) of the capacitated assignment),
         ``bound`` (proven bound on the optimum), ``gap``, ``bound_method``
         ("solver", "lp" = LP relaxation, "combinatorial"), ``runtime_s``, ``p``, ``minutes``,
         ``covered_weight``, ``total_weight`` and ``excluded_demand`` (labels no site
         can reach, left out of lscp/p_median, and, with network costs, demand rows
         without geometry, left out of every model; reported, never silently; their
-        weight stays in ``total_weight`` and is never covered).
+        weight stays in ``total_weight`` and is never covered), ``capacity_col`` and
+        ``split_demand``. With ``capacity_col`` the columns follow the capacitated
+        assignment (not the nearest site): ``capacity`` is added, ``n_assigned`` counts
+        the demand rows with a share at the site, ``weight_assigned`` the people it serves.
 
     Raises
     ------
     InvalidOptionError
         Unknown model/solver, missing ``p`` or ``minutes``, neither
-        ``network`` nor ``costs``, malformed ``costs``.
+        ``network`` nor ``costs``, malformed ``costs``; ``capacity_col`` with another
+        model than mclp/p_median, or capacities that cannot serve the demand (p_median:
+        the existing sites and the ``p`` largest candidates hold less than the demand, or
+        no assignment fits).
+    MissingColumnError, ColumnTypeError
+        ``capacity_col`` missing from ``candidates``/``existing``, not numeric, negative
+        or missing values.
     DisconnectedNetworkError
-        p-median cannot serve some demand with ``p`` new sites.
+        p-median or p-center cannot serve some demand with ``p`` new sites.
     GeometryTypeError
         ``demand``, ``candidates`` or ``existing`` hold lines (give points or polygons).
 
@@ -360,7 +390,7 @@ def site_facilities(
         Invalid polygons in ``demand``, ``candidates`` or ``existing`` were repaired
         with ``make_valid`` before snapping (network costs).
     UrbangeoWarning
-        Demand no site can reach (lscp, p_median), listed in ``excluded_demand``.
+        Demand no site can reach (lscp, p_median, p_center), listed in ``excluded_demand``.
 
     See Also
     --------
@@ -380,13 +410,15 @@ def site_facilities(
     crs, candidates = _check_inputs(network, demand, candidates, existing, model=model, solver=solver)
     minutes, time_limit_s = _check_model_options(model, p=p, minutes=minutes, time_limit_s=time_limit_s,
                                                  n_candidates=len(candidates))
+    capacity = _capacities(existing, candidates, capacity_col, model=model, split_demand=split_demand)
     w = _weights(demand, population_col)
     sites = _sites_frame(existing, candidates, crs)
     n_exist = 0 if existing is None else len(existing)
     mat, gone = _site_costs(network, demand, sites, costs=costs, existing=existing, candidates=candidates,
                             model=model, minutes=minutes, speed_kmh=speed_kmh, max_snap_m=max_snap_m)
-    res = _solve(model, mat, w, p=p, minutes=minutes, n_exist=n_exist, solver=solver, time_limit_s=time_limit_s)
-    out, covered_weight = _open_sites(sites, res, mat, w, model=model, minutes=minutes)
+    res = _solve(model, mat, w, p=p, minutes=minutes, n_exist=n_exist, solver=solver, time_limit_s=time_limit_s,
+                 capacity=capacity, split=split_demand)
+    out, covered_weight = _open_sites(sites, res, mat, w, model=model, minutes=minutes, capacity=capacity)
     excluded = _excluded_demand(demand, res, gone, model)
     out.attrs["siting"] = {
         "model": model,
@@ -405,6 +437,8 @@ def site_facilities(
         "covered_weight": covered_weight,
         "total_weight": float(w.sum()),
         "excluded_demand": excluded,
+        "capacity_col": capacity_col,
+        "split_demand": bool(split_demand),
     }
     return out
 
@@ -439,7 +473,7 @@ def _check_model_options(model, *, p, minutes, time_limit_s, n_candidates):
 
     Returns the checked ``(minutes, time_limit_s)``.
     """
-    if model in ("mclp", "p_median"):
+    if model in ("mclp", "p_median", "p_center"):
         if p is None:
             raise InvalidOptionError(f"model={model!r} needs `p`, the number of new sites to open.")
         if isinstance(p, bool) or not isinstance(p, (int, np.integer)) or p < 0:
@@ -453,6 +487,33 @@ def _check_model_options(model, *, p, minutes, time_limit_s, n_candidates):
     if time_limit_s is not None:
         time_limit_s = check_number(time_limit_s, "time_limit_s", minimum=0, strict=True)
     return minutes, time_limit_s
+
+
+def _capacities(existing, candidates, capacity_col, *, model, split_demand):
+    """Step 1, the site capacities (existing first, then candidates), or None without ``capacity_col``."""
+    if not isinstance(split_demand, (bool, np.bool_)):
+        raise InvalidOptionError(f"`split_demand` must be True or False; got {split_demand!r}.")
+    if capacity_col is None:
+        return None
+    if model not in ("mclp", "p_median"):
+        raise InvalidOptionError(
+            f"`capacity_col` works with model='mclp' or 'p_median' (capacitated); model={model!r} has no "
+            f"capacities. Drop `capacity_col` or change `model`."
+        )
+    if not isinstance(capacity_col, str):
+        raise InvalidOptionError(f"`capacity_col` must be a column name (str); got {capacity_col!r}.")
+    frames = ([("existing", existing)] if existing is not None and len(existing) else []) + [("candidates", candidates)]
+    parts = []
+    for name, frame in frames:
+        check_columns(frame, name, {capacity_col: "numeric"})
+        cap = frame[capacity_col].to_numpy(dtype=np.float64, na_value=np.nan)
+        if np.isnan(cap).any() or (cap < 0).any() or np.isinf(cap).any():
+            raise ColumnTypeError(
+                f"`{name}[{capacity_col!r}]` (capacity_col) has missing, infinite or negative values; capacities are "
+                f"people a site can serve (>= 0): fill or fix them first."
+            )
+        parts.append(cap)
+    return np.concatenate(parts)
 
 
 def _site_costs(network: Network | None, demand, sites, *, costs, existing, candidates, model, minutes, speed_kmh, max_snap_m):
@@ -505,12 +566,19 @@ def _warn_no_geometry(demand, gone, model) -> None:
     )
 
 
-def _solve(model, mat, w, *, p, minutes, n_exist, solver, time_limit_s):
+def _solve(model, mat, w, *, p, minutes, n_exist, solver, time_limit_s, capacity=None, split=False):
     """Step 3, solve the model; the existing sites (the first ``n_exist``) stay open."""
     from scipy.sparse import csr_matrix
 
     fixed = np.zeros(mat.shape[1], dtype=bool)
     fixed[:n_exist] = True
+    opts = {"method": solver, "time_limit_s": time_limit_s}
+    if capacity is not None and model == "mclp":
+        return _solvers.solve_capacitated_mclp(mat <= minutes, w, capacity, p, fixed, split=split, **opts)
+    if capacity is not None:
+        return _solvers.solve_capacitated_p_median(mat, w, capacity, p, fixed, split=split, **opts)
+    if model == "p_center":
+        return _solvers.solve_p_center(mat, w, p, fixed, **opts)
     if model == "lscp":
         return _solvers.solve_lscp(csr_matrix(mat <= minutes), fixed, method=solver, time_limit_s=time_limit_s)
     if model == "mclp":
@@ -518,13 +586,15 @@ def _solve(model, mat, w, *, p, minutes, n_exist, solver, time_limit_s):
     return _solvers.solve_p_median(mat, w, p, fixed, method=solver, time_limit_s=time_limit_s)
 
 
-def _open_sites(sites, res, mat, w, *, model, minutes):
+def _open_sites(sites, res, mat, w, *, model, minutes, capacity=None):
     """Step 4, write the columns of the open sites: demand assigned to each, covered, mean minutes.
 
     Returns ``(open sites, covered weight)``.
     """
     out = sites.iloc[res.chosen].reset_index(drop=True)
     out["new"] = out["source"].eq("candidate")
+    if res.assignment is not None:
+        return _capacitated_columns(out, res, mat, w, model=model, capacity=capacity)
     sub = mat[:, res.chosen]
     best = sub.min(axis=1) if len(res.chosen) else np.full(len(mat), np.inf)
     reach = np.isfinite(best)
@@ -542,6 +612,24 @@ def _open_sites(sites, res, mat, w, *, model, minutes):
     with np.errstate(invalid="ignore", divide="ignore"):
         out["mean_minutes"] = np.where(out["weight_assigned"] > 0, wm / out["weight_assigned"].to_numpy(), np.nan)
     return out, covered_weight
+
+
+def _capacitated_columns(out, res, mat, w, *, model, capacity):
+    """Step 4 with capacities: the columns follow the solver's assignment (shares of demand rows)."""
+    share = res.assignment.tocsc()[:, res.chosen]
+    coo = share.tocoo()
+    minutes_served = np.where(coo.data > 0, mat[coo.row, res.chosen[coo.col]], 0.0)
+    k = len(out)
+    out["capacity"] = capacity[res.chosen]
+    out["n_assigned"] = np.bincount(coo.col[coo.data > 0], minlength=k).astype(np.int64)
+    served = np.bincount(coo.col, weights=w[coo.row] * coo.data, minlength=k)
+    out["weight_assigned"] = served
+    if model == "mclp":
+        out["weight_covered"] = served
+    wm = np.bincount(coo.col, weights=w[coo.row] * coo.data * minutes_served, minlength=k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["mean_minutes"] = np.where(served > 0, wm / served, np.nan)
+    return out, float(served.sum())
 
 
 def _excluded_demand(demand, res, gone, model) -> list:
