@@ -403,6 +403,23 @@ register(A, acc.network_from_lines,
 register(A, acc.damage_street_lines, lambda: {"network": grid(3)},
          exempt="takes a Network (validated when built) and writes modelled lines; no CRS, geometry or column argument")
 
+
+def _plane_dem(x0: float = X0 - 100):  # a 5 % plane under grid(3) (or, moved, beside it)
+    from affine import Affine
+
+    xc = x0 + 10 * (np.arange(50) + 0.5)
+    return uraster.Raster(np.tile(0.05 * xc - 0.05 * X0, (50, 1)), Affine(10, 0, x0, 0, -10, Y0 + 400), CRS_M)
+
+
+register(A, acc.add_elevation, lambda: {"network": grid(3), "dem": _plane_dem()},
+         [raster_no_crs("dem", lambda: _tif_without_crs()),  # defined further down
+          set_arg("bad_param", "dem", _plane_dem(X0 + 5000), raises(urbangeo.errors.RasterError, "dem")),
+          bad_param("dem", np.zeros((3, 3))), bad_param("sample_m", -1), bad_param("sample_m", 0)])
+register(A, acc.hill_times, lambda: {"network": acc.add_elevation(grid(3), _plane_dem())},
+         [set_arg("bad_param", "network", grid(3), raises(InvalidOptionError, "network")),
+          bad_param("profile", "bike"), bad_param("steep", "forbid"), bad_param("max_grade", 0),
+          bad_param("steep_penalty", 0.5)])
+
 # ----- Accessibility II
 register(A, acc.access_equity,
          lambda: {"frame": pd.DataFrame({"minutes": [2.0, 4.0, 12.0, 6.0], "pop": [10.0, 30.0, 20.0, 5.0],

@@ -5,6 +5,7 @@ edges, travel-time metrics and floating catchments, isochrones, life circles, pa
 facility siting and equity (docs/accessibility.md, docs/accessibility_lifecircle.md).
 """
 
+from .elevation import add_elevation, hill_times
 from .equity import access_equity, gini, theil, weighted_percentiles
 from .fca import (
     E2SFCA_WEIGHTS,
@@ -56,6 +57,8 @@ __all__ = [
     "network_from_polygon",
     "clip_network",
     "default_snap_filter",
+    "add_elevation",
+    "hill_times",
     # snapping, metrics, catchments, isochrones
     "DECAYS",
     "E2SFCA_WEIGHTS",

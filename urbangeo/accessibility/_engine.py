@@ -73,19 +73,26 @@ def graph(network: Network, *, weight: Weight = "time_s", speed_kmh: float | Non
     """CSR of ``network`` for ``weight`` with metres as the secondary cost (cached per Network).
 
     Parallel edges keep the minimum primary cost, as :meth:`Network.csr` does; the
-    secondary cost is the length of that same edge record.
+    secondary cost is the length of that same edge record. Times follow the
+    direction factors of hills: a record's own direction (u -> v) costs
+    ``edge_cost(direction="fwd")``, the way back of a two-way record
+    ``direction="rev"``; a direction with factor 0 is left out.
     """
     key = (weight, None if speed_kmh is None else float(speed_kmh), bool(reverse))
     per_net = _CACHE.setdefault(network, {})
     if key in per_net:
         return per_net[key]
     cost = network.edge_cost(weight, speed_kmh=speed_kmh)
+    back = network.edge_cost(weight, speed_kmh=speed_kmh, direction="rev")
     length = network.edge_length_m
     two = ~network.edge_oneway
     rows = np.concatenate([network.edge_u, network.edge_v[two]])
     cols = np.concatenate([network.edge_v, network.edge_u[two]])
-    data = np.concatenate([cost, cost[two]])
+    data = np.concatenate([cost, back[two]])
     data2 = np.concatenate([length, length[two]])
+    passable = np.isfinite(data)
+    if not passable.all():
+        rows, cols, data, data2 = rows[passable], cols[passable], data[passable], data2[passable]
     if reverse:
         rows, cols = cols, rows
     order = np.lexsort((data2, data, cols, rows))

@@ -39,20 +39,25 @@ log = logging.getLogger(__name__)
 __all__ = ["isochrones", "service_areas"]
 
 
-def _pieces(network: Network, node_cost: np.ndarray, limit: float, rate: np.ndarray, *, inbound: bool):
+def _pieces(network: Network, node_cost: np.ndarray, limit: float, rates: tuple[np.ndarray, np.ndarray], *,
+            inbound: bool):
     """Reached lines for one band from node costs (inf = not reached).
 
     ``inbound=False``: costs *from* the origin (travel u -> v always, v -> u on two-way
     edges). ``inbound=True``: costs *to* the facility (from a point on the edge one
-    moves to v always, to u only on two-way edges).
+    moves to v always, to u only on two-way edges). ``rates`` are the cost per metre
+    with the record (towards v) and against it (towards u), hills included: leaving
+    u goes with it, leaving v against it; arriving at u goes against it, at v with it.
     """
+    rate_f, rate_r = rates
+    rate_a, rate_b = (rate_r, rate_f) if inbound else (rate_f, rate_r)
     u, v = network.edge_u, network.edge_v
     L = network.edge_length_m
     two = ~network.edge_oneway
     cu, cv = node_cost[u], node_cost[v]
     with np.errstate(invalid="ignore"):
-        a = np.where(cu <= limit, (limit - cu) / rate, -1.0)  # metres reachable from the u end
-        b = np.where(cv <= limit, (limit - cv) / rate, -1.0)
+        a = np.where(cu <= limit, (limit - cu) / rate_a, -1.0)  # metres reachable from the u end
+        b = np.where(cv <= limit, (limit - cv) / rate_b, -1.0)
     if inbound:
         a = np.where(two, a, -1.0)
     else:
@@ -69,16 +74,22 @@ def _pieces(network: Network, node_cost: np.ndarray, limit: float, rate: np.ndar
 
 
 def _own_edge(network: Network, lg: Legs, i: int, limit: float, *, inbound: bool):
-    """Stretch of the snapped edge reachable directly from (or towards) location ``i``."""
-    r = (limit - lg.access[i]) / lg.rate[i]
-    if not r >= 0:
+    """Stretch of the snapped edge reachable directly from (or towards) location ``i``.
+
+    Hills: outbound, the stretch towards v is travelled with the record and towards u
+    against it; inbound (arriving at a facility) the other way round.
+    """
+    left = limit - lg.access[i]
+    if not left >= 0:
         return []
+    fwd, rev = left / lg.rate_fwd[i], left / lg.rate_rev[i]  # metres with / against the record
+    r_hi, r_lo = (rev, fwd) if inbound else (fwd, rev)
     e = lg.edge[i]
     L = lg.length_m[i]
     t = lg.offset_m[i]
     if L <= 0:
         return [network.edge_geometry[e]]
-    lo, hi = max(t - r, 0.0), min(t + r, L)
+    lo, hi = max(t - r_lo, 0.0), min(t + r_hi, L)
     if lg.oneway[i]:
         # outbound one can only move towards v (higher offsets); inbound, arrive from u (lower offsets)
         lo, hi = (t, hi) if not inbound else (lo, t)
@@ -173,7 +184,7 @@ def isochrones(
     o = _common.snap_origins(network, origins, weight=weight, speed_kmh=speed_kmh, max_snap_m=max_snap_m)
     lg = o.legs
     g = _engine.graph(network, weight=weight, speed_kmh=speed_kmh)
-    rate = edge_rate(network, weight, speed_kmh)
+    rate = edge_rate(network, weight, speed_kmh, "fwd"), edge_rate(network, weight, speed_kmh, "rev")
     # one bounded search per snapped origin, seeded at both ends of its edge
     node, c, c2, pos = lg.seeds()
     order = np.argsort(pos, kind="stable")
@@ -301,7 +312,7 @@ def service_areas(
     f = _common.snap_facilities(network, facilities, weight=weight, speed_kmh=speed_kmh, max_snap_m=max_snap_m,
                                 polygons=facility_polygons, entrance_spacing_m=entrance_spacing_m)
     g = _engine.graph(network, weight=weight, speed_kmh=speed_kmh, reverse=True)
-    rate = edge_rate(network, weight, speed_kmh)
+    rate = edge_rate(network, weight, speed_kmh, "fwd"), edge_rate(network, weight, speed_kmh, "rev")
     rows: list[tuple] = []
     groups = _common.facility_groups(facilities, by)
     for cat, grow in progress_bar(groups, progress=progress, total=len(groups), desc="service areas"):

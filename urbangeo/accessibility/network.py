@@ -9,6 +9,11 @@ Edge records are *street segments*: one record per segment, stored from ``u`` to
 only be travelled from ``u`` to ``v`` (driving on one-way streets); otherwise it is
 travelled both ways. The CSR matrices are built from these records, taking the
 minimum over parallel edges and keeping zero-length edges.
+
+Hills (:mod:`.elevation`) enter as optional per-direction *factors* of the travel
+speed: a record is travelled u -> v at ``speed * edge_factor_fwd`` and v -> u at
+``speed * edge_factor_rev`` (None = 1 everywhere, 0 = impassable that way). Only
+times use them; lengths (``dist_m`` searches) do not.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from ..errors import CRSError, EmptyDataError, InvalidGeometryError, InvalidOpti
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Network", "MODES", "network_from_osm", "clip_network", "default_snap_filter"]
+__all__ = ["Network", "EdgeProfile", "MODES", "network_from_osm", "clip_network", "default_snap_filter"]
 
 MODES = ("walk", "bike", "drive")
 Weight = Literal["length_m", "time_s"]
@@ -41,6 +46,63 @@ Mode = Literal["walk", "bike", "drive"]
 # Zero-length edges must survive the CSR matrix: scipy's csgraph drops explicit zeros,
 # so they are stored with this tiny positive length (1 nanometre) in the matrix only.
 ZERO_EDGE_M = 1e-9
+
+
+@dataclass(frozen=True, eq=False)
+class EdgeProfile:
+    """Elevation profile along every edge record, as sub-segments (CSR over records).
+
+    Record ``e`` is cut into the sub-segments ``ptr[e]:ptr[e+1]``, in order from
+    ``u`` to ``v``: ``length_m`` is each piece's horizontal length (they sum to the
+    record's ``edge_length_m``) and ``rise_m`` its change of elevation from its
+    u-side end to its v-side end (negative downhill). Travelled from v to u, the
+    pieces come in reverse order with the opposite rise.
+    """
+
+    ptr: np.ndarray
+    length_m: np.ndarray
+    rise_m: np.ndarray
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "ptr", np.ascontiguousarray(self.ptr, dtype=np.int64))
+        object.__setattr__(self, "length_m", np.ascontiguousarray(self.length_m, dtype=np.float64))
+        object.__setattr__(self, "rise_m", np.ascontiguousarray(self.rise_m, dtype=np.float64))
+        k = len(self.length_m)
+        if len(self.rise_m) != k or len(self.ptr) < 1 or self.ptr[0] != 0 or self.ptr[-1] != k \
+                or (np.diff(self.ptr) < 0).any():
+            raise ValueError("EdgeProfile: ptr must run from 0 to len(length_m) == len(rise_m), non-decreasing")
+
+    @property
+    def n_edges(self) -> int:
+        return len(self.ptr) - 1
+
+    @property
+    def edge(self) -> np.ndarray:
+        """The record of every sub-segment."""
+        return np.repeat(np.arange(self.n_edges), np.diff(self.ptr))
+
+    def take(self, idx: np.ndarray, flip: np.ndarray | None = None) -> EdgeProfile:
+        """The profiles of records ``idx`` in that order; ``flip`` (bool per idx) reverses a record."""
+        idx = np.asarray(idx, dtype=np.int64)
+        counts = np.diff(self.ptr)[idx]
+        ptr = np.zeros(len(idx) + 1, dtype=np.int64)
+        np.cumsum(counts, out=ptr[1:])
+        owner = np.repeat(np.arange(len(idx)), counts)
+        local = np.arange(int(ptr[-1])) - ptr[owner]
+        pos = self.ptr[idx][owner] + local
+        rise = self.rise_m[pos] if len(pos) else np.zeros(0)
+        if flip is not None and len(pos):
+            fl = np.asarray(flip, dtype=bool)[owner]
+            pos = np.where(fl, self.ptr[idx][owner] + counts[owner] - 1 - local, pos)
+            rise = np.where(fl, -self.rise_m[pos], self.rise_m[pos])
+        return EdgeProfile(ptr, self.length_m[pos] if len(pos) else np.zeros(0), rise)
+
+    def grouped(self, group: np.ndarray, n_groups: int) -> EdgeProfile:
+        """Consecutive records joined into ``n_groups`` (``group`` sorted, one label per record)."""
+        counts = np.bincount(np.asarray(group, dtype=np.int64), weights=np.diff(self.ptr), minlength=n_groups)
+        ptr = np.zeros(n_groups + 1, dtype=np.int64)
+        np.cumsum(counts.astype(np.int64), out=ptr[1:])
+        return EdgeProfile(ptr, self.length_m, self.rise_m)
 
 
 @dataclass(eq=False)
@@ -77,6 +139,15 @@ class Network:
         travelled. Default :func:`default_snap_filter`: not tunnels, covered or indoor
         ways, underground layers or levels, private ways, motorways (and trunk roads
         for walking and cycling). Change it with :meth:`with_snap_filter`.
+    edge_factor_fwd, edge_factor_rev : ndarray (m,) float64, optional
+        Speed factors of each record from u to v and from v to u (hills:
+        :func:`~urbangeo.accessibility.hill_times`): the time is
+        ``length / (speed * factor)``; 0 means impassable in that direction. None
+        (the default) means 1: flat ground. Lengths are never scaled.
+    node_z_m : ndarray (n,) float64, optional
+        Node elevations, metres (:func:`~urbangeo.accessibility.add_elevation`).
+    edge_profile : EdgeProfile, optional
+        The elevation profile sampled along each edge (sub-segment lengths and rises).
     """
 
     x: np.ndarray
@@ -93,6 +164,10 @@ class Network:
     edge_attrs: pd.DataFrame = field(default_factory=pd.DataFrame)
     meta: dict = field(default_factory=dict)
     edge_snappable: np.ndarray | None = None
+    edge_factor_fwd: np.ndarray | None = None
+    edge_factor_rev: np.ndarray | None = None
+    node_z_m: np.ndarray | None = None
+    edge_profile: EdgeProfile | None = None
 
     def __post_init__(self) -> None:
         self.crs = CRS.from_user_input(self.crs)
@@ -134,6 +209,26 @@ class Network:
             self.edge_snappable = np.ascontiguousarray(self.edge_snappable, dtype=bool)
             if len(self.edge_snappable) != m:
                 raise ValueError(f"Network.edge_snappable has length {len(self.edge_snappable)}, expected {m}")
+        self._check_hills(n, m)
+
+    def _check_hills(self, n: int, m: int) -> None:
+        """Validate (and make contiguous) the optional hill arrays."""
+        for nm in ("edge_factor_fwd", "edge_factor_rev"):
+            arr = getattr(self, nm)
+            if arr is None:
+                continue
+            arr = np.ascontiguousarray(arr, dtype=np.float64)
+            if arr.shape != (m,):
+                raise ValueError(f"Network.{nm} has shape {arr.shape}, expected ({m},)")
+            if not (np.isfinite(arr).all() and (arr >= 0).all()):
+                raise ValueError(f"Network.{nm} must hold finite factors >= 0 (0 = impassable in that direction)")
+            setattr(self, nm, arr)
+        if self.node_z_m is not None:
+            self.node_z_m = np.ascontiguousarray(self.node_z_m, dtype=np.float64)
+            if self.node_z_m.shape != (n,):
+                raise ValueError(f"Network.node_z_m has shape {self.node_z_m.shape}, expected ({n},)")
+        if self.edge_profile is not None and self.edge_profile.n_edges != m:
+            raise ValueError(f"Network.edge_profile describes {self.edge_profile.n_edges} edges, expected {m}")
 
     def _snap_mask(self) -> np.ndarray:
         """``edge_snappable`` as the array it always is once built (``None`` only as an argument)."""
@@ -156,13 +251,29 @@ class Network:
         )
 
     # ------------------------------------------------------------------ costs
-    def edge_cost(self, weight: Weight = "length_m", *, speed_kmh: float | None = None) -> np.ndarray:
-        """Cost of each edge record: metres, or seconds at ``speed_kmh`` (or the edge speeds)."""
+    def edge_factor(self, direction: Literal["fwd", "rev"] = "fwd") -> np.ndarray | None:
+        """Speed factors of the records travelled u -> v (``"fwd"``) or v -> u (``"rev"``); None = all 1."""
+        if direction not in ("fwd", "rev"):
+            raise InvalidOptionError(f"`direction` must be 'fwd' or 'rev'; got {direction!r}.")
+        return self.edge_factor_fwd if direction == "fwd" else self.edge_factor_rev
+
+    def edge_cost(self, weight: Weight = "length_m", *, speed_kmh: float | None = None,
+                  direction: Literal["fwd", "rev"] = "fwd") -> np.ndarray:
+        """Cost of each edge record: metres, or seconds at ``speed_kmh`` (or the edge speeds).
+
+        Seconds are ``length / (speed * factor)`` with the record's factor in
+        ``direction`` (u -> v ``"fwd"``, v -> u ``"rev"``; inf where the factor is 0);
+        metres ignore the factors.
+        """
         if weight == "length_m":
             return self.edge_length_m
         if weight == "time_s":
             speed = self.edge_speed_kmh if speed_kmh is None else np.full(self.n_edges, float(speed_kmh))
-            return self.edge_length_m / (speed / 3.6)
+            factor = self.edge_factor(direction)
+            if factor is None:
+                return self.edge_length_m / (speed / 3.6)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return np.where(factor > 0, self.edge_length_m / (speed * factor / 3.6), np.inf)
         raise InvalidOptionError(f"`weight` must be 'length_m' or 'time_s'; got {weight!r}.")
 
     def csr(self, weight: Weight = "length_m", *, speed_kmh: float | None = None, reverse: bool = False):
@@ -176,15 +287,16 @@ class Network:
         from scipy.sparse import csr_matrix
 
         cost = self.edge_cost(weight, speed_kmh=speed_kmh)
+        back = self.edge_cost(weight, speed_kmh=speed_kmh, direction="rev")
         two = ~self.edge_oneway
         rows = np.concatenate([self.edge_u, self.edge_v[two]])
         cols = np.concatenate([self.edge_v, self.edge_u[two]])
-        data = np.concatenate([cost, cost[two]])
+        data = np.concatenate([cost, back[two]])
         if reverse:
             rows, cols = cols, rows
         # minimum over parallel edges: sort by one (row, col) key, take the minimum of each run
         n = self.n_nodes
-        keep = rows != cols  # self-loops never shorten a path
+        keep = (rows != cols) & np.isfinite(data)  # self-loops never shorten a path; factor 0: impassable
         rows, cols, data = rows[keep], cols[keep], data[keep]
         key = rows * n + cols
         order = np.argsort(key, kind="stable")
@@ -217,16 +329,19 @@ class Network:
     # ------------------------------------------------------------------ frames
     @property
     def nodes(self) -> gpd.GeoDataFrame:
-        """Nodes as a GeoDataFrame (index = position, columns node_id, component)."""
-        return gpd.GeoDataFrame(
-            {"node_id": self.node_id, "component": self.component},
-            geometry=gpd.points_from_xy(self.x, self.y),
-            crs=self.crs,
-        )
+        """Nodes as a GeoDataFrame (index = position, columns node_id, component, and z_m with elevations)."""
+        cols: dict[str, Any] = {"node_id": self.node_id, "component": self.component}
+        if self.node_z_m is not None:
+            cols["z_m"] = self.node_z_m
+        return gpd.GeoDataFrame(cols, geometry=gpd.points_from_xy(self.x, self.y), crs=self.crs)
 
     @property
     def edges(self) -> gpd.GeoDataFrame:
-        """Edge records as a GeoDataFrame (u, v positions, length_m, oneway, speed_kmh, attrs)."""
+        """Edge records as a GeoDataFrame (u, v positions, length_m, oneway, speed_kmh, attrs).
+
+        With hills, also ``factor_fwd`` and ``factor_rev`` (speed factors u -> v and
+        v -> u, 0 = impassable that way).
+        """
         df = pd.DataFrame(
             {
                 "u": self.edge_u,
@@ -236,6 +351,10 @@ class Network:
                 "speed_kmh": self.edge_speed_kmh,
             }
         )
+        if self.edge_factor_fwd is not None or self.edge_factor_rev is not None:
+            ones = np.ones(self.n_edges)
+            df["factor_fwd"] = ones if self.edge_factor_fwd is None else self.edge_factor_fwd
+            df["factor_rev"] = ones if self.edge_factor_rev is None else self.edge_factor_rev
         if len(self.edge_attrs):
             df = pd.concat([df, self.edge_attrs.reset_index(drop=True)], axis=1)
         return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(self.edge_geometry, crs=self.crs), crs=self.crs)
@@ -269,6 +388,10 @@ class Network:
             edge_attrs=attrs,
             meta=dict(self.meta),
             edge_snappable=self._snap_mask()[keep],
+            edge_factor_fwd=None if self.edge_factor_fwd is None else self.edge_factor_fwd[keep],
+            edge_factor_rev=None if self.edge_factor_rev is None else self.edge_factor_rev[keep],
+            node_z_m=None if self.node_z_m is None else self.node_z_m[node_mask],
+            edge_profile=None if self.edge_profile is None else self.edge_profile.take(np.flatnonzero(keep)),
         )
 
     def with_snap_filter(self, snap_filter: Any = "default") -> Network:
@@ -337,6 +460,7 @@ class Network:
         ok &= self.edge_speed_kmh[r1] == self.edge_speed_kmh[r2]
         snappable = self._snap_mask()
         ok &= snappable[r1] == snappable[r2]
+        ok &= self._same_closure(r1, r2, e1, e2)
         for col in attrs_differ:
             if col not in self.edge_attrs.columns:
                 continue
@@ -427,6 +551,7 @@ class Network:
         attrs = self.edge_attrs.iloc[head].reset_index(drop=True) if len(self.edge_attrs) else self.edge_attrs
         meta = dict(self.meta)
         meta["simplified"] = True
+        fac_f, fac_r = self._chain_factors(rec_a, flip_a, cid, length, n_chain)
         return Network(
             x=self.x[kept],
             y=self.y[kept],
@@ -442,7 +567,52 @@ class Network:
             edge_attrs=attrs,
             meta=meta,
             edge_snappable=self._snap_mask()[head],
+            edge_factor_fwd=fac_f,
+            edge_factor_rev=fac_r,
+            node_z_m=None if self.node_z_m is None else self.node_z_m[kept],
+            edge_profile=None if self.edge_profile is None
+            else self.edge_profile.take(rec_a, flip_a).grouped(cid, n_chain),
         )
+
+    def _same_closure(self, r1, r2, e1, e2) -> np.ndarray | bool:
+        """Records r1, r2 meeting at their ends e1, e2 are open (or closed) alike through the node.
+
+        Through the node from r1 into r2, and back: a stretch impassable one way (hill
+        factor 0) stays its own segment, so a home on its open neighbour keeps its way.
+        """
+        ff, fr = self.edge_factor_fwd, self.edge_factor_rev
+        if ff is None and fr is None:
+            return True
+        ones = np.ones(self.n_edges)
+        blk_f = (ones if ff is None else ff) == 0
+        blk_r = (ones if fr is None else fr) == 0
+        into1 = np.where(e1 == 1, blk_f[r1], blk_r[r1])
+        out2 = np.where(e2 == 0, blk_f[r2], blk_r[r2])
+        into2 = np.where(e2 == 1, blk_f[r2], blk_r[r2])
+        out1 = np.where(e1 == 0, blk_f[r1], blk_r[r1])
+        return (into1 == out2) & (into2 == out1)
+
+    def _chain_factors(self, rec_a, flip_a, cid, length, n_chain):
+        """Time-equivalent speed factors of merged chains (times between kept nodes stay exact).
+
+        A chain travelled one way takes ``sum(L_r / f_r)`` (unit speed, each record's
+        factor in the chain's direction), so its factor is ``L / sum(L_r / f_r)``; 0
+        when a record is impassable that way, 1 for a chain of zero length.
+        """
+        if self.edge_factor_fwd is None and self.edge_factor_rev is None:
+            return None, None
+        ones = np.ones(self.n_edges)
+        ff = ones if self.edge_factor_fwd is None else self.edge_factor_fwd
+        fr = ones if self.edge_factor_rev is None else self.edge_factor_rev
+        L = self.edge_length_m[rec_a]
+        out = []
+        for along, against in ((ff, fr), (fr, ff)):
+            f = np.where(flip_a, against[rec_a], along[rec_a])
+            with np.errstate(divide="ignore", invalid="ignore"):
+                t = np.where(L > 0, np.where(f > 0, L / f, np.inf), 0.0)
+                T = np.bincount(cid, weights=t, minlength=n_chain)
+                out.append(np.where(np.isinf(T), 0.0, np.where(T > 0, length / T, 1.0)))
+        return out[0], out[1]
 
     def clip(self, polygon: Any, *, buffer_m: float = 0.0) -> Network:
         """Keep the nodes inside ``polygon`` grown by ``buffer_m`` and the segments between them.
@@ -482,6 +652,13 @@ class Network:
             "geometry_wkb": blob,
             "geometry_sizes": sizes,
         }
+        for nm in ("edge_factor_fwd", "edge_factor_rev", "node_z_m"):
+            if getattr(self, nm) is not None:
+                arrays[nm] = getattr(self, nm)
+        if self.edge_profile is not None:
+            arrays["profile_ptr"] = self.edge_profile.ptr
+            arrays["profile_length_m"] = self.edge_profile.length_m
+            arrays["profile_rise_m"] = self.edge_profile.rise_m
         columns = []
         for i, col in enumerate(self.edge_attrs.columns):
             series = self.edge_attrs[col]
@@ -555,6 +732,11 @@ class Network:
                 edge_attrs=pd.DataFrame(data) if data else pd.DataFrame(),
                 meta=header["meta"],
                 edge_snappable=z["edge_snappable"] if "edge_snappable" in z.files else None,
+                edge_factor_fwd=z["edge_factor_fwd"] if "edge_factor_fwd" in z.files else None,
+                edge_factor_rev=z["edge_factor_rev"] if "edge_factor_rev" in z.files else None,
+                node_z_m=z["node_z_m"] if "node_z_m" in z.files else None,
+                edge_profile=EdgeProfile(z["profile_ptr"], z["profile_length_m"], z["profile_rise_m"])
+                if "profile_ptr" in z.files else None,
             )
 
 

@@ -632,7 +632,9 @@ class Legs:
     Attributes are arrays over snapped rows ``i`` (those with ``edge >= 0``): ``row``
     (input position), ``edge``, ``offset_m``, ``u``, ``v``, primary/secondary costs
     ``cu, cu2`` (to or from node u) and ``cv, cv2``; ``inf`` where a one-way edge
-    forbids that direction. ``rate`` converts metres on the edge into primary cost.
+    (or a hill factor of 0) forbids that direction. ``rate`` converts metres of the
+    access leg into primary cost (flat ground); ``rate_fwd`` / ``rate_rev`` convert
+    metres on the edge travelled towards v / towards u (``inf``: impassable).
     """
 
     row: np.ndarray
@@ -649,6 +651,8 @@ class Legs:
     rate: np.ndarray
     length_m: np.ndarray
     oneway: np.ndarray
+    rate_fwd: np.ndarray
+    rate_rev: np.ndarray
 
     def seeds(self):
         """(node, cost, cost2, position in this Legs) for the finite legs, u then v."""
@@ -660,12 +664,23 @@ class Legs:
         return node[fin], c[fin], c2[fin], pos[fin]
 
 
-def edge_rate(network: Network, weight: str, speed_kmh: float | None) -> np.ndarray:
-    """Primary cost per metre of each edge record (1 for metres, s/m for seconds)."""
+def edge_rate(network: Network, weight: str, speed_kmh: float | None,
+              direction: Literal["flat", "fwd", "rev"] = "flat") -> np.ndarray:
+    """Primary cost per metre of each edge record (1 for metres, s/m for seconds).
+
+    ``direction``: ``"flat"`` ignores hill factors (access legs), ``"fwd"`` / ``"rev"``
+    divide by the record's factor towards v / towards u (``inf`` where it is 0).
+    Metres ignore the factors.
+    """
     if weight == "length_m":
         return np.ones(network.n_edges)
     speed = network.edge_speed_kmh if speed_kmh is None else np.full(network.n_edges, float(speed_kmh))
-    return 3.6 / speed
+    rate = 3.6 / speed
+    factor = None if direction == "flat" else network.edge_factor(direction)
+    if factor is None:
+        return rate
+    with np.errstate(divide="ignore"):
+        return np.where(factor > 0, rate / np.where(factor > 0, factor, 1.0), np.inf)
 
 
 def legs(network: Network, snap: pd.DataFrame, *, side: Literal["origin", "facility"], weight: str,
@@ -678,6 +693,11 @@ def legs(network: Network, snap: pd.DataFrame, *, side: Literal["origin", "facil
     except at the edge's ends: a point within :data:`NODE_TOLERANCE_M` of node u (or
     v) is at that node and uses it in both directions (a home at a corner of a
     one-way street can drive off along the other street).
+
+    Hills: along the edge, an origin leaving towards u travels against the record
+    (``rate_rev``) and towards v with it (``rate_fwd``); a facility is reached from u
+    with the record and from v against it. The access leg is flat. A direction
+    with factor 0 is blocked like a one-way street (the same node tolerance).
     """
     s = snap[snap.edge >= 0]
     e = s.edge.to_numpy(np.int64)
@@ -686,25 +706,33 @@ def legs(network: Network, snap: pd.DataFrame, *, side: Literal["origin", "facil
     L = network.edge_length_m[e]
     one = network.edge_oneway[e]
     rate = edge_rate(network, weight, speed_kmh)[e]
+    rate_f = edge_rate(network, weight, speed_kmh, "fwd")[e]
+    rate_r = edge_rate(network, weight, speed_kmh, "rev")[e]
     to_u, to_v = t, np.maximum(L - t, 0.0)
     cu2 = acc + to_u
     cv2 = acc + to_v
-    cu = rate * cu2
-    cv = rate * cv2
+    # along the edge: origin -> u and v -> facility travel against the record, the others with it
+    r_u, r_v = (rate_r, rate_f) if side == "origin" else (rate_f, rate_r)
+    hill_u, hill_v = np.isinf(r_u), np.isinf(r_v)
+    with np.errstate(invalid="ignore"):  # flat ground: exactly rate * (access + along), as without hills
+        cu = np.where(r_u == rate, rate * cu2, rate * acc + np.where(hill_u, rate, r_u) * to_u)
+        cv = np.where(r_v == rate, rate * cv2, rate * acc + np.where(hill_v, rate, r_v) * to_v)
     # a point at (within NODE_TOLERANCE_M of) an end node IS at that node: it enters and
-    # leaves it in every direction, whatever the one-way edge it was snapped to
+    # leaves it in every direction, whatever the one-way (or too steep) edge it was snapped to
     if side == "origin":
-        blocked = one & (to_u > NODE_TOLERANCE_M)
-        cu = np.where(blocked, np.inf, cu)
-        cu2 = np.where(blocked, np.inf, cu2)
+        block_u = (one | hill_u) & (to_u > NODE_TOLERANCE_M)
+        block_v = hill_v & (to_v > NODE_TOLERANCE_M)
     else:
-        blocked = one & (to_v > NODE_TOLERANCE_M)
-        cv = np.where(blocked, np.inf, cv)
-        cv2 = np.where(blocked, np.inf, cv2)
+        block_u = hill_u & (to_u > NODE_TOLERANCE_M)
+        block_v = (one | hill_v) & (to_v > NODE_TOLERANCE_M)
+    cu = np.where(block_u, np.inf, cu)
+    cu2 = np.where(block_u, np.inf, cu2)
+    cv = np.where(block_v, np.inf, cv)
+    cv2 = np.where(block_v, np.inf, cv2)
     return Legs(
         row=s.row.to_numpy(np.int64), edge=e, offset_m=t, access=rate * acc, access2=acc,
         u=network.edge_u[e], v=network.edge_v[e], cu=cu, cu2=cu2, cv=cv, cv2=cv2, rate=rate,
-        length_m=L, oneway=one,
+        length_m=L, oneway=one, rate_fwd=rate_f, rate_rev=rate_r,
     )
 
 
@@ -729,7 +757,11 @@ def same_edge_pairs(o: Legs, f: Legs):
     fi = pr.fi.to_numpy(np.int64)
     delta = f.offset_m[fi] - o.offset_m[oi]
     along = np.where(o.oneway[oi], np.where(delta >= 0, delta, np.inf), np.abs(delta))
-    c2 = o.access2[oi] + along + f.access2[fi]
-    c = o.access[oi] + o.rate[oi] * along + f.access[fi]
+    # with the record (towards v) when the facility lies further along, else against it
+    r = np.where(delta >= 0, o.rate_fwd[oi], o.rate_rev[oi])
+    with np.errstate(invalid="ignore"):
+        move = np.where(along > 0, r * along, 0.0)
+    c2 = np.where(np.isfinite(move), o.access2[oi] + along + f.access2[fi], np.inf)
+    c = o.access[oi] + move + f.access[fi]
     fin = np.isfinite(c)
     return oi[fin], fi[fin], c[fin], c2[fin]
