@@ -27,6 +27,8 @@ from urbangeo.accessibility import (
     hill_times,
     isochrones,
     nearest_facilities,
+    service_areas,
+    two_step_fca,
 )
 from urbangeo.accessibility.elevation import WHEELCHAIR_MAX_GRADE, tobler_factor
 from urbangeo.errors import CRSError, InvalidOptionError, RasterError, UrbangeoWarning
@@ -133,6 +135,16 @@ def test_isochrone_reaches_further_downhill():
     minx, _, maxx, _ = iso.bounds
     assert maxx - 1.0 == pytest.approx(X0 + 1000 + 300 * v * tobler_factor(s), abs=1e-6)
     assert minx + 1.0 == pytest.approx(X0 + 1000 - 300 * v * tobler_factor(-s), abs=1e-6)
+    # towards a facility (service area): from the west one walks uphill to it, from the east downhill
+    sa = service_areas(h, origin, minutes=5, street_width_m=1.0).geometry.iloc[0]
+    minx, _, maxx, _ = sa.bounds
+    assert minx + 1.0 == pytest.approx(X0 + 1000 - 300 * v * tobler_factor(s), abs=1e-6)
+    assert maxx - 1.0 == pytest.approx(X0 + 1000 + 300 * v * tobler_factor(-s), abs=1e-6)
+    # an origin in the middle of an edge: its own edge is cut per direction too
+    mid = pts([(X0 + 1050, Y0)])
+    minx, _, maxx, _ = isochrones(h, mid, minutes=5, street_width_m=1.0).geometry.iloc[0].bounds
+    assert maxx - 1.0 == pytest.approx(X0 + 1050 + 300 * v * tobler_factor(s), abs=1e-6)
+    assert minx + 1.0 == pytest.approx(X0 + 1050 - 300 * v * tobler_factor(-s), abs=1e-6)
 
 
 # --------------------------------------------------------------------------- flat ground
@@ -147,6 +159,11 @@ def test_flat_dem_gives_todays_answers_exactly():
         pd.testing.assert_frame_equal(nearest_facilities(h, homes, shops, k=2, **kw),
                                       nearest_facilities(net, homes, shops, k=2, **kw))
         pd.testing.assert_frame_equal(cost_matrix(h, homes, shops, **kw), cost_matrix(net, homes, shops, **kw))
+    homes["pop"], shops["beds"] = 10.0, 5.0
+    pd.testing.assert_frame_equal(two_step_fca(h, homes, shops, population_col="pop", capacity_col="beds", minutes=4),
+                                  two_step_fca(net, homes, shops, population_col="pop", capacity_col="beds", minutes=4))
+    sa_h, sa_f = service_areas(h, shops, minutes=3, street_width_m=5), service_areas(net, shops, minutes=3, street_width_m=5)
+    assert sa_h.geometry.geom_equals_exact(sa_f.geometry, tolerance=0).all()
     a = isochrones(h, homes.iloc[:3], minutes=(2, 4), street_width_m=5)
     b = isochrones(net, homes.iloc[:3], minutes=(2, 4), street_width_m=5)
     assert a.geometry.geom_equals_exact(b.geometry, tolerance=0).all()
