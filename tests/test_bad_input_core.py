@@ -420,6 +420,44 @@ register(A, acc.hill_times, lambda: {"network": acc.add_elevation(grid(3), _plan
           bad_param("profile", "bike"), bad_param("steep", "forbid"), bad_param("max_grade", 0),
           bad_param("steep_penalty", 0.5)])
 
+def _pop_zones():
+    return boxes([(0, 0, 200, 400), (200, 0, 400, 400)], pop=[100.0, 60.0], old=[0.2, 0.3])
+
+
+def _pop_buildings():
+    return boxes([(10, 10, 30, 30), (120, 300, 140, 330), (250, 50, 270, 60), (300, 300, 330, 320)],
+                 floors=[2.0, 5.0, 1.0, 3.0])
+
+
+def _pop_grid():
+    from affine import Affine
+
+    a = np.zeros((4, 4))
+    a[[3, 0, 3, 0], [0, 1, 2, 3]] = 25.0  # people only in the cells of the four buildings
+    return uraster.Raster(a, Affine(100, 0, X0, 0, -100, Y0 + 400), CRS_M, name="people")
+
+
+register(A, acc.disaggregate_population,
+         lambda: {"zones": _pop_zones(), "buildings": _pop_buildings(), "population_col": "pop",
+                  "floors_col": "floors", "shares": {"elderly": "old"}},
+         [no_crs("zones"), no_crs("buildings"), geographic("zones", "buildings"), mismatch("buildings"),
+          bowtie("zones"), bowtie("buildings"), none_geom("zones"), none_geom("buildings"), empty_geom("buildings"),
+          wrong_type("zones"), wrong_type("buildings"), empty_frame("zones"), empty_frame("buildings"),
+          missing_col("zones", "pop"), missing_col("buildings", "floors"), missing_col("zones", "old"),
+          str_dtype("zones", "pop"), str_dtype("buildings", "floors"),
+          nan("zones", "pop", expect=raises(ColumnTypeError, "zones", "pop")),
+          nan("buildings", "floors", expect=warns(urbangeo.errors.MissingValuesWarning, "buildings")),
+          bad_param("weight_by", "volume"), bad_param("assign", "centroid"), bad_param("floor_height_m", 0),
+          bad_param("shares", {"elderly": 1.5})])
+register(A, acc.sample_population_raster,
+         lambda: {"raster": _pop_grid(), "buildings": _pop_buildings(), "floors_col": "floors"},
+         [raster_no_crs("raster", lambda: _tif_without_crs()), bad_param("raster", np.zeros((3, 3))),
+          no_crs("buildings"), geographic("buildings"), bowtie("buildings"), none_geom("buildings"),
+          wrong_type("buildings"), empty_frame("buildings"), missing_col("buildings", "floors"),
+          str_dtype("buildings", "floors"),
+          nan("buildings", "floors", expect=warns(urbangeo.errors.MissingValuesWarning, "buildings")),
+          bad_param("weight_by", "volume"), bad_param("floor_height_m", -3)])
+
 # ----- Accessibility II
 register(A, acc.access_equity,
          lambda: {"frame": pd.DataFrame({"minutes": [2.0, 4.0, 12.0, 6.0], "pop": [10.0, 30.0, 20.0, 5.0],

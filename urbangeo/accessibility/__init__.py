@@ -38,6 +38,7 @@ from .parks import (
     park_entrances,
     park_service_areas,
 )
+from .population import disaggregate_population, sample_population_raster
 from .siting import assign_demand, cost_matrix, network_candidates, site_facilities
 from .snapping import snap_points
 from .synthetic import grid_network
@@ -92,6 +93,8 @@ __all__ = [
     "park_coverage_summary",
     "park_entrances",
     "park_service_areas",
+    "disaggregate_population",
+    "sample_population_raster",
     "site_facilities",
     "theil",
     "weighted_percentiles",
