@@ -200,12 +200,20 @@ def _point_pairs(bgeoms: np.ndarray, zgeoms: np.ndarray) -> tuple[np.ndarray, np
 
 def _area_pairs(bgeoms: np.ndarray, zgeoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(building, zone, share of the building's footprint in the zone) for every overlap."""
-    bi, zi = shapely.STRtree(zgeoms).query(bgeoms, predicate="intersects")
+    tree = shapely.STRtree(zgeoms)
+    # most buildings lie inside one zone: share 1 without computing an intersection
+    wi, wz = tree.query(bgeoms, predicate="within")
+    inside = np.zeros(len(bgeoms), dtype=bool)
+    inside[wi] = True
+    rest = np.flatnonzero(~inside)
+    bi, zi = tree.query(bgeoms[rest], predicate="intersects")
+    bi = rest[bi]
     inter = shapely.area(shapely.intersection(bgeoms[bi], zgeoms[zi]))
     full = shapely.area(bgeoms[bi])
     frac = np.divide(inter, full, out=np.zeros(len(bi)), where=full > 0)
     keep = frac > 0
-    return bi[keep], zi[keep], frac[keep]
+    return (np.concatenate([wi, bi[keep]]), np.concatenate([wz, zi[keep]]),
+            np.concatenate([np.ones(len(wi)), frac[keep]]))
 
 
 @shared_doc(weights=_WEIGHT_PARAMS, weights_warns=_WEIGHT_WARNS, on_invalid=on_invalid_param("zone or building polygons"))
