@@ -281,3 +281,28 @@ def test_population_to_audit_per_age_group():
     assert young.loc["all", "share_within"] == pytest.approx(
         audit.loc[within, "population_children"].sum() / audit["population_children"].sum())
     assert isinstance(audit, pd.DataFrame) and len(audit) == 60
+
+
+def test_overlapping_zones_border_points_and_duplicate_labels():
+    from urbangeo.errors import UrbangeoWarning
+
+    zones = _boxes([(0, 0, 100, 100), (50, 0, 150, 100)], pop=[10.0, 20.0])  # overlap 50..100
+    bld = _boxes([(10, 10, 20, 20), (70, 10, 80, 20), (120, 10, 130, 20)])
+    with pytest.warns(UrbangeoWarning, match="1 buildings lie in more than one zone"):
+        out = disaggregate_population(zones, bld, population_col="pop", weight_by="count")
+    np.testing.assert_allclose(out["pop"], [5.0, 5.0, 20.0])  # the middle one goes to the first zone
+    with pytest.raises(InvalidOptionError, match="duplicate index"):
+        disaggregate_population(zones, pd.concat([bld, bld]), population_col="pop", weight_by="count")
+    with pytest.raises(InvalidOptionError, match="duplicate index"):
+        disaggregate_population(pd.concat([zones, zones]), bld, population_col="pop", weight_by="count")
+
+
+def test_raster_to_points_and_integer_grids():
+    r = Raster(np.array([[30, 0], [0, 9]], dtype="int32"), Affine(100, 0, X0, 0, -100, Y0 + 200), CRS)
+    pts = gpd.GeoDataFrame(geometry=[Point(X0 + 10, Y0 + 150), Point(X0 + 60, Y0 + 190), Point(X0 + 20, Y0 + 180),
+                                     Point(X0 + 150, Y0 + 50)], crs=CRS)
+    out = sample_population_raster(r, pts, weight_by="count")
+    np.testing.assert_allclose(out["population"], [10.0, 10.0, 10.0, 9.0])
+    assert out.attrs["population"]["raster_total"] == 39.0 and out.attrs["population"]["unallocated_population"] == 0
+    # points have no footprint: with weight_by="footprint" each cell's people are shared equally
+    np.testing.assert_allclose(sample_population_raster(r, pts, weight_by="footprint")["population"], out["population"])
