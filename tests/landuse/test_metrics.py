@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import geopandas as gpd
 import numpy as np
@@ -292,7 +293,8 @@ def test_polygons_equal_raster_when_polygons_are_cells():
     for col in ("AI_pct", "COHESION_pct"):
         np.testing.assert_allclose(vc10[col].to_numpy(float), rc[col].to_numpy(float), rtol=1e-12, err_msg=col)
         assert vl10[col] == pytest.approx(rl[col], rel=1e-12)
-    pd.testing.assert_frame_equal(vc10.drop(columns=["AI_pct", "COHESION_pct"]), vc.drop(columns=["AI_pct", "COHESION_pct"]))
+    cell_cols = ["AI_pct", "COHESION_pct", "PLADJ_pct", "CLUMPY"]  # the cell-count metrics
+    pd.testing.assert_frame_equal(vc10.drop(columns=cell_cols), vc.drop(columns=cell_cols))
     # LSI: the vector 0.25 P / sqrt(A) equals the raster P / min-perimeter when the area is a square number
     assert vl["LSI"] == pytest.approx(rl["LSI"] * _most_compact(320)[0] / (4 * math.sqrt(320)))
 
@@ -455,3 +457,262 @@ def test_ai_cohesion_match_brute_force(seed, neighbours):
         assert c.loc[k, "NP"] == vals["NP"]
         for col in ("AI_pct", "COHESION_pct"):
             np.testing.assert_allclose(c.loc[k, col], vals[col], rtol=1e-12, err_msg=f"{col} class {k}")
+
+
+# --------------------------------------------------------------------------- distribution, aggregation, diversity
+
+NEW_CLASS = ["AREA_CV_pct", "FRAC_MN", "PARA_MN_m_per_m2", "ENN_MN_m", "DIVISION", "SPLIT", "PLADJ_pct", "CLUMPY", "IJI_pct"]
+NEW_LAND = ["AREA_CV_pct", "FRAC_MN", "PARA_MN_m_per_m2", "ENN_MN_m", "DIVISION", "SPLIT", "PLADJ_pct", "IJI_pct",
+            "CONTAG_pct", "SHEI"]
+
+
+def _h(q):
+    """Shannon entropy of proportions (natural log)."""
+    q = np.asarray(q, float)
+    return float(-(q * np.log(q)).sum())
+
+
+def test_scattered_class_hand_values():
+    # 4 x 4, 10 m cells          class 1: three single cells, no two touching (3 patches)
+    #   1 0 0 1                   class 0: the other 13 cells, one patch
+    #   0 0 0 0                   24 face pairs: 8 unlike (2 + 2 + 4 around the 1s), 16 like 0-0
+    #   0 0 1 0
+    #   0 0 0 0
+    r = np.zeros((4, 4), dtype=np.uint8)
+    r[0, 0] = r[0, 3] = r[2, 2] = 1
+    c = class_metrics(r, resolution_m=10.0)
+    land = landscape_metrics(r, resolution_m=10.0).iloc[0]
+    assert list(c.columns[-len(NEW_CLASS):]) == NEW_CLASS and list(land.index[-len(NEW_LAND):]) == NEW_LAND
+    one, zero = c.loc[1], c.loc[0]
+    assert one["AREA_CV_pct"] == 0.0  # three equal patches
+    assert one["PARA_MN_m_per_m2"] == pytest.approx(40 / 100)  # 40 m perimeter / 100 m2
+    assert one["FRAC_MN"] == pytest.approx(1.0)  # 2 ln(0.25 * 40) / ln(100) = 2 ln 10 / ln 100
+    # ENN, cell centre to cell centre: (0,0)-(2,2) sqrt 8 cells, (0,3)-(2,2) sqrt 5, (0,3)-(0,0) 3
+    # nearest: (0,0) -> sqrt 8, (0,3) -> sqrt 5, (2,2) -> sqrt 5
+    assert one["ENN_MN_m"] == pytest.approx(10 * (math.sqrt(8) + 2 * math.sqrt(5)) / 3)
+    assert np.isnan(zero["ENN_MN_m"])  # the only patch of its class
+    assert one["DIVISION"] == pytest.approx(1 - 3 / 256) and one["SPLIT"] == pytest.approx(256 / 3)
+    assert one["PLADJ_pct"] == 0.0
+    # CLUMPY: G = 0 like / (12 faces - min perimeter 8) = 0 < P = 3/16 < 0.5: (G - P) / P = -1 (maximally disaggregated)
+    assert one["CLUMPY"] == pytest.approx(-1.0)
+    # class 0: 52 faces, 32 of them like (16 pairs double counted): PLADJ = 32 / 52
+    assert zero["PLADJ_pct"] == pytest.approx(100 * 32 / 52)
+    # max like adjacencies of 13 cells (n = 3, m = 4 > n): 2*3*2 + 2*4 - 2 = 18; G = 16/18 >= P = 13/16
+    assert zero["CLUMPY"] == pytest.approx((16 / 18 - 13 / 16) / (3 / 16))
+    # perimeter of class 0: 12 border faces + 8 edges = 20 faces = 200 m, area 1300 m2
+    assert zero["FRAC_MN"] == pytest.approx(2 * math.log(50) / math.log(1300))
+    assert zero["PARA_MN_m_per_m2"] == pytest.approx(200 / 1300)
+    assert np.isnan(c["IJI_pct"]).all() and np.isnan(land["IJI_pct"])  # IJI needs >= 3 classes
+    # landscape: patch areas 1300, 100, 100, 100 m2: mean 400, population SD sqrt(270000)
+    assert land["AREA_CV_pct"] == pytest.approx(100 * math.sqrt(270_000) / 400)
+    assert land["PLADJ_pct"] == pytest.approx(100 * 32 / 64)
+    assert land["ENN_MN_m"] == pytest.approx(one["ENN_MN_m"])  # patches without a neighbour are left out
+    assert land["DIVISION"] == pytest.approx(1 - 172 / 256) and land["SPLIT"] == pytest.approx(256 / 172)
+    assert land["FRAC_MN"] == pytest.approx((3 + 2 * math.log(50) / math.log(1300)) / 4)
+    # CONTAG: g00 = 32, g01 = g10 = 8, g11 = 0 (double count); P = 13/16, 3/16
+    # P_i g_ik / sum_k g_ik: 13/16 * 32/40 = 0.65, 13/16 * 8/40 = 0.1625, 3/16 * 8/8 = 0.1875
+    assert land["CONTAG_pct"] == pytest.approx(100 * (1 - _h([0.65, 0.1625, 0.1875]) / (2 * math.log(2))))
+    assert land["SHEI"] == pytest.approx(_h([13 / 16, 3 / 16]) / math.log(2))
+    # FRAGSTATS' second CLUMPY branch can fall below -1: [1 0 1] has G = 0 < P = 2/3 >= 0.5: (0 - 2/3) / (1/3)
+    assert class_metrics(np.array([[1, 0, 1]]), resolution_m=1.0).loc[1, "CLUMPY"] == pytest.approx(-2.0)
+
+
+def test_three_classes_iji_contag_hand_values():
+    # 3 x 3, 1 m cells           face pairs (single count): like 1-1: 2, 2-2: 2, 3-3: 2
+    #   1 1 2                     edges: 1-2: 1, 1-3: 3, 2-3: 2   (12 pairs in all)
+    #   1 3 2
+    #   3 3 2
+    r = np.array([[1, 1, 2], [1, 3, 2], [3, 3, 2]], dtype=np.int32)
+    c = class_metrics(r, resolution_m=1.0)
+    land = landscape_metrics(r, resolution_m=1.0).iloc[0]
+    # IJI_i = H(e_ik / E_i) / ln(m - 1): class 1 edges 1 and 3, class 2 1 and 2, class 3 3 and 2
+    assert c.loc[1, "IJI_pct"] == pytest.approx(100 * _h([1 / 4, 3 / 4]) / math.log(2))
+    assert c.loc[2, "IJI_pct"] == pytest.approx(100 * _h([1 / 3, 2 / 3]) / math.log(2))
+    assert c.loc[3, "IJI_pct"] == pytest.approx(100 * _h([3 / 5, 2 / 5]) / math.log(2))
+    assert land["IJI_pct"] == pytest.approx(100 * _h([1 / 6, 3 / 6, 2 / 6]) / math.log(3))  # ln(m(m-1)/2)
+    # CONTAG: double-count matrix [[4, 1, 3], [1, 4, 2], [3, 2, 4]], row sums 8, 7, 9, P_i = 1/3 each
+    g = np.array([[4, 1, 3], [1, 4, 2], [3, 2, 4]], float)
+    q = (1 / 3) * g / g.sum(axis=1, keepdims=True)
+    assert land["CONTAG_pct"] == pytest.approx(100 * (1 - _h(q.ravel()) / (2 * math.log(3))))
+    assert land["SHEI"] == pytest.approx(1.0)  # equal proportions
+    # PLADJ class 1: 2 like pairs double counted over 3 cells x 4 faces (border faces included)
+    assert c.loc[1, "PLADJ_pct"] == pytest.approx(100 * 4 / 12)
+    assert land["PLADJ_pct"] == pytest.approx(100 * 12 / 36)
+    assert c["ENN_MN_m"].isna().all()  # one patch per class
+    # a single class: CONTAG undefined (needs 2 classes), SHEI 0; FRAC of a 1 m2 cell is 0/0
+    one = landscape_metrics(np.ones((3, 3), np.uint8), resolution_m=1.0).iloc[0]
+    assert np.isnan(one["CONTAG_pct"]) and one["SHEI"] == 0.0 and one["DIVISION"] == 0.0 and one["SPLIT"] == 1.0
+    assert np.isnan(class_metrics(np.eye(3, dtype=np.uint8) * 0 + np.eye(3, dtype=np.uint8), resolution_m=1.0,
+                                  neighbours=4).loc[1, "FRAC_MN"])
+
+
+def _enn_brute_force(r, neighbours):
+    """Per class: the patches (scipy label), and for each the smallest centre-to-centre
+    distance from any of its cells to any cell of another patch of the class (all pairs)."""
+    from scipy import ndimage
+    from scipy.spatial.distance import cdist
+
+    structure = np.ones((3, 3)) if neighbours == 8 else None
+    out = {}
+    for k in np.unique(r):
+        lab, n = ndimage.label(r == k, structure=structure)
+        cells = [np.argwhere(lab == i + 1) for i in range(n)]
+        enn = [min((cdist(a, b).min() for j, b in enumerate(cells) if j != i), default=np.nan)
+               for i, a in enumerate(cells)]
+        out[k] = np.nanmean(enn) if n > 1 else np.nan
+    return out
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("neighbours", [4, 8])
+def test_enn_matches_all_pairs_brute_force(seed, neighbours):
+    rng = np.random.default_rng(seed)
+    r = rng.integers(0, 3, (12, 14))
+    r[3, :] = 5  # a one-row class: collinear cells
+    c = class_metrics(r, resolution_m=2.0, neighbours=neighbours)
+    for k, v in _enn_brute_force(r, neighbours).items():
+        if np.isnan(v):
+            assert np.isnan(c.loc[k, "ENN_MN_m"])
+        else:
+            assert c.loc[k, "ENN_MN_m"] == pytest.approx(2.0 * v, rel=1e-12), k
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    arrays(np.int16, st.tuples(st.integers(1, 10), st.integers(1, 10)), elements=st.integers(-1, 3)),
+    st.sampled_from([4, 8]),
+)
+def test_new_metric_invariants(r, neighbours):
+    """DIVISION = 1 - sum (a_ij / A)^2 = 1 - MESH / A, SPLIT = A^2 / sum a_ij^2 = A / MESH; ranges."""
+    if (r == -1).all():
+        return
+    c = class_metrics(r, resolution_m=3.0, nodata=-1, neighbours=neighbours)
+    land = landscape_metrics(r, resolution_m=3.0, nodata=-1, neighbours=neighbours).iloc[0]
+    ta = land["TA_ha"]
+    np.testing.assert_allclose(c["DIVISION"], 1 - c["MESH_ha"] / ta, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(c["SPLIT"], ta / c["MESH_ha"], rtol=1e-12)
+    assert land["DIVISION"] == pytest.approx(1 - land["MESH_ha"] / ta, abs=1e-12)
+    assert land["SPLIT"] == pytest.approx(ta / land["MESH_ha"], rel=1e-12)
+    assert 0 <= land["SHEI"] <= 1 + 1e-12
+    assert ((c["PLADJ_pct"] >= 0) & (c["PLADJ_pct"] <= 100)).all() and 0 <= land["PLADJ_pct"] <= 100
+    clumpy = c["CLUMPY"].dropna()
+    assert (clumpy <= 1 + 1e-12).all()
+    # >= -1 only for classes under half the landscape: FRAGSTATS' second branch (G - P) / (1 - P) goes below -1
+    # when P >= 0.5 and G < P (e.g. [1 0 1]: G = 0, P = 2/3, CLUMPY = -2), possible on tiny maps only
+    small = c.loc[c["PLAND_pct"] < 50, "CLUMPY"].dropna()
+    assert (small >= -1 - 1e-12).all()
+    # with the boundary counted as adjacency, CLUMPY's G_i is AI / 100
+    ok = c["AI_pct"].notna() & (c["PLAND_pct"] < 100)
+    g, p = c.loc[ok, "AI_pct"] / 100, c.loc[ok, "PLAND_pct"] / 100
+    np.testing.assert_allclose(c.loc[ok, "CLUMPY"], np.where((g < p) & (p < 0.5), (g - p) / p, (g - p) / (1 - p)),
+                               atol=1e-12)
+    for col in ("IJI_pct", "AREA_CV_pct"):
+        v = c[col].dropna()
+        assert (v >= -1e-9).all() and (col != "IJI_pct" or (v <= 100 + 1e-9).all())
+    if len(c) >= 2 and not np.isnan(land["CONTAG_pct"]):
+        assert -1e-9 <= land["CONTAG_pct"] <= 100 + 1e-9
+    enn = c["ENN_MN_m"].dropna()
+    assert (enn >= 3.0 - 1e-12).all()  # at least one cell apart, centre to centre
+
+
+# pylandstats names of the metrics it has (PARA in m per m2: hectares=False)
+PLS_NEW = {
+    "AREA_CV_pct": "area_cv",
+    "FRAC_MN": "fractal_dimension_mn",
+    "PARA_MN_m_per_m2": "perimeter_area_ratio_mn",
+    "ENN_MN_m": "euclidean_nearest_neighbor_mn",
+}
+
+
+def _pls_contag(r, nodata, classes):
+    """pylandstats' CONTAG: 1 - joint entropy of the adjacency proportions g_ik / sum g / (2 ln m)."""
+    k = len(classes)
+    idx = np.searchsorted(classes, r)
+    idx[r == nodata] = -1
+    g = np.zeros((k, k))
+    for f, s in ((idx[:, :-1], idx[:, 1:]), (idx[:-1, :], idx[1:, :])):
+        ok = (f >= 0) & (s >= 0)
+        np.add.at(g, (f[ok], s[ok]), 1)
+    g = g + g.T
+    q = g[g > 0] / g.sum()
+    return 100 * (1 - _h(q) / (2 * math.log(k)))
+
+
+def _check_against_pylandstats(pls, r, nodata, resolution_m, neighbours):
+    ours_c = class_metrics(r, resolution_m=resolution_m, nodata=nodata, neighbours=neighbours)
+    ours_l = landscape_metrics(r, resolution_m=resolution_m, nodata=nodata, neighbours=neighbours).iloc[0]
+    ls = pls.Landscape(np.ma.getdata(r), res=(resolution_m, resolution_m), nodata=nodata,
+                       neighborhood_rule=str(neighbours))
+    kw = {"perimeter_area_ratio_mn": {"hectares": False}}
+    with warnings.catch_warnings():  # pylandstats warns about classes of one patch (ENN NaN, as ours)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        ref_c = ls.compute_class_metrics_df(metrics=list(PLS_NEW.values()), metrics_kwargs=kw)
+        ref_l = ls.compute_landscape_metrics_df(metrics=[*PLS_NEW.values(), "contagion"], metrics_kwargs=kw).iloc[0]
+    for ours, theirs in PLS_NEW.items():
+        np.testing.assert_allclose(ours_c[ours].to_numpy(float), ref_c[theirs].to_numpy(float), rtol=1e-9,
+                                   err_msg=ours)
+        assert ours_l[ours] == pytest.approx(float(ref_l[theirs]), rel=1e-9), ours
+    # CONTAG: pylandstats uses the joint entropy of g_ik / sum g instead of FRAGSTATS' P_i g_ik / sum_k g_ik;
+    # its value is reproduced from the same adjacency matrix, and ours differs from it
+    classes = np.asarray(ours_c.index)
+    assert float(ref_l["contagion"]) == pytest.approx(_pls_contag(np.ma.getdata(r), nodata, classes), rel=1e-9)
+    assert abs(ours_l["CONTAG_pct"] - float(ref_l["contagion"])) < 2.0
+    return ours_c, ours_l
+
+
+@pytest.mark.parametrize("neighbours", [8, 4])
+@pytest.mark.parametrize("nodata_frac", [0.0, 0.02])
+def test_new_metrics_match_pylandstats(neighbours, nodata_frac):
+    pls = pytest.importorskip("pylandstats")
+    _check_against_pylandstats(pls, smooth_landscape(7, nodata_frac=nodata_frac), 99, 30.0, neighbours)
+
+
+def test_new_metrics_match_pylandstats_on_real_modis(shared_data):
+    """Real MODIS 2019 IGBP classes, Pearl River Delta window (cells taken as 5 km squares)."""
+    pls = pytest.importorskip("pylandstats")
+    from urbangeo.io import read_raster
+
+    modis = read_raster(shared_data("raster/modis_landcover_2019_0.05deg.tif"))
+    r0, c0 = int((90 - 24.5) / 0.05), int((180 + 112) / 0.05)
+    window = np.where(modis.valid, modis.array, 255)[r0 : r0 + 60, c0 : c0 + 70].astype(np.int32)
+    c, land = _check_against_pylandstats(pls, window, 255, 5000.0, 8)
+    assert len(c) >= 3 and not np.isnan(land["IJI_pct"]) and 0 < land["SHEI"] < 1
+
+
+def test_new_metrics_on_polygons():
+    # two 10 x 10 plots of class a, 20 m apart, b between them touching the first, c a 40 x 10 strip above
+    g = gdf(["a", "b", "a", "c"], [(0, 0, 10, 10), (10, 0, 20, 10), (30, 0, 40, 10), (0, 10, 40, 20)])
+    c = class_metrics(g, class_col="DLBM")
+    land = landscape_metrics(g, class_col="DLBM").iloc[0]
+    assert c.loc["a", "ENN_MN_m"] == pytest.approx(20.0)  # edge to edge, shapely distance
+    assert np.isnan(c.loc["b", "ENN_MN_m"])
+    assert c.loc["c", "FRAC_MN"] == pytest.approx(2 * math.log(0.25 * 100) / math.log(400))
+    assert c.loc["a", "FRAC_MN"] == pytest.approx(1.0) and c.loc["a", "PARA_MN_m_per_m2"] == pytest.approx(0.4)
+    # shared boundaries: a-b 10, a-c 20, b-c 10 (m)
+    assert c.loc["a", "IJI_pct"] == pytest.approx(100 * _h([1 / 3, 2 / 3]) / math.log(2))
+    assert land["IJI_pct"] == pytest.approx(100 * _h([0.25, 0.5, 0.25]) / math.log(3))
+    ta = 700.0
+    assert c.loc["a", "DIVISION"] == pytest.approx(1 - 2 * (100 / ta) ** 2)
+    assert land["SPLIT"] == pytest.approx(ta**2 / (3 * 100**2 + 400**2))
+    assert land["SHEI"] == pytest.approx(_h(np.array([200, 100, 400]) / 700) / math.log(3))
+    assert land["AREA_CV_pct"] == pytest.approx(100 * np.std([100, 100, 100, 400]) / 175)
+    # cell-count metrics are NaN on polygons unless resolution_m burns the layer into cells
+    assert c[["PLADJ_pct", "CLUMPY"]].isna().all().all() and np.isnan(land["CONTAG_pct"])
+    land1 = landscape_metrics(g, class_col="DLBM", resolution_m=1.0).iloc[0]
+    assert 0 < land1["CONTAG_pct"] < 100 and 0 < land1["PLADJ_pct"] < 100
+
+
+def test_new_metrics_polygons_equal_raster_when_polygons_are_cells():
+    r = smooth_landscape(3, shape=(14, 12), k=3)
+    rows, cols = np.indices(r.shape)
+    boxes = [(c * 10.0, -(rw + 1) * 10.0, (c + 1) * 10.0, -rw * 10.0) for rw, c in zip(rows.ravel(), cols.ravel())]
+    g = gpd.GeoDataFrame({"k": r.ravel()}, geometry=[box(*b) for b in boxes], crs=32650)
+    rc, rl = class_metrics(r, resolution_m=10.0), landscape_metrics(r, resolution_m=10.0).iloc[0]
+    vc, vl = class_metrics(g, class_col="k", resolution_m=10.0), landscape_metrics(g, class_col="k", resolution_m=10.0).iloc[0]
+    same = ["AREA_CV_pct", "FRAC_MN", "PARA_MN_m_per_m2", "DIVISION", "SPLIT", "PLADJ_pct", "CLUMPY", "IJI_pct"]
+    for col in same:
+        np.testing.assert_allclose(vc[col].to_numpy(float), rc[col].to_numpy(float), rtol=1e-9, err_msg=col)
+    for col in [*same[:-2], "IJI_pct", "CONTAG_pct", "SHEI"]:
+        assert vl[col] == pytest.approx(rl[col], rel=1e-9), col
+    # ENN: polygons measure edge to edge, rasters cell centre to cell centre (one cell more across a gap)
+    assert (vc["ENN_MN_m"].dropna() < rc["ENN_MN_m"].dropna() + 1e-9).all()

@@ -99,7 +99,7 @@ from ..crs import get_crs, is_metric, metric_crs, project
 from ..errors import CRSError, DroppedRowsWarning, EmptyDataError, InvalidOptionError, RasterError, UrbangeoWarning
 from ..raster import Raster
 from ..settings import settings
-from . import _kernels
+from . import _fragstats, _kernels
 
 log = logging.getLogger(__name__)
 
@@ -108,12 +108,12 @@ __all__ = ["class_metrics", "landscape_metrics", "polygon_patches", "CLASS_COLUM
 #: Columns of :func:`class_metrics`, in order.
 CLASS_COLUMNS = [
     "NP", "PD_per_100ha", "CA_ha", "PLAND_pct", "AREA_MN_ha", "LPI_pct", "TE_m", "ED_m_per_ha",
-    "LSI", "SHAPE_MN", "MESH_ha", "AI_pct", "COHESION_pct",
+    "LSI", "SHAPE_MN", "MESH_ha", "AI_pct", "COHESION_pct", *_fragstats.CLASS_EXTRA,
 ]
 #: Columns of :func:`landscape_metrics`, in order.
 LANDSCAPE_COLUMNS = [
     "TA_ha", "NP", "PD_per_100ha", "AREA_MN_ha", "LPI_pct", "TE_m", "ED_m_per_ha", "LSI", "SHAPE_MN",
-    "MESH_ha", "AI_pct", "COHESION_pct", "SHDI", "SIDI",
+    "MESH_ha", "AI_pct", "COHESION_pct", "SHDI", "SIDI", *_fragstats.LANDSCAPE_EXTRA,
 ]
 
 _HA = 10_000.0
@@ -259,7 +259,23 @@ def _raster_tables(landscape, *, resolution_m, nodata, neighbours, boundary_edge
         },
         index=pd.Index(["landscape"]),
     )
+    idx = np.where(rc.labels > 0, rc.patch_class[rc.labels - 1], -1)
+    enn = _fragstats.raster_enn(rc.labels, rc.patch_class) * c
+    pc, pl = _fragstats.patch_metrics(pcells * c * c, pperim * c, enn, rc.patch_class, k, z * c * c)
+    ac, al = _fragstats.pladj_clumpy(rc.like, rc.cells, max_like, z)
+    g = _fragstats.raster_adjacency(idx, k)
+    ic, il = _fragstats.iji(g)
+    _add(cls, pc | ac | {"IJI_pct": ic}, _fragstats.CLASS_EXTRA)
+    _add(land, pl | al | {"IJI_pct": il, "CONTAG_pct": _fragstats.contag(g, props), "SHEI": _fragstats.shei(props)},
+         _fragstats.LANDSCAPE_EXTRA)
     return cls, land
+
+
+def _add(frame: pd.DataFrame, values: dict, columns: list[str]) -> None:
+    """Put the extra metrics into a table, in the order of ``columns`` (NaN where a value is missing)."""
+    for col in columns:
+        v = values.get(col, np.nan)
+        frame[col] = v if np.ndim(v) else float(v)
 
 
 # --------------------------------------------------------------------------- polygons
@@ -398,10 +414,7 @@ def polygon_patches(
     check_choice(shape_standard, "shape_standard", ("square", "circle"))
     layer = _polygon_layer(landscape, class_col, on_invalid, neighbours)
     geoms = np.asarray(layer.frame.geometry.values, dtype=object)
-    order = np.argsort(layer.patch, kind="stable")
-    bounds = np.flatnonzero(np.diff(layer.patch[order])) + 1
-    groups = np.split(order, bounds)
-    patch_geoms = [geoms[g[0]] if len(g) == 1 else shapely.union_all(geoms[g]) for g in groups]
+    groups, patch_geoms = _patch_geometries(layer.patch, geoms)
     area, perim = _patch_area_perimeter(layer)
     patches = gpd.GeoDataFrame(
         {
@@ -415,6 +428,16 @@ def polygon_patches(
     )
     patches["shape"] = _shape(patches["perimeter_m"].to_numpy(), patches["area_m2"].to_numpy(), shape_standard)
     return project(patches, get_crs(landscape, "landscape"), name="landscape")
+
+
+def _patch_geometries(patch: np.ndarray, geoms: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """Members of each patch (in patch-id order) and the patch geometries (their union)."""
+    order = np.argsort(patch, kind="stable")
+    bounds = np.flatnonzero(np.diff(patch[order])) + 1
+    groups = np.split(order, bounds)
+    out = np.empty(len(groups), dtype=object)
+    out[:] = [geoms[g[0]] if len(g) == 1 else shapely.union_all(geoms[g]) for g in groups]
+    return groups, out
 
 
 def _patch_area_perimeter(layer: _PolygonLayer) -> tuple[np.ndarray, np.ndarray]:
@@ -503,6 +526,14 @@ def _polygon_tables(landscape, *, class_col, neighbours, boundary_edge, shape_st
         },
         index=pd.Index(["landscape"]),
     )
+    _, patch_geoms = _patch_geometries(layer.patch, np.asarray(layer.frame.geometry.values, dtype=object))
+    enn = _fragstats.polygon_enn(patch_geoms, code)
+    pc, pl = _fragstats.patch_metrics(area, perim, enn, code, k, ta)
+    edges = np.zeros((k, k))
+    np.add.at(edges, (ci[between], cj[between]), pr.shared_m[between])
+    ic, il = _fragstats.iji(edges + edges.T)
+    _add(cls, pc | {"IJI_pct": ic}, _fragstats.CLASS_EXTRA)
+    _add(landdf, pl | {"IJI_pct": il, "SHEI": _fragstats.shei(ca_m2 / ca_m2.sum())}, _fragstats.LANDSCAPE_EXTRA)
     return cls, landdf
 
 
@@ -540,6 +571,11 @@ def _rasterised_tables(landscape, *, class_col, resolution_m, neighbours, on_inv
     return cls, land
 
 
+#: Cell-count metrics: NaN on polygons unless ``resolution_m`` burns the layer into cells.
+_CELL_CLASS = ("AI_pct", "COHESION_pct", "PLADJ_pct", "CLUMPY")
+_CELL_LANDSCAPE = ("AI_pct", "COHESION_pct", "PLADJ_pct", "CONTAG_pct")
+
+
 def _tables(landscape, *, class_col, resolution_m, nodata, neighbours, boundary_edge, shape_standard, on_invalid):
     if isinstance(landscape, gpd.GeoDataFrame):
         if nodata is not None:
@@ -549,8 +585,9 @@ def _tables(landscape, *, class_col, resolution_m, nodata, neighbours, boundary_
         if resolution_m is not None:
             rcls, rland = _rasterised_tables(landscape, class_col=class_col, resolution_m=resolution_m,
                                              neighbours=neighbours, on_invalid=on_invalid)
-            for col in ("AI_pct", "COHESION_pct"):
+            for col in _CELL_CLASS:
                 cls[col] = rcls[col].reindex(cls.index).to_numpy()
+            for col in _CELL_LANDSCAPE:
                 land[col] = rland[col].to_numpy()
         return cls, land
     if class_col is not None:

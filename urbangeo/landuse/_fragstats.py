@@ -1,0 +1,240 @@
+"""The FRAGSTATS metrics beyond area, edge and shape: distribution, aggregation, diversity.
+
+Private helpers of :mod:`urbangeo.landuse.metrics` (NumPy/SciPy, vectorised): AREA_CV,
+FRAC_MN, PARA_MN, ENN_MN, DIVISION, SPLIT, PLADJ, CLUMPY, IJI, CONTAG and SHEI from the
+patch areas and perimeters, the class adjacency matrix and the patch labels that the
+public functions already compute. Definitions and quirks are in the docstring of
+:mod:`urbangeo.landuse.metrics` and in docs/landuse_change.md.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Class-level columns added by this module, in order.
+CLASS_EXTRA = [
+    "AREA_CV_pct", "FRAC_MN", "PARA_MN_m_per_m2", "ENN_MN_m", "DIVISION", "SPLIT", "PLADJ_pct", "CLUMPY", "IJI_pct",
+]
+#: Landscape-level columns added by this module, in order.
+LANDSCAPE_EXTRA = [
+    "AREA_CV_pct", "FRAC_MN", "PARA_MN_m_per_m2", "ENN_MN_m", "DIVISION", "SPLIT", "PLADJ_pct", "IJI_pct",
+    "CONTAG_pct", "SHEI",
+]
+
+
+def _sum(values: np.ndarray, groups: np.ndarray, k: int) -> np.ndarray:
+    return np.bincount(groups, weights=values, minlength=k) if len(groups) else np.zeros(k)
+
+
+def _nanmean(values: np.ndarray, groups: np.ndarray, k: int) -> np.ndarray:
+    ok = ~np.isnan(values)
+    n = np.bincount(groups[ok], minlength=k)
+    s = np.bincount(groups[ok], weights=values[ok], minlength=k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 0, s / np.maximum(n, 1), np.nan)
+
+
+def patch_metrics(area_m2: np.ndarray, perimeter_m: np.ndarray, enn_m: np.ndarray, code: np.ndarray, k: int,
+                  total_m2: float) -> tuple[dict, dict]:
+    """Patch-distribution metrics per class and for the landscape.
+
+    ``area_m2``, ``perimeter_m``, ``enn_m`` (NaN: no other patch of the class) per patch,
+    ``code`` its class index; ``total_m2`` the landscape area A.
+
+    * AREA_CV: population standard deviation / mean of patch areas x 100 (FRAGSTATS; a
+      class of one patch has 0);
+    * FRAC: 2 ln(0.25 p) / ln(a), p in m, a in m2 (0.25: a square is 1). A patch of 1 m2
+      has ln(a) = 0: NaN, left out of the mean;
+    * PARA: p / a in m per m2;
+    * ENN_MN: mean over the patches that have a neighbour of their class;
+    * DIVISION = 1 - sum (a_ij / A)^2, SPLIT = A^2 / sum a_ij^2.
+    """
+    n = np.bincount(code, minlength=k).astype(float)
+    mean = _sum(area_m2, code, k) / n
+    var = _sum((area_m2 - mean[code]) ** 2, code, k) / n
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = 2.0 * np.log(0.25 * perimeter_m) / np.log(area_m2)
+        frac = np.where(area_m2 == 1.0, np.nan, frac)
+        para = perimeter_m / area_m2
+        sq = _sum(area_m2**2, code, k)
+        cls = {
+            "AREA_CV_pct": 100.0 * np.sqrt(var) / mean,
+            "FRAC_MN": _nanmean(frac, code, k),
+            "PARA_MN_m_per_m2": _sum(para, code, k) / n,
+            "ENN_MN_m": _nanmean(enn_m, code, k),
+            "DIVISION": 1.0 - sq / total_m2**2,
+            "SPLIT": total_m2**2 / sq,
+        }
+        zero = np.zeros(len(area_m2), dtype=np.int64)
+        land = {
+            "AREA_CV_pct": float(100.0 * area_m2.std() / area_m2.mean()),
+            "FRAC_MN": float(_nanmean(frac, zero, 1)[0]),
+            "PARA_MN_m_per_m2": float(para.mean()),
+            "ENN_MN_m": float(_nanmean(enn_m, zero, 1)[0]),
+            "DIVISION": float(1.0 - (area_m2**2).sum() / total_m2**2),
+            "SPLIT": float(total_m2**2 / (area_m2**2).sum()),
+        }
+    return cls, land
+
+
+def iji(edges: np.ndarray) -> tuple[np.ndarray, float]:
+    """Interspersion and juxtaposition (McGarigal and Marks 1995), class and landscape, in percent.
+
+    ``edges[i, k]`` is the edge length (or face count) between classes i and k
+    (symmetric, diagonal ignored, landscape boundary excluded). m = number of classes;
+    IJI needs m >= 3 (NaN otherwise, N/A in FRAGSTATS); a class with no edge is NaN.
+    """
+    m = edges.shape[0]
+    e = edges.astype(float).copy()
+    np.fill_diagonal(e, 0.0)
+    if m < 3:
+        return np.full(m, np.nan), np.nan
+    with np.errstate(invalid="ignore", divide="ignore"):
+        q = e / e.sum(axis=1, keepdims=True)
+        terms = np.where(q > 0, q * np.log(np.where(q > 0, q, 1.0)), 0.0)
+        cls = np.where(e.sum(axis=1) > 0, -100.0 * terms.sum(axis=1) / np.log(m - 1), np.nan) + 0.0
+        upper = e[np.triu_indices(m, 1)]
+        total = upper.sum()
+        if total <= 0:
+            return cls, np.nan
+        qq = upper[upper > 0] / total
+        land = float(-100.0 * (qq * np.log(qq)).sum() / np.log(0.5 * m * (m - 1)))
+    return cls, land
+
+
+def contag(adjacency: np.ndarray, props: np.ndarray) -> float:
+    """Contagion (Li and Reynolds 1993, FRAGSTATS form), percent.
+
+    ``adjacency[i, k]`` is g_ik, the full class adjacency matrix by the double-count
+    method (like adjacencies on the diagonal counted twice), landscape boundary
+    excluded; ``props`` the class proportions P_i. CONTAG needs m >= 2 classes (NaN).
+    """
+    m = len(props)
+    if m < 2:
+        return np.nan
+    g = adjacency.astype(float)
+    rows = g.sum(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        q = props[:, None] * np.where(rows > 0, g / np.where(rows > 0, rows, 1.0), 0.0)
+        terms = np.where(q > 0, q * np.log(np.where(q > 0, q, 1.0)), 0.0)
+    return float(100.0 * (1.0 + terms.sum() / (2.0 * np.log(m))))
+
+
+def shei(props: np.ndarray) -> float:
+    """Shannon evenness: SHDI / ln(m); 0 for a landscape of one class (FRAGSTATS)."""
+    p = props[props > 0]
+    if len(p) < 2:
+        return 0.0
+    return float(-(p * np.log(p)).sum() / np.log(len(p)))
+
+
+def pladj_clumpy(like: np.ndarray, cells: np.ndarray, max_like: np.ndarray, n_cells: int) -> tuple[dict, dict]:
+    """PLADJ (class, landscape) and CLUMPY (class) from like adjacencies (single count).
+
+    Every face of a class cell is an adjacency in the denominator, the landscape
+    boundary included (FRAGSTATS and landscapemetrics pad the map with a border class):
+    PLADJ_i = 2 g_ii / (4 a_i) x 100. CLUMPY's G_i = g_ii / (sum_k g_ik - min e_i) with
+    double counts, which is like / max like (= AI / 100); CLUMPY = (G - P) / P if
+    G < P and P < 0.5, else (G - P) / (1 - P) (NaN for a one-cell class or P = 1).
+    """
+    p = cells / float(n_cells)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pladj = 100.0 * 2.0 * like / (4.0 * cells)
+        g = np.where(max_like > 0, like / np.maximum(max_like, 1), np.nan)
+        clumpy = np.where((g < p) & (p < 0.5), (g - p) / p, (g - p) / (1.0 - p))
+        clumpy = np.where(np.isnan(g) | (p >= 1.0), np.nan, clumpy)
+    cls = {"PLADJ_pct": pladj, "CLUMPY": clumpy}
+    land = {"PLADJ_pct": float(100.0 * 2.0 * like.sum() / (4.0 * n_cells))}
+    return cls, land
+
+
+def raster_adjacency(idx: np.ndarray, k: int) -> np.ndarray:
+    """Full K x K adjacency matrix g_ik (double count, 4 faces), cells with ``idx`` < 0 excluded."""
+    g = np.zeros(k * k, dtype=np.int64)
+    for f, s in ((idx[:, :-1], idx[:, 1:]), (idx[:-1, :], idx[1:, :])):
+        ok = (f >= 0) & (s >= 0)
+        g += np.bincount(f[ok].astype(np.int64) * k + s[ok], minlength=k * k)
+    gm = g.reshape(k, k)
+    return gm + gm.T
+
+
+def _enn_brute(points: np.ndarray, lab: np.ndarray, n: int) -> np.ndarray:
+    from scipy.spatial import cKDTree
+
+    out = np.full(n, np.inf)
+    for p in np.unique(lab):
+        other = lab != p
+        if other.any():
+            out[p] = cKDTree(points[other]).query(points[~other])[0].min()
+    return out
+
+
+def raster_enn(labels: np.ndarray, patch_class: np.ndarray) -> np.ndarray:
+    """Edge-to-edge distance (in cells, cell centre to cell centre) from each patch to
+    the nearest other patch of its class; NaN for the only patch of a class.
+
+    Only cells on a patch's edge (a cell with one of its 8 neighbours outside the
+    patch) can be the closest; the closest pair of cells from two different patches is
+    an edge of the Delaunay triangulation of the class's edge cells (its diametral
+    circle holds no other cell), so one triangulation per class replaces the pairwise
+    search (a KD-tree per patch where Qhull cannot triangulate, e.g. collinear cells).
+    """
+    from scipy.spatial import Delaunay, QhullError
+
+    padded = np.pad(labels, 1)
+    centre = padded[1:-1, 1:-1]
+    edge = np.zeros(labels.shape, dtype=bool)
+    h, w = labels.shape
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            if dy or dx:
+                edge |= padded[1 + dy : 1 + dy + h, 1 + dx : 1 + dx + w] != centre
+    edge &= labels > 0
+    ys, xs = np.nonzero(edge)
+    lab = labels[ys, xs].astype(np.int64) - 1
+    n = len(patch_class)
+    out = np.full(n, np.inf)
+    cls_of = patch_class[lab]
+    order = np.argsort(cls_of, kind="stable")
+    bounds = np.flatnonzero(np.diff(cls_of[order])) + 1
+    for group in np.split(order, bounds):
+        if len(group) == 0:
+            continue
+        gl = lab[group]
+        if np.all(gl == gl[0]):
+            continue  # one patch in the class
+        pts = np.column_stack([ys[group], xs[group]]).astype(float)
+        try:
+            if len(group) < 4:
+                raise QhullError("too few points")
+            tri = Delaunay(pts)
+            s = tri.simplices
+            a = np.concatenate([s[:, 0], s[:, 1], s[:, 2]])
+            b = np.concatenate([s[:, 1], s[:, 2], s[:, 0]])
+        except (QhullError, ValueError):
+            out = np.minimum(out, _enn_brute(pts, gl, n))
+            continue
+        diff = gl[a] != gl[b]
+        a, b = a[diff], b[diff]
+        d = np.hypot(*(pts[a] - pts[b]).T)
+        np.minimum.at(out, gl[a], d)
+        np.minimum.at(out, gl[b], d)
+    out[np.isinf(out)] = np.nan
+    return out
+
+
+def polygon_enn(geoms: np.ndarray, code: np.ndarray) -> np.ndarray:
+    """Edge-to-edge distance (m) from each patch geometry to the nearest other patch of its class."""
+    import shapely
+
+    out = np.full(len(geoms), np.nan)
+    for c in np.unique(code):
+        members = np.flatnonzero(code == c)
+        if len(members) < 2:
+            continue
+        tree = shapely.STRtree(geoms[members])
+        (src, _dst), dist = tree.query_nearest(geoms[members], exclusive=True, return_distance=True, all_matches=False)
+        best = np.full(len(members), np.inf)
+        np.minimum.at(best, src, dist)
+        out[members] = best
+    return out
