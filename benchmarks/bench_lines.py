@@ -122,7 +122,7 @@ def run(name: str) -> None:
         rows.append((f"neatnet {neatnet.__version__} extend+close_gaps+fix_topology", time.perf_counter() - t,
                      *nx_distances(g, xy, nx)))
 
-    print(f"| pipeline | time s | pairs within 1 m | reach mismatches | max error m | farthest sample from a node m |")
+    print("| pipeline | time s | pairs within 1 m | reach mismatches | max error m | farthest sample from a node m |")
     print("|---|---|---|---|---|---|")
     for label, secs, dist, off in rows:
         c = compare(ref, dist)
