@@ -20,7 +20,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["core", "accessibility", "lifecircle", "subsidence", "landuse", "landuse_change"]
+ORDER = ["core", "accessibility", "lifecircle", "bureau", "subsidence", "landuse", "landuse_change"]
 
 
 def _steps() -> list[Path]:
