@@ -29,6 +29,27 @@ def test_network(acc_data, tmp_path):
     assert "loaded the network" in res.stderr
     assert_geodataframe_equal(urbangeo.read(tmp_path / "b.gpkg"), urbangeo.read(tmp_path / "a.gpkg"))
 
+def test_network_from_lines_equals_library_and_writes_the_fixes(tmp_path):
+    import geopandas as gpd
+    from shapely import LineString
+
+    from urbangeo.accessibility import network_from_lines, repair_street_lines
+
+    roads = gpd.GeoDataFrame({"layer": [0, 0, 1], "kmh": [30.0, 30.0, 40.0]},
+                             geometry=[LineString([(0, 0), (200, 0)]), LineString([(100, -100), (100, -1.5)]),
+                                       LineString([(50, -50), (50, 50)])], crs=4547)
+    urbangeo.write(roads, tmp_path / "roads.gpkg", layer="roads")
+    res = run("accessibility", "network", f"{tmp_path / 'roads.gpkg'}#roads", "--from-lines", "--level-col", "layer",
+              "--speed-col", "kmh", "--mode", "drive", "-o", tmp_path / "net.gpkg", "--save", tmp_path / "r.npz")
+    assert "closed 1 gaps" in res.stderr
+    with pytest.warns(UrbangeoWarning):
+        net = network_from_lines(roads, level_col="layer", speed_col="kmh", mode="drive")
+    assert_geodataframe_equal(urbangeo.read(tmp_path / "net.gpkg", layer="edges"), net.edges)
+    _, fixes = repair_street_lines(roads, level_col="layer")
+    got = urbangeo.read(tmp_path / "net.gpkg", layer="fixes")
+    assert sorted(got["repair"]) == sorted(fixes["repair"]) == ["end_snapped", "split"]
+
+
 def test_nearest_equals_library(acc_data, tmp_path):
     from urbangeo.accessibility import nearest_facilities
 

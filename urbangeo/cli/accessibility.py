@@ -83,6 +83,7 @@ def group() -> None:
         "urbangeo accessibility network helsinki.osm.pbf -o network.gpkg",
         "urbangeo accessibility network andorra.osm.pbf --mode drive --bbox 1.50,42.49,1.56,42.52 -o drive.gpkg",
         "urbangeo accessibility network city.osm.pbf -o network.gpkg --save walk.npz   # then: nearest walk.npz ...",
+        "urbangeo accessibility network roads.gpkg --from-lines --level-col layer -o network.gpkg --save roads.npz",
     ),
 )
 @click.argument("osm")
@@ -93,6 +94,13 @@ def group() -> None:
 @click.option("--no-simplify", is_flag=True, help="Keep every OSM node (no merging of degree-2 chains).")
 @click.option("--no-retain-all", is_flag=True, help="Keep only the largest connected component.")
 @click.option("--save", "save", default=None, metavar="NET.npz", help="Also save the network for the other commands.")
+@click.option("--from-lines", is_flag=True,
+              help="OSM is a line layer (a bureau's road centre lines, path[#layer]): repair its topology and build.")
+@click.option("--snap-tolerance-m", type=float, default=2.0, show_default=True,
+              help="--from-lines: largest gap closed between a line end and another line.")
+@click.option("--speed-col", default=None, help="--from-lines: column with the speed in km/h.")
+@click.option("--oneway-col", default=None, help="--from-lines: one-way code column (yes/FT, -1/TF, no/B).")
+@click.option("--level-col", default=None, help="--from-lines: level column (0 ground, 1 bridge, -1 tunnel).")
 def acc_network(
     osm: str,
     output: str,
@@ -102,14 +110,20 @@ def acc_network(
     no_simplify: bool,
     no_retain_all: bool,
     save: str | None,
+    **lines: Any,
 ) -> None:
-    """Build the street network of an OSM file and write its edges and nodes.
+    """Build the street network of an OSM file (or of a road line layer) and write its edges and nodes.
 
     With --save the network is also written to one .npz file that every other
-    accessibility command takes in place of the OSM file (no rebuilding).
+    accessibility command takes in place of the OSM file (no rebuilding). With
+    --from-lines the input is any line layer; every repair (split, gap closed,
+    duplicate dropped) is written to the layer `fixes`.
     """
     from ..accessibility import network_from_osm
 
+    if lines.pop("from_lines"):
+        _network_from_lines(osm, output, mode, speed_kmh, simplify=not no_simplify, save=save, **lines)
+        return
     box = numbers(bbox, "--bbox")
     if box is not None and len(box) != 4:
         raise click.BadParameter("give four numbers: west,south,east,north", param_hint="--bbox")
@@ -127,6 +141,25 @@ def acc_network(
     path, _ = split_layer(output)
     write_output(net.edges, path + "#edges", layer="edges")
     write_output(net.nodes, path + "#nodes", layer="nodes")
+    if save:
+        echo(f"saved the network to {net.save(save)}")
+
+
+def _network_from_lines(spec: str, output: str, mode: str, speed_kmh: float | None, *, simplify: bool,
+                        save: str | None, snap_tolerance_m: float, speed_col: str | None, oneway_col: str | None,
+                        level_col: str | None) -> None:
+    from ..accessibility import network_from_lines, repair_street_lines
+    from ._run import read_input
+
+    roads = read_input(spec, what="road lines")
+    net = timed(f"built the {mode} network from {len(roads):,} lines", network_from_lines, roads, mode=mode,
+                speed_kmh=speed_kmh, speed_col=speed_col, oneway_col=oneway_col, simplify=simplify,
+                snap_tolerance_m=snap_tolerance_m, level_col=level_col)
+    _, fixes = repair_street_lines(roads, snap_tolerance_m=snap_tolerance_m, level_col=level_col)
+    path, _ = split_layer(output)
+    write_output(net.edges, path + "#edges", layer="edges")
+    write_output(net.nodes, path + "#nodes", layer="nodes")
+    write_output(fixes, path + "#fixes", layer="fixes")
     if save:
         echo(f"saved the network to {net.save(save)}")
 
