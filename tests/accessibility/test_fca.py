@@ -243,6 +243,11 @@ def _access_case(n, seed):
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_cost_table_matches_pysal_access(seed):
     access_mod = pytest.importorskip("access", reason="PySAL access (the reference) is not installed")
+    from importlib.metadata import version
+
+    if tuple(int(x) for x in version("access").split(".")[:3]) < (1, 1, 10):
+        pytest.skip(f"access {version('access')} (the newest on the oldest stack) gives other 2SFCA values on its own "
+                    f"fixture than access 1.1.10 and urbangeo (which agree to 1e-9); compared on the newest stack")
     from access import weights
 
     demand, supply, costs = _access_case(6, seed)
