@@ -158,67 +158,61 @@ def raster_adjacency(idx: np.ndarray, k: int) -> np.ndarray:
     return gm + gm.T
 
 
-def _enn_brute(points: np.ndarray, lab: np.ndarray, n: int) -> np.ndarray:
+def _enn_class(pts: np.ndarray, lab: np.ndarray, out: np.ndarray) -> None:
+    """Nearest other-patch distance for the patches of one class (``out`` updated in place).
+
+    One KD-tree over the class's edge cells; each cell asks for its k nearest cells and
+    keeps the first of another patch. A cell whose k nearest are all of its own patch
+    has its k-th distance as a lower bound: it is asked again with 4k neighbours only
+    while that bound is below its patch's best distance so far, so the answer is exact.
+    """
     from scipy.spatial import cKDTree
 
-    out = np.full(n, np.inf)
-    for p in np.unique(lab):
-        other = lab != p
-        if other.any():
-            out[p] = cKDTree(points[other]).query(points[~other])[0].min()
-    return out
+    n = len(pts)
+    tree = cKDTree(pts)
+    todo = np.arange(n)
+    k = min(8, n)
+    while len(todo):
+        d, j = tree.query(pts[todo], k=k)
+        d = d.reshape(len(todo), -1)
+        j = j.reshape(len(todo), -1)
+        other = lab[np.minimum(j, n - 1)] != lab[todo][:, None]
+        other &= j < n
+        hit = other.any(axis=1)
+        first = other.argmax(axis=1)
+        rows = np.flatnonzero(hit)
+        np.minimum.at(out, lab[todo[rows]], d[rows, first[rows]])
+        miss = ~hit
+        if k >= n:
+            break
+        todo = todo[miss & (d[:, -1] < out[lab[todo]])]
+        k = min(4 * k, n)
 
 
 def raster_enn(labels: np.ndarray, patch_class: np.ndarray) -> np.ndarray:
     """Edge-to-edge distance (in cells, cell centre to cell centre) from each patch to
     the nearest other patch of its class; NaN for the only patch of a class.
 
-    Only cells on a patch's edge (a cell with one of its 8 neighbours outside the
-    patch) can be the closest; the closest pair of cells from two different patches is
-    an edge of the Delaunay triangulation of the class's edge cells (its diametral
-    circle holds no other cell), so one triangulation per class replaces the pairwise
-    search (a KD-tree per patch where Qhull cannot triangulate, e.g. collinear cells).
+    Only cells on a patch's edge (one of its 4 neighbours outside the patch) can be the
+    closest to a cell outside: from any other cell an axis step towards the target stays
+    in the patch and is strictly nearer. The nearest other patch is then found among the
+    class's edge cells with a KD-tree (:func:`_enn_class`), not one tree per patch.
     """
-    from scipy.spatial import Delaunay, QhullError
-
     padded = np.pad(labels, 1)
     centre = padded[1:-1, 1:-1]
-    edge = np.zeros(labels.shape, dtype=bool)
-    h, w = labels.shape
-    for dy in (-1, 0, 1):
-        for dx in (-1, 0, 1):
-            if dy or dx:
-                edge |= padded[1 + dy : 1 + dy + h, 1 + dx : 1 + dx + w] != centre
-    edge &= labels > 0
+    edge = (
+        (padded[:-2, 1:-1] != centre) | (padded[2:, 1:-1] != centre)
+        | (padded[1:-1, :-2] != centre) | (padded[1:-1, 2:] != centre)
+    ) & (labels > 0)
     ys, xs = np.nonzero(edge)
     lab = labels[ys, xs].astype(np.int64) - 1
-    n = len(patch_class)
-    out = np.full(n, np.inf)
+    out = np.full(len(patch_class), np.inf)
     cls_of = patch_class[lab]
     order = np.argsort(cls_of, kind="stable")
     bounds = np.flatnonzero(np.diff(cls_of[order])) + 1
     for group in np.split(order, bounds):
-        if len(group) == 0:
-            continue
-        gl = lab[group]
-        if np.all(gl == gl[0]):
-            continue  # one patch in the class
-        pts = np.column_stack([ys[group], xs[group]]).astype(float)
-        try:
-            if len(group) < 4:
-                raise QhullError("too few points")
-            tri = Delaunay(pts)
-            s = tri.simplices
-            a = np.concatenate([s[:, 0], s[:, 1], s[:, 2]])
-            b = np.concatenate([s[:, 1], s[:, 2], s[:, 0]])
-        except (QhullError, ValueError):
-            out = np.minimum(out, _enn_brute(pts, gl, n))
-            continue
-        diff = gl[a] != gl[b]
-        a, b = a[diff], b[diff]
-        d = np.hypot(*(pts[a] - pts[b]).T)
-        np.minimum.at(out, gl[a], d)
-        np.minimum.at(out, gl[b], d)
+        if len(group) and not np.all(lab[group] == lab[group[0]]):
+            _enn_class(np.column_stack([ys[group], xs[group]]).astype(float), lab[group], out)
     out[np.isinf(out)] = np.nan
     return out
 

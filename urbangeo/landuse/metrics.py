@@ -22,6 +22,16 @@ Column names are the FRAGSTATS acronyms with their unit:
 ``AI_pct``                aggregation index (He et al. 2000), rasters only
 ``COHESION_pct``          patch cohesion index (Schumaker 1996), rasters only
 ``SHDI``, ``SIDI``        Shannon and Simpson diversity (landscape level)
+``AREA_CV_pct``           coefficient of variation of patch area (population SD)
+``FRAC_MN``               mean fractal dimension 2 ln(0.25 p) / ln(a), p in m, a in m2
+``PARA_MN_m_per_m2``      mean perimeter-area ratio
+``ENN_MN_m``              mean Euclidean nearest-neighbour distance (same class)
+``DIVISION``, ``SPLIT``   landscape division and splitting index (Jaeger 2000)
+``PLADJ_pct``             percentage of like adjacencies (cell metric)
+``CLUMPY``                clumpiness index, class level only (cell metric)
+``IJI_pct``               interspersion and juxtaposition (>= 3 classes)
+``CONTAG_pct``            contagion, landscape level only (cell metric, >= 2 classes)
+``SHEI``                  Shannon evenness, landscape level only
 ========================= ====================================================
 
 Conventions (FRAGSTATS 4.2 defaults, McGarigal et al. 2012), and where FRAGSTATS has quirks:
@@ -52,6 +62,27 @@ Conventions (FRAGSTATS 4.2 defaults, McGarigal et al. 2012), and where FRAGSTATS
   AI is undefined (NaN here, "N/A" in FRAGSTATS) and left out of the landscape AI,
   which is the area-weighted mean of the class AIs.
 * **COHESION** uses Z = number of cells in the landscape (nodata excluded).
+* **Distribution metrics** (AREA_CV, FRAC_MN, PARA_MN, ENN_MN) are over the patches of a
+  class (class level) or all patches (landscape level). AREA_CV uses the population SD
+  (FRAGSTATS, pylandstats; R landscapemetrics uses the sample SD). FRAC is in metre units,
+  so it depends on the cell size: a one-cell patch of 1 m2 is 0/0 (NaN, left out of the
+  mean) and cells under 1 m can give FRAC < 1. ENN on rasters is the distance between
+  cell centres of the two patches' closest cells (edge to edge, so adjacent-but-separate
+  cells are one cell apart, never 0); the only patch of a class has none (NaN, left out).
+* **DIVISION** = 1 - sum (a_ij / A)^2 and **SPLIT** = A^2 / sum a_ij^2 (class level: the
+  class's patches, A the whole landscape), so DIVISION = 1 - MESH / A and SPLIT = A / MESH.
+* **Adjacency metrics** count cell faces (4 per cell). PLADJ = like faces (double count) /
+  all faces of the class x 100, the landscape boundary counted as a face (FRAGSTATS and
+  landscapemetrics pad the map). CLUMPY's G_i = g_ii / (sum_k g_ik - min e_i) with the
+  same faces equals AI / 100; CLUMPY = (G - P) / P if G < P and P < 0.5, else
+  (G - P) / (1 - P): the second branch goes below -1 for a class over half the map that
+  is less clumped than random (possible on tiny maps only); NaN for a one-cell class or a
+  class that fills the map. CONTAG uses the full adjacency matrix g_ik by the double-count
+  method (like adjacencies twice) without the boundary, weighted by P_i:
+  1 + sum_i sum_k q ln q / (2 ln m) with q = P_i g_ik / sum_k g_ik; it needs m >= 2 classes
+  (NaN). IJI uses the edges e_ik between classes (boundary excluded): class
+  -sum_k q ln q / ln(m - 1), landscape over the m(m - 1)/2 class pairs; it needs m >= 3
+  classes (NaN, N/A in FRAGSTATS). SHEI = SHDI / ln m, 0 for one class.
 
 On polygons (no cells), patches are touching polygons of a class dissolved
 (``neighbours=8``: touching at a point suffices, the 8-rule analogue; ``4``: a shared
@@ -68,6 +99,12 @@ the raster ones; a circle is 0.886) or ``P / (2 sqrt(pi A))`` with
 1.128). AI and COHESION are cell counts: on polygons their continuous limit is 100
 for every shape, so they are NaN unless ``resolution_m=`` is given: then they are
 computed on the layer burnt into cells of that side (the other metrics stay vector).
+The same holds for the other cell metrics PLADJ, CLUMPY and CONTAG. On polygons FRAC is
+2 ln(0.25 P) / ln(A) (a square is 1), PARA is P / A, ENN the shortest distance between
+two patches' boundaries (shapely; 0 for patches of one class touching at a corner under
+``neighbours=4``, where a raster gives one diagonal cell step), IJI uses the shared
+boundary lengths between classes as e_ik, and AREA_CV, DIVISION, SPLIT and SHEI use the
+patch and class areas.
 
 References
 ----------
@@ -79,6 +116,12 @@ quantify spatial patterns of landscapes. Landscape Ecology 15, 591-601.
 
 Jaeger, J. A. G. (2000). Landscape division, splitting index, and effective mesh size.
 Landscape Ecology 15, 115-130.
+
+Li, H., Reynolds, J. F. (1993). A new contagion index to quantify spatial patterns of
+landscapes. Landscape Ecology 8, 155-162.
+
+McGarigal, K., Marks, B. J. (1995). FRAGSTATS: spatial pattern analysis program for
+quantifying landscape structure. USDA Forest Service GTR PNW-351 (IJI).
 """
 
 from __future__ import annotations
