@@ -712,6 +712,11 @@ def _pcenter_search(c, w, fixed, p, values, lo, hi, open_, t0, time_limit_s):
 
 
 # ---------------------------------------------------------------------- capacitated models
+# the greedy's LP-relaxation bound of a capacitated model is skipped above this many (demand, site) pairs:
+# its simplex takes longer than the greedy itself (100 s for 2,000 x 100 pairs); the combinatorial bound remains
+_CAP_LP_PAIRS = 50_000
+
+
 class CapacityError(InvalidOptionError):
     """The capacities cannot serve the demand (raised with the public argument named)."""
 
@@ -820,33 +825,27 @@ def _full_rows(share, rows, n_full):
     return csr_matrix((coo.data, (rows[coo.row], coo.col)), shape=(n_full, share.shape[1]))
 
 
-def _cpm_greedy(c, w, cap, p, fixed, *, split, shortlist=10):
-    """Greedy capacitated p-median: each step opens, among the ``shortlist`` best sites by the
-    uncapacitated criterion, the one whose greedy assignment costs least (unserved demand
-    priced at a large penalty); then the final greedy assignment."""
+def _cpm_greedy(c, w, cap, p, fixed):
+    """Greedy capacitated p-median sites: cheapest uncapacitated addition first, among the sites
+    that keep enough capacity reachable (opened + this one + the largest still closed >= demand)."""
     finite = np.isfinite(c)
     big = (np.nanmax(np.where(finite, c, np.nan)) + 1.0) * 1e3
     c_big = np.where(finite, c, big)
     open_ = fixed.copy()
     current = c_big[:, open_].min(axis=1) if open_.any() else np.full(len(c), big * 10)
-
-    def priced(trial):
-        share = _cap_assign(c, w, cap, trial, split=split)
-        coo = share.tocoo()
-        served = np.bincount(coo.row, weights=coo.data, minlength=len(w))
-        return float((w[coo.row] * coo.data * c[coo.row, coo.col]).sum() + (w * (1 - served)).sum() * big * 10)
-
-    for _ in range(p):
+    total = float(w.sum())
+    for step in range(p):
         totals = (w[:, None] * np.minimum(current[:, None], c_big)).sum(axis=0)
         totals[open_] = np.inf
-        short = np.argsort(totals, kind="stable")[:shortlist]
-        short = short[np.isfinite(totals[short])]
-        scores = []
-        for j in short:
-            trial = open_.copy()
-            trial[j] = True
-            scores.append(priced(trial))
-        j = int(short[int(np.argmin(scores))])
+        closed = np.sort(cap[~open_])[::-1]
+        later = p - step - 1  # sites still to open after this one
+        top = closed[:later].sum()
+        nxt = closed[later] if later < len(closed) else 0.0
+        thresh = closed[later - 1] if later > 0 else np.inf
+        # capacity within reach if j opens now: the open sites, j, and the `later` largest other closed sites
+        reach = cap[open_].sum() + cap + np.where(cap >= thresh, top - cap + nxt, top)
+        ok = reach >= total * (1 - 1e-12)
+        j = int(np.argmin(np.where(ok, totals, np.inf))) if (ok & ~open_).any() else int(np.argmin(totals))
         open_[j] = True
         current = np.minimum(current, c_big[:, j])
     return open_
@@ -880,10 +879,11 @@ def solve_capacitated_p_median(cost, weights, capacity, p, fixed, *, split=False
     (a demand row may be shared among sites). Demand no site reaches is excluded
     (``excluded_demand``). The capacities must hold the demand: the existing sites and
     the ``p`` largest candidates together, else :class:`CapacityError`.
-    Greedy: capacity-aware addition (:func:`_cpm_greedy`), then the optimal
+    Greedy: cheapest uncapacitated addition among the sites that keep enough capacity
+    within reach (:func:`_cpm_greedy`), then the optimal
     transportation assignment (split) or a greedy regret assignment (single).
     Greedy bound: ``sum_i w_i min_j c_ij`` (capacities and ``p`` relaxed) or, when
-    larger, the LP relaxation (HiGHS, ``lp_bound``).
+    larger, the LP relaxation (HiGHS, ``lp_bound``, up to ``_CAP_LP_PAIRS`` pairs).
     """
     _check_method(method)
     t0 = time.perf_counter()
@@ -910,12 +910,12 @@ def solve_capacitated_p_median(cost, weights, capacity, p, fixed, *, split=False
         if not np.isfinite(_cap_cost(c, wr, share)):  # stopped (time limit) before a feasible solution
             raise _capacity_infeasible("capacitated p-median", status, split)
     else:
-        open_ = _cpm_greedy(c, wr, cap, p, fixed, split=split)
+        open_ = _cpm_greedy(c, wr, cap, p, fixed)
         share = _transport(c, wr, cap, open_) if split else _cap_assign(c, wr, cap, open_, split=False)
         if share is None or not np.isfinite(_cap_cost(c, wr, share)):
             raise _capacity_infeasible("capacitated p-median (greedy)", "no assignment found", split)
         bound, bound_method, status = lower_all, "combinatorial", "Heuristic"
-        if lp_bound and _have_highs():
+        if lp_bound and _have_highs() and len(ii) <= _CAP_LP_PAIRS:
             xl, lp_obj, _, lp_status = _solve_ilp(*model, maximize=False, time_limit_s=time_limit_s, relax=True)
             if xl is not None and lp_status == "Optimal" and lp_obj > bound:
                 bound, bound_method = lp_obj, "lp"
@@ -958,7 +958,7 @@ def solve_capacitated_mclp(cover, weights, capacity, p, fixed, *, split=False, m
     weight it can take (``min(C_j, uncovered weight it reaches)``) first, with a greedy
     regret assignment. Greedy bound (an upper bound): the smallest of the total coverable
     weight, the existing plus the ``p`` largest candidate capacities, the uncapacitated
-    MCLP greedy bound, and the LP relaxation (HiGHS, ``lp_bound``).
+    MCLP greedy bound, and the LP relaxation (HiGHS, ``lp_bound``, up to ``_CAP_LP_PAIRS`` pairs).
     """
     _check_method(method)
     t0 = time.perf_counter()
@@ -987,7 +987,7 @@ def solve_capacitated_mclp(cover, weights, capacity, p, fixed, *, split=False, m
         uncap = solve_mclp(csr_matrix(cover), w, p, fixed, method="greedy", lp_bound=False).bound
         bound = min(float(wr.sum()), float(cap[fixed].sum() + np.sort(cap[free])[::-1][:p].sum()), uncap)
         bound_method, status = "combinatorial", "Heuristic"
-        if lp_bound and _have_highs() and len(rows):
+        if lp_bound and _have_highs() and len(rows) and len(ii) <= _CAP_LP_PAIRS:
             xl, lp_obj, _, lp_status = _solve_ilp(*model, maximize=True, time_limit_s=time_limit_s, relax=True)
             if xl is not None and lp_status == "Optimal" and lp_obj < bound:
                 bound, bound_method = lp_obj, "lp"
