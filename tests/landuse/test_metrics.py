@@ -343,6 +343,14 @@ def test_polygons_real_prague_plots(shared_data):
     )
     assert land["TE_m"] == pytest.approx(shared, rel=0.01)
     assert land["SHDI"] <= math.log(3) and land["NP"] == c["NP"].sum()
+    # the distribution / diversity metrics on real plots: Jaeger's identities, ranges, ENN against a dissolve
+    np.testing.assert_allclose(c["DIVISION"], 1 - c["MESH_ha"] / land["TA_ha"], rtol=1e-12)
+    assert land["SPLIT"] == pytest.approx(land["TA_ha"] / land["MESH_ha"], rel=1e-12)
+    assert 0 < land["SHEI"] <= 1 and 0 < land["IJI_pct"] <= 100 and (c["FRAC_MN"] >= 1 - 1e-9).all()
+    patches = polygon_patches(plots, class_col="DLBM").to_crs(m.crs)
+    first = patches[patches["class"] == "0601"].geometry.to_numpy()
+    ref_enn = np.mean([min(g.distance(h) for j, h in enumerate(first) if j != i) for i, g in enumerate(first)])
+    assert c.loc["0601", "ENN_MN_m"] == pytest.approx(ref_enn, rel=1e-9)
 
 
 def test_polygons_gap_is_boundary_and_overlap_warns():
