@@ -879,6 +879,8 @@ def solve_capacitated_p_median(cost, weights, capacity, p, fixed, *, split=False
     (a demand row may be shared among sites). Demand no site reaches is excluded
     (``excluded_demand``). The capacities must hold the demand: the existing sites and
     the ``p`` largest candidates together, else :class:`CapacityError`.
+    When the exact run stops at ``time_limit_s`` before HiGHS has a feasible solution, the
+    greedy's solution is returned (status "Time limit reached").
     Greedy: cheapest uncapacitated addition among the sites that keep enough capacity
     within reach (:func:`_cpm_greedy`), then the optimal
     transportation assignment (split) or a greedy regret assignment (single).
@@ -904,16 +906,17 @@ def solve_capacitated_p_median(cost, weights, capacity, p, fixed, *, split=False
     bound_method = "solver"
     if method == "exact":
         x, _, bound, status = _solve_ilp(*model, maximize=False, time_limit_s=time_limit_s)
-        if x is None or status not in ("Optimal", "Time limit reached"):
+        if status != "Time limit reached" and (x is None or status != "Optimal"):
             raise _capacity_infeasible("capacitated p-median", status, split)
-        open_, share = _cap_result(x, ii, jj, len(cap), len(c))
-        if not np.isfinite(_cap_cost(c, wr, share)):  # stopped (time limit) before a feasible solution
-            raise _capacity_infeasible("capacitated p-median", status, split)
-    else:
-        open_ = _cpm_greedy(c, wr, cap, p, fixed)
-        share = _transport(c, wr, cap, open_) if split else _cap_assign(c, wr, cap, open_, split=False)
+        share = None
+        if x is not None:
+            open_, share = _cap_result(x, ii, jj, len(cap), len(c))
         if share is None or not np.isfinite(_cap_cost(c, wr, share)):
-            raise _capacity_infeasible("capacitated p-median (greedy)", "no assignment found", split)
+            # stopped (time limit) before a feasible solution: report the greedy's, with the status saying so
+            open_, share = _cpm_greedy_solution(c, wr, cap, p, fixed, split=split)
+            bound = lower_all if not np.isfinite(bound) else bound
+    else:
+        open_, share = _cpm_greedy_solution(c, wr, cap, p, fixed, split=split)
         bound, bound_method, status = lower_all, "combinatorial", "Heuristic"
         if lp_bound and _have_highs() and len(ii) <= _CAP_LP_PAIRS:
             xl, lp_obj, _, lp_status = _solve_ilp(*model, maximize=False, time_limit_s=time_limit_s, relax=True)
@@ -924,6 +927,14 @@ def solve_capacitated_p_median(cost, weights, capacity, p, fixed, *, split=False
     return SolverResult(np.flatnonzero(open_), obj, bound, _gap(obj, bound, "min"), status, method,
                         time.perf_counter() - t0, "min", np.flatnonzero(~reach), bound_method,
                         assignment=_full_rows(share, rows, n_full))
+
+
+def _cpm_greedy_solution(c, w, cap, p, fixed, *, split):
+    open_ = _cpm_greedy(c, w, cap, p, fixed)
+    share = _transport(c, w, cap, open_) if split else _cap_assign(c, w, cap, open_, split=False)
+    if share is None or not np.isfinite(_cap_cost(c, w, share)):
+        raise _capacity_infeasible("capacitated p-median (greedy)", "no assignment found", split)
+    return open_, share
 
 
 def _capacity_infeasible(what, status, split):
