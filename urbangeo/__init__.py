@@ -12,14 +12,17 @@ domain subpackages are imported on first use:
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import crs, errors, io
+from . import errors
 from ._logging import hide_logs, show_logs
-from .crs import metric_crs, to_metric
 from .errors import UrbangeoError
-from .io import read, write
 from .settings import settings
+
+if TYPE_CHECKING:  # imported on first use below: geopandas, pyproj and pandas take ~0.7 s to import
+    from . import crs, io
+    from .crs import metric_crs, to_metric
+    from .io import read, write
 
 __version__ = "0.1.0"
 
@@ -41,14 +44,21 @@ __all__ = [
     "landuse",
 ]
 
-_LAZY = ("accessibility", "subsidence", "landuse", "datasets", "testing")
+_LAZY = ("accessibility", "subsidence", "landuse", "datasets", "testing", "crs", "io")
+#: Names re-exported from a core module, imported on first use (``import urbangeo`` stays cheap
+#: for the command line's start-up; the first ``urbangeo.read`` imports geopandas).
+_LAZY_NAMES = {"metric_crs": "crs", "to_metric": "crs", "read": "io", "write": "io"}
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
         return importlib.import_module(f"{__name__}.{name}")
+    if name in _LAZY_NAMES:
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY_NAMES[name]}"), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'urbangeo' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | set(_LAZY_NAMES))
