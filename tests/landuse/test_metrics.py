@@ -585,6 +585,16 @@ def test_enn_matches_all_pairs_brute_force(seed, neighbours):
             assert c.loc[k, "ENN_MN_m"] == pytest.approx(2.0 * v, rel=1e-12), k
 
 
+def test_enn_long_patches_far_apart():
+    # two 1,500-cell lines 200 rows apart: every edge cell's nearest 512 cells are its own line,
+    # so the search falls back to a tree of the other patch; centre to centre: 200 cells
+    r = np.zeros((210, 1500), dtype=np.uint8)
+    r[5, :] = r[205, :] = 1
+    c = class_metrics(r, resolution_m=1.0)
+    assert c.loc[1, "ENN_MN_m"] == pytest.approx(200.0)
+    assert c.loc[0, "ENN_MN_m"] == pytest.approx(2.0)  # the lines cut class 0 into 3 bands, 2 centres apart
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     arrays(np.int16, st.tuples(st.integers(1, 10), st.integers(1, 10)), elements=st.integers(-1, 3)),

@@ -9,6 +9,8 @@ public functions already compute. Definitions and quirks are in the docstring of
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 #: Class-level columns added by this module, in order.
@@ -165,6 +167,8 @@ def _enn_class(pts: np.ndarray, lab: np.ndarray, out: np.ndarray) -> None:
     keeps the first of another patch. A cell whose k nearest are all of its own patch
     has its k-th distance as a lower bound: it is asked again with 4k neighbours only
     while that bound is below its patch's best distance so far, so the answer is exact.
+    Cells still open after k = 512 (a long patch edge far from the rest of its class)
+    are answered by a KD-tree of the other patches' cells, one per such patch.
     """
     from scipy.spatial import cKDTree
 
@@ -172,21 +176,31 @@ def _enn_class(pts: np.ndarray, lab: np.ndarray, out: np.ndarray) -> None:
     tree = cKDTree(pts)
     todo = np.arange(n)
     k = min(8, n)
-    while len(todo):
-        d, j = tree.query(pts[todo], k=k)
-        d = d.reshape(len(todo), -1)
-        j = j.reshape(len(todo), -1)
-        other = lab[np.minimum(j, n - 1)] != lab[todo][:, None]
-        other &= j < n
-        hit = other.any(axis=1)
-        first = other.argmax(axis=1)
-        rows = np.flatnonzero(hit)
-        np.minimum.at(out, lab[todo[rows]], d[rows, first[rows]])
-        miss = ~hit
-        if k >= n:
-            break
-        todo = todo[miss & (d[:, -1] < out[lab[todo]])]
+    while len(todo) and k < n and k <= 512:
+        keep = []
+        step = max(1, 2_000_000 // k)  # bounded memory: at most 2M neighbours per query
+        for lo in range(0, len(todo), step):
+            rows = todo[lo : lo + step]
+            d, j = tree.query(pts[rows], k=k)
+            other = (j < n) & (lab[np.minimum(j, n - 1)] != lab[rows][:, None])
+            hit = other.any(axis=1)
+            first = other.argmax(axis=1)
+            np.minimum.at(out, lab[rows[hit]], d[hit, first[hit]])
+            keep.append(rows[~hit & (d[:, -1] < out[lab[rows]])])
+        todo = np.concatenate(keep)
+        todo = todo[d_last(tree, pts, todo, k) < out[lab[todo]]] if len(keep) > 1 and len(todo) else todo
         k = min(4 * k, n)
+    for p in np.unique(lab[todo]):
+        rows = todo[lab[todo] == p]
+        others = lab != p
+        if others.any():
+            out[p] = min(out[p], float(cKDTree(pts[others]).query(pts[rows])[0].min()))
+
+
+def d_last(tree: Any, pts: np.ndarray, rows: np.ndarray, k: int) -> np.ndarray:
+    """Distance to the k-th nearest cell: the lower bound of open rows, re-checked against the
+    best distances found in later chunks of the same round."""
+    return np.asarray(tree.query(pts[rows], k=[k])[0]).reshape(-1)
 
 
 def raster_enn(labels: np.ndarray, patch_class: np.ndarray) -> np.ndarray:
