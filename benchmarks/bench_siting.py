@@ -87,17 +87,27 @@ def spopt_runs(c, w, cap, ps, thr, limit):
     def solver():
         return pulp.PULP_CBC_CMD(msg=False, timeLimit=limit)
 
+    def pcenter():
+        m = PCenter.from_cost_matrix(c, p_facilities=ps["p_center"]).solve(solver())
+        return m.problem
+
+    def cpm():
+        return PMedian.from_cost_matrix(c, w, p_facilities=ps["cpm"], facility_capacities=cap).solve(solver()).problem
+
+    def cmclp():
+        prob = pulp_cmclp(c <= thr, w, cap, ps["cmclp"])
+        prob.solve(solver())
+        return prob
+
     out = {}
-    t = time.perf_counter()
-    m = PCenter.from_cost_matrix(c, p_facilities=ps["p_center"]).solve(solver())
-    out["p_center"] = (time.perf_counter() - t, pulp.value(m.problem.objective), pulp.LpStatus[m.problem.status])
-    t = time.perf_counter()
-    m = PMedian.from_cost_matrix(c, w, p_facilities=ps["cpm"], facility_capacities=cap).solve(solver())
-    out["cpm"] = (time.perf_counter() - t, pulp.value(m.problem.objective), pulp.LpStatus[m.problem.status])
-    t = time.perf_counter()
-    prob = pulp_cmclp(c <= thr, w, cap, ps["cmclp"])
-    prob.solve(solver())
-    out["cmclp"] = (time.perf_counter() - t, pulp.value(prob.objective), pulp.LpStatus[prob.status])
+    for key, run in [("p_center", pcenter), ("cpm", cpm), ("cmclp", cmclp)]:
+        t = time.perf_counter()
+        try:
+            prob = run()
+            out[key] = (time.perf_counter() - t, pulp.value(prob.objective), pulp.LpStatus[prob.status])
+        except RuntimeError as exc:  # spopt raises when CBC stops without a solution
+            out[key] = (time.perf_counter() - t, None, f"no solution: {exc}"[:60])
+        print(f"  [{key}] {out[key]}", flush=True)
     return out
 
 
@@ -134,6 +144,8 @@ def main() -> None:
     for name, c, w, cap, ps, thr in cases:
         print(f"\n{name}: demand {w.sum():,.0f}, capacity {cap.sum():,.0f}, p {ps}, MCLP threshold {thr:g}")
         mine = ours(c, w, cap, ps, thr, args.time_limit)
+        for (key, method), (t, r) in mine.items():
+            print(f"  [{key} {method}] {t:.2f} s {r.objective:,.4f} bound {r.bound:,.4f} {r.status}", flush=True)
         theirs = {} if args.skip_spopt else spopt_runs(c, w, cap, ps, thr, args.time_limit)
         for key in NAMES:
             te, ex = mine[key, "exact"]
@@ -145,8 +157,9 @@ def main() -> None:
                 ts, obj, st = theirs[key]
                 same = obj is not None and abs(obj - ex.objective) <= 1e-6 * max(abs(obj), 1.0)
                 who = "spopt" if key != "cmclp" else "PuLP model"
+                verdict = "same optimum" if same else ("no answer" if obj is None else "DIFFERENT")
                 line += f"\n  {'':31s} {who} + CBC {ts:8.2f} s {obj if obj is None else f'{obj:,.4f}'} ({st}) " \
-                        f"-> {'same optimum' if same else 'DIFFERENT'}, urbangeo {ts / te:.1f}x faster"
+                        f"-> {verdict}, urbangeo {ts / te:.1f}x faster"
             print(line, flush=True)
 
 
