@@ -1,8 +1,11 @@
-"""Engine of the bad-input matrix (issue 12): cases, expectations and the runner.
+"""Engine of the bad-input matrix: the registry, cases, expectations and the runner.
 
-``tests/test_bad_input_core.py`` holds the registry ``{function: Spec}`` of every public
-function of the core and of the three wings; this module holds what the registry is
-made of:
+The registry ``{function: Spec}`` (:data:`REGISTRY`) holds a row for every public function
+of the core and of the three wings. Rows are registered (:func:`register`) by the row files,
+next to the tests of what they cover: ``tests/test_bad_input_core.py`` (the core, and the
+registry-wide checks) and ``tests/<wing>/test_bad_input.py``; each runs its own rows with
+``@pytest.mark.parametrize(("func", "case"), params("<wing>"))`` and :func:`check_case`.
+This module holds what the rows are made of:
 
 * :class:`Spec`: how to build valid inputs for one function (small synthetic data),
   and which bad-input :class:`Case` rows apply to its arguments;
@@ -47,9 +50,10 @@ from urbangeo.errors import (
     UrbangeoError,
     UrbangeoWarning,
 )
+from urbangeo.raster import Raster
 from urbangeo.testing import assert_not_mutated
 
-#: the kinds of bad input of issue 12; every case is one of them
+#: the kinds of bad input; every case is one of them
 CASE_KINDS = (
     "no_crs",
     "geographic",
@@ -255,8 +259,13 @@ def bowtie(target: str, expect: Expect | None = None, row: int = 0, **kw) -> Cas
     def op(g):
         return set_geometry(g, row, bowtie_like(g.geometry.iloc[row]))
 
-    return Case("bowtie", target, _frame_op(target, op),
-                expect or either(InvalidGeometryError, GeometryFixedWarning, target), **kw)
+    return Case(
+        "bowtie",
+        target,
+        _frame_op(target, op),
+        expect or either(InvalidGeometryError, GeometryFixedWarning, target),
+        **kw,
+    )
 
 
 def empty_geom(target: str, expect: Expect | None = None, row: int = 0, **kw) -> Case:
@@ -286,8 +295,13 @@ def missing_col(target: str, column: str, expect: Expect | None = None, **kw) ->
     def op(g):
         return g.drop(columns=[column])
 
-    return Case("missing_col", f"{target}.{column}", _frame_op(target, op),
-                expect or raises(MissingColumnError, target, column), **kw)
+    return Case(
+        "missing_col",
+        f"{target}.{column}",
+        _frame_op(target, op),
+        expect or raises(MissingColumnError, target, column),
+        **kw,
+    )
 
 
 def str_dtype(target: str, column: str, expect: Expect | None = None, **kw) -> Case:
@@ -296,8 +310,13 @@ def str_dtype(target: str, column: str, expect: Expect | None = None, **kw) -> C
         out[column] = out[column].astype(str).astype(object)
         return out
 
-    return Case("str_dtype", f"{target}.{column}", _frame_op(target, op),
-                expect or raises(ColumnTypeError, target, column), **kw)
+    return Case(
+        "str_dtype",
+        f"{target}.{column}",
+        _frame_op(target, op),
+        expect or raises(ColumnTypeError, target, column),
+        **kw,
+    )
 
 
 def nan(target: str, column: str | None = None, expect: Expect | None = None, row: int = 0, **kw) -> Case:
@@ -323,8 +342,9 @@ def nan(target: str, column: str | None = None, expect: Expect | None = None, ro
     return Case("nan", label, _frame_op(target, op), expect or warns(DroppedRowsWarning, target), **kw)
 
 
-def unknown_code(target: str, column: str | None = None, value: Any = "9999", expect: Expect | None = None,
-                 row: int = 0, **kw) -> Case:
+def unknown_code(
+    target: str, column: str | None = None, value: Any = "9999", expect: Expect | None = None, row: int = 0, **kw
+) -> Case:
     def op(g):
         if column is None:
             if isinstance(g, str):
@@ -352,18 +372,29 @@ def empty_frame(target: str, expect: Expect | None = None, **kw) -> Case:
     return Case("empty_frame", target, _frame_op(target, op), expect or raises(EmptyDataError, target), **kw)
 
 
-def two_components(target: str = "network", make: Callable[[], Any] | None = None, expect: Expect | None = None,
-                   **kw) -> Case:
+def two_components(
+    target: str = "network", make: Callable[[], Any] | None = None, expect: Expect | None = None, **kw
+) -> Case:
     make = make or cut_network
-    return Case("two_components", target, _frame_op(target, lambda _old: make()),
-                expect or either(UrbangeoError, UrbangeoWarning, target), **kw)
+    return Case(
+        "two_components",
+        target,
+        _frame_op(target, lambda _old: make()),
+        expect or either(UrbangeoError, UrbangeoWarning, target),
+        **kw,
+    )
 
 
 def raster_no_crs(target: str, make: Callable[[], Any], expect: Expect | None = None, **kw) -> Case:
     from urbangeo.errors import GeoreferenceError
 
-    return Case("raster_no_crs", target, _frame_op(target, lambda _old: make()),
-                expect or raises(GeoreferenceError, target), **kw)
+    return Case(
+        "raster_no_crs",
+        target,
+        _frame_op(target, lambda _old: make()),
+        expect or raises(GeoreferenceError, target),
+        **kw,
+    )
 
 
 def bad_param(name: str, value: Any, expect: Expect | None = None, **kw) -> Case:
@@ -375,6 +406,7 @@ def bad_param(name: str, value: Any, expect: Expect | None = None, **kw) -> Case
 
 def set_arg(kind: str, name: str, value: Any, expect: Expect, **kw) -> Case:
     """A case of any ``kind`` that passes ``name=value`` (an unknown code, a geographic ``crs=`` ...)."""
+
     def mutate(kwargs: dict) -> dict:
         return _with(kwargs, name, value)
 
@@ -411,16 +443,23 @@ def run_case(func: Callable, spec: Spec, case: Case) -> None:
         except UrbangeoError as exc:
             error = exc
         except Exception as exc:  # an untyped error: fail with what it was
-            pytest.fail(f"{func.__name__} {case.id}: expected {expect.describe()}, got untyped "
-                        f"{type(exc).__module__}.{type(exc).__name__}: {exc}")
+            pytest.fail(
+                f"{func.__name__} {case.id}: expected {expect.describe()}, got untyped "
+                f"{type(exc).__module__}.{type(exc).__name__}: {exc}"
+            )
     foreign = [w for w in caught if not issubclass(w.category, UrbangeoWarning)]
     ours = [w for w in caught if issubclass(w.category, UrbangeoWarning)]
-    assert not foreign, f"warnings from outside urbangeo.errors: {[f'{w.category.__name__}: {w.message}' for w in foreign]}"
+    assert not foreign, (
+        f"warnings from outside urbangeo.errors: {[f'{w.category.__name__}: {w.message}' for w in foreign]}"
+    )
     where = f"{func.__name__} {case.id}"
     if error is not None:
-        assert expect.kind in ("raises", "either"), f"{where}: expected {expect.describe()}, got {type(error).__name__}: {error}"
+        assert expect.kind in ("raises", "either"), (
+            f"{where}: expected {expect.describe()}, got {type(error).__name__}: {error}"
+        )
         assert isinstance(error, expect.error), (
-            f"{where}: expected {expect.error.__name__}, got {type(error).__name__}: {error}")
+            f"{where}: expected {expect.error.__name__}, got {type(error).__name__}: {error}"
+        )
         missing = _names_ok(str(error), expect.names)
         assert not missing, f"{where}: the {type(error).__name__} message does not name {missing}: {error}"
         return
@@ -429,11 +468,15 @@ def run_case(func: Callable, spec: Spec, case: Case) -> None:
         pytest.fail(f"{where}: expected {expect.describe()}, but it returned a result ({got})")
     if expect.kind in ("warns", "either"):
         match = [w for w in ours if issubclass(w.category, expect.warning)]
-        assert match, (f"{where}: expected {expect.describe()}, returned with "
-                       f"{[f'{w.category.__name__}: {w.message}' for w in ours] or 'no warning'}")
+        assert match, (
+            f"{where}: expected {expect.describe()}, returned with "
+            f"{[f'{w.category.__name__}: {w.message}' for w in ours] or 'no warning'}"
+        )
         if expect.names:
             named = [w for w in match if not _names_ok(str(w.message), expect.names)]
-            assert named, f"{where}: no {expect.warning.__name__} names {expect.names}: {[str(w.message) for w in match]}"
+            assert named, (
+                f"{where}: no {expect.warning.__name__} names {expect.names}: {[str(w.message) for w in match]}"
+            )
         return
     # same
     assert not ours, f"{where}: expected no warning, got {[f'{w.category.__name__}: {w.message}' for w in ours]}"
@@ -490,7 +533,8 @@ def _same_geo(got, want, *, rtol: float, atol: float, crs, where: str) -> None:
     assert type(got) is type(want), f"{where}: result type {type(got).__name__} != {type(want).__name__}"
     if crs is not None:
         assert got.crs == crs or (got.crs is not None and got.crs.equals(crs)), (
-            f"{where}: result CRS {got.crs} is not the input's CRS {crs}")
+            f"{where}: result CRS {got.crs} is not the input's CRS {crs}"
+        )
     back = got.to_crs(want.crs) if got.crs is not None and want.crs is not None else got
     assert len(back) == len(want), f"{where}: {len(back)} rows != {len(want)}"
     pd.testing.assert_index_equal(back.index, want.index)
@@ -543,14 +587,86 @@ def _same_frame(got: pd.DataFrame, want: pd.DataFrame, rtol: float, atol: float,
     pd.testing.assert_index_equal(got.index, want.index, obj=f"{where}.index")
     for c in want.columns:
         a, b = got[c], want[c]
-        if isinstance(b, gpd.GeoSeries) or (len(b) and isinstance(b.dropna().iloc[0] if b.notna().any() else None,
-                                                                   shapely.Geometry)):
+        if isinstance(b, gpd.GeoSeries) or (
+            len(b) and isinstance(b.dropna().iloc[0] if b.notna().any() else None, shapely.Geometry)
+        ):
             continue  # geometry-valued columns are compared through the active geometry only
         if pd.api.types.is_numeric_dtype(b) and not pd.api.types.is_bool_dtype(b):
-            np.testing.assert_allclose(np.asarray(a, float), np.asarray(b, float), rtol=rtol, atol=atol,
-                                       equal_nan=True, err_msg=f"{where}[{c!r}]")
+            np.testing.assert_allclose(
+                np.asarray(a, float),
+                np.asarray(b, float),
+                rtol=rtol,
+                atol=atol,
+                equal_nan=True,
+                err_msg=f"{where}[{c!r}]",
+            )
         else:
             pd.testing.assert_series_equal(a, b, check_dtype=False, obj=f"{where}[{c!r}]")
+
+
+# --------------------------------------------------------------------------- the registry, shared by the row files
+#: the modules that register rows: the core's and one per wing
+ROW_MODULES = (
+    "tests.test_bad_input_core",
+    "tests.accessibility.test_bad_input",
+    "tests.subsidence.test_bad_input",
+    "tests.landuse.test_bad_input",
+)
+REGISTRY: dict = {}  # function -> Spec
+WING_OF: dict = {}  # function -> "core" | wing name
+#: public names of each wing (and "core") that need no row, with the reason (classes, constants)
+EXEMPT: dict[str, dict[str, str]] = {}
+#: known defects: (functions, regex over case ids, reason); each row must match at least one case
+#: (tests/test_bad_input_core.py::test_xfail_rows_match_cases); fixing the defect turns the case
+#: into XPASS, which fails (strict), so the owner removes the row together with the fix. Add rows
+#: in the row file of the function, before its ``params(...)``.
+XFAILS: list[tuple[tuple, str, str]] = []
+
+
+def register(wing: str, func, build, cases=(), *, exempt: str | None = None) -> None:
+    """Add the row of ``func``: ``build()`` returns valid arguments by name; ``cases`` the bad inputs."""
+    assert func not in REGISTRY, f"{func.__name__} registered twice"
+    REGISTRY[func] = Spec(build=build, cases=list(cases), exempt=exempt)
+    WING_OF[func] = wing
+
+
+def load_all_rows() -> None:
+    """Import every row module, so that :data:`REGISTRY` holds every wing's rows."""
+    import importlib
+
+    for name in ROW_MODULES:
+        importlib.import_module(name)
+
+
+def _xfail_of(func, case: Case) -> str | None:
+    import re
+
+    for funcs, pattern, reason in XFAILS:
+        if func in funcs and re.search(pattern, case.id):
+            return reason
+    return case.xfail
+
+
+def params(wing: str) -> list:
+    """The ``(func, case)`` parameters of the rows of ``wing``, ids ``wing.function-kind[argument]``."""
+    out = []
+    for func, spec in REGISTRY.items():
+        if WING_OF[func] != wing:
+            continue
+        for case in spec.cases:
+            reason = _xfail_of(func, case)
+            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+            out.append(pytest.param(func, case, id=f"{wing}.{func.__name__}-{case.id}", marks=marks))
+    return out
+
+
+def check_case(func, case: Case) -> None:
+    """Run one case of ``func``'s row, inside the row's guard (e.g. no downloads) if it has one."""
+    import contextlib
+
+    spec = REGISTRY[func]
+    with spec.guard() if spec.guard else contextlib.nullcontext():
+        run_case(func, spec, case)
 
 
 # --------------------------------------------------------------------------- small synthetic data
@@ -575,9 +691,19 @@ def cut_network():
     a = grid()
     col = np.arange(a.n_nodes) % 5
     keep = ~((col[a.edge_u] == 3) & (col[a.edge_v] == 4))
-    return Network(x=a.x, y=a.y, node_id=a.node_id, edge_u=a.edge_u[keep], edge_v=a.edge_v[keep],
-                   edge_length_m=a.edge_length_m[keep], edge_geometry=a.edge_geometry[keep],
-                   edge_oneway=a.edge_oneway[keep], edge_speed_kmh=a.edge_speed_kmh[keep], crs=a.crs, mode=a.mode)
+    return Network(
+        x=a.x,
+        y=a.y,
+        node_id=a.node_id,
+        edge_u=a.edge_u[keep],
+        edge_v=a.edge_v[keep],
+        edge_length_m=a.edge_length_m[keep],
+        edge_geometry=a.edge_geometry[keep],
+        edge_oneway=a.edge_oneway[keep],
+        edge_speed_kmh=a.edge_speed_kmh[keep],
+        crs=a.crs,
+        mode=a.mode,
+    )
 
 
 def points(xy, *, crs=CRS_M, **cols) -> gpd.GeoDataFrame:
@@ -590,6 +716,85 @@ def boxes(bounds, *, crs=CRS_M, **cols) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
         cols, geometry=[shapely.box(X0 + a, Y0 + b, X0 + c, Y0 + d) for a, b, c, d in bounds], crs=crs
     )
+
+
+# --------------------------------------------------------------------------- data shared by several row files
+def homes(**extra):
+    """Six homes on the 400 m x 400 m grid, off ties; (393, 251) lies by its last column."""
+    return points(
+        [(37, 13), (213, 117), (393, 251), (121, 259), (337, 71), (53, 383)],
+        pop=[10.0, 20.0, 30.0, 5.0, 15.0, 25.0],
+        g=["a", "b", "a", "b", "a", "b"],
+        **extra,
+    )
+
+
+def parks_frame():
+    """Two small parks (slanted sides: no ties between entrance distances)."""
+    rings = [[(112, 113), (188, 118), (183, 186), (115, 181)], [(322, 212), (389, 219), (385, 288), (327, 281)]]
+    geoms = [shapely.Polygon([(X0 + x, Y0 + y) for x, y in r]) for r in rings]
+    return gpd.GeoDataFrame({"name": ["p1", "p2"]}, geometry=geoms, crs=CRS_M)
+
+
+def cone(crs=CRS_M, depth: float = 4.0) -> Raster:
+    """A conical basin 51 x 51 cells of 20 m: W = depth (1 - rho / 400 m), NaN-free."""
+    from affine import Affine
+
+    n, cell = 51, 20.0
+    x = cell * (np.arange(n) + 0.5) - n * cell / 2
+    X, Y = np.meshgrid(x, -x)
+    arr = np.maximum(depth * (1 - np.hypot(X, Y) / 400.0), 0.0)
+    return Raster(
+        arr, Affine(cell, 0, X0 - n * cell / 2, 0, -cell, Y0 + n * cell / 2), crs, name="subsidence", units="m"
+    )
+
+
+_CACHE: dict = {}
+
+
+def cached(key, make):
+    """``make()``, computed once per test session under ``key`` (files, slow rasters)."""
+    if key not in _CACHE:
+        _CACHE[key] = make()
+    return _CACHE[key]
+
+
+def tif_without_crs():
+    """A GeoTIFF with a geotransform but no CRS."""
+
+    def make():
+        import tempfile
+        from pathlib import Path
+
+        import rasterio
+
+        path = Path(tempfile.mkdtemp(prefix="urbangeo-bad-input-")) / "no_crs.tif"
+        r = cone()
+        prof = {
+            "driver": "GTiff",
+            "dtype": "float64",
+            "count": 1,
+            "height": r.shape[0],
+            "width": r.shape[1],
+            "transform": r.transform,
+        }
+        with rasterio.open(path, "w", **prof) as dst:
+            dst.write(r.array, 1)
+        return path
+
+    return cached("tif_no_crs", make)
+
+
+def tif():
+    """A GeoTIFF of :func:`cone` (with its CRS)."""
+
+    def make():
+        import tempfile
+        from pathlib import Path
+
+        return cone().to_geotiff(Path(tempfile.mkdtemp(prefix="urbangeo-bad-input-")) / "cone.tif")
+
+    return cached("tif_cone", make)
 
 
 def _loosely_same(got, want, where: str) -> None:
@@ -612,7 +817,8 @@ def _loosely_same(got, want, where: str) -> None:
     if isinstance(want, gpd.GeoDataFrame):
         assert isinstance(got, gpd.GeoDataFrame), where
         assert got.crs is not None and want.crs is not None and got.crs.equals(want.crs), (
-            f"{where}: result CRS {got.crs} != {want.crs}")
+            f"{where}: result CRS {got.crs} != {want.crs}"
+        )
         a, b = float(got.area.sum()), float(want.area.sum())
         assert abs(a - b) <= 0.05 * b + 1e-6, f"{where}: total area {a} != {b}"
         return
