@@ -105,3 +105,30 @@ def zoo_frame():
     geoms = [GEOMETRY_ZOO[n] for n in names]
     geoms = [None if g is None else shapely.affinity.translate(shapely.affinity.scale(g, 0.001, 0.001, origin=(0, 0)), 113.1, 23.0) for g in geoms]
     return gpd.GeoDataFrame({"name": names}, geometry=geoms, crs=4326)
+
+
+@pytest.fixture(scope="session")
+def dask_client():
+    """A ``dask.distributed`` client on a ``LocalCluster`` of 2 worker PROCESSES (1 thread each).
+
+    Shared by every distributed test of a pytest process (started once, ~3 s); tests that
+    restart workers must wait for both to be back (``client.wait_for_workers(2)``) before they
+    return. Skips when distributed is not installed (``pip install 'urbangeo[dask]'``).
+    """
+    distributed = pytest.importorskip("distributed", reason="distributed is not installed: pip install 'urbangeo[dask]'")
+    pytest.importorskip("dask_geopandas", reason="dask-geopandas is not installed: pip install 'urbangeo[dask]'")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the cluster's own start-up notices (ports, tornado)
+        cluster = distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, memory_limit="4GiB"
+        )
+        client = distributed.Client(cluster)
+    try:
+        yield client
+    finally:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            client.close()
+            cluster.close()

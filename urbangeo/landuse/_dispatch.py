@@ -5,19 +5,19 @@ Each module keeps its own dask path next to its in-memory path (``screening._scr
 ``blocks._membership_dask`` / ``blocks._blocks_dask``, ``compensation._compensation_dask``)
 and builds it from the pieces here:
 
-* :func:`is_dask` tells a dask frame without importing dask (importing it costs seconds);
+* :func:`is_dask` and :func:`dask_modules` come from the core (:mod:`urbangeo._dask`,
+  shared with accessibility and subsidence);
 * :func:`global_metric` picks ONE metric CRS from the whole layer's extent, so every
   partition is measured in the same CRS as the in-memory frame would be;
 * :func:`map_partitions` runs a row-wise function on every partition where it lives;
   :func:`with_columns` and :func:`from_parts` build the lazy result and its ``meta``.
 
 Imports go one way: screening, blocks and compensation import this module; it imports
-only the core (``crs``, ``errors``), never them.
+only the core (``_dask``, ``crs``), never them.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -26,28 +26,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .._dask import dask_modules, is_dask
 from ..crs import get_crs, metric_crs
-from ..errors import MissingDependencyError
 
-
-def is_dask(frame: Any) -> bool:
-    """True when ``frame`` is a ``dask_geopandas.GeoDataFrame``.
-
-    A dask frame can only exist if dask_geopandas was imported: no import here.
-    """
-    mod = sys.modules.get("dask_geopandas")
-    return mod is not None and isinstance(frame, mod.GeoDataFrame)
-
-
-def dask_modules() -> tuple[Any, Any, Any]:
-    """``(dask, dask.dataframe, dask_geopandas)``, or :class:`MissingDependencyError` with the install command."""
-    try:
-        import dask
-        import dask.dataframe as dd
-        import dask_geopandas
-    except ImportError as exc:  # pragma: no cover - only reached with a dask frame in hand
-        raise MissingDependencyError("dask support needs dask-geopandas: pip install urbangeo[dask]") from exc
-    return dask, dd, dask_geopandas
+__all__ = ["dask_modules", "from_parts", "global_metric", "is_dask", "map_partitions", "with_columns"]
 
 
 def global_metric(parcels: Any) -> Any:
