@@ -179,3 +179,85 @@ def test_plain_networkx_graphs_without_geometry():
     D.add_edge(1, 2, length=100.0)
     assert network_from_graph(D, mode="drive").edge_oneway.all()
     assert not network_from_graph(D, mode="walk").edge_oneway.any()
+
+
+def test_hills_round_trip_under_osmnx_names():
+    """Elevation, grades and directional factors survive network_to_graph / network_from_graph.
+
+    A plane rising 6 % eastwards and falling 3 % northwards: grades are closed forms, the
+    networkx shortest travel times on `length / (speed_kph / 3.6 * speed_factor)` equal
+    urbangeo's uphill and downhill costs, and osmnx's own add_edge_grades gives the same grades.
+    """
+    from affine import Affine
+
+    from urbangeo.accessibility import add_elevation, cost_matrix, grid_network, hill_times
+    from urbangeo.raster import Raster
+
+    net = grid_network(4, 3, speed_kmh=4.8)
+    x0, y0 = net.x.min(), net.y.min()
+    cell, west, north = 10.0, x0 - 300, y0 + 600
+    xc = west + cell * (np.arange(120) + 0.5)
+    yc = north - cell * (np.arange(90) + 0.5)
+    dem = Raster(100 + 0.06 * (xc[None, :] - x0) - 0.03 * (yc[:, None] - y0),
+                 Affine(cell, 0, west, 0, -cell, north), net.crs, name="plane", units="m")
+    h = hill_times(add_elevation(net, dem))
+    G = network_to_graph(h)
+    z = nx.get_node_attributes(G, "elevation")
+    np.testing.assert_allclose([z[int(i)] for i in h.node_id], 100 + 0.06 * (h.x - x0) - 0.03 * (h.y - y0),
+                               atol=1e-9)
+    for u, v, d in G.edges(data=True):
+        dx = G.nodes[v]["x"] - G.nodes[u]["x"]
+        dy = G.nodes[v]["y"] - G.nodes[u]["y"]
+        s = (0.06 * dx - 0.03 * dy) / d["length"]
+        assert d["grade"] == pytest.approx(s, abs=1e-12) and d["grade_abs"] == pytest.approx(abs(s), abs=1e-12)
+        assert d["speed_factor"] == pytest.approx(np.exp(-3.5 * (abs(s + 0.05) - 0.05)), rel=1e-12)
+    # osmnx computes the same grades from the exported elevations
+    ref = ox.elevation.add_edge_grades(G.copy())
+    for (*_, d), (*_, r) in zip(G.edges(keys=True, data=True), ref.edges(keys=True, data=True)):
+        assert d["grade"] == pytest.approx(r["grade"], abs=1e-12)
+    # networkx travel times on the exported factors = urbangeo's directional times
+    for _, _, d in G.edges(data=True):
+        d["travel_time"] = d["length"] / (d["speed_kph"] / 3.6 * d["speed_factor"])
+    ends = [int(h.node_id[np.argmin(h.x + h.y)]), int(h.node_id[np.argmax(h.x + h.y)])]
+    import geopandas as gpd
+
+    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(
+        [G.nodes[n]["x"] for n in ends], [G.nodes[n]["y"] for n in ends]), crs=h.crs)
+    cm = cost_matrix(h, pts, pts)
+    up = nx.shortest_path_length(G, ends[0], ends[1], weight="travel_time") / 60
+    down = nx.shortest_path_length(G, ends[1], ends[0], weight="travel_time") / 60
+    assert up > down
+    assert cm.iloc[0, 1] == pytest.approx(up, rel=1e-12) and cm.iloc[1, 0] == pytest.approx(down, rel=1e-12)
+    # and back: elevations and factors read into the network (orientation may flip: compare per direction)
+    back = network_from_graph(G, mode="walk", speed_kmh=4.8)  # walk speeds are not read from speed_kph
+    np.testing.assert_array_equal(back.node_z_m, h.node_z_m)
+    fwd = {(int(h.node_id[u]), int(h.node_id[v])): f for u, v, f in zip(h.edge_u, h.edge_v, h.edge_factor_fwd)}
+    fwd |= {(int(h.node_id[v]), int(h.node_id[u])): f for u, v, f in zip(h.edge_u, h.edge_v, h.edge_factor_rev)}
+    for u, v, ff, fr in zip(back.edge_u, back.edge_v, back.edge_factor_fwd, back.edge_factor_rev):
+        a, b = int(back.node_id[u]), int(back.node_id[v])
+        assert (ff, fr) == (fwd[(a, b)], fwd[(b, a)])
+    cm_back = cost_matrix(back, pts, pts)
+    np.testing.assert_allclose(cm_back.to_numpy(), cm.to_numpy(), rtol=1e-12)
+    # a flat network exports none of these attributes
+    G0 = network_to_graph(net)
+    assert not any("elevation" in d for _, d in G0.nodes(data=True))
+    assert not any({"grade", "grade_abs", "speed_factor"} & set(d) for *_, d in G0.edges(data=True))
+    assert network_from_graph(G0).node_z_m is None and network_from_graph(G0).edge_factor_fwd is None
+
+
+def test_partial_elevation_and_bad_speed_factor():
+    from urbangeo.accessibility import grid_network
+    from urbangeo.errors import MissingValuesWarning
+
+    G = network_to_graph(grid_network(3, 2))
+    nodes = list(G.nodes)
+    for n in nodes[1:]:
+        G.nodes[n]["elevation"] = 10.0
+    with pytest.warns(MissingValuesWarning, match="1 of 6 nodes"):
+        assert network_from_graph(G).node_z_m is None
+    G.nodes[nodes[0]]["elevation"] = 12.5
+    assert network_from_graph(G).node_z_m[0] == 12.5
+    u, v, k = next(iter(G.edges(keys=True)))
+    G.edges[u, v, k]["speed_factor"] = -1.0
+    with pytest.raises(InvalidOptionError, match="speed_factor"):
+        network_from_graph(G)

@@ -109,7 +109,10 @@ def network_from_graph(
     -------
     Network
         Reciprocal edges (u->v and v->u with lengths equal to 1 mm) become one two-way
-        segment; node ids are the graph's integer node labels (or positions when the
+        segment. Node ``elevation`` attributes (osmnx's, metres) become ``node_z_m``
+        when every node has one; edge ``speed_factor`` attributes (from
+        :func:`network_to_graph` of a network with :func:`hill_times`) become the
+        directional factors; node ids are the graph's integer node labels (or positions when the
         labels are not integers).
 
     Raises
@@ -119,9 +122,16 @@ def network_from_graph(
     EmptyDataError
         The graph has no edges.
     InvalidOptionError
-        A node without ``x``/``y``, or with coordinates that are not finite numbers.
+        A node without ``x``/``y``, or with coordinates that are not finite numbers; an
+        edge ``speed_factor`` that is not a finite number >= 0.
     GeometryTypeError
         An edge ``geometry`` that is not a LineString (a Point, an empty geometry).
+
+    Warns
+    -----
+    MissingValuesWarning
+        Only some nodes have an ``elevation`` (none is read), or a two-way edge has a
+        ``speed_factor`` in one direction only.
     """
     nx = _import_networkx()
     check_choice(mode, "mode", MODES)
@@ -139,6 +149,7 @@ def network_from_graph(
 
     labels = list(graph.nodes)
     xs, ys = _node_xy(graph, labels)
+    node_z = _node_elevation(graph, labels)
     if all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in labels):
         node_id = np.array(labels, dtype=np.int64)
     else:
@@ -201,6 +212,12 @@ def network_from_graph(
         drop |= loop & (rank >= half) & (rank < 2 * half)
         keep = np.zeros(m, dtype=bool)
         keep[order] = ~drop
+        # the reciprocal record each kept two-way record absorbs (its v -> u direction)
+        first = np.flatnonzero(grp_start)[gid]
+        twin_pos = np.where(twin_loop, first + half + rank, first + n_f + rank)
+        twin = np.full(m, -1, dtype=np.int64)
+        paired = twin_fw | twin_loop
+        twin[order[paired]] = order[twin_pos[paired]]
         twoway = np.zeros(m, dtype=bool)
         twoway[order] = twin_fw | twin_loop
         oneway = ~twoway
@@ -210,6 +227,7 @@ def network_from_graph(
     else:
         sel = np.arange(m)
         oneway = np.zeros(m, dtype=bool)
+        twin = np.arange(m)  # an undirected edge is the same both ways
 
     attrs = {}
     for col in GRAPH_EDGE_ATTRS:
@@ -229,10 +247,70 @@ def network_from_graph(
         crs=target,
         mode=mode,
         edge_attrs=pd.DataFrame(attrs) if attrs else pd.DataFrame(),
+        node_z_m=node_z,
+        **_graph_factors(edges, sel, twin, oneway),
         meta={"source": "graph", "simplified": bool(graph.graph.get("simplified", False)), "speed_kmh": speed},
     )
     log.info("network_from_graph: %d directed edges -> %d segments", m, net.n_edges)
     return net
+
+
+def _node_elevation(graph: Any, labels: list) -> np.ndarray | None:
+    """Node ``elevation`` attributes (osmnx's name, metres) when every node has a finite one.
+
+    None when no node has one; a warning (and None) when only some do.
+    """
+    from ..errors import MissingValuesWarning
+
+    raw = [graph.nodes[n].get("elevation") for n in labels]
+    have = np.array([isinstance(v, (int, float, np.number)) and not isinstance(v, bool) and np.isfinite(v)
+                     for v in raw])
+    if not have.any():
+        return None
+    if not have.all():
+        first = labels[int(np.flatnonzero(~have)[0])]
+        warnings.warn(
+            f"{int((~have).sum())} of {len(labels)} nodes of `graph` have no finite 'elevation' (e.g. node {first!r}); "
+            f"the network is built without node elevations. Give every node one (osmnx.elevation."
+            f"add_node_elevations_raster) or sample a DEM with urbangeo.accessibility.add_elevation.",
+            MissingValuesWarning,
+            stacklevel=3,
+        )
+        return None
+    return np.array(raw, dtype=np.float64)
+
+
+def _graph_factors(edges: list, sel: np.ndarray, twin: np.ndarray, oneway: np.ndarray) -> dict[str, Any]:
+    """``edge_factor_fwd`` / ``_rev`` from the edges' ``speed_factor`` (written by network_to_graph).
+
+    The kept record gives the u -> v factor, its absorbed reciprocal the v -> u one; edges
+    without the attribute count as 1 (flat). A two-way record without a reciprocal (walk
+    mode) gets 1 back and a warning.
+    """
+    from ..errors import MissingValuesWarning
+
+    raw = [e[3].get("speed_factor") for e in edges]
+    if all(v is None for v in raw):
+        return {}
+    f = np.array([float(v) if isinstance(v, (int, float, np.number)) else np.nan for v in raw])
+    bad = ~np.isfinite(np.where(np.array([v is None for v in raw]), 1.0, f)) | (f < 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InvalidOptionError(
+            f"edge ({edges[i][0]!r}, {edges[i][1]!r}) of `graph` has speed_factor={raw[i]!r}; speed factors must be "
+            f"finite numbers >= 0 (1 = flat ground, 0 = closed in that direction)."
+        )
+    f = np.where(np.isnan(f), 1.0, f)
+    tw = twin[sel]
+    lone = (tw < 0) & ~oneway[sel]
+    if lone.any():
+        warnings.warn(
+            f"{int(lone.sum())} two-way edges of `graph` have a speed_factor one way only (no reciprocal edge); their "
+            f"other direction gets 1 (flat ground).",
+            MissingValuesWarning,
+            stacklevel=3,
+        )
+    return {"edge_factor_fwd": f[sel], "edge_factor_rev": np.where(tw >= 0, f[np.maximum(tw, 0)], 1.0)}
 
 
 def _node_xy(graph: Any, labels: list) -> tuple[np.ndarray, np.ndarray]:
@@ -305,6 +383,15 @@ def network_to_graph(network: Network) -> Any:
     ``reversed=True``); a one-way segment gives one edge. Edges carry ``length`` (m),
     ``geometry``, ``oneway``, ``speed_kph`` and the ``edge_attrs`` columns.
 
+    A network with hills (:func:`~urbangeo.accessibility.add_elevation`,
+    :func:`~urbangeo.accessibility.hill_times`) keeps them under osmnx's names: node
+    ``elevation`` (metres), edge ``grade`` (rise over length in the edge's direction,
+    ``(elevation_v - elevation_u) / length``, as ``osmnx.elevation.add_edge_grades``) and
+    ``grade_abs``; and the directional factor of each edge as ``speed_factor`` (walking
+    speed on it relative to flat ground in that direction, 0 = closed; a networkx travel
+    time in seconds is ``length / (speed_kph / 3.6 * speed_factor)``). The sampled edge
+    profile (:class:`~urbangeo.accessibility.network.EdgeProfile`) is not exported.
+
     Parameters
     ----------
     network : Network
@@ -335,11 +422,15 @@ def network_to_graph(network: Network) -> Any:
     ids = network.node_id
     labels = ids if len(np.unique(ids)) == len(ids) else np.arange(network.n_nodes)
     G = nx.MultiDiGraph(crs=network.crs, simplified=bool(network.meta.get("simplified", False)), mode=network.mode)
+    z = network.node_z_m
     G.add_nodes_from(
-        (int(n), {"x": float(xx), "y": float(yy)}) for n, xx, yy in zip(labels.tolist(), network.x.tolist(), network.y.tolist())
+        (int(n), {"x": float(xx), "y": float(yy)} if z is None else {"x": float(xx), "y": float(yy), "elevation": zz})
+        for n, xx, yy, zz in zip(labels.tolist(), network.x.tolist(), network.y.tolist(),
+                                 [None] * network.n_nodes if z is None else z.tolist())
     )
     cols = list(network.edge_attrs.columns) if len(network.edge_attrs) else []
     attr_rows = network.edge_attrs.to_dict("records") if cols else [{}] * network.n_edges
+    hills = _edge_hill_attrs(network)
     rev = shapely.reverse(network.edge_geometry)
     lab = labels.tolist()
     for i, (u, v, length, geom, ow, spd) in enumerate(
@@ -354,10 +445,33 @@ def network_to_graph(network: Network) -> Any:
     ):
         data = {k: val for k, val in attr_rows[i].items() if val is not None and not (isinstance(val, float) and val != val)}
         data.update(length=length, geometry=geom, oneway=ow, speed_kph=spd, reversed=False)
-        G.add_edge(lab[u], lab[v], **data)
+        G.add_edge(lab[u], lab[v], **data, **{k: float(val[0][i]) for k, val in hills.items()})
         if not ow:
-            G.add_edge(lab[v], lab[u], **{**data, "geometry": rev[i], "reversed": True})
+            G.add_edge(lab[v], lab[u], **{**data, "geometry": rev[i], "reversed": True},
+                       **{k: float(val[1][i]) for k, val in hills.items()})
     return G
+
+
+def _edge_hill_attrs(network: Network) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per-direction edge attributes of a hilly network: {name: (u->v values, v->u values)}.
+
+    ``grade`` / ``grade_abs`` as osmnx's ``add_edge_grades`` (``(z_v - z_u) / length``) when
+    the nodes have elevations; ``speed_factor`` (urbangeo's ``edge_factor_fwd`` / ``_rev``)
+    when the network has directional factors.
+    """
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    if network.node_z_m is not None:
+        length = network.edge_length_m
+        rise = network.node_z_m[network.edge_v] - network.node_z_m[network.edge_u]
+        grade = np.where(length > 0, rise / np.where(length > 0, length, 1.0), 0.0)
+        out["grade"] = (grade, -grade)
+        out["grade_abs"] = (np.abs(grade), np.abs(grade))
+    if network.edge_factor_fwd is not None or network.edge_factor_rev is not None:
+        ones = np.ones(network.n_edges)
+        fwd = ones if network.edge_factor_fwd is None else network.edge_factor_fwd
+        rev = ones if network.edge_factor_rev is None else network.edge_factor_rev
+        out["speed_factor"] = (fwd, rev)
+    return out
 
 
 def _online_graph(fetch, what: str, mode: str):
