@@ -41,6 +41,7 @@ import pandas as pd
 import shapely
 from affine import Affine
 
+from .. import _dask
 from .._docs import PROGRESS, geometry_fixed_warns, on_invalid_param, shared_doc
 from .._progress import progress_bar
 from .._validate import OnInvalid, check_choice, check_columns, check_number, validate_frame
@@ -55,6 +56,10 @@ log = logging.getLogger(__name__)
 __all__ = ["predict_subsidence", "predict_deformation", "panel_parameters", "PIM_DEFAULTS", "QUANTITIES"]
 
 QUANTITIES = K.QUANTITIES
+
+#: Cells per tile side of ``predict_subsidence(..., scheduler="dask")`` without ``tile_size``:
+#: 1024 x 1024 float64 cells are 8 MiB per tile and quantity.
+DEFAULT_TILE_SIZE = 1024
 
 #: Defaults for PIM parameters missing from both the panel columns and ``params=``.
 #: q and tan_beta are typical of thick alluvium cover in the Huainan-Huaibei coalfield
@@ -333,8 +338,8 @@ def _coverage(geom, transform, shape, supersample):
     return mask.reshape(shape[0], f, shape[1], f).mean(axis=(1, 3), dtype=float)
 
 
-def _compute(panels, quantities, *, resolution_m, extent, like, params, method, cutoff_r, supersample, progress,
-             on_invalid):
+def _prepare(panels, quantities, *, resolution_m, extent, like, params, method, cutoff_r, supersample, on_invalid):
+    """Validated inputs of the PIM: the panels built, the output grid and the panel windows on it."""
     gdf, _ = validate_frame(panels, "panels", geometry_types=("polygon",), on_invalid=on_invalid)
     check_choice(method, "method", ("auto", "closed_form", "grid"))
     cutoff_r = check_number(cutoff_r, "cutoff_r", minimum=1.5)
@@ -356,44 +361,127 @@ def _compute(panels, quantities, *, resolution_m, extent, like, params, method, 
     else:
         target = metric_crs(gdf, name="panels")
     gdf_m = project(gdf, target, name="panels")
-    table = _parameter_table(gdf, params, stacklevel=4)  # here -> _compute -> predict_* -> the caller
+    table = _parameter_table(gdf, params, stacklevel=5)  # here -> _prepare -> _compute -> predict_* -> the caller
     plist = _build_panels(gdf_m, table, method)
     if like is not None:
         transform, shape = like.transform, like.shape
     else:
         resolution_m = check_number(resolution_m, "resolution_m", minimum=0, strict=True)
         transform, shape = _grid_from(plist, resolution_m, extent, cutoff_r)
-    cx, cy = abs(transform.a), abs(transform.e)
-    need = K.components_for(quantities)
-    comp = {k: np.zeros(shape, dtype=float) for k in need}
-    for pan in progress_bar(plist, progress=progress, total=len(plist), desc="PIM panels"):
-        pad = cutoff_r * max(pan.r, pan.r2)
-        r0, r1, c0, c1 = _window(pan.bounds, pad, transform, shape)
-        if r1 <= r0 or c1 <= c0:
-            continue
+    # each panel only touches the cells within cutoff_r x r of its computational edges
+    wins = np.array(
+        [_window(pan.bounds, cutoff_r * max(pan.r, pan.r2), transform, shape) for pan in plist], dtype=np.int64
+    ).reshape(-1, 4)
+    return _Plan(plist, wins, K.components_for(quantities), tuple(quantities), transform, shape, supersample), target
+
+
+@dataclass
+class _Plan:
+    """Everything a tile needs: one object, so it travels to each dask worker once."""
+
+    plist: list[_Panel]
+    wins: np.ndarray  # (n, 4) rows r0, r1, c0, c1 of each panel's window on the grid
+    need: set[str]
+    quantities: tuple[str, ...]
+    transform: Affine
+    shape: tuple[int, int]
+    supersample: int
+
+    def panels_for(self, tile: tuple[int, int, int, int]) -> np.ndarray:
+        """Indices (in input order) of the panels whose window reaches the cells of ``tile``."""
+        r0, r1, c0, c1 = tile
+        w = self.wins
+        hit = (w[:, 1] > w[:, 0]) & (w[:, 3] > w[:, 2])
+        hit &= (w[:, 0] < r1) & (w[:, 1] > r0) & (w[:, 2] < c1) & (w[:, 3] > c0)
+        return np.flatnonzero(hit)
+
+
+def _panel_fields(plan: _Plan, pan: _Panel, win, sub) -> dict:
+    """Fields of one panel on the cells ``sub`` (r0, r1, c0, c1) of its window ``win``.
+
+    The closed form is evaluated cell by cell, so only the cells of ``sub`` are computed;
+    the Gaussian route filters the whole window (its edges are part of the in-memory
+    answer) and cuts ``sub`` out of it. Either way each cell gets the in-memory value.
+    """
+    transform = plan.transform
+    r0, r1, c0, c1 = sub
+    if pan.rect:
         xs = transform.c + transform.a * (np.arange(c0, c1) + 0.5)
         ys = transform.f + transform.e * (np.arange(r0, r1) + 0.5)
-        if pan.rect:
-            X, Y = xs[None, :], ys[:, None]
+        X, Y = xs[None, :], ys[:, None]
 
-            def proj(e, X=X, Y=Y):
-                if e[1] == 0.0:
-                    return X * e[0]
-                if e[0] == 0.0:
-                    return Y * e[1]
-                return X * e[0] + Y * e[1]
+        def proj(e):
+            if e[1] == 0.0:
+                return X * e[0]
+            if e[0] == 0.0:
+                return Y * e[1]
+            return X * e[0] + Y * e[1]
 
-            u = proj(pan.eu) - pan.u0
-            v = proj(pan.ev) - pan.v0
-            fields = K.rect_fields(u, v, w0=pan.w0, l_u=pan.l_u, r_u=pan.r, v_off=pan.v_off, l_v=pan.l_v,
-                                   r_v1=pan.r_v1, r_v2=pan.r_v2, br=pan.br, need=need, rot=(pan.eu, pan.ev))
-        else:
-            wt = Affine(transform.a, 0, transform.c + transform.a * c0, 0, transform.e, transform.f + transform.e * r0)
-            frac = _coverage(pan.geom, wt, (r1 - r0, c1 - c0), supersample)
-            fields = K.gaussian_fields(frac, w0=pan.w0, r=pan.r, br=pan.br, cell_x=cx, cell_y=cy, need=need)
+        u = proj(pan.eu) - pan.u0
+        v = proj(pan.ev) - pan.v0
+        return K.rect_fields(u, v, w0=pan.w0, l_u=pan.l_u, r_u=pan.r, v_off=pan.v_off, l_v=pan.l_v,
+                             r_v1=pan.r_v1, r_v2=pan.r_v2, br=pan.br, need=plan.need, rot=(pan.eu, pan.ev))
+    w0_, w1_, v0_, v1_ = win
+    wt = Affine(transform.a, 0, transform.c + transform.a * v0_, 0, transform.e, transform.f + transform.e * w0_)
+    frac = _coverage(pan.geom, wt, (w1_ - w0_, v1_ - v0_), plan.supersample)
+    fields = K.gaussian_fields(frac, w0=pan.w0, r=pan.r, br=pan.br, cell_x=abs(transform.a), cell_y=abs(transform.e),
+                               need=plan.need)
+    return {k: v[r0 - w0_ : r1 - w0_, c0 - v0_ : c1 - v0_] for k, v in fields.items()}
+
+
+def _fill(plan: _Plan, tile: tuple[int, int, int, int], *, progress: bool | None = None) -> dict:
+    """The requested quantities on the cells of ``tile`` (r0, r1, c0, c1): panels added in input order."""
+    t0, t1, u0, u1 = tile
+    comp = {k: np.zeros((t1 - t0, u1 - u0), dtype=float) for k in plan.need}
+    idx = plan.panels_for(tile)
+    for i in progress_bar(idx, progress=progress, total=len(idx), desc="PIM panels"):
+        win = tuple(int(x) for x in plan.wins[i])
+        r0, r1, c0, c1 = max(win[0], t0), min(win[1], t1), max(win[2], u0), min(win[3], u1)
+        fields = _panel_fields(plan, plan.plist[i], win, (r0, r1, c0, c1))
         for key, val in fields.items():
-            comp[key][r0:r1, c0:c1] += val
-    return K.finish(comp, quantities), transform, target
+            comp[key][r0 - t0 : r1 - t0, c0 - u0 : c1 - u0] += val
+    return K.finish(comp, plan.quantities)
+
+
+def _tiles(shape: tuple[int, int], size: int) -> list[tuple[int, int, int, int]]:
+    rows, cols = shape
+    return [(r, min(r + size, rows), c, min(c + size, cols)) for r in range(0, rows, size) for c in range(0, cols, size)]
+
+
+def _fill_tiled(plan: _Plan, tile_size: int, scheduler: str, progress: bool | None) -> dict:
+    """:func:`_fill` tile by tile: in this process, or as one dask task per tile that has panels."""
+    out = {q: np.zeros(plan.shape, dtype=float) for q in plan.quantities}
+    tiles = [t for t in _tiles(plan.shape, tile_size) if len(plan.panels_for(t))]  # other tiles stay 0
+    use_dask = scheduler == "dask" or (scheduler == "auto" and _dask.current_client() is not None)
+    if use_dask:
+        dask, _, _ = _dask.dask_modules()
+        handle = _dask.broadcast(plan)  # the panels travel to each worker once, not with every task
+        log.info("PIM: %d tiles of %d cells as dask tasks", len(tiles), tile_size)
+        results: Any = _dask.compute(*[dask.delayed(_fill, pure=True)(handle, t) for t in tiles])
+    else:
+        results = (_fill(plan, t) for t in progress_bar(tiles, progress=progress, total=len(tiles), desc="PIM tiles"))
+    for (r0, r1, c0, c1), fields in zip(tiles, results):
+        for q, val in fields.items():
+            out[q][r0:r1, c0:c1] = val
+    return out
+
+
+def _compute(panels, quantities, *, progress, tile_size=None, scheduler="auto", **options):
+    """Fields of the PIM: ``options`` are the grid, parameter and method options of :func:`_prepare`."""
+    check_choice(scheduler, "scheduler", ("auto", "dask", "local"))
+    if tile_size is not None:
+        size = check_number(tile_size, "tile_size", minimum=1)
+        if size != int(size):
+            raise InvalidOptionError(f"`tile_size` must be a whole number of cells; got {tile_size!r}.")
+        tile_size = int(size)
+    elif scheduler == "dask":
+        tile_size = DEFAULT_TILE_SIZE
+    plan, target = _prepare(panels, quantities, **options)
+    if tile_size is None:
+        fields = _fill(plan, (0, plan.shape[0], 0, plan.shape[1]), progress=progress)
+    else:
+        fields = _fill_tiled(plan, tile_size, scheduler, progress)
+    return fields, plan.transform, target
 
 
 #: the docstring entries predict_subsidence and predict_deformation share
@@ -420,6 +508,8 @@ def predict_subsidence(
     supersample: int = 4,
     progress: bool | None = None,
     on_invalid: OnInvalid = "fix",
+    tile_size: int | None = None,
+    scheduler: Literal["auto", "dask", "local"] = "auto",
 ) -> Raster:
     """Predict final subsidence W (m, positive down) of mined panels with the PIM.
 
@@ -429,6 +519,19 @@ def predict_subsidence(
     {grid}
     {progress}
     {on_invalid}
+    tile_size : int, optional
+        Compute the grid in square tiles of this many cells per side (the last row and
+        column of tiles may be smaller); each tile adds only the panels whose window
+        (``cutoff_r`` x r around the computational edges) reaches it, so the result is
+        the in-memory one cell for cell. None (default): the whole grid in one pass
+        (with ``scheduler="dask"``: tiles of :data:`DEFAULT_TILE_SIZE`).
+    scheduler : {{"auto", "dask", "local"}}
+        Where the tiles are computed. "auto": one dask task per tile when a
+        ``dask.distributed`` client is in use, else one tile after another in this
+        process; "dask": dask tasks always (on the client in use, else on dask's default
+        scheduler; needs ``pip install 'urbangeo[dask]'``); "local": in this process.
+        The panels travel to each worker once; an urbangeo error raised in a task
+        reaches the caller as itself. The result is assembled in memory.
 
     Returns
     -------
@@ -458,6 +561,7 @@ def predict_subsidence(
     fields, transform, crs = _compute(
         panels, ("subsidence",), resolution_m=resolution_m, extent=extent, like=like, params=params,
         method=method, cutoff_r=cutoff_r, supersample=supersample, progress=progress, on_invalid=on_invalid,
+        tile_size=tile_size, scheduler=scheduler,
     )
     return Raster(fields["subsidence"], transform, crs, name="subsidence", units="m")
 
