@@ -165,3 +165,136 @@ def test_network_no_retain_all(acc_data, tmp_path):
     expected = network_from_osm(acc_data["pbf"], retain_all=False)
     assert_geodataframe_equal(urbangeo.read(tmp_path / "net.gpkg", layer="edges"), expected.edges)
     assert expected.n_nodes <= acc_data["net"].n_nodes
+
+
+# --------------------------------------------------------------------------- hills: --dem, --profile, --max-grade
+def _write_dem(path, slope_x: float, *, crs, west: float, north: float, cols: int = 120, rows: int = 100,
+               cell: float = 10.0, x0: float = 500_000.0, z0: float = 100.0) -> str:
+    """A MODELLED plane z = z0 + slope_x (x - x0) at the cell centres, written with rasterio."""
+    import numpy as np
+    import rasterio
+    from affine import Affine
+
+    xc = west + cell * (np.arange(cols) + 0.5)
+    z = np.tile(z0 + slope_x * (xc - x0), (rows, 1)).astype("float64")
+    with rasterio.open(path, "w", driver="GTiff", width=cols, height=rows, count=1, dtype="float64", crs=crs,
+                       transform=Affine(cell, 0, west, 0, -cell, north)) as dst:
+        dst.write(z, 1)
+    return str(path)
+
+
+@pytest.fixture
+def hill_grid(tmp_path):
+    """A 6 x 4 grid (100 m, EPSG:32650) saved as .npz; homes on the west column, one clinic on the east."""
+    import geopandas as gpd
+
+    from urbangeo.accessibility import grid_network
+
+    net = grid_network(6, 4, speed_kmh=4.8)
+    net.save(tmp_path / "grid.npz")
+    homes = gpd.GeoDataFrame(geometry=gpd.points_from_xy([500_000.0] * 4, 2_500_000.0 + 100 * __import__("numpy").arange(4)),
+                             crs=net.crs)
+    clinic = gpd.GeoDataFrame({"kind": ["clinic"]}, geometry=gpd.points_from_xy([500_500.0], [2_500_100.0]), crs=net.crs)
+    urbangeo.write(homes, tmp_path / "homes.gpkg")
+    urbangeo.write(clinic, tmp_path / "clinic.gpkg")
+    dem = {s: _write_dem(tmp_path / f"dem_{s}.tif", s, crs=net.crs, west=499_700.0, north=2_500_600.0)
+           for s in (0.0, 0.06)}
+    return net, homes, clinic, dem, tmp_path
+
+
+def test_dem_flat_equals_flat_and_a_slope_is_uphill(hill_grid):
+    import numpy as np
+
+    from urbangeo.accessibility import add_elevation, hill_times, nearest_facilities
+    from urbangeo.accessibility.elevation import tobler_factor
+
+    net, homes, clinic, dem, d = hill_grid
+    args = ("accessibility", "nearest", d / "grid.npz", d / "homes.gpkg", d / "clinic.gpkg")
+    run(*args, "-o", d / "flat.gpkg")
+    res = run(*args, "--dem", dem[0.0], "-o", d / "flat_dem.gpkg")
+    assert "hills: elevations 100.0..100.0 m, profile tobler; 0 edges closed" in res.stderr
+    flat = urbangeo.read(d / "flat.gpkg")
+    assert_geodataframe_equal(urbangeo.read(d / "flat_dem.gpkg"), flat)  # a flat DEM: exactly today's answers
+    run(*args, "--dem", dem[0.06], "-o", d / "up.gpkg")
+    up = urbangeo.read(d / "up.gpkg")
+    # every home walks 500 m east up the 6 % plane (and flat north-south): closed form
+    east = 500 / (4.8 / 3.6 * tobler_factor(0.06)) / 60
+    north = np.abs(homes.geometry.y.to_numpy() - 2_500_100.0) / (4.8 / 3.6) / 60
+    np.testing.assert_allclose(up["minutes_1"], east + north, rtol=1e-12)
+    assert (up["minutes_1"] > flat["minutes_1"]).all()
+    np.testing.assert_array_equal(up["dist_m_1"], flat["dist_m_1"])
+    same(up, nearest_facilities(hill_times(add_elevation(net, dem[0.06])), homes, clinic))
+    # the clinic to the homes is downhill: faster than flat
+    run("accessibility", "nearest", d / "grid.npz", d / "clinic.gpkg", d / "homes.gpkg", "--dem", dem[0.06],
+        "-o", d / "down.gpkg")
+    down = urbangeo.read(d / "down.gpkg")["minutes_1"].iloc[0]
+    assert down == pytest.approx(500 / (4.8 / 3.6 * tobler_factor(-0.06)) / 60, rel=1e-12) and down < 500 / 80
+
+
+def test_dem_profile_wheelchair_and_max_grade(hill_grid):
+    from urbangeo.accessibility import add_elevation, hill_times, isochrones
+
+    net, homes, clinic, dem, d = hill_grid
+    args = ("accessibility", "nearest", d / "grid.npz", d / "homes.gpkg", d / "clinic.gpkg", "--dem", dem[0.06])
+    # 6 % is under the wheelchair's 1:12: Tobler's times
+    run(*args, "--profile", "wheelchair", "-o", d / "wc.gpkg")
+    run(*args, "-o", d / "t.gpkg")
+    assert_geodataframe_equal(urbangeo.read(d / "wc.gpkg"), urbangeo.read(d / "t.gpkg"))
+    # a 5 % limit closes every east-west street both ways: the clinic is out of reach
+    res = run(*args, "--profile", "wheelchair", "--max-grade", "0.05", "-o", d / "steep.gpkg")
+    assert "warning: hill_times: 20 of 38 edges are closed" in res.stderr
+    assert urbangeo.read(d / "steep.gpkg")["minutes_1"].isna().all()
+    # isochrones with hills equal the library's
+    run("accessibility", "isochrones", d / "grid.npz", d / "clinic.gpkg", "--minutes", "4", "--dem", dem[0.06],
+        "-o", d / "iso.gpkg")
+    expected = isochrones(hill_times(add_elevation(net, dem[0.06])), clinic, minutes=4.0)
+    same(urbangeo.read(d / "iso.gpkg", layer="isochrones"), expected)
+    flat = isochrones(net, clinic, minutes=4.0)
+    assert expected.to_crs(net.crs).area.iloc[0] != pytest.approx(flat.to_crs(net.crs).area.iloc[0], rel=1e-3)
+
+
+def test_dem_flags_refused_without_dem_or_file(hill_grid):
+    net, homes, clinic, dem, d = hill_grid
+    args = ("accessibility", "nearest", d / "grid.npz", d / "homes.gpkg", d / "clinic.gpkg", "-o", d / "x.gpkg")
+    res = run(*args, "--profile", "wheelchair", ok=False)
+    assert res.exit_code == 2 and "--dem PATH" in res.output
+    res = run(*args, "--max-grade", "0.05", ok=False)
+    assert res.exit_code == 2 and "--max-grade" in res.output
+    res = run(*args, "--dem", d / "missing.tif", ok=False)
+    assert res.exit_code == 2 and "no such file" in res.output
+    res = run(*args, "--dem", dem[0.06], "--mode", "drive", ok=False)  # a saved walk network: mode ignored
+    assert res.exit_code == 0
+
+
+def test_dem_on_real_streets_lifecircle_and_network(acc_data, tmp_path):
+    """Helsinki streets on a MODELLED 4 % plane (EPSG:3067 DEM, the network is in its own metric CRS)."""
+    import numpy as np
+
+    from urbangeo.accessibility import Network, add_elevation, hill_times, life_circle_audit
+
+    net = acc_data["net"]
+    b = net.nodes.to_crs(3067).total_bounds
+    dem = _write_dem(tmp_path / "dem.tif", 0.04, crs="EPSG:3067", west=b[0] - 100, north=b[3] + 100,
+                     cols=int((b[2] - b[0] + 200) / 10) + 1, rows=int((b[3] - b[1] + 200) / 10) + 1, x0=b[0])
+    res = run("accessibility", "network", acc_data["pbf"], "--dem", dem, "-o", tmp_path / "net.gpkg",
+              "--save", tmp_path / "hills.npz")
+    assert "hills: elevations" in res.stderr
+    hilly = hill_times(add_elevation(net, dem))
+    assert_geodataframe_equal(urbangeo.read(tmp_path / "net.gpkg", layer="edges"), hilly.edges)
+    assert_geodataframe_equal(urbangeo.read(tmp_path / "net.gpkg", layer="nodes"), hilly.nodes)
+    saved = Network.load(tmp_path / "hills.npz")
+    np.testing.assert_array_equal(saved.edge_factor_fwd, hilly.edge_factor_fwd)
+    np.testing.assert_array_equal(saved.node_z_m, hilly.node_z_m)
+    d = acc_data["dir"]
+    common = ("--by", "kind", "--standard", "none", "--required", "clinic=5,pharmacy=10")
+    run("accessibility", "lifecircle", acc_data["pbf"], d / "origins.gpkg", d / "facilities.gpkg", *common,
+        "--dem", dem, "-o", tmp_path / "lc.gpkg")
+    with _doubtful_snap("residences", "facilities"):
+        expected = life_circle_audit(hilly, acc_data["origins"], acc_data["facilities"], by="kind", standard=None,
+                                     required={"clinic": 5.0, "pharmacy": 10.0})
+    got = urbangeo.read(tmp_path / "lc.gpkg", layer="life_circle")
+    same(got, expected)
+    with _doubtful_snap("residences", "facilities"):
+        flat = life_circle_audit(net, acc_data["origins"], acc_data["facilities"], by="kind", standard=None,
+                                 required={"clinic": 5.0, "pharmacy": 10.0})
+    assert not np.allclose(got["clinic_minutes_1"], flat["clinic_minutes_1"], equal_nan=True)

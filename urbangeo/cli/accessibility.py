@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import click
@@ -27,19 +28,71 @@ from ._base import (
 )
 from ._run import StreetNetwork, Vector, run, split_layer, timed, write_output
 
+#: urbangeo.accessibility.HILL_PROFILES, spelled out: importing the wing would slow every command's start-up
+HILL_PROFILES = ("tobler", "wheelchair")
+
+
+@dataclass(frozen=True)
+class Hills:
+    """--dem, --profile, --max-grade: elevations and walking times on hills (no DEM: flat)."""
+
+    dem: str | None = None
+    profile: str | None = None
+    max_grade: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.dem is None and (self.profile is not None or self.max_grade is not None):
+            flag = "--profile" if self.profile is not None else "--max-grade"
+            raise click.BadParameter(f"{flag} applies to walking times on hills; give the elevation model with "
+                                     f"--dem PATH.", param_hint=flag)
+        if self.dem is not None and not self.dem.upper().startswith("GPKG:") and not Path(self.dem).exists():
+            raise click.BadParameter(f"no such file {self.dem!r}; give a DEM raster (GeoTIFF, metres).",
+                                     param_hint="--dem")
+
+    def apply(self, net: Any) -> Any:
+        """``hill_times(add_elevation(net, dem), profile=, max_grade=)``, or ``net`` without a DEM."""
+        if self.dem is None:
+            return net
+        from ..accessibility import add_elevation, hill_times
+
+        hilly = timed(f"sampled elevations from {self.dem}", add_elevation, net, self.dem)
+        z = hilly.node_z_m
+        profile = self.profile or "tobler"
+        hilly = timed(f"{profile} walking times", hill_times, hilly, profile=profile, max_grade=self.max_grade)
+        info = hilly.meta["hills"]
+        limit = "" if info["max_grade"] is None else f", max grade {info['max_grade']:.4g}"
+        echo(f"hills: elevations {z.min():.1f}..{z.max():.1f} m, profile {profile}{limit}; "
+             f"{info['closed_fwd']} edges closed u->v, {info['closed_rev']} v->u")
+        return hilly
+
+
+@dataclass(frozen=True)
+class HillyStreetNetwork(StreetNetwork):
+    """A :class:`StreetNetwork` with the walking times of :class:`Hills` (read last, as the network)."""
+
+    hills: Hills = Hills()
+
+    def load(self) -> Any:
+        net = super().load()
+        return None if net is None else self.hills.apply(net)
+
 
 @dataclass(frozen=True)
 class Streets:
-    """The street options of a command: the OSM file (or saved .npz), --mode, --speed-kmh, --max-snap-m."""
+    """The street options of a command: the OSM file (or saved .npz), --mode, --speed-kmh, --max-snap-m,
+    and the hills (--dem, --profile, --max-grade)."""
 
     osm: str
     mode: str = "walk"
     speed_kmh: float | None = None
     max_snap_m: float | None = None
+    hills: Hills = Hills()
 
     @property
     def network(self) -> StreetNetwork:
-        return StreetNetwork(self.osm, self.mode, self.speed_kmh)
+        if self.hills.dem is None:
+            return StreetNetwork(self.osm, self.mode, self.speed_kmh)
+        return HillyStreetNetwork(self.osm, self.mode, self.speed_kmh, hills=self.hills)
 
     @property
     def options(self) -> dict[str, Any]:
@@ -47,8 +100,25 @@ class Streets:
         return {"speed_kmh": self.speed_kmh, "max_snap_m": self.max_snap_m}
 
 
+def hill_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add --dem, --profile and --max-grade (the words of add_elevation / hill_times)."""
+    command = click.option(
+        "--max-grade", type=float, default=None,
+        help="With --dem: steepest grade walked (rise/run, e.g. 0.05); steeper pieces close the edge that way. "
+             "Default: none (tobler), 1:12 (wheelchair).")(command)
+    command = click.option(
+        "--profile", type=click.Choice(HILL_PROFILES), default=None,
+        help="With --dem: walking on hills, Tobler's hiking function (tobler, the default) or with the 1:12 "
+             "grade limit of a wheelchair (wheelchair).")(command)
+    return click.option(
+        "--dem", default=None, metavar="PATH",
+        help="Elevation model (GeoTIFF, metres, any CRS): direction-dependent walking times on hills "
+             "(add_elevation + hill_times; walking networks only).")(command)
+
+
 def street_options(*, mode: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Add --mode (unless ``mode=False``: walking), --speed-kmh and --max-snap-m as the last options.
+    """Add --mode (unless ``mode=False``: walking), --speed-kmh, --max-snap-m, --dem, --profile and
+    --max-grade as the last options.
 
     The command receives them, with its ``osm`` argument (or ``--network`` option), as one
     ``streets`` parameter (:class:`Streets`).
@@ -56,11 +126,12 @@ def street_options(*, mode: bool = True) -> Callable[[Callable[..., Any]], Calla
 
     def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(command)
-        def wrapper(*, osm: str, speed_kmh: float | None, max_snap_m: float | None, **kwargs: Any) -> Any:
-            streets = Streets(osm, kwargs.pop("mode", "walk"), speed_kmh, max_snap_m)
+        def wrapper(*, osm: str, speed_kmh: float | None, max_snap_m: float | None, dem: str | None,
+                    profile: str | None, max_grade: float | None, **kwargs: Any) -> Any:
+            streets = Streets(osm, kwargs.pop("mode", "walk"), speed_kmh, max_snap_m, Hills(dem, profile, max_grade))
             return command(streets=streets, **kwargs)
 
-        wrapped = speed_opt(snap_opt(wrapper))
+        wrapped = speed_opt(snap_opt(hill_options(wrapper)))
         return mode_opt(wrapped) if mode else wrapped
 
     return decorate
@@ -84,6 +155,7 @@ def group() -> None:
         "urbangeo accessibility network andorra.osm.pbf --mode drive --bbox 1.50,42.49,1.56,42.52 -o drive.gpkg",
         "urbangeo accessibility network city.osm.pbf -o network.gpkg --save walk.npz   # then: nearest walk.npz ...",
         "urbangeo accessibility network roads.gpkg --from-lines --level-col layer -o network.gpkg --save roads.npz",
+        "urbangeo accessibility network city.osm.pbf --dem dem.tif --profile wheelchair -o hills.gpkg --save hills.npz",
     ),
 )
 @click.argument("osm")
@@ -101,6 +173,7 @@ def group() -> None:
 @click.option("--speed-col", default=None, help="--from-lines: column with the speed in km/h.")
 @click.option("--oneway-col", default=None, help="--from-lines: one-way code column (yes/FT, -1/TF, no/B).")
 @click.option("--level-col", default=None, help="--from-lines: level column (0 ground, 1 bridge, -1 tunnel).")
+@hill_options
 def acc_network(
     osm: str,
     output: str,
@@ -110,6 +183,9 @@ def acc_network(
     no_simplify: bool,
     no_retain_all: bool,
     save: str | None,
+    dem: str | None,
+    profile: str | None,
+    max_grade: float | None,
     **lines: Any,
 ) -> None:
     """Build the street network of an OSM file (or of a road line layer) and write its edges and nodes.
@@ -117,12 +193,15 @@ def acc_network(
     With --save the network is also written to one .npz file that every other
     accessibility command takes in place of the OSM file (no rebuilding). With
     --from-lines the input is any line layer; every repair (split, gap closed,
-    duplicate dropped) is written to the layer `fixes`.
+    duplicate dropped) is written to the layer `fixes`. With --dem the nodes get their
+    elevation (z_m) and the edges their walking factors each way (factor_fwd, factor_rev),
+    which --save keeps.
     """
     from ..accessibility import network_from_osm
 
+    hills = Hills(dem, profile, max_grade)
     if lines.pop("from_lines"):
-        _network_from_lines(osm, output, mode, speed_kmh, simplify=not no_simplify, save=save, **lines)
+        _network_from_lines(osm, output, mode, speed_kmh, simplify=not no_simplify, save=save, hills=hills, **lines)
         return
     box = numbers(bbox, "--bbox")
     if box is not None and len(box) != 4:
@@ -138,6 +217,7 @@ def acc_network(
         retain_all=not no_retain_all,
         progress=None,
     )
+    net = hills.apply(net)
     path, _ = split_layer(output)
     write_output(net.edges, path + "#edges", layer="edges")
     write_output(net.nodes, path + "#nodes", layer="nodes")
@@ -146,8 +226,8 @@ def acc_network(
 
 
 def _network_from_lines(spec: str, output: str, mode: str, speed_kmh: float | None, *, simplify: bool,
-                        save: str | None, snap_tolerance_m: float, speed_col: str | None, oneway_col: str | None,
-                        level_col: str | None) -> None:
+                        save: str | None, hills: Hills, snap_tolerance_m: float, speed_col: str | None,
+                        oneway_col: str | None, level_col: str | None) -> None:
     from ..accessibility import network_from_lines, repair_street_lines
     from ._run import read_input
 
@@ -155,6 +235,7 @@ def _network_from_lines(spec: str, output: str, mode: str, speed_kmh: float | No
     net = timed(f"built the {mode} network from {len(roads):,} lines", network_from_lines, roads, mode=mode,
                 speed_kmh=speed_kmh, speed_col=speed_col, oneway_col=oneway_col, simplify=simplify,
                 snap_tolerance_m=snap_tolerance_m, level_col=level_col)
+    net = hills.apply(net)
     _, fixes = repair_street_lines(roads, snap_tolerance_m=snap_tolerance_m, level_col=level_col)
     path, _ = split_layer(output)
     write_output(net.edges, path + "#edges", layer="edges")
@@ -169,6 +250,8 @@ def _network_from_lines(spec: str, output: str, mode: str, speed_kmh: float | No
     epilog=examples(
         "urbangeo accessibility nearest city.osm.pbf buildings.gpkg clinics.gpkg -o nearest.gpkg",
         "urbangeo accessibility nearest city.osm.pbf homes.gpkg services.gpkg --k 3 --by kind --minutes 30 -o near.gpkg",
+        "urbangeo accessibility nearest city.osm.pbf homes.gpkg clinics.gpkg --dem dem.tif --profile wheelchair "
+        "-o hills.gpkg",
     ),
 )
 @click.argument("osm")
