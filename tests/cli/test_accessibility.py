@@ -262,8 +262,14 @@ def test_dem_flags_refused_without_dem_or_file(hill_grid):
     assert res.exit_code == 2 and "--max-grade" in res.output
     res = run(*args, "--dem", d / "missing.tif", ok=False)
     assert res.exit_code == 2 and "no such file" in res.output
-    res = run(*args, "--dem", dem[0.06], "--mode", "drive", ok=False)  # a saved walk network: mode ignored
-    assert res.exit_code == 0
+    res = run(*args, "--dem", dem[0.06], "--mode", "drive")  # a saved walk network: its own mode
+    assert "hills: elevations" in res.stderr
+    from urbangeo.accessibility import grid_network
+
+    grid_network(6, 4, mode="drive").save(d / "drive.npz")
+    res = run("accessibility", "nearest", d / "drive.npz", d / "homes.gpkg", d / "clinic.gpkg", "-o", d / "x.gpkg",
+              "--dem", dem[0.06], ok=False)
+    assert res.exit_code == 2 and "is a drive network" in res.output
 
 
 def test_dem_on_real_streets_lifecircle_and_network(acc_data, tmp_path):

@@ -55,6 +55,9 @@ class Hills:
             return net
         from ..accessibility import add_elevation, hill_times
 
+        if net.mode != "walk":
+            raise click.UsageError(f"--dem gives walking times on hills (Tobler's hiking function); the network is a "
+                                   f"{net.mode} network. Use --mode walk, or a network saved from a walking one.")
         hilly = timed(f"sampled elevations from {self.dem}", add_elevation, net, self.dem)
         z = hilly.node_z_m
         profile = self.profile or "tobler"
