@@ -1,7 +1,15 @@
 """Accessibility anchors measured side by side: urbangeo vs pandana vs cityseer vs networkx (T2-T4).
 
-Run: ``.venv/bin/python benchmarks/bench_acc_anchors.py [--case andorra|grid|all] [--quick]``
-(each case runs in a fresh process; ``--case all`` is the default).
+Run: ``.venv/bin/python benchmarks/bench_acc_anchors.py [--case andorra|grid|all] [--quick]
+[--timeout-s 900] [--grid-side 317] [--skip pandana cityseer] [--json out.json]``
+(each case runs in a fresh process; ``--case all`` is the default). Prints Markdown tables
+(wall (CPU) seconds per step and engine, then the answers against networkx); ``--json``
+also writes the raw figures.
+
+Time cap: pandana and cityseer each run in a child process (preparation and the three tasks)
+that is stopped after ``--timeout-s`` seconds; the table then says "did not finish in N s"
+for that engine instead of hanging (pandana's contraction hierarchy on the 100k grid did not
+finish in 66 minutes on the loaded machine). ``--grid-side`` shrinks the grid for a quick check.
 
 pandana 0.8 and cityseer 5.x are not urbangeo dependencies: install them into the benchmark
 environment only (``.venv-tools/bin/uv pip install -p .venv/bin/python pandana cityseer``).
@@ -84,7 +92,7 @@ def versions() -> dict:
 
 
 # --------------------------------------------------------------------------- data
-def load_case(case: str):
+def load_case(case: str, grid_side: int = GRID_SIDE):
     from urbangeo.accessibility import grid_network, network_from_osm
 
     w = time.perf_counter()
@@ -92,8 +100,8 @@ def load_case(case: str):
         net = network_from_osm(ANDORRA, mode="walk", simplify=False)
         n_fac = 200
     else:
-        net = grid_network(GRID_SIDE, GRID_SIDE, spacing_m=100.0)
-        n_fac = 1000
+        net = grid_network(grid_side, grid_side, spacing_m=100.0)
+        n_fac = min(1000, net.n_nodes // 10)
     t_build = time.perf_counter() - w
     rng = np.random.default_rng(42)
     fac = np.sort(rng.choice(net.n_nodes, n_fac, replace=False))
@@ -209,12 +217,72 @@ def cityseer_t4(cs, net, fac, pop, cap):
     return _cityseer_sum(cs, net, fac, ratio)
 
 
+# --------------------------------------------------------------------------- capped anchor runs
+def run_pandana(net, fac, pop, cap, quick: bool) -> dict:
+    pn, tp = pandana_prepare(net)
+    tasks, out = {}, {}
+    for task, fn in [("T2", lambda: pandana_t2(pn, net, fac)), ("T3", lambda: pandana_t3(pn, fac)),
+                     ("T4", lambda: pandana_t4(pn, net, fac, pop, cap))]:
+        wall, cpu, out[task] = timed(fn, 2 if quick else 3)
+        tasks[task] = (wall, cpu)
+    return {"prep": tp, "tasks": tasks, "answers": out}
+
+
+def run_cityseer(net, fac, pop, cap, quick: bool) -> dict:
+    logging.getLogger("cityseer").setLevel(logging.WARNING)
+    cs, tc = cityseer_prepare(net)
+    tasks, out = {}, {}
+    wall, cpu, (out["T3"], out["T2<=1200"]) = timed(lambda: cityseer_t3(cs, net, fac), 1)
+    tasks["T3"] = (wall, cpu)
+    wall, cpu, out["T4"] = timed(lambda: cityseer_t4(cs, net, fac, pop, cap), 1)
+    tasks["T4"] = (wall, cpu)
+    return {"prep": tc, "tasks": tasks, "answers": out}
+
+
+ANCHORS = {"pandana": run_pandana, "cityseer": run_cityseer}
+
+
+def _anchor_child(conn, name: str, case: str, grid_side: int, quick: bool) -> None:
+    """In a child process: the same case (same seed), one anchor's preparation and tasks, sent back."""
+    try:
+        net, fac, pop, cap, _ = load_case(case, grid_side)
+        conn.send(ANCHORS[name](net, fac, pop, cap, quick))
+    except Exception as exc:  # reported in the table, not raised
+        conn.send({"error": f"{type(exc).__name__}: {exc}"})
+    finally:
+        conn.close()
+
+
+def run_capped(name: str, case: str, grid_side: int, quick: bool, timeout_s: float) -> dict:
+    """One anchor in a child process, stopped after ``timeout_s`` (its C++/Rust code cannot be interrupted)."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_anchor_child, args=(child, name, case, grid_side, quick), daemon=True)
+    w = time.perf_counter()
+    proc.start()
+    child.close()
+    ready = parent.poll(timeout_s)
+    if not ready:
+        proc.kill()
+        proc.join()
+        return {"unfinished_s": timeout_s}
+    try:
+        res = parent.recv()
+    except EOFError:  # the child died (e.g. out of memory) without sending
+        res = {"error": f"the child process ended with exit code {proc.exitcode}"}
+    proc.join()
+    res["child_wall_s"] = time.perf_counter() - w
+    return res
+
+
 # --------------------------------------------------------------------------- one case
-def run_case(case: str, quick: bool = False, skip: tuple = ()) -> dict:
+def run_case(case: str, quick: bool = False, skip: tuple = (), timeout_s: float = 900.0,
+             grid_side: int = GRID_SIDE) -> dict:
     from urbangeo.accessibility import _engine
 
-    logging.getLogger("cityseer").setLevel(logging.WARNING)
-    net, fac, pop, cap, t_build = load_case(case)
+    net, fac, pop, cap, t_build = load_case(case, grid_side)
     res = {"case": case, "nodes": net.n_nodes, "edges": net.n_edges, "facilities": len(fac),
            "network_build_s": t_build, "prep": {}, "tasks": {}, "agree": {}}
     print(f"[{case}] {net.n_nodes:,} nodes, {net.n_edges:,} edges, {len(fac)} facilities", flush=True)
@@ -253,32 +321,22 @@ def run_case(case: str, quick: bool = False, skip: tuple = ()) -> dict:
         res["tasks"]["networkx"][task] = (wall, cpu)
     ref["networkx"] = nxo
 
-    # pandana
-    if "pandana" not in skip:
-        print(f"[{case}] pandana: building the contraction hierarchy ...", flush=True)
-        pn, tp = pandana_prepare(net)
-        res["prep"]["pandana"] = tp
-        po = {}
-        res["tasks"]["pandana"] = {}
-        for task, fn in [("T2", lambda: pandana_t2(pn, net, fac)), ("T3", lambda: pandana_t3(pn, fac)),
-                         ("T4", lambda: pandana_t4(pn, net, fac, pop, cap))]:
-            wall, cpu, po[task] = timed(fn, 2 if quick else 3)
-            res["tasks"]["pandana"][task] = (wall, cpu)
-        ref["pandana"] = po
-        del pn
-
-    # cityseer
-    if "cityseer" not in skip:
-        print(f"[{case}] cityseer: converting ...", flush=True)
-        cs, tc = cityseer_prepare(net)
-        res["prep"]["cityseer"] = tc
-        co = {}
-        res["tasks"]["cityseer"] = {}
-        wall, cpu, (co["T3"], co["T2<=1200"]) = timed(lambda: cityseer_t3(cs, net, fac), 1)
-        res["tasks"]["cityseer"]["T3"] = (wall, cpu)
-        wall, cpu, co["T4"] = timed(lambda: cityseer_t4(cs, net, fac, pop, cap), 1)
-        res["tasks"]["cityseer"]["T4"] = (wall, cpu)
-        ref["cityseer"] = co
+    # the anchors, each in a child process stopped after timeout_s
+    res["unfinished"], res["errors"] = {}, {}
+    for name in ANCHORS:
+        if name in skip:
+            continue
+        print(f"[{case}] {name}: preparing and running T2-T4 (stopped after {timeout_s:g} s) ...", flush=True)
+        got = run_capped(name, case, grid_side, quick, timeout_s)
+        if "unfinished_s" in got:
+            res["unfinished"][name] = got["unfinished_s"]
+            print(f"[{case}] {name}: did not finish in {timeout_s:g} s", flush=True)
+        elif "error" in got:
+            res["errors"][name] = got["error"]
+            print(f"[{case}] {name}: failed: {got['error']}", flush=True)
+        else:
+            res["prep"][name], res["tasks"][name] = got["prep"], got["tasks"]
+            ref[name] = got["answers"]
 
     res["agree"] = compare(ref, net.n_nodes)
     return res
@@ -337,39 +395,101 @@ def main():
     ap.add_argument("--case", default="all", choices=["andorra", "grid", "all"])
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--skip", nargs="*", default=[], choices=["pandana", "cityseer"])
-    ap.add_argument("--json", type=Path, help="write the raw figures here")
+    ap.add_argument("--json", type=Path, help="also write the raw figures here (JSON)")
+    ap.add_argument("--timeout-s", type=float, default=900.0,
+                    help="stop pandana's and cityseer's child process after this long (default 900 s)")
+    ap.add_argument("--grid-side", type=int, default=GRID_SIDE, help=f"grid case: nodes per side (default {GRID_SIDE})")
+    ap.add_argument("--_child", action="store_true", help=argparse.SUPPRESS)  # one case, JSON on stdout
     a = ap.parse_args()
     if a.case == "all":
         results = []
         for case in ("andorra", "grid"):
-            cmd = [sys.executable, __file__, "--case", case, "--json", "/dev/stdout"] + (["--quick"] if a.quick else [])
+            cmd = [sys.executable, __file__, "--case", case, "--_child", "--timeout-s", str(a.timeout_s),
+                   "--grid-side", str(a.grid_side)] + (["--quick"] if a.quick else [])
             if a.skip:
                 cmd += ["--skip", *a.skip]
-            txt = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-            results.append(json.loads(txt.strip().splitlines()[-1]))
-        report(results)
-        return
-    res = run_case(a.case, a.quick, tuple(a.skip))
-    res["versions"] = versions()
-    res["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    res["load"] = os.getloadavg()
-    if a.json:
-        print(json.dumps(res, default=float), flush=True)
+            proc = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True)
+            results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
     else:
-        report([res])
+        res = run_case(a.case, a.quick, tuple(a.skip), a.timeout_s, a.grid_side)
+        res["versions"] = versions()
+        res["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        res["load"] = os.getloadavg()
+        if a._child:
+            print(json.dumps(res, default=float), flush=True)
+            return
+        results = [res]
+    report(results)
+    if a.json:
+        a.json.write_text(json.dumps(results, default=float, indent=1))
+
+
+def _num(val) -> str:
+    """Counts with thousands separators, differences with 4 significant digits."""
+    if isinstance(val, int) or (isinstance(val, float) and val.is_integer() and abs(val) < 1e15):
+        return f"{int(val):,}"
+    return f"{val:.4g}"
+
+
+def _ws(pair) -> str:
+    wall, cpu = pair
+    return f"{wall:.3g} ({cpu:.3g})"
+
+
+def _prep_cell(r: dict, name: str) -> str:
+    if name in r.get("unfinished", {}):
+        return f"**did not finish in {r['unfinished'][name]:g} s**"
+    if name in r.get("errors", {}):
+        return f"failed: {r['errors'][name]}"
+    if name not in r["prep"]:
+        return "skipped"
+    steps = r["prep"][name]
+    total = sum(steps.values())
+    return f"{total:.3g}" + (" = " + " + ".join(f"{v:.3g} {k}" for k, v in steps.items()) if len(steps) > 1 else
+                             f" ({next(iter(steps))})")
+
+
+TASKS = {"T2": "T2 nearest facility, every node", "T3": "T3 count within 1,200 m", "T4": "T4 2SFCA 1,200 m"}
 
 
 def report(results):
+    """Markdown tables: wall (CPU) seconds per step and engine, then the answers against networkx."""
     v = results[0]["versions"]
     print(f"machine: {v['machine']}, {v['cores']} cores, Python {v['python']}, numpy {v['numpy']}, "
           f"numba {v['numba']}, pandana {v['pandana']}, cityseer {v['cityseer']}, networkx {v['networkx']}; "
           f"{results[0]['date']}")
+    engines = ["urbangeo", "networkx", *ANCHORS]
     for r in results:
         print(f"\n### {r['case']}: {r['nodes']:,} nodes, {r['edges']:,} edges, {r['facilities']} facilities "
-              f"(load {r['load'][0]:.1f})")
-        print(json.dumps(r["prep"], indent=1, default=float))
-        print(json.dumps(r["tasks"], indent=1, default=float))
-        print(json.dumps(r["agree"], indent=1, default=float))
+              f"(1-minute load {r['load'][0]:.1f}); wall (CPU) seconds\n")
+        print("| step | " + " | ".join(engines) + " |")
+        print("|---|" + "---:|" * len(engines))
+        print("| preparation | " + " | ".join(_prep_cell(r, e) for e in engines) + " |")
+        for task, label in TASKS.items():
+            cells = []
+            for e in engines:
+                t = r["tasks"].get(e, {})
+                if task in t:
+                    cells.append(_ws(t[task]))
+                elif e == "cityseer" and task == "T2" and "T3" in t:
+                    cells.append("(within 1,200 m only, in the T3 call)")
+                else:
+                    cells.append("-")
+            print(f"| {label} | " + " | ".join(cells) + " |")
+        ug = r["tasks"]["urbangeo"]
+        cells = []
+        for e in engines:
+            t = r["tasks"].get(e, {})
+            cells.append(" / ".join(f"{t[k][1] / max(ug[k][1], 1e-9):.3g}x" if k in t else "-" for k in TASKS))
+        print("| CPU time vs urbangeo, T2 / T3 / T4 | " + " | ".join(cells) + " |")
+        print("\nAnswers against networkx:\n")
+        for name, a in r["agree"].items():
+            if isinstance(a, dict):
+                print(f"* {name}: " + "; ".join(f"{k} {_num(val)}" for k, val in a.items()))
+            else:
+                print(f"* {name}: {_num(a)}")
+        for name, secs in r.get("unfinished", {}).items():
+            print(f"* {name}: did not finish in {secs:g} s (no answers)")
 
 
 if __name__ == "__main__":

@@ -21,8 +21,9 @@ Same data, same run, side by side:
   snapping, answers compared.
 
 Prints a Markdown table; the numbers in benchmarks/RESULTS.md come from this script.
-pandana and cityseer are not installable on this stack (NumPy 2); their figures
-are the measurements in ../shared/docs/accessibility.md, quoted there.
+pandana 0.8 and cityseer 5.8 are measured beside urbangeo and networkx on the same
+networks (T2-T4, answers compared) by bench_acc_anchors.py, section "Accessibility
+anchors measured" of benchmarks/RESULTS.md; this script does not run them.
 """
 
 from __future__ import annotations
