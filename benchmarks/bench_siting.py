@@ -14,7 +14,7 @@ Cases (costs are the SAME arrays for every solver):
   20-400 people), 100 uniform candidate sites, Manhattan walking minutes (75 m/min),
   capacities 0.8-2.0 x (total demand / 10). p = 10; MCLP threshold 20 minutes.
 
-Models: p-center (spopt ``PCenter``), capacitated p-median with single assignment
+Models: p-median (spopt ``PMedian``), MCLP (spopt ``MCLP``), p-center (spopt ``PCenter``), capacitated p-median with single assignment
 (spopt ``PMedian(facility_capacities=...)``), capacitated MCLP (spopt has none: an
 equivalent PuLP model written here, the same formulation as urbangeo's). spopt runs
 with PuLP's default solver (CBC) under ``--time-limit``; urbangeo exact with HiGHS
@@ -44,7 +44,8 @@ def sf_case():
     mat = df.pivot_table(index="DestinationName", columns="name", values="distance")
     w = df.groupby("DestinationName")["demand"].first().reindex(mat.index).to_numpy(float)
     cap = np.round(np.random.default_rng(0).uniform(0.5, 1.5, 16) * w.sum() / 4)
-    return "San Francisco 205 x 16", mat.to_numpy(), w, cap, {"p_center": 4, "cpm": 5, "cmclp": 5}, 3000.0
+    ps = {"p_median": 5, "mclp": 5, "p_center": 4, "cpm": 5, "cmclp": 5}
+    return "San Francisco 205 x 16", mat.to_numpy(), w, cap, ps, 3000.0
 
 
 def modelled_case():
@@ -55,7 +56,8 @@ def modelled_case():
     c = (np.abs(d[:, None, 0] - s[None, :, 0]) + np.abs(d[:, None, 1] - s[None, :, 1])) / 75.0
     w = rng.integers(20, 400, 2000).astype(float)
     cap = np.round(rng.uniform(0.8, 2.0, 100) * w.sum() / 10)
-    return "MODELLED 2,000 x 100", c, w, cap, {"p_center": 10, "cpm": 10, "cmclp": 10}, 20.0
+    ps = {"p_median": 10, "mclp": 10, "p_center": 10, "cpm": 10, "cmclp": 10}
+    return "MODELLED 2,000 x 100", c, w, cap, ps, 20.0
 
 
 def pulp_cmclp(cover, w, cap, p):
@@ -82,10 +84,16 @@ def pulp_cmclp(cover, w, cap, p):
 
 def spopt_runs(c, w, cap, ps, thr, limit):
     import pulp
-    from spopt.locate import PCenter, PMedian
+    from spopt.locate import MCLP, PCenter, PMedian
 
     def solver():
         return pulp.PULP_CBC_CMD(msg=False, timeLimit=limit)
+
+    def pmedian():
+        return PMedian.from_cost_matrix(c, w, p_facilities=ps["p_median"]).solve(solver()).problem
+
+    def mclp():
+        return MCLP.from_cost_matrix(c, w, service_radius=thr, p_facilities=ps["mclp"]).solve(solver()).problem
 
     def pcenter():
         m = PCenter.from_cost_matrix(c, p_facilities=ps["p_center"]).solve(solver())
@@ -100,7 +108,7 @@ def spopt_runs(c, w, cap, ps, thr, limit):
         return prob
 
     out = {}
-    for key, run in [("p_center", pcenter), ("cpm", cpm), ("cmclp", cmclp)]:
+    for key, run in [("p_median", pmedian), ("mclp", mclp), ("p_center", pcenter), ("cpm", cpm), ("cmclp", cmclp)]:
         t = time.perf_counter()
         try:
             prob = run()
@@ -113,7 +121,11 @@ def spopt_runs(c, w, cap, ps, thr, limit):
 
 def ours(c, w, cap, ps, thr, limit):
     fixed = np.zeros(c.shape[1], dtype=bool)
+    from scipy.sparse import csr_matrix
+
     runs = {
+        "p_median": lambda m: S.solve_p_median(c, w, ps["p_median"], fixed, method=m, time_limit_s=limit),
+        "mclp": lambda m: S.solve_mclp(csr_matrix(c <= thr), w, ps["mclp"], fixed, method=m, time_limit_s=limit),
         "p_center": lambda m: S.solve_p_center(c, w, ps["p_center"], fixed, method=m, time_limit_s=limit),
         "cpm": lambda m: S.solve_capacitated_p_median(c, w, cap, ps["cpm"], fixed, method=m, time_limit_s=limit),
         "cmclp": lambda m: S.solve_capacitated_mclp(c <= thr, w, cap, ps["cmclp"], fixed, method=m,
@@ -128,7 +140,7 @@ def ours(c, w, cap, ps, thr, limit):
     return out
 
 
-NAMES = {"p_center": "p-center (worst cost)", "cpm": "capacitated p-median (single)",
+NAMES = {"p_median": "p-median", "mclp": "MCLP", "p_center": "p-center (worst cost)", "cpm": "capacitated p-median (single)",
          "cmclp": "capacitated MCLP (single)"}
 
 
@@ -157,7 +169,13 @@ def main() -> None:
                 ts, obj, st = theirs[key]
                 same = obj is not None and abs(obj - ex.objective) <= 1e-6 * max(abs(obj), 1.0)
                 who = "spopt" if key != "cmclp" else "PuLP model"
-                verdict = "same optimum" if same else ("no answer" if obj is None else "DIFFERENT")
+                proven = st == "Optimal" and ex.status == "Optimal"
+                if obj is None:
+                    verdict = "no answer"
+                elif same:
+                    verdict = "same optimum" if proven else "same value (not proven optimal by both)"
+                else:
+                    verdict = "DIFFERENT OPTIMA" if proven else f"differs (not proven: {st} / {ex.status})"
                 line += f"\n  {'':31s} {who} + CBC {ts:8.2f} s {obj if obj is None else f'{obj:,.4f}'} ({st}) " \
                         f"-> {verdict}, urbangeo {ts / te:.1f}x faster"
             print(line, flush=True)

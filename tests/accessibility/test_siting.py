@@ -680,3 +680,36 @@ def test_spopt_agreement_on_san_francisco():
     theirs = theirs.solve(pulp.HiGHS(msg=False))
     assert ours.attrs["siting"]["objective"] == pytest.approx(pulp.value(theirs.problem.objective), rel=1e-9)
     assert (ours["weight_assigned"] <= ours["capacity"]).all()
+
+
+def _modelled_case(n=400, m=40, seed=14):
+    """MODELLED homes in 8 clusters over an 8 km square, uniform candidates, Manhattan minutes (75 m/min)."""
+    rng = np.random.default_rng(seed)
+    centres = rng.uniform(0, 8000, (8, 2))
+    d = np.clip(centres[rng.integers(0, 8, n)] + rng.normal(0, 900, (n, 2)), 0, 8000)
+    s = rng.uniform(0, 8000, (m, 2))
+    costs = (np.abs(d[:, None, 0] - s[None, :, 0]) + np.abs(d[:, None, 1] - s[None, :, 1])) / 75.0
+    w = rng.integers(20, 400, n).astype(float)
+    demand = gpd.GeoDataFrame({"pop": w}, geometry=gpd.points_from_xy(d[:, 0], d[:, 1]), crs=3857)
+    cand = gpd.GeoDataFrame({"cap": np.round(rng.uniform(0.8, 2.0, m) * w.sum() / 8)},
+                            geometry=gpd.points_from_xy(s[:, 0], s[:, 1]), crs=3857)
+    return demand, cand, costs
+
+
+@pytest.mark.parametrize("model, extra", [("p_median", {}), ("p_median", {"capacity_col": "cap"}),
+                                          ("mclp", {"minutes": 20.0, "capacity_col": "cap"})])
+def test_time_limit_returns_no_worse_than_greedy_and_warns(model, extra):
+    demand, cand, costs = _modelled_case()
+    kw = dict(candidates=cand, model=model, p=8, costs=costs, population_col="pop", **extra)
+    greedy = site_facilities(None, demand, solver="greedy", **kw).attrs["siting"]
+    assert greedy["solution_from"] == "greedy"
+    with pytest.warns(UrbangeoWarning, match=r"time limit \(time_limit_s=0.001\).*not|time_limit_s=0.001.*gap"):
+        res = site_facilities(None, demand, time_limit_s=0.001, **kw)
+    run = res.attrs["siting"]
+    assert run["status"] == "Time limit reached" and run["time_limit_s"] == 0.001
+    assert run["solution_from"] in ("highs", "greedy")
+    if model == "mclp":
+        assert run["objective"] >= greedy["objective"] - 1e-9 and run["bound"] >= run["objective"]
+    else:
+        assert run["objective"] <= greedy["objective"] + 1e-9 and run["bound"] <= run["objective"]
+    assert int(res["new"].sum()) == 8

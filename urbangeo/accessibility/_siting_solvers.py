@@ -25,10 +25,11 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidOptionError, MissingDependencyError
+from ..errors import DisconnectedNetworkError, InvalidOptionError, MissingDependencyError
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,42 @@ class SolverResult:
     bound_method: str = "solver"
     # capacitated models: share of each demand row (of the full input) served by each site (sparse n x m)
     assignment: object = None
+    # where the returned solution comes from: "highs" (the solver's optimum or incumbent) or "greedy"
+    # (a greedy run, or an exact run stopped at its time limit whose incumbent was no better than the greedy's)
+    solution_from: str = "highs"
+    time_limit_s: float | None = None
+
+
+TIME_LIMIT = "Time limit reached"
+
+
+def _limited(sense, obj, bound, greedy_obj, greedy_bound):
+    """An exact run stopped at its time limit: keep its incumbent or the greedy's solution, whichever is better.
+
+    ``obj`` is the incumbent's objective (``nan``/``inf`` when HiGHS has none), ``bound`` the
+    solver's proven bound (``nan`` when it has none), ``greedy_obj`` / ``greedy_bound`` the
+    greedy's (``nan`` without a greedy run). Returns ``(use_greedy, bound)``: the bound is
+    the tighter of the solver's and the greedy's (both are proven).
+    """
+    if not np.isfinite(greedy_obj):
+        return False, bound
+    # a tie goes to the greedy: HiGHS started from it and found nothing better
+    use_greedy = not np.isfinite(obj) or (greedy_obj >= obj if sense == "max" else greedy_obj <= obj)
+    if not np.isfinite(bound):
+        bound = greedy_bound
+    elif np.isfinite(greedy_bound):
+        bound = min(bound, greedy_bound) if sense == "max" else max(bound, greedy_bound)
+    return use_greedy, bound
+
+
+def _greedy_start(run, time_limit_s):
+    """The greedy's result for an exact run with a time limit (its start and fallback), else None."""
+    if time_limit_s is None:
+        return None
+    try:
+        return run()
+    except (InvalidOptionError, DisconnectedNetworkError):  # e.g. the greedy single assignment misses a
+        return None  # tight packing that HiGHS may still fit: HiGHS alone then
 
 
 def _gap(obj: float, bound: float, sense: str) -> float:
@@ -142,8 +179,13 @@ def _new_highs(highspy):
     return h
 
 
-def _solve_ilp(c, a_csc, row_lo, row_hi, col_lo, col_hi, integer, *, maximize, time_limit_s, relax=False):
-    """Solve an ILP (or its LP relaxation) with HiGHS; returns (x, objective, bound, status)."""
+def _solve_ilp(c, a_csc, row_lo, row_hi, col_lo, col_hi, integer, *, maximize, time_limit_s, relax=False,
+               start=None):
+    """Solve an ILP (or its LP relaxation) with HiGHS; returns (x, objective, bound, status).
+
+    ``start``: a feasible solution (all columns) given to HiGHS as its first incumbent.
+    ``bound`` is ``nan`` when the run stopped before proving any bound.
+    """
     highspy = _highs()
     h = _new_highs(highspy)
     h.setOptionValue("mip_rel_gap", 0.0)
@@ -167,6 +209,10 @@ def _solve_ilp(c, a_csc, row_lo, row_hi, col_lo, col_hi, integer, *, maximize, t
     if not relax:
         lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in integer]
     h.passModel(lp)
+    if start is not None and not relax:
+        sol = highspy.HighsSolution()
+        sol.col_value = np.asarray(start, dtype=np.float64).tolist()
+        h.setSolution(sol)
     h.run()
     status = h.modelStatusToString(h.getModelStatus())
     info = h.getInfo()
@@ -176,7 +222,7 @@ def _solve_ilp(c, a_csc, row_lo, row_hi, col_lo, col_hi, integer, *, maximize, t
     obj = float(info.objective_function_value)
     bound = obj if relax else float(info.mip_dual_bound)
     if not np.isfinite(bound):
-        bound = obj
+        bound = obj if status == "Optimal" else math.nan
     return x, obj, bound, status
 
 
@@ -213,14 +259,23 @@ def solve_lscp(cover, fixed, *, method="exact", time_limit_s=None, lp_bound=True
         return SolverResult(chosen, 0.0, 0.0, 0.0, "Optimal", method, time.perf_counter() - t0, "min", excluded)
     n = len(free)
     ilp = (np.ones(n), sub, np.ones(len(todo)), np.full(len(todo), np.inf), np.zeros(n), np.ones(n), [True] * n)
-    bound_method = "solver"
+    bound_method, solution_from = "solver", "highs"
     if method == "exact":
-        x, obj, bound, status = _solve_ilp(*ilp, maximize=False, time_limit_s=time_limit_s)
-        if x is None:
+        greedy = _greedy_start(lambda: solve_lscp(cover, fixed, method="greedy", lp_bound=False), time_limit_s)
+        g_new: Any = None if greedy is None else free[np.isin(free, greedy.chosen)]
+        start = None if greedy is None else np.isin(free, g_new).astype(np.float64)
+        x, obj, bound, status = _solve_ilp(*ilp, maximize=False, time_limit_s=time_limit_s, start=start)
+        if x is None and (greedy is None or status != TIME_LIMIT):
             raise RuntimeError(f"HiGHS found no solution for the LSCP ({status}).")
-        new = free[x > 0.5]
-        obj = float(len(new))
-        bound = float(math.ceil(bound - 1e-9))
+        new = free[x > 0.5] if x is not None else None
+        obj = float(len(new)) if new is not None else math.inf
+        if status == TIME_LIMIT:
+            use_greedy, bound = _limited("min", obj, bound, *((greedy.objective, greedy.bound) if greedy else (
+                math.nan, math.nan)))
+            if use_greedy:
+                new, obj, solution_from = g_new, float(len(g_new)), "greedy"
+        bound = float(math.ceil(bound - 1e-9)) if np.isfinite(bound) else 0.0
+        bound = min(bound, obj)
     else:
         sub_c = sub.tocsc()
         uncovered = np.ones(len(todo), dtype=bool)
@@ -255,10 +310,10 @@ def solve_lscp(cover, fixed, *, method="exact", time_limit_s=None, lp_bound=True
                 bound = max(bound, float(math.ceil(lp_obj - 1e-7)))
                 bound_method = "lp"
         bound = min(bound, obj)
-        status = "Heuristic"
+        status, solution_from = "Heuristic", "greedy"
     chosen = np.sort(np.concatenate([np.flatnonzero(fixed), new]))
     return SolverResult(chosen, obj, bound, _gap(obj, bound, "min"), status, method, time.perf_counter() - t0, "min",
-                        excluded, bound_method)
+                        excluded, bound_method, solution_from=solution_from, time_limit_s=time_limit_s)
 
 
 # ---------------------------------------------------------------------- MCLP
@@ -341,22 +396,32 @@ def solve_mclp(cover, weights, p, fixed, *, method="exact", time_limit_s=None, l
         return SolverResult(chosen, base, base, 0.0, "Optimal", method, time.perf_counter() - t0, "max")
     # merge demand rows with identical coverage sets (same constraint): sum weights
     sub, w_rest = _merge_identical_rows(sub, w_rest)
-    bound_method = "solver"
+    bound_method, solution_from = "solver", "highs"
     if method == "exact":
         n_x = len(free)
-        x, obj, bound, status = _solve_ilp(*_mclp_model(sub, w_rest, p), maximize=True, time_limit_s=time_limit_s)
-        if x is None:
-            raise RuntimeError(f"HiGHS found no solution for the MCLP ({status}).")
-        pick = np.flatnonzero(x[:n_x] > 0.5)
-        if len(pick) != p:  # stopped (time limit) before a feasible solution
+        greedy = _greedy_start(lambda: solve_mclp(cover, w, p, fixed, method="greedy", lp_bound=False), time_limit_s)
+        start = None
+        if greedy is not None:
+            g_pick = np.flatnonzero(np.isin(free, greedy.chosen))
+            start = np.concatenate([np.isin(np.arange(n_x), g_pick), np.asarray(sub[:, g_pick].sum(axis=1)).ravel() > 0])
+        x, obj, bound, status = _solve_ilp(*_mclp_model(sub, w_rest, p), maximize=True, time_limit_s=time_limit_s,
+                                           start=start)
+        pick = np.flatnonzero(x[:n_x] > 0.5) if x is not None else np.zeros(0, dtype=np.int64)
+        if len(pick) != p and (greedy is None or status != TIME_LIMIT):  # stopped before a feasible solution
             raise RuntimeError(
                 f"HiGHS stopped without a feasible MCLP solution ({status}); raise `time_limit_s` or use solver='greedy'."
             )
-        new = free[pick]
         # recompute the objective from the chosen sites (robust to LP tolerances)
         covered = np.asarray(sub[:, pick].sum(axis=1)).ravel() > 0
-        obj = base + float(w_rest[covered].sum())
-        bound = base + max(bound, obj - base)
+        obj = base + float(w_rest[covered].sum()) if len(pick) == p else math.nan
+        bound = base + bound
+        if status == TIME_LIMIT:
+            use_greedy, bound = _limited("max", obj, bound, *((greedy.objective, greedy.bound) if greedy else (
+                math.nan, math.nan)))
+            if use_greedy:
+                pick, obj, solution_from = g_pick, greedy.objective, "greedy"
+        new = free[pick]
+        bound = max(bound, obj)
     else:
         sub_c = sub.tocsc()
         uncovered_w = w_rest.copy()
@@ -392,10 +457,10 @@ def solve_mclp(cover, weights, p, fixed, *, method="exact", time_limit_s=None, l
                 bound_method = "lp"
         new = free[np.sort(picks)]
         bound = max(best_bound, obj)
-        status = "Heuristic"
+        status, solution_from = "Heuristic", "greedy"
     chosen = np.sort(np.concatenate([np.flatnonzero(fixed), new]))
     return SolverResult(chosen, obj, bound, _gap(obj, bound, "max"), status, method, time.perf_counter() - t0, "max",
-                        bound_method=bound_method)
+                        bound_method=bound_method, solution_from=solution_from, time_limit_s=time_limit_s)
 
 
 def _merge_identical_rows(sub, w):
@@ -447,6 +512,7 @@ def solve_p_median(cost, weights, p, fixed, *, method="exact", time_limit_s=None
         new = free[:p]
         chosen = np.sort(np.concatenate([np.flatnonzero(fixed), new]))
         return SolverResult(chosen, 0.0, 0.0, 0.0, "Optimal", method, time.perf_counter() - t0, "min", excluded)
+    bound_method, solution_from = "solver", "highs"
     if method == "exact":
         from scipy.sparse import coo_matrix
 
@@ -473,15 +539,28 @@ def solve_p_median(cost, weights, p, fixed, *, method="exact", time_limit_s=None
         col_lo = np.zeros(n_col)
         col_lo[:n_site][fixed] = 1.0
         col_hi = np.ones(n_col)
+        greedy = _greedy_start(lambda: solve_p_median(cost, w, p, fixed, method="greedy"), time_limit_s)
+        start = None
+        if greedy is not None:
+            g_open = np.isin(np.arange(n_site), greedy.chosen)
+            nearest = np.flatnonzero(g_open)[np.argmin(np.where(finite, cost, np.inf)[:, g_open], axis=1)]
+            start = np.concatenate([g_open, nearest[ii] == jj])
         x, obj, bound, status = _solve_ilp(
             c, a, row_lo, row_hi, col_lo, col_hi, [True] * n_site + [False] * n_y,
-            maximize=False, time_limit_s=time_limit_s,
+            maximize=False, time_limit_s=time_limit_s, start=start,
         )
-        if x is None or status not in ("Optimal", "Time limit reached"):
+        if status != TIME_LIMIT and (x is None or status != "Optimal"):
             raise _pmedian_infeasible(p, status)
-        open_ = x[:n_site] > 0.5
+        open_ = x[:n_site] > 0.5 if x is not None else np.zeros(n_site, dtype=bool)
         obj = _pmedian_cost(cost, w, open_)
-        bound = min(max(bound, lower_all), obj)
+        if status == TIME_LIMIT:
+            use_greedy, bound = _limited("min", obj, bound, *((greedy.objective, greedy.bound) if greedy else (
+                math.nan, math.nan)))
+            if use_greedy:
+                open_, obj, solution_from = g_open, greedy.objective, "greedy"
+            if not np.isfinite(obj):
+                raise _pmedian_infeasible(p, status)
+        bound = min(max(bound, lower_all), obj) if np.isfinite(bound) else lower_all
     else:
         open_ = fixed.copy()
         big = np.nanmax(np.where(finite, cost, np.nan)) * (n_dem + 1.0) + 1.0
@@ -498,9 +577,10 @@ def solve_p_median(cost, weights, p, fixed, *, method="exact", time_limit_s=None
         if not np.isfinite(obj):
             raise _pmedian_infeasible(p, "greedy left demand unserved")
         bound = min(lower_all, obj)
-        status = "Heuristic"
+        status, solution_from, bound_method = "Heuristic", "greedy", "combinatorial"
     chosen = np.flatnonzero(open_)
-    return SolverResult(chosen, obj, bound, _gap(obj, bound, "min"), status, method, time.perf_counter() - t0, "min", excluded)
+    return SolverResult(chosen, obj, bound, _gap(obj, bound, "min"), status, method, time.perf_counter() - t0, "min",
+                        excluded, bound_method, solution_from=solution_from, time_limit_s=time_limit_s)
 
 
 def _pmedian_interchange(c, w, open_, fixed, *, max_passes=100, max_cells=20_000_000):
@@ -676,6 +756,7 @@ def solve_p_center(cost, weights, p, fixed, *, method="exact", time_limit_s=None
     lo = int(np.searchsorted(values, c.min(axis=1).max()))
     hi = int(np.searchsorted(values, obj))
     status, bound_method = "Heuristic", "combinatorial"
+    g_open = open_
     if method == "exact":
         lo, open_, status = _pcenter_search(c, wc, fixed, p, values, lo, hi, open_, t0, time_limit_s)
         bound_method = "solver"
@@ -685,8 +766,10 @@ def solve_p_center(cost, weights, p, fixed, *, method="exact", time_limit_s=None
     obj = _worst(c, open_)
     bound = min(float(values[lo]), obj)
     chosen = np.flatnonzero(open_)
+    # the search starts from the greedy's sites and only replaces them by a cover with a smaller worst cost
     return SolverResult(chosen, obj, bound, _gap(obj, bound, "min"), status, method, time.perf_counter() - t0, "min",
-                        excluded, bound_method)
+                        excluded, bound_method, solution_from="greedy" if open_ is g_open else "highs",
+                        time_limit_s=time_limit_s)
 
 
 def _pcenter_search(c, w, fixed, p, values, lo, hi, open_, t0, time_limit_s):
@@ -904,20 +987,26 @@ def solve_capacitated_p_median(cost, weights, capacity, p, fixed, *, split=False
     ii, jj = np.nonzero(np.isfinite(c))
     model = _cap_model(ii, jj, c[ii, jj], wr, cap, p, fixed, split=split, maximize=False, n_dem=len(c))
     bound_method = "solver"
+    solution_from = "highs"
     if method == "exact":
-        x, _, bound, status = _solve_ilp(*model, maximize=False, time_limit_s=time_limit_s)
-        if status != "Time limit reached" and (x is None or status != "Optimal"):
+        greedy: Any = _greedy_start(lambda: _cpm_greedy_solution(c, wr, cap, p, fixed, split=split), time_limit_s)
+        x, _, bound, status = _solve_ilp(*model, maximize=False, time_limit_s=time_limit_s,
+                                         start=None if greedy is None else _cap_start(greedy[0], greedy[1], ii, jj))
+        if status != TIME_LIMIT and (x is None or status != "Optimal"):
             raise _capacity_infeasible("capacitated p-median", status, split)
-        share = None
-        if x is not None:
-            open_, share = _cap_result(x, ii, jj, len(cap), len(c))
-        if share is None or not np.isfinite(_cap_cost(c, wr, share)):
-            # stopped (time limit) before a feasible solution: report the greedy's, with the status saying so
-            open_, share = _cpm_greedy_solution(c, wr, cap, p, fixed, split=split)
-            bound = lower_all if not np.isfinite(bound) else bound
+        open_, share = _cap_result(x, ii, jj, len(cap), len(c)) if x is not None else (None, None)
+        obj = _cap_cost(c, wr, share) if share is not None else math.inf
+        if status == TIME_LIMIT:
+            g_obj = _cap_cost(c, wr, greedy[1]) if greedy is not None else math.nan
+            use_greedy, bound = _limited("min", obj, bound, g_obj, lower_all)
+            if use_greedy:
+                (open_, share), solution_from = greedy, "greedy"
+            elif not np.isfinite(obj):
+                raise _stopped_empty("capacitated p-median", time_limit_s)
+        bound = bound if np.isfinite(bound) else lower_all
     else:
         open_, share = _cpm_greedy_solution(c, wr, cap, p, fixed, split=split)
-        bound, bound_method, status = lower_all, "combinatorial", "Heuristic"
+        bound, bound_method, status, solution_from = lower_all, "combinatorial", "Heuristic", "greedy"
         if lp_bound and _have_highs() and len(ii) <= _CAP_LP_PAIRS:
             xl, lp_obj, _, lp_status = _solve_ilp(*model, maximize=False, time_limit_s=time_limit_s, relax=True)
             if xl is not None and lp_status == "Optimal" and lp_obj > bound:
@@ -926,7 +1015,20 @@ def solve_capacitated_p_median(cost, weights, capacity, p, fixed, *, split=False
     bound = min(max(bound, lower_all), obj)
     return SolverResult(np.flatnonzero(open_), obj, bound, _gap(obj, bound, "min"), status, method,
                         time.perf_counter() - t0, "min", np.flatnonzero(~reach), bound_method,
-                        assignment=_full_rows(share, rows, n_full))
+                        assignment=_full_rows(share, rows, n_full), solution_from=solution_from,
+                        time_limit_s=time_limit_s)
+
+
+def _cap_start(open_, share, ii, jj):
+    """A capacitated model's start vector (sites open, then the share of each pair) from a greedy solution."""
+    return np.concatenate([open_.astype(np.float64), np.asarray(share.tocsr()[ii, jj]).ravel()])
+
+
+def _stopped_empty(what, time_limit_s):
+    return RuntimeError(
+        f"{what}: HiGHS stopped at the time limit (time_limit_s={time_limit_s:g}) without a feasible solution, "
+        f"and the greedy found none either; raise `time_limit_s`."
+    )
 
 
 def _cpm_greedy_solution(c, w, cap, p, fixed, *, split):
@@ -958,6 +1060,29 @@ def _cmclp_greedy(cover, w, cap, p, fixed, *, split):
     return open_
 
 
+def _cmclp_lp_bound(cv, w, cap, p, fixed, time_limit_s) -> float:
+    """LP relaxation of the capacitated MCLP (an upper bound), ``inf`` when skipped or not solved.
+
+    Demand rows with the same set of covering sites are merged first (weights summed):
+    the relaxation is unchanged (a merged row's share ``Y_j = sum_i w_i y_ij / W`` meets
+    every constraint, and ``y_ij = Y_j`` maps back), and it is several times smaller
+    (2,000 rows -> 662 on the modelled 2,000 x 100 case: 3.6 s instead of 44 s).
+    Skipped without HiGHS or above ``_CAP_LP_PAIRS`` merged pairs.
+    """
+    from scipy.sparse import csr_matrix
+
+    if not _have_highs():
+        return math.inf
+    sub, wm = _merge_identical_rows(csr_matrix(cv), w)
+    sub = sub.tocoo()
+    if sub.nnz > _CAP_LP_PAIRS:
+        return math.inf
+    model = _cap_model(sub.row, sub.col, np.zeros(sub.nnz), wm, cap, p, fixed, split=True, maximize=True,
+                       n_dem=len(wm))
+    xl, lp_obj, _, lp_status = _solve_ilp(*model, maximize=True, time_limit_s=time_limit_s, relax=True)
+    return lp_obj if xl is not None and lp_status == "Optimal" else math.inf
+
+
 def solve_capacitated_mclp(cover, weights, capacity, p, fixed, *, split=False, method="exact",
                            time_limit_s=None, lp_bound=True) -> SolverResult:
     """Capacitated maximal covering: ``p`` new sites (fixed stay); demand counts as covered only
@@ -985,26 +1110,41 @@ def solve_capacitated_mclp(cover, weights, capacity, p, fixed, *, split=False, m
     ii, jj = np.nonzero(cv)
     model = _cap_model(ii, jj, np.zeros(len(ii)), wr, cap, p, fixed, split=split, maximize=True, n_dem=len(rows))
     bound_method = "solver"
+    solution_from = "highs"
     if method == "exact":
-        x, _, bound, status = _solve_ilp(*model, maximize=True, time_limit_s=time_limit_s)
-        if x is None or status not in ("Optimal", "Time limit reached"):
+        greedy: Any = None
+        if time_limit_s is not None:
+            g_open = _cmclp_greedy(cv, wr, cap, p, fixed, split=split)
+            greedy = g_open, _cap_assign(np.where(cv, 1.0, np.inf), wr, cap, g_open, split=split)
+        x, _, bound, status = _solve_ilp(*model, maximize=True, time_limit_s=time_limit_s,
+                                         start=None if greedy is None else _cap_start(greedy[0], greedy[1], ii, jj))
+        if (x is None and status != TIME_LIMIT) or status not in ("Optimal", TIME_LIMIT):
             raise RuntimeError(f"HiGHS found no solution for the capacitated MCLP ({status}).")
-        open_, share = _cap_result(x, ii, jj, len(cap), len(rows))
+        share: Any
+        open_, share = _cap_result(x, ii, jj, len(cap), len(rows)) if x is not None else (None, None)
+        if status == TIME_LIMIT:
+            obj = float(wr @ np.asarray(share.sum(axis=1)).ravel()) if share is not None else math.nan
+            g_obj = float(wr @ np.asarray(greedy[1].sum(axis=1)).ravel())
+            most = min(float(wr.sum()), float(cap[fixed].sum() + np.sort(cap[free])[::-1][:p].sum()))
+            use_greedy, bound = _limited("max", obj, bound, g_obj, most)
+            if use_greedy:
+                (open_, share), solution_from = greedy, "greedy"
     else:
         open_ = _cmclp_greedy(cv, wr, cap, p, fixed, split=split)
         share = _cap_assign(np.where(cv, 1.0, np.inf), wr, cap, open_, split=split)
+        solution_from = "greedy"
         from scipy.sparse import csr_matrix
 
         uncap = solve_mclp(csr_matrix(cover), w, p, fixed, method="greedy", lp_bound=False).bound
         bound = min(float(wr.sum()), float(cap[fixed].sum() + np.sort(cap[free])[::-1][:p].sum()), uncap)
         bound_method, status = "combinatorial", "Heuristic"
-        if lp_bound and _have_highs() and len(rows) and len(ii) <= _CAP_LP_PAIRS:
-            xl, lp_obj, _, lp_status = _solve_ilp(*model, maximize=True, time_limit_s=time_limit_s, relax=True)
-            if xl is not None and lp_status == "Optimal" and lp_obj < bound:
-                bound, bound_method = lp_obj, "lp"
+        lp_obj = _cmclp_lp_bound(cv, wr, cap, p, fixed, time_limit_s) if lp_bound and len(rows) else math.inf
+        if lp_obj < bound:
+            bound, bound_method = lp_obj, "lp"
     coo = share.tocoo()
     obj = float((wr[coo.row] * coo.data).sum())
     bound = max(bound, obj)
     return SolverResult(np.flatnonzero(open_), obj, bound, _gap(obj, bound, "max"), status, method,
                         time.perf_counter() - t0, "max", bound_method=bound_method,
-                        assignment=_full_rows(share, rows, n_full))
+                        assignment=_full_rows(share, rows, n_full), solution_from=solution_from,
+                        time_limit_s=time_limit_s)

@@ -329,7 +329,11 @@ def site_facilities(
         Passed to the network costs (default: the network's speeds,
         ``settings.max_snap_m``).
     time_limit_s : float, optional
-        Time limit for the exact solver; the status then says so and the gap is reported.
+        Time limit for the exact solver (seconds). The greedy runs first and is given to
+        HiGHS as its starting solution; when HiGHS stops at the limit, the better of its
+        best solution and the greedy's is returned (never worse than ``solver="greedy"``),
+        with status "Time limit reached", the proven bound and gap, ``solution_from``
+        ("highs" or "greedy") in ``attrs["siting"]``, and a warning.
     capacity_col : str, optional
         Column of ``candidates`` (and of ``existing``, when given) with each site's
         capacity in the unit of ``population_col`` (people; default 1 per demand row):
@@ -355,7 +359,9 @@ def site_facilities(
         p_center: the worst minutes; with ``capacity_col``: the covered (mclp) or the
         total weighted minutes (p_median) of the capacitated assignment),
         ``bound`` (proven bound on the optimum), ``gap``, ``bound_method``
-        ("solver", "lp" = LP relaxation, "combinatorial"), ``runtime_s``, ``p``, ``minutes``,
+        ("solver", "lp" = LP relaxation, "combinatorial"), ``runtime_s``, ``solution_from``
+        ("highs", or "greedy": a greedy run, or an exact run stopped at ``time_limit_s`` whose
+        best was no better than the greedy's), ``time_limit_s``, ``p``, ``minutes``,
         ``covered_weight``, ``total_weight`` and ``excluded_demand`` (labels no site
         can reach, left out of lscp/p_median, and, with network costs, demand rows
         without geometry, left out of every model; reported, never silently; their
@@ -390,7 +396,9 @@ def site_facilities(
         Invalid polygons in ``demand``, ``candidates`` or ``existing`` were repaired
         with ``make_valid`` before snapping (network costs).
     UrbangeoWarning
-        Demand no site can reach (lscp, p_median, p_center), listed in ``excluded_demand``.
+        Demand no site can reach (lscp, p_median, p_center), listed in ``excluded_demand``;
+        an exact run stopped at ``time_limit_s`` (optimality not proven: the objective,
+        bound and gap are named).
 
     See Also
     --------
@@ -420,6 +428,8 @@ def site_facilities(
                  capacity=capacity, split=split_demand)
     out, covered_weight = _open_sites(sites, res, mat, w, model=model, minutes=minutes, capacity=capacity)
     excluded = _excluded_demand(demand, res, gone, model)
+    if solver == "exact" and res.status == _solvers.TIME_LIMIT:
+        _warn_not_proven(res, model, time_limit_s)
     out.attrs["siting"] = {
         "model": model,
         "solver": solver,
@@ -429,6 +439,8 @@ def site_facilities(
         "gap": float(res.gap),
         "bound_method": res.bound_method,
         "runtime_s": float(res.runtime_s),
+        "solution_from": res.solution_from if solver == "exact" else "greedy",
+        "time_limit_s": time_limit_s,
         "p": None if p is None else int(p),
         "minutes": minutes,
         "n_existing": int(n_exist),
@@ -630,6 +642,20 @@ def _capacitated_columns(out, res, mat, w, *, model, capacity):
     with np.errstate(invalid="ignore", divide="ignore"):
         out["mean_minutes"] = np.where(served > 0, wm / served, np.nan)
     return out, float(served.sum())
+
+
+def _warn_not_proven(res, model, time_limit_s) -> None:
+    """Step 5, an exact run stopped at ``time_limit_s``: say that the optimum is not proven, and by how much."""
+    source = {"highs": "HiGHS's best solution (better than the greedy's)",
+              "greedy": "the greedy's solution (HiGHS found none better)"}[res.solution_from]
+    warnings.warn(
+        f"site_facilities: HiGHS stopped at the time limit (time_limit_s={time_limit_s:g}) before proving the "
+        f"{model} optimum. The result is {source}: objective {res.objective:,.6g}, proven bound {res.bound:,.6g} "
+        f"(gap {100 * res.gap:.2f} %), in attrs['siting'] (solution_from={res.solution_from!r}). Raise "
+        f"`time_limit_s` (or leave it None) for a proven optimum.",
+        UrbangeoWarning,
+        stacklevel=3,  # the caller of site_facilities
+    )
 
 
 def _excluded_demand(demand, res, gone, model) -> list:
