@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .. import _dask
 from .._validate import OnInvalid, check_columns, check_geodataframe, check_number
 from ..crs import get_crs, metric_crs, project
 from ..errors import MissingDependencyError, UnknownCodeWarning
@@ -470,7 +471,7 @@ def _labels_dask(parcels: Any, *, gap_m: float, group_by: str | None, on_invalid
         check_columns(parcels._meta, "parcels", [group_by])
     metric = _dispatch.global_metric(parcels)
     delayed_parts = parcels.to_delayed()
-    locals_ = dask.compute(
+    locals_ = _dask.compute(
         *[
             dask.delayed(_local_blocks)(d, gap_m=gap_m, group_by=group_by, on_invalid=on_invalid, precision_m=precision_m,
                                         metric=metric)

@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .. import _dask
 from .._validate import OnInvalid, check_choice, check_columns, check_geodataframe, check_number
 from ..crs import check_same_crs, get_crs, metric_crs, project
 from ..errors import DroppedRowsWarning, EmptyDataError, InvalidOptionError, SkippedTestsWarning, UnknownCodeError
@@ -739,7 +740,7 @@ def _screen_dask(parcels: Any, inp: _Inputs) -> Any:
     staged = dask.persist(*staged)
     table = None
     if route == "expropriation":
-        tables = dask.compute(*[dask.delayed(_project_table)(s, project_col, prof) for s in staged])
+        tables = _dask.compute(*[dask.delayed(_project_table)(s, project_col, prof) for s in staged])
         nonempty = [t for t in tables if len(t)]
         raw = pd.concat(nonempty).groupby(level=0).sum() if nonempty else tables[0]
         table = _levels(raw, prof)

@@ -396,14 +396,25 @@ class _Plan:
         return np.flatnonzero(hit)
 
 
-def _panel_fields(plan: _Plan, pan: _Panel, win, sub) -> dict:
-    """Fields of one panel on the cells ``sub`` (r0, r1, c0, c1) of its window ``win``.
+def _window_fields(plan: _Plan, i: int) -> dict:
+    """Fields of Gaussian-route panel ``i`` on its whole window (the filter's edges are part of the answer)."""
+    pan, transform = plan.plist[i], plan.transform
+    w0_, w1_, v0_, v1_ = (int(x) for x in plan.wins[i])
+    wt = Affine(transform.a, 0, transform.c + transform.a * v0_, 0, transform.e, transform.f + transform.e * w0_)
+    frac = _coverage(pan.geom, wt, (w1_ - w0_, v1_ - v0_), plan.supersample)
+    return K.gaussian_fields(frac, w0=pan.w0, r=pan.r, br=pan.br, cell_x=abs(transform.a), cell_y=abs(transform.e),
+                             need=plan.need)
+
+
+def _panel_fields(plan: _Plan, i: int, sub, window: dict | None = None) -> dict:
+    """Fields of panel ``i`` on the cells ``sub`` (r0, r1, c0, c1) of its window.
 
     The closed form is evaluated cell by cell, so only the cells of ``sub`` are computed;
-    the Gaussian route filters the whole window (its edges are part of the in-memory
-    answer) and cuts ``sub`` out of it. Either way each cell gets the in-memory value.
+    the Gaussian route cuts ``sub`` out of the fields of the whole window (``window``, from
+    :func:`_window_fields`, computed here if not given). Either way each cell gets the
+    in-memory value.
     """
-    transform = plan.transform
+    pan, transform = plan.plist[i], plan.transform
     r0, r1, c0, c1 = sub
     if pan.rect:
         xs = transform.c + transform.a * (np.arange(c0, c1) + 0.5)
@@ -421,23 +432,26 @@ def _panel_fields(plan: _Plan, pan: _Panel, win, sub) -> dict:
         v = proj(pan.ev) - pan.v0
         return K.rect_fields(u, v, w0=pan.w0, l_u=pan.l_u, r_u=pan.r, v_off=pan.v_off, l_v=pan.l_v,
                              r_v1=pan.r_v1, r_v2=pan.r_v2, br=pan.br, need=plan.need, rot=(pan.eu, pan.ev))
-    w0_, w1_, v0_, v1_ = win
-    wt = Affine(transform.a, 0, transform.c + transform.a * v0_, 0, transform.e, transform.f + transform.e * w0_)
-    frac = _coverage(pan.geom, wt, (w1_ - w0_, v1_ - v0_), plan.supersample)
-    fields = K.gaussian_fields(frac, w0=pan.w0, r=pan.r, br=pan.br, cell_x=abs(transform.a), cell_y=abs(transform.e),
-                               need=plan.need)
-    return {k: v[r0 - w0_ : r1 - w0_, c0 - v0_ : c1 - v0_] for k, v in fields.items()}
+    fields = _window_fields(plan, i) if window is None else window
+    w0_, c0_ = int(plan.wins[i][0]), int(plan.wins[i][2])
+    return {k: v[r0 - w0_ : r1 - w0_, c0 - c0_ : c1 - c0_] for k, v in fields.items()}
 
 
-def _fill(plan: _Plan, tile: tuple[int, int, int, int], *, progress: bool | None = None) -> dict:
-    """The requested quantities on the cells of ``tile`` (r0, r1, c0, c1): panels added in input order."""
+def _fill(plan: _Plan, tile: tuple[int, int, int, int], *, progress: bool | None = None,
+          windows: dict | None = None) -> dict:
+    """The requested quantities on the cells of ``tile`` (r0, r1, c0, c1): panels added in input order.
+
+    ``windows`` holds the whole-window fields of Gaussian-route panels already computed
+    (panel index -> fields), so a panel that spans many tiles is filtered once.
+    """
     t0, t1, u0, u1 = tile
+    windows = {} if windows is None else windows
     comp = {k: np.zeros((t1 - t0, u1 - u0), dtype=float) for k in plan.need}
     idx = plan.panels_for(tile)
     for i in progress_bar(idx, progress=progress, total=len(idx), desc="PIM panels"):
-        win = tuple(int(x) for x in plan.wins[i])
-        r0, r1, c0, c1 = max(win[0], t0), min(win[1], t1), max(win[2], u0), min(win[3], u1)
-        fields = _panel_fields(plan, plan.plist[i], win, (r0, r1, c0, c1))
+        win = plan.wins[i]
+        r0, r1, c0, c1 = max(int(win[0]), t0), min(int(win[1]), t1), max(int(win[2]), u0), min(int(win[3]), u1)
+        fields = _panel_fields(plan, int(i), (r0, r1, c0, c1), windows.get(int(i)))
         for key, val in fields.items():
             comp[key][r0 - t0 : r1 - t0, c0 - u0 : c1 - u0] += val
     return K.finish(comp, plan.quantities)
@@ -449,18 +463,45 @@ def _tiles(shape: tuple[int, int], size: int) -> list[tuple[int, int, int, int]]
 
 
 def _fill_tiled(plan: _Plan, tile_size: int, scheduler: str, progress: bool | None) -> dict:
-    """:func:`_fill` tile by tile: in this process, or as one dask task per tile that has panels."""
+    """:func:`_fill` tile by tile: in this process, or as one dask task per tile that has panels.
+
+    A Gaussian-route panel that reaches several tiles is filtered once: a task of its own
+    whose fields go to the tiles that need them (dask), or a cache dropped once the tiles
+    have passed the panel's last row (in this process).
+    """
     out = {q: np.zeros(plan.shape, dtype=float) for q in plan.quantities}
-    tiles = [t for t in _tiles(plan.shape, tile_size) if len(plan.panels_for(t))]  # other tiles stay 0
+    tiles = [(t, plan.panels_for(t)) for t in _tiles(plan.shape, tile_size)]
+    tiles = [(t, idx) for t, idx in tiles if len(idx)]  # tiles no panel reaches stay 0
+    n_tiles: dict[int, int] = {}
+    for _, idx in tiles:
+        for i in idx:
+            if not plan.plist[i].rect:
+                n_tiles[int(i)] = n_tiles.get(int(i), 0) + 1
+    shared = {i for i, n in n_tiles.items() if n > 1}
     use_dask = scheduler == "dask" or (scheduler == "auto" and _dask.current_client() is not None)
     if use_dask:
         dask, _, _ = _dask.dask_modules()
         handle = _dask.broadcast(plan)  # the panels travel to each worker once, not with every task
-        log.info("PIM: %d tiles of %d cells as dask tasks", len(tiles), tile_size)
-        results: Any = _dask.compute(*[dask.delayed(_fill, pure=True)(handle, t) for t in tiles])
+        wf = {i: dask.delayed(_window_fields, pure=True)(handle, i) for i in sorted(shared)}
+        log.info("PIM: %d tiles of %d cells and %d shared panel windows as dask tasks", len(tiles), tile_size, len(wf))
+        tasks = [
+            dask.delayed(_fill, pure=True)(handle, t, windows={int(i): wf[int(i)] for i in idx if int(i) in wf})
+            for t, idx in tiles
+        ]
+        results: Any = _dask.compute(*tasks)
     else:
-        results = (_fill(plan, t) for t in progress_bar(tiles, progress=progress, total=len(tiles), desc="PIM tiles"))
-    for (r0, r1, c0, c1), fields in zip(tiles, results):
+        cache: dict[int, dict] = {}
+
+        def local(t, idx):
+            for i in [i for i in cache if plan.wins[i][1] <= t[0]]:  # tiles run row by row: never needed again
+                del cache[i]
+            for i in idx:
+                if int(i) in shared and int(i) not in cache:
+                    cache[int(i)] = _window_fields(plan, int(i))
+            return _fill(plan, t, windows=cache)
+
+        results = (local(t, idx) for t, idx in progress_bar(tiles, progress=progress, total=len(tiles), desc="PIM tiles"))
+    for ((r0, r1, c0, c1), _), fields in zip(tiles, results):
         for q, val in fields.items():
             out[q][r0:r1, c0:c1] = val
     return out
