@@ -51,7 +51,6 @@ def test_reference_basin_is_a_basin(basin):
     volume = float(ref.array.sum()) * ref.cell_area_m2
     expected = float((panel_parameters(panels)["W0"] * panels.area).sum())
     assert 0.98 < volume / expected < 1.0
-    assert ref.shape == (249, 288)
     assert (ref.array > 0.01).mean() > 0.3  # tile edges below cut through the basin, not through empty ground
 
 
@@ -66,6 +65,9 @@ def test_tiles_in_this_process_equal_in_memory(basin, tile_size):
     assert_same(predict_subsidence(panels, resolution_m=25.0, tile_size=tile_size, scheduler="local"), ref)
 
 
+# rasterio 1.4.0 (oldest stack) now and then warns NotGeoreferenced from rasterize when two threads
+# of dask's default scheduler rasterise at once; the mask is made with the transform given (same array)
+@pytest.mark.filterwarnings("ignore::rasterio.errors.NotGeoreferencedWarning")
 def test_tiles_on_the_default_dask_scheduler(basin):
     pytest.importorskip("dask_geopandas", reason="dask is not installed: pip install 'urbangeo[dask]'")
     panels, ref = basin
