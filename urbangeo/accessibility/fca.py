@@ -41,10 +41,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from .._dask import is_dask
 from .._docs import shared_doc
 from .._validate import check_choice, check_columns, check_geodataframe, check_number
 from ..errors import DroppedRowsWarning, InvalidOptionError
-from . import _common
+from . import _common, _distributed
 from ._common import DECAYS, decay_weights
 from .network import Network
 
@@ -394,6 +395,11 @@ def two_step_fca(
     -----
     {warns}
     """
+    if is_dask(demand):
+        return _distributed.two_step_fca(
+            two_step_fca, (_catchment, _values, _pairs, _demand_frame), network, demand, supply,
+            population_col=population_col, capacity_col=capacity_col, minutes=minutes, dist_m=dist_m, speed_kmh=speed_kmh, max_snap_m=max_snap_m, supply_polygons=supply_polygons,
+            entrance_spacing_m=entrance_spacing_m, progress=progress, costs=costs)
     acc, n_sup, _, _, _, d = _fca(network, demand, supply, method="2sfca", population_col=population_col,
                                   capacity_col=capacity_col, minutes=minutes, dist_m=dist_m, decay=None, beta=None,
                                   min_cost=None, speed_kmh=speed_kmh, max_snap_m=max_snap_m,

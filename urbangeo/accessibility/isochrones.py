@@ -26,11 +26,12 @@ import pandas as pd
 import shapely
 from shapely.ops import substring
 
+from .._dask import is_dask
 from .._progress import progress_bar
 from .._validate import check_geodataframe, check_number
 from ..crs import project
 from ..settings import settings
-from . import _common, _engine
+from . import _common, _distributed, _engine
 from .network import Network
 from .snapping import Legs, edge_rate
 
@@ -175,6 +176,10 @@ def isochrones(
     >>> bool(iso.geometry[1].covers(iso.geometry[0]))
     True
     """
+    if is_dask(origins):
+        return _distributed.isochrones(isochrones, network, origins, minutes=minutes, dist_m=dist_m,
+                                       speed_kmh=speed_kmh, street_width_m=street_width_m, max_snap_m=max_snap_m,
+                                       progress=progress)
     _common.check_network(network)
     check_geodataframe(origins, "origins")
     weight, thr, vals, col = _bands(minutes, dist_m)

@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from .. import standards
+from .._dask import is_dask
 from .._validate import (
     OnInvalid,
     check_choice,
@@ -60,7 +61,7 @@ from ..errors import (
     EmptyInputWarning,
     InvalidOptionError,
 )
-from . import _common, _engine
+from . import _common, _distributed, _engine
 from .network import Network
 
 __all__ = ["life_circle_audit", "life_circle_summary", "life_circle_standard", "STANDARDS"]
@@ -297,6 +298,10 @@ def life_circle_audit(
     >>> out.missing.tolist(), out.compliant.tolist()
     (['kindergarten'], [False])
     """
+    if is_dask(residences):
+        return _distributed.life_circle_audit(
+            life_circle_audit, network, residences, facilities, by=by, standard=standard, required=required,
+            measure=measure, limits=limits, speed_kmh=speed_kmh, max_snap_m=max_snap_m, facility_polygons=facility_polygons)
     check_geodataframe(residences, "residences")
     check_geodataframe(facilities, "facilities", allow_empty=True)
     get_crs(residences, "residences")

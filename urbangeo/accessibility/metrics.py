@@ -43,9 +43,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from .._dask import is_dask
 from .._validate import check_choice, check_columns, check_geodataframe
 from ..errors import DroppedRowsWarning, InvalidOptionError
-from . import _common
+from . import _common, _distributed
 from ._common import DECAYS, decay_weights
 from .network import Network
 
@@ -142,6 +143,11 @@ def nearest_facilities(
     >>> float(out.dist_m_1[0]), float(out.minutes_1[0]), int(out.facility_1[0])
     (300.0, 3.0, 0)
     """
+    if is_dask(origins):
+        return _distributed.nearest_facilities(
+            nearest_facilities, network, origins, facilities, k=k, by=by, minutes=minutes, speed_kmh=speed_kmh,
+            max_snap_m=max_snap_m, facility_polygons=facility_polygons, entrance_spacing_m=entrance_spacing_m,
+            progress=progress)
     return _common.nearest(
         network, origins, facilities, k=k, by=by, minutes=minutes, speed_kmh=speed_kmh,
         max_snap_m=max_snap_m, facility_polygons=facility_polygons, entrance_spacing_m=entrance_spacing_m,
@@ -337,6 +343,11 @@ def cumulative_opportunities(
     >>> cumulative_opportunities(net, homes, shops, dist_m=(100, 800)).filter(like="count").iloc[0].tolist()
     [1.0, 2.0]
     """
+    if is_dask(origins):
+        return _distributed.cumulative_opportunities(
+            cumulative_opportunities, network, origins, facilities, minutes=minutes, dist_m=dist_m,
+            weight_col=weight_col, by=by, speed_kmh=speed_kmh, max_snap_m=max_snap_m, facility_polygons=facility_polygons,
+            entrance_spacing_m=entrance_spacing_m, progress=progress)
     _common.check_network(network)
     check_geodataframe(origins, "origins", allow_empty=True)
     check_geodataframe(facilities, "facilities", allow_empty=True)
