@@ -46,7 +46,9 @@ def _read_only_copy(tmp_path: Path) -> Path:
 
 def _run(site: Path, home: Path, extra: dict[str, str] | None = None) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NUMBA_", "XDG_"))}
-    env.update(PYTHONPATH=str(site), HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"), **(extra or {}))
+    # compile on the first call (no plain-Python first call): these tests watch where numba writes
+    env.update(PYTHONPATH=str(site), HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"),
+               URBANGEO_PLAIN_FIRST_CALL="0", **(extra or {}))
     out = subprocess.run([sys.executable, "-c", PROBE, str(site)], env=env, cwd=home, capture_output=True,
                          text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
@@ -85,3 +87,107 @@ def test_numba_cache_dir_is_honoured_from_a_read_only_install(tmp_path):
     assert not _cache_files(site)
     assert _run(site, home, {"NUMBA_CACHE_DIR": str(cache)}) == first
     assert _cache_files(cache) == cached
+
+
+# --------------------------------------------------------------------------- first calls in plain Python
+# A process whose numba cache has no kernels yet runs small searches as plain Python (the
+# same code, not compiled) and compiles in a background thread. Its answers must equal
+# the compiled kernels' answers exactly.
+FIRST_CALLS = """
+import dataclasses
+import warnings
+import numpy as np
+import geopandas as gpd
+from shapely.geometry import Point
+from urbangeo.accessibility import (cumulative_opportunities, grid_network, isochrones, life_circle_audit,
+                                    nearest_facilities, network_from_osm, two_step_fca)
+from urbangeo.errors import SnapWarning
+
+
+def points(net, n, seed):
+    rng = np.random.default_rng(seed)
+    i = rng.choice(np.flatnonzero(net.component == 0), n, replace=False)  # the largest piece: no SnapWarning
+    return net.x[i] + rng.uniform(-40, 40, n), net.y[i] + rng.uniform(-40, 40, n)
+
+
+def runs(net, n_homes, n_fac):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SnapWarning)  # a few points near small pieces of the real network
+        return _runs(net, n_homes, n_fac)
+
+
+def _runs(net, n_homes, n_fac):
+    hx, hy = points(net, n_homes, 1)
+    fx, fy = points(net, n_fac, 2)
+    homes = gpd.GeoDataFrame({"pop": np.arange(n_homes) % 7 + 1.0}, geometry=gpd.points_from_xy(hx, hy), crs=net.crs)
+    fac = gpd.GeoDataFrame({"category": np.where(np.arange(n_fac) % 2, "clinic", "kindergarten"),
+                            "doctors": np.arange(n_fac) % 3 + 1.0}, geometry=gpd.points_from_xy(fx, fy), crs=net.crs)
+    out = [nearest_facilities(net, homes, fac), nearest_facilities(net, homes, fac, k=3, minutes=12),
+           cumulative_opportunities(net, homes, fac, minutes=(5, 10)),
+           two_step_fca(net, homes, fac, population_col="pop", capacity_col="doctors", minutes=10),
+           isochrones(net, homes.iloc[:3], minutes=(5, 10)),
+           life_circle_audit(net, homes, fac, required={"kindergarten": 5, "clinic": 15})]
+    return [o.drop(columns="geometry") if i != 4 else o for i, o in enumerate(out)]
+
+
+def all_runs(andorra):
+    if andorra:
+        return {"andorra": runs(network_from_osm(andorra, mode="walk"), 200, 16)}
+    grid = grid_network(12, 9, spacing_m=75, speed_kmh=4.5)
+    m = grid.n_edges
+    hills = dataclasses.replace(grid, edge_oneway=np.arange(m) % 5 == 0,
+                                edge_factor_fwd=1.0 + (np.arange(m) % 3) * 0.25,
+                                edge_factor_rev=np.where(np.arange(m) % 11 == 0, 0.0, 0.8))
+    return {"grid": runs(grid, 40, 8), "hills": runs(hills, 40, 8)}
+"""
+
+COLD = FIRST_CALLS + """
+import pickle, sys
+with open(sys.argv[1], "wb") as f:
+    pickle.dump(all_runs(sys.argv[2] or None), f)
+"""
+
+
+def _cold_runs(tmp_path: Path, andorra: str) -> tuple[dict, dict]:
+    cache = tmp_path / "empty-cache"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NUMBA_")}
+    env.update(NUMBA_CACHE_DIR=str(cache), URBANGEO_BACKGROUND_COMPILE="0")
+    out = subprocess.run([sys.executable, "-c", COLD, str(tmp_path / "cold.pkl"), andorra], env=env,
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    import pickle
+
+    with open(tmp_path / "cold.pkl", "rb") as f:
+        return pickle.load(f), _cache_files(cache)
+
+
+def _assert_same(cold: dict, warm: dict) -> None:
+    import pandas as pd
+
+    assert cold.keys() == warm.keys()
+    for name in warm:
+        for c, w in zip(cold[name], warm[name], strict=True):
+            pd.testing.assert_frame_equal(c, w, check_exact=True)
+
+
+@pytest.mark.slow
+def test_cold_first_calls_equal_the_compiled_kernels(tmp_path, monkeypatch):
+    cold, compiled = _cold_runs(tmp_path, "")
+    assert not compiled  # every search of these small cases ran as plain Python
+    monkeypatch.setenv("URBANGEO_PLAIN_FIRST_CALL", "0")  # this process: compiled kernels only
+    ns: dict = {}
+    exec(FIRST_CALLS, ns)
+    _assert_same(cold, ns["all_runs"](None))
+
+
+@pytest.mark.slow
+def test_cold_first_calls_equal_the_compiled_kernels_on_andorra(tmp_path, monkeypatch, shared_data):
+    andorra = str(shared_data("osm/andorra_2020.osm.pbf"))
+    cold, compiled = _cold_runs(tmp_path, andorra)
+    # the snapping grid was built with numpy; searches ran plain until the process's plain-Python
+    # budget (seconds: depends on the machine's load) was spent, then compiled
+    assert not [p for p in compiled if "_build_cells" in p.name]
+    monkeypatch.setenv("URBANGEO_PLAIN_FIRST_CALL", "0")
+    ns: dict = {}
+    exec(FIRST_CALLS, ns)
+    _assert_same(cold, ns["all_runs"](andorra))

@@ -17,8 +17,13 @@ reached is touched, so memory grows with the answer, not with sources x nodes.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import threading
+import time
+import types
 import weakref
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 
@@ -36,17 +41,200 @@ __all__ = [
 ]
 
 
+# --------------------------------------------------------------------------- first calls
+# A kernel neither compiled in this process nor in numba's on-disk cache would compile
+# for seconds. Small searches run the same code as plain Python instead (same results:
+# _kernels.plain_kernels) while a daemon thread compiles the kernel into the cache, so
+# later calls, and later processes, use the compiled one. Big searches compile at once.
+
+#: plain-Python work allowed for one call (about edges relaxed; ~1 us each); beyond it: compile
+PLAIN_WORK = 150_000
+#: plain-Python seconds allowed per process; beyond them every call waits for compilation
+PLAIN_SECONDS = 1.0
+#: seconds the background compilation waits first, so that it does not slow the first call
+COMPILE_DELAY_S = float(os.environ.get("URBANGEO_COMPILE_DELAY_S", "1.0"))
+
+_STATE = threading.Lock()  # guards _PENDING, _THREAD, _SPENT
+_BUSY = threading.Lock()  # held while the background thread compiles (fork waits for it)
+_PENDING: dict = {}
+_THREAD: list = []
+_SPENT = [0.0]
+
+
+def _work(name: str, args: tuple) -> float:
+    """Rough plain-Python cost of one kernel call (edges relaxed, points or segments handled)."""
+    if name == "_build_cells":
+        return 4.0 * len(args[0])
+    if name == "_nearest_segments":
+        return 30.0 * len(args[0])
+    if name == "_k_nearest":
+        return 6.0 * max(int(args[8]), 1) * (len(args[1]) + len(args[4]))
+    return float(len(args[1]) + len(args[4]))  # _multi_source: edges + seeds
+
+
+def _signature(args: tuple):
+    from numba import typeof
+
+    return tuple(typeof(a) for a in args)
+
+
+def _compiled(disp, sig) -> bool:
+    """True when ``disp`` has ``sig`` compiled in this process or in numba's on-disk cache."""
+    if sig in disp.overloads:
+        return True
+    try:  # numba internals (0.5x-0.6x): the index of the function's cache file
+        cache = disp._cache
+        key = cache._index_key(sig, disp.targetctx.codegen())
+        return key in cache._cache_file._load_index()
+    except Exception:
+        return True
+
+
+def _background() -> None:
+    time.sleep(COMPILE_DELAY_S)
+    while True:
+        with _STATE:
+            if not _PENDING:
+                _THREAD.clear()
+                return
+            (disp, sig) = next(iter(_PENDING))
+        with _BUSY, contextlib.suppress(Exception):  # a failed compile shows again in the caller's next call
+            disp.compile(sig)
+        with _STATE:
+            _PENDING.pop((disp, sig), None)
+
+
+def _compile_later(disp, sig) -> None:
+    if os.environ.get("URBANGEO_BACKGROUND_COMPILE", "1") == "0":
+        return
+    with _STATE:
+        _PENDING[(disp, sig)] = None
+        if not _THREAD:
+            t = threading.Thread(target=_background, name="urbangeo-numba-compile", daemon=True)
+            _THREAD.append(t)
+            t.start()
+
+
+def _after_fork_in_child() -> None:
+    global _STATE, _BUSY
+    _STATE, _BUSY = threading.Lock(), threading.Lock()
+    _PENDING.clear()
+    _THREAD.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    # a fork while the thread holds numba's compiler lock would leave it locked in the child
+    os.register_at_fork(before=lambda: _BUSY.acquire(), after_in_parent=lambda: _BUSY.release(),
+                        after_in_child=_after_fork_in_child)
+
+
+def _plain_allowed(name: str, args: tuple, disp) -> bool:
+    """Run plain Python this time? (small call, kernel not compiled yet; queues compilation)."""
+    if os.environ.get("URBANGEO_PLAIN_FIRST_CALL", "1") == "0":
+        return False
+    sig = _signature(args)
+    if _compiled(disp, sig):
+        return False
+    if _work(name, args) <= PLAIN_WORK and _SPENT[0] < PLAIN_SECONDS:
+        _compile_later(disp, sig)
+        return True
+    return False
+
+
+def _build_cells_numpy(x1, y1, x2, y2, x0, y0, size, nx, ny):
+    """``_kernels._build_cells`` with numpy: the same (ptr, seg), segments in order within a cell."""
+    ax = ((np.minimum(x1, x2) - x0) / size).astype(np.int64)  # int() of the kernel: truncation
+    bx = ((np.maximum(x1, x2) - x0) / size).astype(np.int64)
+    ay = ((np.minimum(y1, y2) - y0) / size).astype(np.int64)
+    by = ((np.maximum(y1, y2) - y0) / size).astype(np.int64)
+    wide = bx - ax + 1
+    cnt = wide * (by - ay + 1)
+    seg = np.repeat(np.arange(len(x1), dtype=np.int64), cnt)
+    q = np.arange(len(seg), dtype=np.int64) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    cell = (np.repeat(ay, cnt) + q // np.repeat(wide, cnt)) * nx + np.repeat(ax, cnt) + q % np.repeat(wide, cnt)
+    ptr = np.zeros(nx * ny + 1, dtype=np.int64)
+    np.cumsum(np.bincount(cell, minlength=nx * ny), out=ptr[1:])
+    return ptr, seg[np.argsort(cell, kind="stable")]
+
+
+def _run(name: str, *args):
+    mod = _kernels()
+    disp = getattr(mod, name)
+    if not mod.HAVE_NUMBA:
+        return disp(*args)
+    if name == "_bounded":
+        return _run_bounded(disp, args)
+    if name == "_build_cells" and os.environ.get("URBANGEO_PLAIN_FIRST_CALL", "1") != "0":
+        sig = _signature(args)
+        if not _compiled(disp, sig):
+            _compile_later(disp, sig)
+            return _build_cells_numpy(*args)
+        return disp(*args)
+    if not _plain_allowed(name, args, disp):
+        return disp(*args)
+    t0 = time.perf_counter()
+    try:
+        with np.errstate(all="ignore"):  # as compiled: numpy scalars would warn where numba does not
+            return getattr(_plain(), name)(*args)
+    finally:
+        _SPENT[0] += time.perf_counter() - t0
+
+
+def _run_bounded(disp, args):
+    """``_bounded`` source by source in plain Python while within :data:`PLAIN_SECONDS`, the rest compiled.
+
+    Every source is an independent search and the output lists sources in order, so the
+    pieces concatenate to exactly what one call returns.
+    """
+    sig = _signature(args)
+    seed_ptr = args[4]
+    n_src = len(seed_ptr) - 1
+    if (os.environ.get("URBANGEO_PLAIN_FIRST_CALL", "1") == "0" or _compiled(disp, sig) or n_src < 1
+            or _SPENT[0] >= PLAIN_SECONDS):
+        return disp(*args)
+    _compile_later(disp, sig)
+    plain = _plain()._bounded
+    parts = []
+    lo, step = 0, 1
+    while lo < n_src:
+        if _SPENT[0] >= PLAIN_SECONDS:  # too big for plain Python: the rest compiled (waits for the thread)
+            hi = n_src
+            out = disp(*args[:4], seed_ptr[lo:], *args[5:])
+        else:
+            hi = min(lo + step, n_src)
+            t0 = time.perf_counter()
+            with np.errstate(all="ignore"):
+                out = plain(*args[:4], seed_ptr[lo : hi + 1], *args[5:])
+            _SPENT[0] += time.perf_counter() - t0
+            step *= 2
+        parts.append((out[0] + lo, *out[1:]))
+        lo = hi
+    return tuple(np.concatenate(a) for a in zip(*parts))
+
+
 @lru_cache(maxsize=1)
-def _k():
-    """The compiled kernels (numba is imported here, not when urbangeo is imported)."""
+def _kernels():
+    """The kernels module (numba is imported here, not when urbangeo is imported)."""
     from . import _kernels
 
     return _kernels
 
 
+@lru_cache(maxsize=1)
+def _plain():
+    return _kernels().plain_kernels()
+
+
+@lru_cache(maxsize=1)
+def _k():
+    """The kernels: compiled, or plain Python for a small first call (see :data:`PLAIN_WORK`)."""
+    mod = _kernels()
+    return types.SimpleNamespace(HAVE_NUMBA=mod.HAVE_NUMBA, **{n: partial(_run, n) for n in mod.KERNELS})
+
+
 def have_numba() -> bool:
     """True when the kernels are compiled with numba (False: pure-Python fallback)."""
-    return _k().HAVE_NUMBA
+    return _kernels().HAVE_NUMBA
 
 
 # --------------------------------------------------------------------------- graph cache

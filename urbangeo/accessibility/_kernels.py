@@ -1,8 +1,13 @@
 """numba kernels of :mod:`urbangeo.accessibility._engine` (imported on first use).
 
 Compiled with ``@njit(cache=True)`` when numba is installed; without numba the same
-functions run as plain Python (correct, slow).
+functions run as plain Python (correct, slow). :func:`plain_kernels` gives the same
+functions as plain Python even when numba is installed: the engine runs them while the
+compiled versions are not in numba's cache yet (see ``_engine``), so a first call does
+not wait for compilation.
 """
+
+import types
 
 import numpy as np
 
@@ -21,8 +26,6 @@ try:  # pragma: no cover - exercised on both branches by the environment
 except ImportError:  # pragma: no cover
     HAVE_NUMBA = False
     njit = _plain
-
-
 
 
 # --------------------------------------------------------------------------- heap
@@ -334,8 +337,6 @@ def _bounded(
     return o_src[:n_out], o_tgt[:n_out], o_c[:n_out], o_c2[:n_out]
 
 
-
-
 # --------------------------------------------------------------------------- nearest segment (snapping)
 @njit(cache=True, error_model="numpy")
 def _seg_dist2(px, py, x1, y1, x2, y2):
@@ -439,3 +440,24 @@ def _build_cells(x1, y1, x2, y2, x0, y0, size, nx, ny):
                 seg[fill[c]] = s
                 fill[c] += 1
     return ptr, seg
+
+
+# --------------------------------------------------------------------------- plain Python twins
+#: the kernels the engine calls (each compiles together with the helpers it calls)
+KERNELS = ("_build_cells", "_nearest_segments", "_multi_source", "_k_nearest", "_bounded")
+
+
+def plain_kernels() -> types.SimpleNamespace:
+    """Every kernel of this module as a plain Python function (the same code, not compiled).
+
+    Each function is rebuilt from its own code object with globals in which the helpers it
+    calls (``_hpush``, ``_search_one``, ...) are plain too, so nothing is compiled. Same
+    operations in the same order on IEEE doubles: the same results as the compiled kernels
+    (numba compiles without fastmath, so no reassociation or fused multiply-add).
+    """
+    ns = dict(globals())
+    for name, f in list(ns.items()):
+        py = getattr(f, "py_func", None)
+        if isinstance(py, types.FunctionType) and py.__module__ == __name__:
+            ns[name] = types.FunctionType(py.__code__, ns, name, py.__defaults__, py.__closure__)
+    return types.SimpleNamespace(**{n: ns[n] for n in KERNELS})
