@@ -122,7 +122,7 @@ def dask_client():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the cluster's own start-up notices (ports, tornado)
         cluster = distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, memory_limit="4GiB"
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0", memory_limit="4GiB"
         )
         client = distributed.Client(cluster)
     try:

@@ -57,9 +57,16 @@ def current_client() -> Any | None:
     from distributed import get_client
 
     try:
-        return get_client()
+        client = get_client()
     except ValueError:  # no client: dask's default (threaded) scheduler runs the tasks
         return None
+    import dask
+
+    # a client exists but the user chose another scheduler (dask.config.set(scheduler="sync"))
+    scheduler = dask.config.get("scheduler", None)
+    if scheduler not in (None, "dask.distributed", "distributed") and scheduler is not client:
+        return None
+    return client
 
 
 def broadcast(obj: Any) -> Any:
