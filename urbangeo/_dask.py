@@ -6,9 +6,9 @@ wing keeps its own dask path beside its in-memory path and builds it from the pi
 * :func:`is_dask` tells a dask frame without importing dask (importing it costs seconds);
 * :func:`dask_modules` imports dask, dask.dataframe and dask_geopandas, or says how to install them;
 * :func:`current_client` is the ``dask.distributed`` client in use, if any;
-* :func:`broadcast` sends a large read-only object (a street network, a table of panels) to
-  every worker ONCE and returns a handle that delayed tasks take as an argument, so it does
-  not travel with every task;
+* :func:`broadcast` makes a large read-only object (a street network, a table of panels) ONE
+  key of the graph that delayed tasks take as an argument, so it travels to each worker once,
+  not with every task, and survives the loss of a worker;
 * :func:`compute` runs delayed tasks on the client in use (or dask's default scheduler) and
   re-raises a task's urbangeo error as itself, with the worker's message, not as a wrapped
   remote traceback.
@@ -20,6 +20,7 @@ never the other way round.
 from __future__ import annotations
 
 import sys
+import warnings
 from typing import Any
 
 from .errors import MissingDependencyError
@@ -70,15 +71,15 @@ def current_client() -> Any | None:
 
 
 def broadcast(obj: Any) -> Any:
-    """``obj`` on every worker once: a future with a client, ``dask.delayed(obj)`` without.
+    """``obj`` as ONE key of the task graph (``dask.delayed(obj)``), shared by every task that takes it.
 
-    Pass the result as an argument of ``dask.delayed`` tasks: with a client it is scattered
-    (``broadcast=True``) so each worker holds one copy, whatever the number of tasks; without
-    one, the delayed object is one key of the graph shared by every task.
+    Pass the result as an argument of ``dask.delayed`` tasks: the object travels to the
+    scheduler once and to each worker once (as the dependency of that worker's first task),
+    whatever the number of tasks. Unlike ``client.scatter``, the key can be recomputed: when
+    a worker dies mid-computation (or distributed's memory manager has dropped the other
+    replicas), the scheduler rebuilds it from the graph instead of failing with "lost
+    scattered data".
     """
-    client = current_client()
-    if client is not None:
-        return client.scatter(obj, broadcast=True, hash=False)
     dask, _, _ = dask_modules()
     return dask.delayed(obj, pure=False)
 
@@ -94,6 +95,9 @@ def compute(*tasks: Any) -> tuple[Any, ...]:
     from .errors import UrbangeoError
 
     try:
-        return dask.compute(*tasks)
+        with warnings.catch_warnings():
+            # the network / panels are one key of the graph on purpose (see broadcast)
+            warnings.filterwarnings("ignore", message=r"(?s).*Sending large graph", category=UserWarning)
+            return dask.compute(*tasks)
     except UrbangeoError as exc:
         raise exc.with_traceback(None) from None

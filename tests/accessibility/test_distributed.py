@@ -210,31 +210,22 @@ def test_partitions_work_on_smaller_networks(andorra, monkeypatch):
     assert max(seen) < andorra.n_edges and sum(seen) < 2 * andorra.n_edges
 
 
-def test_network_is_scattered_once(andorra, dask_client, monkeypatch):
-    scattered = []
-    scatter = dask_client.scatter
-
-    def spy(data, *args, **kwargs):
-        scattered.append(type(data).__name__)
-        return scatter(data, *args, **kwargs)
-
-    monkeypatch.setattr(dask_client, "scatter", spy)
+def test_network_travels_once(andorra, dask_client):
+    """The network is ONE key of the graph, shared by the 4 partitions' tasks (so it reaches each
+    worker once, and can be rebuilt if a worker dies), not a copy per task."""
     d, f = _frames(andorra, seed=5)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UrbangeoWarning)
         lazy = nearest_facilities(andorra, d, f, minutes=10)
-    assert scattered.count("Network") == 1  # once for 4 partitions, before anything is computed
-    graph = dict(lazy.__dask_graph__())
-    net_keys = [k for k, v in graph.items() if type(v).__name__ == "Network"]
-    assert net_keys == []  # the tasks hold the future, not a copy of the network
-    lazy.compute()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UrbangeoWarning)
         twice = two_step_fca(andorra, d, f, population_col="pop", capacity_col="cap", minutes=5)
+    for frame in (lazy, twice):  # one key per call, however many passes and partitions
+        graph = dict(frame.__dask_graph__())
+        net_keys = [k for k, v in graph.items() if isinstance(getattr(v, "value", v), Network)]
+        assert len(net_keys) == 1, net_keys
+        users = [k for k, v in graph.items() if net_keys[0] in getattr(v, "dependencies", ())]
+        assert len(users) >= 4  # every partition's task takes that one key
+    lazy.compute()
     twice.compute()
-    assert scattered.count("Network") == 2  # one per call, however many passes and partitions
-    who = dask_client.who_has()
-    assert any(len(w) == 2 for w in who.values())  # broadcast: one copy on each of the 2 workers
 
 
 def test_unbounded_nearest_warns_and_searches_everything(andorra):
@@ -266,3 +257,40 @@ def test_task_error_is_the_in_memory_error(dask_client):
     with pytest.raises(GeometryTypeError) as lazy:
         cumulative_opportunities(net, dgpd.from_geopandas(homes, npartitions=2), shops, minutes=5).compute()
     assert str(mem.value) in str(lazy.value)
+
+
+def test_several_cities_and_parquet_partitions(tmp_path, recwarn):
+    """Two disjoint towns, default ``snap_component="largest"``: origins of the small town get NaN in
+    memory, and the dask path gives the same NaN rows (not an error in their partition); and a
+    frame read back with ``dask_geopandas.read_parquet`` (a GeoSeries in its attrs) works."""
+    from urbangeo.accessibility import network_from_lines
+
+    big = grid_network(12, 12, spacing_m=100.0)
+    small = grid_network(5, 5, spacing_m=100.0, origin_xy=(520_000.0, 2_500_000.0))
+    lines = gpd.GeoDataFrame(geometry=np.concatenate([big.edge_geometry, small.edge_geometry]), crs=big.crs)
+    net = network_from_lines(lines, mode="walk")
+    assert net.n_components == 2
+    rng = np.random.default_rng(5)
+    pts = np.concatenate([_points(big, 40, 1, shift=(3.0, 2.0)).values, _points(small, 40, 2, shift=(3.0, 2.0)).values])
+    o = gpd.GeoDataFrame({"pop": rng.integers(1, 9, 80).astype(float)}, geometry=pts, crs=net.crs,
+                         index=pd.RangeIndex(80, name="building"))
+    f = gpd.GeoDataFrame({"category": ["clinic"] * 6},
+                         geometry=np.concatenate([_points(big, 3, 3).values, _points(small, 3, 4).values]), crs=net.crs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UrbangeoWarning)
+        want = nearest_facilities(net, o, f, minutes=10)
+    assert want["minutes_1"].isna().sum() >= 40  # the small town is not the largest component
+    d = dgpd.from_geopandas(o, npartitions=2).spatial_shuffle(by="hilbert", npartitions=2)
+    with _no_client(), warnings.catch_warnings():
+        warnings.simplefilter("ignore", UrbangeoWarning)
+        shuffled = d.compute()  # the hilbert shuffle re-indexes the rows
+        got = nearest_facilities(net, d, f, minutes=10).compute().loc[shuffled.index]
+        ref = nearest_facilities(net, shuffled, f, minutes=10)
+    _same(got, ref)
+    dgpd.from_geopandas(o, npartitions=2).to_parquet(tmp_path / "parts")
+    back = dgpd.read_parquet(tmp_path / "parts", index="building")
+    with _no_client(), warnings.catch_warnings():
+        warnings.simplefilter("ignore", UrbangeoWarning)
+        got = nearest_facilities(net, back, f, minutes=10).compute()
+        got = got.loc[want.index]
+    _same(got, want)
