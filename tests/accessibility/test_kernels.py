@@ -91,7 +91,7 @@ def test_numba_cache_dir_is_honoured_from_a_read_only_install(tmp_path):
 
 # --------------------------------------------------------------------------- first calls in plain Python
 # A process whose numba cache has no kernels yet runs small searches as plain Python (the
-# same code, not compiled) and compiles in a background thread. Its answers must equal
+# same code, not compiled); bigger searches compile. Its answers must equal
 # the compiled kernels' answers exactly.
 FIRST_CALLS = """
 import dataclasses

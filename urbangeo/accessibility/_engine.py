@@ -105,7 +105,10 @@ def _background() -> None:
 
 
 def _compile_later(disp, sig) -> None:
-    if os.environ.get("URBANGEO_BACKGROUND_COMPILE", "1") == "0":
+    # Off unless asked for: numba's compiler enters warnings.catch_warnings(), which saves and
+    # restores the PROCESS-wide warning filters; from a second thread that races the caller's own
+    # catch_warnings and can lose or turn into errors the caller's warnings (seen in CI).
+    if os.environ.get("URBANGEO_BACKGROUND_COMPILE", "0") != "1":
         return
     with _STATE:
         _PENDING[(disp, sig)] = None
