@@ -138,7 +138,15 @@ def all_runs(andorra):
     hills = dataclasses.replace(grid, edge_oneway=np.arange(m) % 5 == 0,
                                 edge_factor_fwd=1.0 + (np.arange(m) % 3) * 0.25,
                                 edge_factor_rev=np.where(np.arange(m) % 11 == 0, 0.0, 0.8))
-    return {"grid": runs(grid, 40, 8), "hills": runs(hills, 40, 8)}
+    # a point whose coordinates become inf (lat/lon swapped): no edge, the same warning either way
+    far = gpd.GeoDataFrame(geometry=[Point(grid.x[0], grid.y[0])], crs=grid.crs).to_crs(4326)
+    far = far.set_geometry(gpd.points_from_xy(far.geometry.y, far.geometry.x), crs=4326)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        clinic = gpd.GeoDataFrame(geometry=[Point(grid.x[1], grid.y[1])], crs=grid.crs)
+        swapped = nearest_facilities(grid, far, clinic)
+    swapped["warnings"] = "; ".join(sorted(str(w.message)[:60] for w in seen))
+    return {"grid": runs(grid, 40, 8), "hills": runs(hills, 40, 8), "swapped": [swapped.drop(columns="geometry")]}
 """
 
 COLD = FIRST_CALLS + """

@@ -123,10 +123,15 @@ class _SegmentGrid:
         """(edge or -1, distance, along the edge geometry, snapped x, snapped y) per point."""
         from ._engine import _k
 
-        s, d, t, qx, qy = _k()._nearest_segments(
-            np.ascontiguousarray(x, float), np.ascontiguousarray(y, float), self.x1, self.y1, self.x2, self.y2,
-            self.ptr, self.seg, self.x0, self.y0, self.size, self.nx, self.ny, float(max_dist),
-        )
+        x, y = np.asarray(x, float), np.asarray(y, float)
+        fin = np.isfinite(x) & np.isfinite(y)  # a point projected to inf (lat/lon swapped) finds no edge
+        s, d, t = np.full(len(x), -1, np.int64), np.full(len(x), np.inf), np.zeros(len(x))
+        qx, qy = np.zeros(len(x)), np.zeros(len(x))
+        if fin.any():
+            s[fin], d[fin], t[fin], qx[fin], qy[fin] = _k()._nearest_segments(
+                np.ascontiguousarray(x[fin]), np.ascontiguousarray(y[fin]), self.x1, self.y1, self.x2, self.y2,
+                self.ptr, self.seg, self.x0, self.y0, self.size, self.nx, self.ny, float(max_dist),
+            )
         ok = s >= 0
         edge = np.where(ok, self.edge[np.where(ok, s, 0)], -1)
         along = np.where(ok, self.along0[np.where(ok, s, 0)] + t * self.seglen[np.where(ok, s, 0)], np.nan)
