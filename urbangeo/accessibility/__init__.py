@@ -5,6 +5,7 @@ edges, travel-time metrics and floating catchments, isochrones, life circles, pa
 facility siting and equity (docs/accessibility.md, docs/accessibility_lifecircle.md).
 """
 
+from .compilation import compile_kernels
 from .elevation import add_elevation, hill_times
 from .equity import access_equity, gini, theil, weighted_percentiles
 from .fca import (
@@ -39,6 +40,7 @@ from .parks import (
     park_service_areas,
 )
 from .population import disaggregate_population, sample_population_raster
+from .regions import per_network
 from .siting import assign_demand, cost_matrix, network_candidates, site_facilities
 from .snapping import snap_points
 from .synthetic import grid_network
@@ -60,6 +62,7 @@ __all__ = [
     "default_snap_filter",
     "add_elevation",
     "hill_times",
+    "compile_kernels",
     # snapping, metrics, catchments, isochrones
     "DECAYS",
     "E2SFCA_WEIGHTS",
@@ -73,6 +76,7 @@ __all__ = [
     "grid_network",
     "isochrones",
     "nearest_facilities",
+    "per_network",
     "pair_costs",
     "service_areas",
     "snap_points",

@@ -60,8 +60,11 @@ the partitions do not repeat them. Warnings about origin rows are given by the t
 (seen with dask's default scheduler; with a cluster they go to the worker logs): the
 ``snap_note`` column says the same per row.
 
-Per-city networks (a dict of networks and a column naming each origin's network) are
-not supported: pass one network (merge the cities' networks, or one call per city).
+Per-city networks (:func:`~urbangeo.accessibility.per_network`: a dict of networks and a
+column naming each row's network) work the same way: every network and every city's
+facilities travel once; each task splits its partition by city and runs each city's rows
+on that city's network, cut by that network's reach, with that city's facilities; two-step
+FCA sums pass 1 per city. Computing gives the in-memory ``per_network`` result.
 """
 
 from __future__ import annotations
@@ -69,7 +72,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import geopandas as gpd
@@ -81,6 +84,7 @@ from .._dask import broadcast, dask_modules
 from ..errors import InvalidOptionError, UrbangeoWarning
 from ..settings import settings
 from . import _common
+from ._cities import assemble, city_rows
 from .network import Network
 
 __all__ = [
@@ -91,6 +95,7 @@ __all__ = [
     "isochrones",
     "reach_m",
     "clip_for",
+    "per_network",
 ]
 
 _SETTINGS_LOCK = threading.Lock()
@@ -432,3 +437,114 @@ def _fca_pass2(steps: tuple[Callable, ...], st: dict, ratio: np.ndarray, part: g
     snapped[st["located"]] = True
     acc[~snapped | np.isnan(pop)] = np.nan
     return demand_frame(part, acc, n_sup, st["d"])
+
+
+# --------------------------------------------------------------------------- per-city networks
+def _reach_of(fname: str, network: Network, kw: dict, steps: tuple) -> float:
+    """The reach of one network for ``fname`` called with ``kw`` (inf: no cut)."""
+    max_snap = _max_snap(kw.get("max_snap_m"))
+    if fname == "life_circle_audit" or (fname == "nearest_facilities" and kw.get("minutes") is None):
+        return np.inf
+    if fname == "nearest_facilities":
+        return reach_m(network, weight="time_s", bound=60.0 * float(kw["minutes"]), speed_kmh=kw.get("speed_kmh"),
+                       max_snap_m=max_snap)
+    if fname == "two_step_fca":
+        zones, _, weight, factor = steps[0]("2sfca", kw.get("minutes"), kw.get("dist_m"), None, None, None)
+        return reach_m(network, weight=weight, bound=float(zones.max()) * factor, speed_kmh=kw.get("speed_kmh"),
+                       max_snap_m=max_snap)
+    weight, thr, _, _ = _common.thresholds(kw.get("minutes"), kw.get("dist_m"))
+    return reach_m(network, weight=weight, bound=float(thr.max()), speed_kmh=kw.get("speed_kmh"), max_snap_m=max_snap)
+
+
+def per_network(function: Callable, fname: str, oname: str, fac_name: str | None, networks: Mapping, origins: Any,
+                facilities: gpd.GeoDataFrame | None, key: str, steps: tuple, kw: dict) -> Any:
+    """Dask path of :func:`~urbangeo.accessibility.per_network` (checked by it)."""
+    if fname == "two_step_fca" and kw.get("costs") is not None:
+        raise InvalidOptionError(
+            "`costs` with a dask `demand` is not supported: pass networks (or compute `demand` first).")
+    for net in networks.values():
+        _common.check_network(net)
+    fkey = None if facilities is None else facilities[key].to_numpy()
+    facs = None if facilities is None else {c: facilities[fkey == c] for c in networks}
+    metas = []
+    for c, net in networks.items():  # argument checks and facility warnings now, once per city
+        args = () if facs is None else (facs[c],)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            metas.append(_meta_run(function, net, origins, oname, *args, **kw))
+        for w in caught:
+            msg = w.message
+            with contextlib.suppress(Exception):
+                msg = type(msg)(f"network {c!r}: {msg}")
+            warnings.warn_explicit(msg, w.category, w.filename, w.lineno)
+    meta = metas[0]
+    reaches = {c: _reach_of(fname, net, kw, steps) for c, net in networks.items()}
+    if fname in ("life_circle_audit", "nearest_facilities") and not all(np.isfinite(list(reaches.values()))):
+        _unbounded_warning(fname, "Pass `minutes=` (the longest trip of interest) to clip it."
+                           if fname == "nearest_facilities" else
+                           "The audit reports the minutes to the nearest facility however far.")
+    dask, _, _ = dask_modules()
+    nets = {c: broadcast(net) for c, net in networks.items()}
+    shared = None if facs is None else {c: broadcast(f) for c, f in facs.items()}
+    snap = settings.to_dict()
+    kwargs = {**kw, "max_snap_m": _max_snap(kw.get("max_snap_m"))}
+    if fname != "life_circle_audit":
+        kwargs["progress"] = False
+    parts = origins.to_delayed()
+    if fname == "two_step_fca":
+        opts = _fca_options(steps, kw, float(_max_snap(kw.get("max_snap_m"))))
+        firsts = [dask.delayed(_fca_pass1_cities, pure=True)(steps, nets, p, shared, reaches, snap, opts, key, oname)
+                  for p in parts]
+        ratios = dask.delayed(_fca_ratios_cities, pure=True)(shared, kw["capacity_col"], *firsts)
+        tasks = [dask.delayed(_fca_pass2_cities, pure=True)(steps, st, ratios, p, meta)
+                 for st, p in zip(firsts, parts)]
+        return _collection(tasks, meta, origins.divisions)
+    quiet = ("facilities",) if facs is not None else ()
+    n_bands = len(_common.thresholds(kw.get("minutes"), kw.get("dist_m"))[1]) if fname == "isochrones" else None
+    tasks = [dask.delayed(_run_cities, pure=True)(nets, p, function, reaches, snap, quiet, shared, kwargs, key,
+                                                  oname, meta, n_bands) for p in parts]
+    if n_bands is None:
+        return _collection(tasks, meta, origins.divisions)
+    lens = [dask.delayed(len, pure=True)(p) for p in parts]
+    tasks = [dask.delayed(_renumber, pure=True)(t, dask.delayed(sum, pure=True)(lens[:i]) if i else 0, n_bands)
+             for i, t in enumerate(tasks)]
+    return _collection(tasks, meta, None)
+
+
+def _run_cities(nets: dict, part: gpd.GeoDataFrame, fn: Callable, reaches: dict, snap: dict, quiet: tuple,
+                facs: dict | None, kwargs: dict, key: str, oname: str, meta: Any, n_bands: int | None) -> Any:
+    groups = city_rows(part[key], nets, oname)
+    if not groups:
+        return meta
+    results, positions = [], []
+    for c, rows in groups:
+        shared = () if facs is None else (facs[c],)
+        results.append(_run_part(nets[c], part.iloc[rows], fn, reaches[c], snap, quiet, shared, kwargs))
+        positions.append(rows)
+    return assemble(results, positions, n_bands)
+
+
+def _fca_options(steps: tuple, kw: dict, max_snap: float) -> dict:
+    zones, zw, weight, factor = steps[0]("2sfca", kw.get("minutes"), kw.get("dist_m"), None, None, None)
+    return dict(population_col=kw["population_col"], capacity_col=kw["capacity_col"], zones=zones, zw=zw,
+                weight=weight, factor=factor, limit=float(zones.max()) * factor,
+                speed_kmh=_common.check_speed(kw.get("speed_kmh")), max_snap_m=max_snap,
+                supply_polygons=kw.get("supply_polygons", "representative"),
+                entrance_spacing_m=kw.get("entrance_spacing_m", 50.0))
+
+
+def _fca_pass1_cities(steps: tuple, nets: dict, part: gpd.GeoDataFrame, sups: dict, reaches: dict, snap: dict,
+                      o: dict, key: str, oname: str) -> dict:
+    return {c: (rows, _fca_pass1(steps, nets[c], part.iloc[rows], sups[c], reaches[c], snap, o))
+            for c, rows in city_rows(part[key], nets, oname)}
+
+
+def _fca_ratios_cities(sups: dict, capacity_col: str, *firsts: dict) -> dict:
+    return {c: _fca_ratios(sup, capacity_col, *[f[c][1] for f in firsts if c in f]) for c, sup in sups.items()}
+
+
+def _fca_pass2_cities(steps: tuple, st: dict, ratios: dict, part: gpd.GeoDataFrame, meta: Any) -> Any:
+    if not st:
+        return meta
+    results = [_fca_pass2(steps, s, ratios[c], part.iloc[rows]) for c, (rows, s) in st.items()]
+    return assemble(results, [rows for rows, _ in st.values()])
