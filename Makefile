@@ -28,11 +28,13 @@ $(UV):
 $(VENV)/.installed: setup.cfg pyproject.toml | $(UV)
 	$(UV) venv --quiet --allow-existing -p $(PY_NEW) $(VENV)
 	$(UV) pip install --quiet -p $(VENV)/bin/python -e ".[demo,test]"
+	$(VENV)/bin/python -m urbangeo compile   # numba kernels into the cache: no first call compiles
 	touch $@
 
 $(VENV_MIN)/.installed: setup.cfg pyproject.toml .ci/constraints-min.txt | $(UV)
 	$(UV) venv --quiet --allow-existing -p $(PY_MIN) $(VENV_MIN)
 	$(UV) pip install --quiet -p $(VENV_MIN)/bin/python -e ".[test]" -c .ci/constraints-min.txt
+	$(VENV_MIN)/bin/python -m urbangeo compile
 	touch $@
 
 env: $(VENV)/.installed

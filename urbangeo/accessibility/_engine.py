@@ -131,9 +131,27 @@ if hasattr(os, "register_at_fork"):
                         after_in_child=_after_fork_in_child)
 
 
+_COMPILED_ONLY = [0]  # > 0 inside compiled_only(): every kernel call compiles (or loads from the cache)
+
+
+def _plain_first_call() -> bool:
+    """May a kernel not compiled yet run as plain Python? (no: ``URBANGEO_PLAIN_FIRST_CALL=0``, compiled_only())"""
+    return not _COMPILED_ONLY[0] and os.environ.get("URBANGEO_PLAIN_FIRST_CALL", "1") != "0"
+
+
+@contextlib.contextmanager
+def compiled_only():
+    """Within the block, kernels compile on their first call (into numba's cache) instead of running plain."""
+    _COMPILED_ONLY[0] += 1
+    try:
+        yield
+    finally:
+        _COMPILED_ONLY[0] -= 1
+
+
 def _plain_allowed(name: str, args: tuple, disp) -> bool:
     """Run plain Python this time? (small call, kernel not compiled yet; queues compilation)."""
-    if os.environ.get("URBANGEO_PLAIN_FIRST_CALL", "1") == "0":
+    if not _plain_first_call():
         return False
     sig = _signature(args)
     if _compiled(disp, sig):
@@ -167,7 +185,7 @@ def _run(name: str, *args):
         return disp(*args)
     if name == "_bounded":
         return _run_bounded(disp, args)
-    if name == "_build_cells" and os.environ.get("URBANGEO_PLAIN_FIRST_CALL", "1") != "0":
+    if name == "_build_cells" and _plain_first_call():
         sig = _signature(args)
         if not _compiled(disp, sig):
             _compile_later(disp, sig)
@@ -192,7 +210,7 @@ def _run_bounded(disp, args):
     sig = _signature(args)
     seed_ptr = args[4]
     n_src = len(seed_ptr) - 1
-    if (os.environ.get("URBANGEO_PLAIN_FIRST_CALL", "1") == "0" or _compiled(disp, sig) or n_src < 1
+    if (not _plain_first_call() or _compiled(disp, sig) or n_src < 1
             or _SPENT[0] >= PLAIN_SECONDS):
         return disp(*args)
     _compile_later(disp, sig)

@@ -48,6 +48,7 @@ __all__ = ["cli", "main"]
         "urbangeo accessibility isochrones city.osm.pbf schools.gpkg --minutes 5,10,15 -o iso.gpkg",
         "urbangeo subsidence predict panels.gpkg --resolution-m 10 -o subsidence.tif",
         "urbangeo landuse change dltb_2018.gpkg dltb_2023.gpkg --class-col DLBM -o change.csv",
+        "urbangeo compile   # once after installing: the accessibility kernels into numba's cache",
     ),
 )
 @click.version_option(__version__, "-V", "--version", prog_name="urbangeo")
@@ -76,7 +77,8 @@ def cli(ctx: click.Context, progress: bool | None, quiet: bool, debug: bool, sna
     ctx.with_resource(warnings_to_stderr(ctx))
 
 
-for _command in (core.layers, core.info, core.convert, accessibility.group, subsidence.group, landuse.group):
+for _command in (core.layers, core.info, core.convert, accessibility.group, subsidence.group, landuse.group,
+                 accessibility.compile_command):
     cli.add_command(_command)
 
 

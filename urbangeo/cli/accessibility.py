@@ -454,3 +454,34 @@ def acc_site(
         candidates=Vector(candidates or None, "candidates"), model=model, p=p, minutes=minutes,
         existing=Vector(existing or None, "existing"), population_col=population_col, solver=solver,
         time_limit_s=time_limit_s, **streets.options, output=output, layer="sites")
+
+
+@click.command(
+    "compile",
+    epilog=examples(
+        "urbangeo compile                               # once, after pip install urbangeo",
+        "NUMBA_CACHE_DIR=/srv/numba urbangeo compile     # into a chosen cache directory",
+    ),
+)
+def compile_command() -> None:
+    """Compile the accessibility search kernels into numba's cache, once after installing.
+
+    Later processes load them from the cache: no first call waits for numba, not even a
+    big one (k nearest facilities over a whole city). Prints what was compiled (stderr, not
+    with --quiet), where the cache is and how long it took. Without numba there is nothing to
+    compile.
+    """
+    from ..accessibility import compile_kernels
+
+    root = click.get_current_context().find_root().params
+    info = compile_kernels(progress=root.get("progress"))
+    if not info["numba"]:
+        click.echo("numba is not installed: the kernels run as plain Python (correct, slower on big inputs); "
+                   "pip install 'urbangeo[network]' to compile them.")
+        return
+    for name, n in info["kernels"].items():
+        done = [f"{v} {k.replace('_', ' ')}" for k, v in n.items() if v]
+        echo(f"  {name:18s} {', '.join(done) or 'nothing to do'}")
+    compiled = sum(n["compiled"] for n in info["kernels"].values())
+    click.echo(f"compiled {compiled} kernel signature{'s' * (compiled != 1)} in {info['seconds']:.1f} s; "
+               f"cache: {info['cache_dir']}")
