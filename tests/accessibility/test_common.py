@@ -97,3 +97,20 @@ def test_common_imports_only_downwards():
         assert module is None or module.split(".")[0] not in upper, module
         if module is None:
             assert not upper & set(names), names
+
+
+def test_multi_source_second_cost_is_inf_where_unreached():
+    """The secondary cost (metres along a time search) of a node the search never reached is inf,
+    not whatever the memory held: callers add it to access legs for every node, and garbage such as
+    -inf gave "invalid value encountered in add" warnings on dask workers (the answers were masked)."""
+    import numpy as np
+
+    from urbangeo.accessibility import _engine
+
+    net = grid_network(6, 6, spacing_m=100.0)
+    g = _engine.graph(net, weight="time_s", speed_kmh=6.0)
+    d, d2, lab = _engine.multi_source(g, np.array([0]), np.array([0.0]), np.array([0.0]), limit=150.0)
+    unreached = ~np.isfinite(d)
+    assert 0 < unreached.sum() < net.n_nodes
+    assert np.isposinf(d2[unreached]).all() and (lab[unreached] == -1).all()
+    assert np.allclose(d2[~unreached], d[~unreached] * 6.0 / 3.6)  # metres = seconds x 6 km/h

@@ -129,7 +129,7 @@ def _hpop(hk, hv, size):
 def _multi_source(indptr, indices, w, w2, seed_node, seed_cost, seed_cost2, seed_label, limit, track2):
     n = len(indptr) - 1
     dist = np.full(n, np.inf)
-    dist2 = np.empty(n if track2 else 0)
+    dist2 = np.full(n if track2 else 0, np.inf)  # callers add it for every node: no garbage where unreached
     label = np.full(n, -1, dtype=np.int64)
     cap = len(indices) + len(seed_node) + 1
     hk = np.empty(cap)
