@@ -3,8 +3,9 @@
 Run from the repository root (spopt and PuLP are installed into .venv for this run only;
 they are not dependencies)::
 
-    .venv-tools/bin/uv pip install -p .venv/bin/python spopt pulp
-    .venv/bin/python benchmarks/bench_siting.py [--time-limit 300] [--skip-sf]
+    .venv-tools/bin/uv pip install -p .venv/bin/python spopt pulp highspy
+    .venv/bin/python benchmarks/bench_siting.py [--time-limit 300] [--skip-sf | --skip-modelled] [--spopt-solver highs]
+        [--models p_median,cpm] [--skip-urbangeo | --skip-spopt]
 
 Cases (costs are the SAME arrays for every solver):
 
@@ -17,8 +18,14 @@ Cases (costs are the SAME arrays for every solver):
 Models: p-median (spopt ``PMedian``), MCLP (spopt ``MCLP``), p-center (spopt ``PCenter``), capacitated p-median with single assignment
 (spopt ``PMedian(facility_capacities=...)``), capacitated MCLP (spopt has none: an
 equivalent PuLP model written here, the same formulation as urbangeo's). spopt runs
-with PuLP's default solver (CBC) under ``--time-limit``; urbangeo exact with HiGHS
-under the same limit; urbangeo greedy reports its proven bound.
+with PuLP's default solver (CBC) under ``--time-limit``, or with ``--spopt-solver highs``
+through PuLP's HiGHS interface (``pulp.HiGHS``: spopt's own formulation on the same
+arrays, solved by HiGHS with urbangeo's options: ``mip_rel_gap`` 0, one thread);
+urbangeo exact with HiGHS under the same limit; urbangeo greedy reports its proven bound.
+
+spopt's result counts as proven only when PuLP's *solution* status is optimal
+(``prob.sol_status == 1``): PuLP reports the problem status "Optimal" also when CBC or
+HiGHS stopped at the time limit with an incumbent (solution status "integer feasible").
 """
 
 from __future__ import annotations
@@ -82,11 +89,13 @@ def pulp_cmclp(cover, w, cap, p):
     return prob
 
 
-def spopt_runs(c, w, cap, ps, thr, limit):
+def spopt_runs(c, w, cap, ps, thr, limit, solver_name="cbc", models=None):
     import pulp
     from spopt.locate import MCLP, PCenter, PMedian
 
     def solver():
+        if solver_name == "highs":
+            return pulp.HiGHS(msg=False, timeLimit=limit, gapRel=0.0, threads=1)
         return pulp.PULP_CBC_CMD(msg=False, timeLimit=limit)
 
     def pmedian():
@@ -109,17 +118,28 @@ def spopt_runs(c, w, cap, ps, thr, limit):
 
     out = {}
     for key, run in [("p_median", pmedian), ("mclp", mclp), ("p_center", pcenter), ("cpm", cpm), ("cmclp", cmclp)]:
+        if models is not None and key not in models:
+            continue
         t = time.perf_counter()
         try:
             prob = run()
-            out[key] = (time.perf_counter() - t, pulp.value(prob.objective), pulp.LpStatus[prob.status])
-        except RuntimeError as exc:  # spopt raises when CBC stops without a solution
-            out[key] = (time.perf_counter() - t, None, f"no solution: {exc}"[:60])
+            # the problem status says "Optimal" also for a time-limited incumbent: the solution status tells
+            st = "Optimal" if prob.sol_status == pulp.LpSolutionOptimal else pulp.LpSolution[prob.sol_status]
+            extra = ""
+            hm = getattr(prob, "solverModel", None)
+            if solver_name == "highs" and hm is not None:
+                info = hm.getInfo()
+                extra = (f"HiGHS {hm.modelStatusToString(hm.getModelStatus())}, run {hm.getRunTime():.2f} s, "
+                         f"dual bound {info.mip_dual_bound * (-1 if prob.sense == pulp.LpMaximize else 1):,.4f}, "
+                         f"gap {info.mip_gap:.3g}, nodes {info.mip_node_count}")
+            out[key] = (time.perf_counter() - t, pulp.value(prob.objective), st, extra)
+        except RuntimeError as exc:  # spopt raises when the solver stops without a solution
+            out[key] = (time.perf_counter() - t, None, f"no solution: {exc}"[:60], "")
         print(f"  [{key}] {out[key]}", flush=True)
     return out
 
 
-def ours(c, w, cap, ps, thr, limit):
+def ours(c, w, cap, ps, thr, limit, models=None, greedy=True):
     fixed = np.zeros(c.shape[1], dtype=bool)
     from scipy.sparse import csr_matrix
 
@@ -133,10 +153,14 @@ def ours(c, w, cap, ps, thr, limit):
     }
     out = {}
     for key, run in runs.items():
-        for method in ("exact", "greedy"):
+        if models is not None and key not in models:
+            continue
+        for method in ("exact", "greedy") if greedy else ("exact",):
             t = time.perf_counter()
             r = run(method)
             out[key, method] = (time.perf_counter() - t, r)
+            print(f"  [{key} {method}] {out[key, method][0]:.2f} s {r.objective:,.4f} bound {r.bound:,.4f} "
+                  f"{r.status} (from {r.solution_from})", flush=True)
     return out
 
 
@@ -148,25 +172,43 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--time-limit", type=float, default=300.0)
     ap.add_argument("--skip-sf", action="store_true")
+    ap.add_argument("--skip-modelled", action="store_true")
     ap.add_argument("--skip-spopt", action="store_true")
+    ap.add_argument("--skip-urbangeo", action="store_true")
+    ap.add_argument("--skip-greedy", action="store_true", help="urbangeo exact only")
+    ap.add_argument("--spopt-solver", choices=("cbc", "highs"), default="cbc",
+                    help="PuLP solver for spopt's models: CBC (PuLP's default) or HiGHS (pulp.HiGHS, highspy)")
+    ap.add_argument("--models", default=None,
+                    help=f"comma-separated subset of {','.join(NAMES)} (default: all)")
     args = ap.parse_args()
+    models = None if args.models is None else set(args.models.split(","))
+    if models is not None and not models <= set(NAMES):
+        ap.error(f"--models: unknown {sorted(models - set(NAMES))}")
+    import highspy
+    import pulp
+
+    print(f"PuLP {pulp.__version__}, highspy {highspy.Highs().version()}, spopt solver {args.spopt_solver}")
     warnings.simplefilter("ignore", DeprecationWarning)  # PuLP 3.3 about its 4.0 API, inside spopt
     print(f"{time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    cases = ([] if args.skip_sf else [sf_case()]) + [modelled_case()]
+    cases = ([] if args.skip_sf else [sf_case()]) + ([] if args.skip_modelled else [modelled_case()])
     for name, c, w, cap, ps, thr in cases:
         print(f"\n{name}: demand {w.sum():,.0f}, capacity {cap.sum():,.0f}, p {ps}, MCLP threshold {thr:g}")
-        mine = ours(c, w, cap, ps, thr, args.time_limit)
-        for (key, method), (t, r) in mine.items():
-            print(f"  [{key} {method}] {t:.2f} s {r.objective:,.4f} bound {r.bound:,.4f} {r.status}", flush=True)
-        theirs = {} if args.skip_spopt else spopt_runs(c, w, cap, ps, thr, args.time_limit)
+        mine = {} if args.skip_urbangeo else ours(c, w, cap, ps, thr, args.time_limit, models, not args.skip_greedy)
+        theirs = {} if args.skip_spopt else spopt_runs(c, w, cap, ps, thr, args.time_limit, args.spopt_solver,
+                                                        models)
         for key in NAMES:
+            if (key, "exact") not in mine:
+                continue
             te, ex = mine[key, "exact"]
-            tg, gr = mine[key, "greedy"]
             line = (f"  {NAMES[key]:31s} urbangeo exact {te:8.2f} s {ex.objective:,.4f} ({ex.status}, bound "
-                    f"{ex.bound:,.4f}) | greedy {tg:6.2f} s {gr.objective:,.4f} bound {gr.bound:,.4f} "
-                    f"({gr.bound_method}, gap {100 * gr.gap:.2f} %)")
+                    f"{ex.bound:,.4f})")
+            if (key, "greedy") in mine:
+                tg, gr = mine[key, "greedy"]
+                line += (f" | greedy {tg:6.2f} s {gr.objective:,.4f} bound {gr.bound:,.4f} "
+                         f"({gr.bound_method}, gap {100 * gr.gap:.2f} %)")
             if key in theirs:
-                ts, obj, st = theirs[key]
+                ts, obj, st, extra = theirs[key]
+                # objectives are float sums: equal within a relative 1e-6
                 same = obj is not None and abs(obj - ex.objective) <= 1e-6 * max(abs(obj), 1.0)
                 who = "spopt" if key != "cmclp" else "PuLP model"
                 proven = st == "Optimal" and ex.status == "Optimal"
@@ -176,8 +218,8 @@ def main() -> None:
                     verdict = "same optimum" if proven else "same value (not proven optimal by both)"
                 else:
                     verdict = "DIFFERENT OPTIMA" if proven else f"differs (not proven: {st} / {ex.status})"
-                line += f"\n  {'':31s} {who} + CBC {ts:8.2f} s {obj if obj is None else f'{obj:,.4f}'} ({st}) " \
-                        f"-> {verdict}, urbangeo {ts / te:.1f}x faster"
+                line += f"\n  {'':31s} {who} + {args.spopt_solver.upper()} {ts:8.2f} s {obj if obj is None else f'{obj:,.4f}'} ({st}) " \
+                        f"-> {verdict}, urbangeo {ts / te:.1f}x faster" + (f"\n  {'':31s} {extra}" if extra else "")
             print(line, flush=True)
 
 
