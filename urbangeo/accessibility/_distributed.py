@@ -72,6 +72,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import warnings
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -83,7 +84,7 @@ import shapely
 from .._dask import broadcast, dask_modules
 from ..errors import InvalidOptionError, UrbangeoWarning
 from ..settings import settings
-from . import _common
+from . import _common, snapping
 from ._cities import assemble, city_rows
 from .network import Network
 
@@ -99,7 +100,8 @@ __all__ = [
 ]
 
 _SETTINGS_LOCK = threading.Lock()
-_WARN_LOCK = threading.Lock()  # tasks that touch the warning filters run one at a time per process
+_WARN_LOCK = threading.Lock()
+_TREES: dict[int, list] = {}  # id(network) -> its snapping STRtrees, while it lives  # tasks that touch the warning filters run one at a time per process
 
 
 # --------------------------------------------------------------------------- reach and clip
@@ -135,10 +137,12 @@ def reach_m(network: Network, *, weight: str, bound: float, speed_kmh: float | N
     return float(far + max_snap_m)
 
 
-def clip_for(network: Network, part: gpd.GeoDataFrame, reach: float) -> Network:
+def clip_for(network: Network, part: gpd.GeoDataFrame, reach: float, max_snap_m: float | None = None) -> Network:
     """``network`` cut to the bounding box of ``part`` grown by ``reach`` metres (edges kept whole).
 
-    The whole network when ``reach`` is inf or ``part`` has no geometry.
+    The whole network when ``reach`` is inf or ``part`` has no geometry. Call it under the
+    caller's settings (``snap_component``...): origins that snap nowhere on the cut get their
+    nearest edges of the whole network added (see :func:`_add_nearest`).
     """
     if not np.isfinite(reach) or len(part) == 0:
         return network
@@ -162,41 +166,83 @@ def clip_for(network: Network, part: gpd.GeoDataFrame, reach: float) -> Network:
     keep[network.edge_v[meets]] = True
     if keep.all() or not meets.any():  # no edge near these origins: the whole network (they stay unsnapped)
         return network
+    out = _cut(network, keep, reach)
+    if _add_nearest(network, out, part, geoms, keep, max_snap_m):
+        out = _cut(network, keep, reach)
+    return out
+
+
+def _cut(network: Network, keep: np.ndarray, reach: float) -> Network:
     comp = network.component  # the whole network's components (0 = largest), before the cut
-    _keep_nearest(network, geoms, keep, comp)
     out = network.subnetwork(keep)
     out.__dict__["component"] = comp[keep]  # cached_property: snapping to "the largest" stays the whole one's
     out.meta["clipped_buffer_m"] = float(reach)
     return out
 
 
-def _keep_nearest(network: Network, geoms: Any, keep: np.ndarray, comp: np.ndarray) -> None:
-    """Keep, for every origin, its nearest snappable edge of the whole network and of its largest
-    component (both ends), so an origin left unsnapped (beyond ``max_snap_m``, or no piece of the
-    largest component in the cut) reports the in-memory distance and note instead of another
-    edge's, or an error where the cut holds none of the largest component."""
+def _add_nearest(network: Network, cut: Network, part: gpd.GeoDataFrame, geoms: Any, keep: np.ndarray,
+                 max_snap_m: float | None) -> bool:
+    """Mark in ``keep`` the nearest snappable edge, of the whole network and of its largest component,
+    of every origin that snaps nowhere on ``cut``; True if that adds an edge.
+
+    An origin that snaps on the cut (within ``max_snap_m``) snaps to the same edge as on the whole
+    network: every edge within ``max_snap_m <= reach`` of it is in the cut. One that does not (too
+    far from any street, or no piece of the largest component nearby) must report the in-memory
+    distance and note, not another edge's, and not an error where the cut holds none of the
+    largest component: its nearest edges are added (looked up for those origins only).
+    """
+    snapped = np.zeros(len(part), bool)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            snap = snapping.snap_points(cut, part, max_snap_m=max_snap_m)
+        edge, row = snap["edge"].to_numpy(), snap["row"].to_numpy()
+        snapped[row[edge >= 0]] = True
+        snapped[row[edge < 0]] = False
+    except InvalidOptionError:  # nothing to snap to on the cut (none of the largest component): all far
+        pass
+    except Exception:  # bad rows: the task's call raises the in-memory error itself
+        return False
+    far = ~snapped
+    if not far.any():
+        return False
+    pts = np.asarray(geoms.values, dtype=object)[far]
+    pts = pts[~(shapely.is_missing(pts) | shapely.is_empty(pts))]
+    if not len(pts):
+        return False
+    areal = shapely.get_type_id(pts) != 0  # polygons snap from a point on them: keep both nearest edges
+    pts = np.concatenate([pts, shapely.point_on_surface(pts[areal])])
+    u, v = network.edge_u, network.edge_v
+    before = int(keep.sum())
+    for idx, tree in _trees(network):
+        near = idx[np.unique(tree.query_nearest(pts, return_distance=False, all_matches=True)[1])]
+        keep[u[near]] = True
+        keep[v[near]] = True
+    return int(keep.sum()) > before
+
+
+def _trees(network: Network) -> list:
+    """STRtrees of the snappable edges and of those of the largest component (built once per network)."""
+    cached = _TREES.get(id(network))
+    if cached is not None:
+        return cached
     ok = np.ones(network.n_edges, bool) if network.edge_snappable is None else np.asarray(network.edge_snappable, bool)
     u, v = network.edge_u, network.edge_v
+    comp = network.component
     lines = network.edge_geometry.astype(object).copy()
     missing = shapely.is_missing(lines)
     if missing.any():
         lines[missing] = shapely.linestrings(
             np.stack([np.c_[network.x[u[missing]], network.y[u[missing]]],
                       np.c_[network.x[v[missing]], network.y[v[missing]]]], axis=1))
-    pts = np.asarray(geoms.values, dtype=object)
-    pts = pts[~(shapely.is_missing(pts) | shapely.is_empty(pts))]
-    if not len(pts):
-        return
-    areal = shapely.get_type_id(pts) != 0  # polygons snap from a point on them: keep both nearest edges
-    pts = np.concatenate([pts, shapely.point_on_surface(pts[areal])])
+    out = []
     for cand in (ok, ok & (comp[u] == 0) & (comp[v] == 0)):
         idx = np.flatnonzero(cand)
-        if not len(idx):
-            continue
-        tree = shapely.STRtree(lines[idx])
-        near = idx[np.unique(tree.query_nearest(pts, return_distance=False, all_matches=True)[1])]
-        keep[u[near]] = True
-        keep[v[near]] = True
+        if len(idx):
+            out.append((idx, shapely.STRtree(lines[idx])))
+    _TREES[id(network)] = out
+    weakref.finalize(network, _TREES.pop, id(network), None)  # not on the object: it would travel with it
+    return out
 
 
 # --------------------------------------------------------------------------- tasks
@@ -218,10 +264,10 @@ def _quiet(names: tuple[str, ...]) -> None:
 
 def _run_part(network: Network, part: gpd.GeoDataFrame, fn: Callable, reach: float, snap: dict,
               quiet: tuple[str, ...], args: tuple, kwargs: dict) -> gpd.GeoDataFrame:
-    net = clip_for(network, part, reach)
     # Python's warning filters are process-wide: two threads (dask's threaded scheduler) entering
     # and leaving catch_warnings in turn would leave one's filters behind for good; one at a time
     with _WARN_LOCK, _settings_as(snap), warnings.catch_warnings():
+        net = clip_for(network, part, reach, kwargs.get("max_snap_m"))
         _quiet(quiet)
         return fn(net, part, *args, **kwargs)
 
@@ -398,8 +444,8 @@ def two_step_fca(in_memory: Callable, steps: tuple[Callable, ...], network: Netw
 def _fca_pass1(steps: tuple[Callable, ...], network: Network, part: gpd.GeoDataFrame, supply: gpd.GeoDataFrame,
                reach: float, snap: dict, o: dict) -> dict:
     _, values, pairs, _ = steps
-    net = clip_for(network, part, reach)
     with _WARN_LOCK, _settings_as(snap), warnings.catch_warnings():
+        net = clip_for(network, part, reach, o["max_snap_m"])
         _quiet(("supply",))
         pop = values(part, o["population_col"], "demand")
         cap = supply[o["capacity_col"]].to_numpy(float)
