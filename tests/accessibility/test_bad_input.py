@@ -64,6 +64,7 @@ from urbangeo.errors import (
     EmptyDataError,
     InvalidOptionError,
     MissingColumnError,
+    UnknownCodeError,
     UrbangeoError,
     UrbangeoWarning,
 )
@@ -939,6 +940,41 @@ register(
     [bad_param("min_degree", -1), set_arg("geographic", "crs", GEOGRAPHIC, same(crs_back=False))],
 )
 
+
+
+def _city(t: str, value, kind: str, expect) -> Case:
+    """Row 0 of ``t`` names the city ``value`` (None: no city)."""
+
+    def mutate(kw):
+        g = kw[t].copy()
+        g["city"] = g["city"].astype(object)
+        g.iloc[0, g.columns.get_loc("city")] = value
+        return {**kw, t: g}
+
+    return Case(kind, f"{t}.city", mutate, expect)
+
+
+register(
+    A,
+    acc.per_network,
+    lambda: {"function": acc.nearest_facilities, "networks": {"a": _net()}, "origins": homes(city=["a"] * 6),
+             "key": "city", "facilities": facs().assign(city="a"), "minutes": 10.0},
+    frame_cases("origins")
+    + frame_cases("facilities")
+    + [geographic("origins", "facilities"), mismatch("facilities", expect=same())]
+    + [missing_col("origins", "city"), missing_col("facilities", "city"),
+       _city("origins", None, "nan", raises(UnknownCodeError, "origins", "city")),
+       _city("origins", "zz", "unknown_code", raises(UnknownCodeError, "origins", "city")),
+       _city("facilities", "zz", "unknown_code", warns(DroppedRowsWarning, "facilities", "city")),
+       bad_param("networks", {}), bad_param("function", acc.snap_points)]
+    + common_params("minutes", "speed_kmh", "max_snap_m"),
+)
+register(
+    A,
+    acc.compile_kernels,
+    dict,
+    exempt="takes no data: compiles the search kernels on a modelled grid (only `progress`)",
+)
 
 # =========================================================================== names without a row
 EXEMPT["accessibility"] = {

@@ -28,7 +28,7 @@ def city_rows(values: pd.Series, networks: Mapping, oname: str) -> list[tuple[An
         if miss.any():
             what.append(f"{int(miss.sum())} rows without a value")
         raise UnknownCodeError(
-            f"`{oname}` has {' and '.join(what)} in the key column "
+            f"`{oname}` has {' and '.join(what)} in its `{values.name}` column (the `key`) "
             f"(rows {_show(list(values.index[~known]))}). Add their networks to `networks` or "
             f"drop these rows.", codes=unknown, rows=list(values.index[~known]))
     arr = values.to_numpy()

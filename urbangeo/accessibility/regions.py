@@ -25,21 +25,19 @@ from .._validate import _show, check_columns
 from ..errors import DroppedRowsWarning, InvalidOptionError, MissingColumnError
 from . import _distributed
 from ._cities import assemble, call_city, city_rows
-from .fca import _catchment, _demand_frame, _pairs, _values, two_step_fca
-from .isochrones import isochrones
-from .lifecircle import life_circle_audit
-from .metrics import cumulative_opportunities, nearest_facilities
+from .fca import _catchment, _demand_frame, _pairs, _values
 from .network import Network
 
 __all__ = ["per_network"]
 
-#: function -> (name of its origins argument, name of its facilities argument or None)
-_FUNCTIONS: dict[Callable, tuple[str, str | None]] = {
-    nearest_facilities: ("origins", "facilities"),
-    cumulative_opportunities: ("origins", "facilities"),
-    two_step_fca: ("demand", "supply"),
-    life_circle_audit: ("residences", "facilities"),
-    isochrones: ("origins", None),
+#: (module, name) of each function -> (name of its origins argument, of its facilities argument or None);
+#: told by name, not imported (the metrics are imported by the package only)
+_FUNCTIONS: dict[tuple[str, str], tuple[str, str | None]] = {
+    ("urbangeo.accessibility.metrics", "nearest_facilities"): ("origins", "facilities"),
+    ("urbangeo.accessibility.metrics", "cumulative_opportunities"): ("origins", "facilities"),
+    ("urbangeo.accessibility.fca", "two_step_fca"): ("demand", "supply"),
+    ("urbangeo.accessibility.lifecircle", "life_circle_audit"): ("residences", "facilities"),
+    ("urbangeo.accessibility.isochrones", "isochrones"): ("origins", None),
 }
 
 
@@ -117,18 +115,19 @@ def per_network(
     """
     fname, oname, fac_name = _check(function, networks, origins, facilities, key)
     if fac_name is not None:
-        facilities = _facilities_by_city(facilities, fac_name, networks, key, kwargs.get("by"), function)
+        facilities = _facilities_by_city(facilities, fac_name, networks, key, kwargs.get("by"), fname)
     if is_dask(origins):
         return _distributed.per_network(function, fname, oname, fac_name, networks, origins, facilities, key,
                                         (_catchment, _values, _pairs, _demand_frame), kwargs)
-    return _in_memory(function, oname, fac_name, networks, origins, facilities, key, kwargs)
+    return _in_memory(function, fname, oname, fac_name, networks, origins, facilities, key, kwargs)
 
 
 def _check(function, networks, origins, facilities, key):
-    if function not in _FUNCTIONS:
-        names = ", ".join(f.__name__ for f in _FUNCTIONS)
-        raise InvalidOptionError(f"`function` must be one of {names}; got {function!r}.")
-    oname, fac_name = _FUNCTIONS[function]
+    ident = (getattr(function, "__module__", None), getattr(function, "__name__", None))
+    if ident not in _FUNCTIONS:
+        names = ", ".join(n for _, n in _FUNCTIONS)
+        raise InvalidOptionError(f"`function` must be one of {names} (urbangeo.accessibility); got {function!r}.")
+    oname, fac_name = _FUNCTIONS[ident]
     fname = function.__name__
     if not isinstance(networks, Mapping) or not networks:
         raise InvalidOptionError(
@@ -156,7 +155,7 @@ def _check(function, networks, origins, facilities, key):
     return fname, oname, fac_name
 
 
-def _facilities_by_city(facilities, fac_name, networks, key, by, function):
+def _facilities_by_city(facilities, fac_name, networks, key, by, fname):
     """``facilities`` with the rows of unknown cities excluded (with a warning) and, with ``by``
     on a plain column, ``by`` made categorical on all categories, so every city gets the same columns."""
     known = facilities[key].isin(list(networks)).to_numpy()
@@ -167,7 +166,7 @@ def _facilities_by_city(facilities, fac_name, networks, key, by, function):
             f"({_show(list(vals))}) and are excluded: {_show(list(facilities.index[~known]))}.",
             DroppedRowsWarning, stacklevel=3)
         facilities = facilities[known]
-    by = "category" if by is None and function is life_circle_audit else by
+    by = "category" if by is None and fname == "life_circle_audit" else by
     if by is not None and by in facilities.columns and not isinstance(facilities[by].dtype, pd.CategoricalDtype):
         col = facilities[by]
         cats = pd.unique(col.dropna())
@@ -178,7 +177,7 @@ def _facilities_by_city(facilities, fac_name, networks, key, by, function):
     return facilities
 
 
-def _in_memory(function, oname, fac_name, networks, origins, facilities, key, kwargs):
+def _in_memory(function, fname, oname, fac_name, networks, origins, facilities, key, kwargs):
     groups = city_rows(origins[key], networks, oname)
     if not groups:  # no rows: the function's own answer on the first network
         net = next(iter(networks.values()))
@@ -192,6 +191,6 @@ def _in_memory(function, oname, fac_name, networks, origins, facilities, key, kw
         results.append(call_city(function, city, networks[city], *args, **kwargs))
         positions.append(rows)
     n_bands = None
-    if function is isochrones:
+    if fname == "isochrones":
         n_bands = len(results[0]) // max(len(positions[0]), 1)
     return assemble(results, positions, n_bands)
