@@ -966,7 +966,7 @@ register(
        _city("origins", None, "nan", raises(UnknownCodeError, "origins", "city")),
        _city("origins", "zz", "unknown_code", raises(UnknownCodeError, "origins", "city")),
        _city("facilities", "zz", "unknown_code", warns(DroppedRowsWarning, "facilities", "city")),
-       bad_param("networks", {}), bad_param("function", acc.snap_points)]
+       bad_param("networks", {}), bad_param("function", "nearest_facilities")]
     + common_params("minutes", "speed_kmh", "max_snap_m"),
 )
 register(
