@@ -85,7 +85,7 @@ from .._dask import broadcast, dask_modules
 from ..errors import InvalidOptionError, UrbangeoWarning
 from ..settings import settings
 from . import _common, snapping
-from ._cities import assemble, city_rows
+from ._cities import assemble, call_city, city_rows
 from .network import Network
 
 __all__ = [
@@ -100,8 +100,8 @@ __all__ = [
 ]
 
 _SETTINGS_LOCK = threading.Lock()
-_WARN_LOCK = threading.Lock()
-_TREES: dict[int, list] = {}  # id(network) -> its snapping STRtrees, while it lives  # tasks that touch the warning filters run one at a time per process
+_WARN_LOCK = threading.Lock()  # tasks that touch the warning filters run one at a time per process
+_TREES: dict[int, list] = {}  # id(network) -> its snapping STRtrees, while it lives
 
 
 # --------------------------------------------------------------------------- reach and clip
@@ -198,7 +198,6 @@ def _add_nearest(network: Network, cut: Network, part: gpd.GeoDataFrame, geoms: 
             snap = snapping.snap_points(cut, part, max_snap_m=max_snap_m)
         edge, row = snap["edge"].to_numpy(), snap["row"].to_numpy()
         snapped[row[edge >= 0]] = True
-        snapped[row[edge < 0]] = False
     except InvalidOptionError:  # nothing to snap to on the cut (none of the largest component): all far
         pass
     except Exception:  # bad rows: the task's call raises the in-memory error itself
@@ -331,15 +330,10 @@ def nearest_facilities(in_memory: Callable, network: Network, origins: Any, faci
     """Dask path of :func:`~urbangeo.accessibility.nearest_facilities` (same keywords)."""
     _common.check_network(network)
     meta = _meta_run(in_memory, network, origins, "origins", facilities, **kw)
-    minutes = kw.get("minutes")
-    max_snap = _max_snap(kw.get("max_snap_m"))
-    if minutes is None:
+    if kw.get("minutes") is None:
         _unbounded_warning("nearest_facilities", "Pass `minutes=` (the longest trip of interest) to clip it.")
-        reach = np.inf
-    else:
-        reach = reach_m(network, weight="time_s", bound=60.0 * float(minutes), speed_kmh=kw.get("speed_kmh"),
-                        max_snap_m=max_snap)
-    kwargs = {**kw, "max_snap_m": max_snap, "progress": False}
+    reach = _reach_of("nearest_facilities", network, kw, ())
+    kwargs = {**kw, "max_snap_m": _max_snap(kw.get("max_snap_m")), "progress": False}
     return _map(in_memory, network, origins, reach=reach, quiet=("facilities",), shared=(facilities,),
                 kwargs=kwargs, meta=meta)
 
@@ -349,10 +343,8 @@ def cumulative_opportunities(in_memory: Callable, network: Network, origins: Any
     """Dask path of :func:`~urbangeo.accessibility.cumulative_opportunities` (same keywords)."""
     _common.check_network(network)
     meta = _meta_run(in_memory, network, origins, "origins", facilities, **kw)
-    weight, thr, _, _ = _common.thresholds(kw.get("minutes"), kw.get("dist_m"))
-    max_snap = _max_snap(kw.get("max_snap_m"))
-    reach = reach_m(network, weight=weight, bound=float(thr.max()), speed_kmh=kw.get("speed_kmh"), max_snap_m=max_snap)
-    kwargs = {**kw, "max_snap_m": max_snap, "progress": False}
+    reach = _reach_of("cumulative_opportunities", network, kw, ())
+    kwargs = {**kw, "max_snap_m": _max_snap(kw.get("max_snap_m")), "progress": False}
     return _map(in_memory, network, origins, reach=reach, quiet=("facilities",), shared=(facilities,),
                 kwargs=kwargs, meta=meta)
 
@@ -380,10 +372,9 @@ def isochrones(in_memory: Callable, network: Network, origins: Any, **kw: Any) -
     """
     _common.check_network(network)
     meta = _meta_run(in_memory, network, origins, "origins", **kw)
-    weight, thr, _, _ = _common.thresholds(kw.get("minutes"), kw.get("dist_m"))
-    max_snap = _max_snap(kw.get("max_snap_m"))
-    reach = reach_m(network, weight=weight, bound=float(thr.max()), speed_kmh=kw.get("speed_kmh"), max_snap_m=max_snap)
-    kwargs = {**kw, "max_snap_m": max_snap, "progress": False}
+    n_bands = len(_common.thresholds(kw.get("minutes"), kw.get("dist_m"))[1])
+    reach = _reach_of("isochrones", network, kw, ())
+    kwargs = {**kw, "max_snap_m": _max_snap(kw.get("max_snap_m")), "progress": False}
     dask, _, _ = dask_modules()
     net = broadcast(network)
     snap = settings.to_dict()
@@ -393,7 +384,7 @@ def isochrones(in_memory: Callable, network: Network, origins: Any, **kw: Any) -
     for i, p in enumerate(parts):
         before = dask.delayed(sum, pure=True)(lens[:i]) if i else 0
         res = dask.delayed(_run_part, pure=True)(net, p, in_memory, reach, snap, (), (), kwargs)
-        tasks.append(dask.delayed(_renumber, pure=True)(res, before, len(thr)))
+        tasks.append(dask.delayed(_renumber, pure=True)(res, before, n_bands))
     return _collection(tasks, meta, None)
 
 
@@ -413,8 +404,6 @@ def two_step_fca(in_memory: Callable, steps: tuple[Callable, ...], network: Netw
     partition: ``A_i = sum_j W_ij R_j``. The pairs of pass 1 stay on the worker for pass 2.
     ``steps`` are fca's ``(_catchment, _values, _pairs, _demand_frame)``: the same steps as in memory.
     """
-    catchment, _, _, _ = steps
-
     if kw.get("costs") is not None:
         raise InvalidOptionError(
             "`costs` with a dask `demand` is not supported: pass a network (or compute `demand` first)."
@@ -422,14 +411,8 @@ def two_step_fca(in_memory: Callable, steps: tuple[Callable, ...], network: Netw
     _common.check_network(network)
     assert network is not None
     meta = _meta_run(in_memory, network, demand, "demand", supply, **kw)
-    zones, zw, weight, factor = catchment("2sfca", kw.get("minutes"), kw.get("dist_m"), None, None, None)
-    limit = float(zones.max()) * factor
-    max_snap = _max_snap(kw.get("max_snap_m"))
-    reach = reach_m(network, weight=weight, bound=limit, speed_kmh=kw.get("speed_kmh"), max_snap_m=max_snap)
-    opts = dict(population_col=kw["population_col"], capacity_col=kw["capacity_col"], zones=zones, zw=zw,
-                weight=weight, factor=factor, limit=limit, speed_kmh=_common.check_speed(kw.get("speed_kmh")),
-                max_snap_m=max_snap, supply_polygons=kw.get("supply_polygons", "representative"),
-                entrance_spacing_m=kw.get("entrance_spacing_m", 50.0))
+    reach = _reach_of("two_step_fca", network, kw, steps)
+    opts = _fca_options(steps, kw, _max_snap(kw.get("max_snap_m")))
     dask, _, _ = dask_modules()
     net = broadcast(network)
     sup = broadcast(supply)
@@ -512,17 +495,9 @@ def per_network(function: Callable, fname: str, oname: str, fac_name: str | None
         _common.check_network(net)
     fkey = None if facilities is None else facilities[key].to_numpy()
     facs = None if facilities is None else {c: facilities[fkey == c] for c in networks}
-    metas = []
-    for c, net in networks.items():  # argument checks and facility warnings now, once per city
-        args = () if facs is None else (facs[c],)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            metas.append(_meta_run(function, net, origins, oname, *args, **kw))
-        for w in caught:
-            msg = w.message
-            with contextlib.suppress(Exception):
-                msg = type(msg)(f"network {c!r}: {msg}")
-            warnings.warn_explicit(msg, w.category, w.filename, w.lineno)
+    # argument checks and facility warnings now, once per city (the warnings name their city)
+    metas = [call_city(_meta_run, c, function, net, origins, oname, *(() if facs is None else (facs[c],)), **kw)
+             for c, net in networks.items()]
     meta = metas[0]
     reaches = {c: _reach_of(fname, net, kw, steps) for c, net in networks.items()}
     if fname in ("life_circle_audit", "nearest_facilities") and not all(np.isfinite(list(reaches.values()))):
@@ -538,7 +513,7 @@ def per_network(function: Callable, fname: str, oname: str, fac_name: str | None
         kwargs["progress"] = False
     parts = origins.to_delayed()
     if fname == "two_step_fca":
-        opts = _fca_options(steps, kw, float(_max_snap(kw.get("max_snap_m"))))
+        opts = _fca_options(steps, kw, _max_snap(kw.get("max_snap_m")))
         firsts = [dask.delayed(_fca_pass1_cities, pure=True)(steps, nets, p, shared, reaches, snap, opts, key, oname)
                   for p in parts]
         ratios = dask.delayed(_fca_ratios_cities, pure=True)(shared, kw["capacity_col"], *firsts)
