@@ -13,9 +13,7 @@ symmetric difference (GEOS output equal up to floating noise in the vertices).
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import sys
 import time
 import warnings
 
@@ -37,6 +35,8 @@ from urbangeo.accessibility import (
 )
 from urbangeo.errors import CRSError, DroppedRowsWarning, GeometryTypeError, UrbangeoWarning
 
+from .conftest import no_client
+
 dask = pytest.importorskip("dask", reason="dask is not installed: pip install 'urbangeo[dask]'")
 dgpd = pytest.importorskip("dask_geopandas", reason="dask-geopandas is not installed: pip install 'urbangeo[dask]'")
 
@@ -49,30 +49,6 @@ def _object_strings():
     off here, so the dtypes compare one to one with the in-memory frame."""
     with dask.config.set({"dataframe.convert-string": False}):
         yield
-
-
-@contextlib.contextmanager
-def _no_client(scheduler: str = "threads"):
-    """dask's local scheduler with no client in sight (the session's client is the default one)."""
-    with contextlib.ExitStack() as stack:
-        if "distributed" in sys.modules:
-            from distributed.client import _global_clients
-
-            saved = dict(_global_clients)
-            _global_clients.clear()
-            stack.callback(_global_clients.update, saved)
-        stack.enter_context(dask.config.set(scheduler=scheduler))
-        yield
-
-
-@pytest.fixture(params=["default", "cluster"])
-def scheduler(request):
-    """dask's default (threaded) scheduler with no client, or the LocalCluster client."""
-    if request.param == "cluster":
-        yield request.getfixturevalue("dask_client")
-        return
-    with _no_client():
-        yield None
 
 
 @pytest.fixture(scope="module")
@@ -182,7 +158,7 @@ def test_facility_at_the_bound_across_a_partition_edge(hilly_grid):
     shops = gpd.GeoDataFrame(geometry=[shapely.Point(x0 + 1100 + 100 * i, y0 + 100 * (5 + i)) for i in range(8)],
                              crs=net.crs)
     d = dgpd.from_geopandas(homes, npartitions=2)
-    with _no_client("sync"):
+    with no_client("sync"):
         got = cumulative_opportunities(net, d, shops, minutes=4.0, max_snap_m=50).compute()
     want = cumulative_opportunities(net, homes, shops, minutes=4.0, max_snap_m=50)
     assert want["count_4min"].tolist() == [1.0] * 8  # each home reaches its shop at exactly 4 minutes
@@ -203,7 +179,7 @@ def test_partitions_work_on_smaller_networks(andorra, monkeypatch):
 
     monkeypatch.setattr(Network, "subnetwork", spy)
     d, f = _frames(andorra, seed=4)
-    with _no_client("sync"), warnings.catch_warnings():
+    with no_client("sync"), warnings.catch_warnings():
         warnings.simplefilter("ignore", UrbangeoWarning)  # facilities snapped doubtfully (given at call time)
         cumulative_opportunities(andorra, d, f, minutes=5).compute()
     assert len(seen) == 4  # one clip per partition
@@ -230,7 +206,7 @@ def test_network_travels_once(andorra, dask_client):
 
 def test_unbounded_nearest_warns_and_searches_everything(andorra):
     d, f = _frames(andorra, seed=6, n_origins=60)
-    with _no_client("sync"), pytest.warns(UrbangeoWarning, match="minutes="):
+    with no_client("sync"), pytest.warns(UrbangeoWarning, match="minutes="):
         got = nearest_facilities(andorra, d, f).compute()
     _same(got, nearest_facilities(andorra, d.compute(), f))
 
@@ -281,7 +257,7 @@ def test_several_cities_and_parquet_partitions(tmp_path, recwarn):
         want = nearest_facilities(net, o, f, minutes=10)
     assert want["minutes_1"].isna().sum() >= 40  # the small town is not the largest component
     d = dgpd.from_geopandas(o, npartitions=2).spatial_shuffle(by="hilbert", npartitions=2)
-    with _no_client(), warnings.catch_warnings():
+    with no_client(), warnings.catch_warnings():
         warnings.simplefilter("ignore", UrbangeoWarning)
         shuffled = d.compute()  # the hilbert shuffle re-indexes the rows
         got = nearest_facilities(net, d, f, minutes=10).compute().loc[shuffled.index]
@@ -289,7 +265,7 @@ def test_several_cities_and_parquet_partitions(tmp_path, recwarn):
     _same(got, ref)
     dgpd.from_geopandas(o, npartitions=2).to_parquet(tmp_path / "parts")
     back = dgpd.read_parquet(tmp_path / "parts", index="building")
-    with _no_client(), warnings.catch_warnings():
+    with no_client(), warnings.catch_warnings():
         warnings.simplefilter("ignore", UrbangeoWarning)
         got = nearest_facilities(net, back, f, minutes=10).compute()
         got = got.loc[want.index]

@@ -190,17 +190,6 @@ dask = pytest.importorskip("dask", reason="dask is not installed: pip install 'u
 dgpd = pytest.importorskip("dask_geopandas", reason="dask-geopandas is not installed: pip install 'urbangeo[dask]'")
 
 
-@pytest.fixture(params=["default", "cluster"])
-def scheduler(request):
-    from .test_distributed import _no_client
-
-    if request.param == "cluster":
-        yield request.getfixturevalue("dask_client")
-        return
-    with _no_client():
-        yield None
-
-
 def _dask_equals_memory(networks, origins, facilities, npartitions=3):
     with dask.config.set({"dataframe.convert-string": False}):  # object columns stay object
         d = dgpd.from_geopandas(origins, npartitions=npartitions)  # partitions hold rows of several cities
